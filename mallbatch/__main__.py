@@ -1,0 +1,3 @@
+from mallbatch.cli import main
+
+main()

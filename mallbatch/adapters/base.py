@@ -1,0 +1,159 @@
+"""The adapter contract: a declared :class:`MallSpec` plus a handful of methods.
+
+An adapter is declared rather than hand-coded where it can be: capabilities, batch
+sizes, time windows, rate limit and per-mall listing rules live in ``spec``. The
+planner reads ``spec.capabilities`` to answer "이 쇼핑몰은 지원하지 않습니다" per row
+instead of calling a method the mall does not have.
+
+Writes return one :class:`ItemResult` per item because malls answer bulk writes with
+HTTP 200 and per-item results. Reads are generators over the mall's paging, each call
+within the mall's maximum window (see :func:`windows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import ClassVar
+
+from mallbatch.adapters.canonical import (
+    Answer,
+    Claim,
+    Inquiry,
+    Invoice,
+    ItemResult,
+    OrderLine,
+    ProductListing,
+    ProductRef,
+)
+from mallbatch.adapters.http import HttpClient, RetryPolicy
+from mallbatch.config import Account
+
+
+class Capability(StrEnum):
+    PRODUCTS_CREATE = "products.create"
+    PRODUCTS_UPDATE = "products.update"
+    ORDERS_COLLECT = "orders.collect"
+    ORDERS_CONFIRM = "orders.confirm"
+    INVOICES_SEND = "invoices.send"
+    INVOICES_UPDATE = "invoices.update"
+    CLAIMS_COLLECT = "claims.collect"
+    INQUIRIES_COLLECT = "inquiries.collect"
+    INQUIRIES_ANSWER = "inquiries.answer"
+
+
+@dataclass(frozen=True)
+class MallSpec:
+    """What a mall offers and the limits its documentation states."""
+
+    mall: str
+    base_url: str
+    capabilities: frozenset[Capability]
+    rate_per_second: float
+    burst: int = 1
+    batch_sizes: dict[Capability, int] = field(default_factory=dict)
+    windows: dict[str, timedelta] = field(default_factory=dict)  # "orders" / "claims" / "inquiries"
+    confirm_before_invoice: bool = True
+    answer_length: tuple[int, int] | None = None
+    answer_deadline_hours: int | None = None
+    max_option_names: int | None = None
+    max_option_values: int | None = None
+    max_option_combinations: int | None = None
+    max_name_length: int | None = None
+    key_lifetime_days: int | None = None
+    timeout: float = 10.0
+
+    def batch(self, capability: Capability) -> int:
+        return self.batch_sizes.get(capability, 1)
+
+
+def windows(since: datetime, until: datetime, span: timedelta) -> Iterator[tuple[datetime, datetime]]:
+    """Split [since, until) into consecutive windows no longer than the mall allows."""
+    start = since
+    while start < until:
+        end = min(until, start + span)
+        yield start, end
+        start = end
+
+
+class Adapter:
+    """Base class; a subclass sets ``spec`` and implements the methods its capabilities name."""
+
+    spec: ClassVar[MallSpec]
+
+    def __init__(self, account: Account, *, retry: RetryPolicy | None = None) -> None:
+        self.account = account
+        self.retry = retry
+
+    @property
+    def base_url(self) -> str:
+        return self.account.base_url or self.spec.base_url
+
+    def close(self) -> None:
+        """Release connections; adapters holding an HttpClient override this."""
+
+    # --- checks made before any call -------------------------------------------------
+    def listing_problems(self, listing: ProductListing) -> list[str]:
+        """Per-mall rules from the spec, checked before a product is sent (Korean messages)."""
+        spec, problems = self.spec, []
+        name = self.account.label
+        if spec.max_name_length and len(listing.name) > spec.max_name_length:
+            problems.append(f"{name}: 상품명은 {spec.max_name_length}자 이하여야 합니다")
+        if spec.max_option_names is not None and len(listing.option_names) > spec.max_option_names:
+            problems.append(f"{name}: 옵션명은 {spec.max_option_names}개까지 가능합니다")
+        if spec.max_option_combinations is not None and len(listing.options) > spec.max_option_combinations:
+            problems.append(f"{name}: 옵션 조합은 {spec.max_option_combinations}개까지 가능합니다 (현재 {len(listing.options)}개)")
+        if spec.max_option_values is not None:
+            values = {v for combo in listing.options for v in combo.values}
+            if len(values) > spec.max_option_values:
+                problems.append(f"{name}: 옵션값은 {spec.max_option_values}개까지 가능합니다 (현재 {len(values)}개)")
+        return problems
+
+    # --- auth -------------------------------------------------------------------------
+    def check_auth(self) -> None:
+        """Make one cheap authenticated call; raise AuthError when the mall refuses."""
+        raise NotImplementedError
+
+    # --- products ---------------------------------------------------------------------
+    def create_product(self, listing: ProductListing) -> ProductRef:
+        raise NotImplementedError
+
+    def update_product(self, ref: ProductRef, listing: ProductListing) -> ProductRef:
+        raise NotImplementedError
+
+    def find_product(self, seller_code: str) -> ProductRef | None:
+        """Read back by 자체상품코드: how an unknown create outcome is reconciled."""
+        raise NotImplementedError
+
+    # --- orders, claims, inquiries ----------------------------------------------------
+    def orders(self, since: datetime, until: datetime) -> Iterator[OrderLine]:
+        raise NotImplementedError
+
+    def lookup_orders(self, ids: Sequence[str]) -> list[OrderLine]:
+        """Current state of the lines of these ship units / line ids (read-back)."""
+        raise NotImplementedError
+
+    def claims(self, since: datetime, until: datetime) -> Iterator[Claim]:
+        raise NotImplementedError
+
+    def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
+        raise NotImplementedError
+
+    def lookup_inquiries(self, ids: Sequence[str]) -> list[Inquiry]:
+        raise NotImplementedError
+
+    # --- writes -----------------------------------------------------------------------
+    def confirm(self, ship_units: Sequence[str]) -> list[ItemResult]:
+        """발주확인; at most ``spec.batch(ORDERS_CONFIRM)`` units per call."""
+        raise NotImplementedError
+
+    def send_invoices(self, invoices: Sequence[Invoice]) -> list[ItemResult]:
+        raise NotImplementedError
+
+    def update_invoices(self, invoices: Sequence[Invoice]) -> list[ItemResult]:
+        raise NotImplementedError
+
+    def answer(self, answers: Sequence[Answer]) -> list[ItemResult]:
+        raise NotImplementedError

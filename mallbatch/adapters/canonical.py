@@ -1,0 +1,242 @@
+"""Canonical records: what every mall maps to and from.
+
+Each record keeps the mall's own payload in ``raw`` so nothing the mall said is lost,
+and so a later issue can surface fields we do not map yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class OrderStatus(StrEnum):
+    PAID = "결제완료"
+    PREPARING = "상품준비중"  # 발주확인 done
+    SHIPPING = "배송중"
+    DELIVERED = "배송완료"
+    DECIDED = "구매확정"
+    CANCELED = "취소"
+    RETURNED = "반품"
+    EXCHANGED = "교환"
+
+
+class ClaimKind(StrEnum):
+    CANCEL = "취소"
+    RETURN = "반품"
+    EXCHANGE = "교환"
+
+
+class ClaimStatus(StrEnum):
+    REQUESTED = "요청"
+    IN_PROGRESS = "처리중"
+    DONE = "완료"
+    REJECTED = "거부"
+    WITHDRAWN = "철회"
+
+
+@dataclass(frozen=True)
+class Address:
+    zip: str
+    address: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ShippingInfo:
+    """The 배송정보 of a sales group (seed 001 §판매정보 입력)."""
+
+    name: str
+    bundle_type: str  # 상품별배송 / 묶음배송
+    method: str  # 일반-택배배송 …
+    fee_type: str  # 무료 / 조건부 무료 / 유료
+    fee: int
+    free_over: int
+    jeju_fee: int
+    island_fee: int
+    pay_type: str  # 선결제 / 착불
+    return_fee: int
+    exchange_fee: int
+    ship_from: Address
+    return_to: Address
+    lead_days: int
+
+
+@dataclass(frozen=True)
+class OptionCombo:
+    values: tuple[str, ...]  # one value per option name, in option-name order
+    extra_price: int
+    stock: int
+
+
+@dataclass(frozen=True)
+class Certification:
+    kind: str
+    agency: str
+    number: str
+
+
+@dataclass(frozen=True)
+class ProductListing:
+    """One product as it must appear on one mall: the product row joined with a sales group."""
+
+    seller_code: str
+    name: str
+    on_sale: bool
+    category_path: tuple[str, ...]
+    mall_category: str
+    model_name: str
+    model_no: str
+    maker: str
+    brand: str
+    made_on: date | None
+    expires_on: date | None
+    origin: str
+    origin_detail: str
+    certifications: tuple[Certification, ...]
+    notice_group: str
+    notice: dict[str, str]
+    keywords: tuple[str, ...]
+    detail_html: str
+    main_image: str
+    extra_images: tuple[str, ...]
+    cost_price: int
+    list_price: int
+    sale_price: int
+    tax_type: str  # 과세 / 면세 / 영세
+    sale_region: str
+    adult_only: bool
+    sale_start: date
+    sale_end: date
+    option_type: str  # "" / 조합형 / 구매자입력형
+    option_names: tuple[str, ...]
+    options: tuple[OptionCombo, ...]
+    stock: int
+    shipping: ShippingInfo
+    group: str
+
+
+@dataclass(frozen=True)
+class ProductRef:
+    """The mall's identity of a registered product; ``extra`` holds secondary ids."""
+
+    product_id: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class OrderLine:
+    """One order line as collected. ``line_id`` is the natural key in the store.
+
+    ``ship_unit`` is what the mall confirms and invoices together (쿠팡 shipmentBoxId,
+    스마트스토어 productOrderId, 위메프 bundleNo).
+    """
+
+    mall: str
+    account: str
+    line_id: str
+    order_id: str
+    ship_unit: str
+    status: OrderStatus
+    status_raw: str
+    ordered_at: datetime | None
+    paid_at: datetime | None
+    buyer_name: str
+    buyer_phone: str
+    receiver_name: str
+    receiver_phone: str
+    receiver_phone2: str
+    zip: str
+    address: str
+    address_detail: str
+    memo: str
+    product_id: str
+    seller_code: str
+    product_name: str
+    option_name: str
+    quantity: int
+    unit_price: int
+    amount: int
+    shipping_fee: int
+    courier: str = ""  # canonical courier code (mallbatch.couriers)
+    tracking_no: str = ""
+    claim: str = ""  # e.g. "취소요청" while a claim is open on this line
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Claim:
+    mall: str
+    account: str
+    claim_id: str
+    kind: ClaimKind
+    status: ClaimStatus
+    status_raw: str
+    order_id: str
+    line_ids: list[str]
+    ship_unit: str
+    requested_at: datetime | None
+    reason: str
+    quantity: int
+    product_name: str
+    option_name: str
+    requester_name: str
+    requester_phone: str
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def blocks_shipping(self) -> bool:
+        """A cancel the buyer asked for and the seller has not rejected: do not ship."""
+        return self.kind is ClaimKind.CANCEL and self.status in (ClaimStatus.REQUESTED, ClaimStatus.IN_PROGRESS)
+
+
+@dataclass
+class Inquiry:
+    mall: str
+    account: str
+    inquiry_id: str
+    kind: str  # 상품문의 / 고객문의 / 주문문의 …
+    subject: str
+    body: str
+    product_id: str
+    product_name: str
+    order_id: str
+    asked_at: datetime | None
+    writer: str  # masked id as the mall gives it
+    answered: bool
+    answer: str = ""
+    answered_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """Ship ``ship_unit`` (all of ``line_ids``) with this courier and number."""
+
+    ship_unit: str
+    line_ids: tuple[str, ...]
+    order_id: str
+    courier: str  # canonical courier code
+    tracking_no: str
+    shipped_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    inquiry_id: str
+    text: str
+    close: bool = False  # 답변후종료 where the mall supports it
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """Per-item outcome of a bulk write, as the mall reported it."""
+
+    key: str
+    ok: bool
+    code: str = ""
+    message_ko: str = ""
+    remote_id: str = ""
+    already: bool = False  # the mall says it was already in this state (treated as done)

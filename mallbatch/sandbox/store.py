@@ -1,0 +1,121 @@
+"""Simulator state in SQLite, so a ``collect`` after a ``push`` sees what was pushed,
+even across processes and restarts.
+
+Entities are JSON documents keyed by (mall, kind, key). ``audit`` records every
+committed write, which is what exactly-once tests count.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entity (
+    mall TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+    data TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (mall, kind, key));
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, mall TEXT NOT NULL, op TEXT NOT NULL,
+    key TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_key ON audit(mall, op, key);
+CREATE TABLE IF NOT EXISTS counter (mall TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (mall, name));
+"""
+
+
+class SimStore:
+    """One mall's view of the shared simulator database. Thread-safe."""
+
+    def __init__(self, path: Path | str, mall: str) -> None:
+        self.mall = mall
+        self._lock = threading.RLock()
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All state changes of one request commit together (or not at all)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM entity WHERE mall=? AND kind=? AND key=?", (self.mall, kind, str(key))
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, kind: str, key: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO entity(mall, kind, key, data, updated_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(mall, kind, key) DO UPDATE SET data=excluded.data, updated_at=excluded.updated_at",
+                (self.mall, kind, str(key), json.dumps(data, ensure_ascii=False, default=str), _now()),
+            )
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM entity WHERE mall=? AND kind=? ORDER BY rowid", (self.mall, kind)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def count(self, kind: str) -> int:
+        with self._lock:
+            return int(self._db.execute(
+                "SELECT COUNT(*) FROM entity WHERE mall=? AND kind=?", (self.mall, kind)
+            ).fetchone()[0])
+
+    def next_id(self, name: str, start: int) -> int:
+        """Monotonic ids per mall and name (order numbers, product numbers …)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM counter WHERE mall=? AND name=?", (self.mall, name)
+            ).fetchone()
+            value = (row[0] + 1) if row else start
+            self._db.execute(
+                "INSERT INTO counter(mall, name, value) VALUES (?,?,?) "
+                "ON CONFLICT(mall, name) DO UPDATE SET value=excluded.value",
+                (self.mall, name, value),
+            )
+            return value
+
+    def audit(self, op: str, key: str, detail: dict[str, Any] | None = None) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO audit(mall, op, key, detail, at) VALUES (?,?,?,?,?)",
+                (self.mall, op, str(key), json.dumps(detail or {}, ensure_ascii=False, default=str), _now()),
+            )
+
+    def audit_counts(self, op: str) -> dict[str, int]:
+        """How many times each key had ``op`` applied: exactly-once tests assert all are 1."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, COUNT(*) FROM audit WHERE mall=? AND op=? GROUP BY key", (self.mall, op)
+            ).fetchall()
+        return {k: n for k, n in rows}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
