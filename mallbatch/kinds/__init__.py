@@ -1,0 +1,13 @@
+"""Every sheet kind mallbatch reads or writes, by code."""
+
+from __future__ import annotations
+
+from mallbatch.kinds.answers import ANSWERS
+from mallbatch.kinds.collected import CLAIMS, INQUIRIES, ORDERS
+from mallbatch.kinds.invoices import INVOICES
+from mallbatch.kinds.products import PRODUCTS
+from mallbatch.kinds.sales_groups import SALES_GROUPS
+from mallbatch.sheets.columns import SheetKind
+
+KINDS: dict[str, SheetKind] = {k.code: k for k in (PRODUCTS, SALES_GROUPS, INVOICES, ANSWERS, ORDERS, CLAIMS, INQUIRIES)}
+INBOX_KINDS: tuple[SheetKind, ...] = tuple(k for k in KINDS.values() if k.inbox)

@@ -1,0 +1,132 @@
+"""Outbox kinds: orders, claims and inquiries collected from the malls.
+
+These workbooks are also inbox templates: the orders workbook is read back as 송장
+(the seller fills 택배사/송장번호) and the inquiries workbook as 문의답변 (the seller
+fills 답변). That works because both kinds reuse the very same Column objects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine
+from mallbatch.couriers import BY_CODE as COURIERS
+from mallbatch.kinds.common import (
+    ACCOUNT, ANSWER, ANSWER_ACTION, COLLECTED_AT, COURIER, INQUIRY_NO, LINE_ID, MALL, MALL_PRODUCT_ID, NEW,
+    OPTION_OUT, ORDER_NO, PRODUCT_NAME, QUANTITY_OUT, SHIP_UNIT, SHIPPED_ON, TRACKING_NO,
+)
+from mallbatch.malls import mall_name
+from mallbatch.sheets.columns import Column, Kind, SheetKind
+
+STATUS = Column("주문상태", "status", width=10)
+CLAIM_STATE = Column("클레임", "claim", help="진행 중인 취소·반품·교환 (취소요청이면 송장을 보내지 않습니다)", width=10)
+ORDERED_AT = Column("주문일시", "ordered_at", Kind.DATETIME, width=18)
+PAID_AT = Column("결제일시", "paid_at", Kind.DATETIME, width=18)
+BUYER = Column("구매자", "buyer_name", width=10)
+BUYER_PHONE = Column("구매자연락처", "buyer_phone", Kind.PHONE, width=14)
+RECEIVER = Column("수취인", "receiver_name", synonyms=("수취인명", "수령인", "받는분"), width=10)
+RECEIVER_PHONE = Column("수취인연락처", "receiver_phone", Kind.PHONE, synonyms=("수취인연락처1", "수취인 연락처"), width=14)
+RECEIVER_PHONE2 = Column("수취인연락처2", "receiver_phone2", Kind.PHONE, width=14)
+ZIP = Column("우편번호", "zip", Kind.ZIP, synonyms=("수취인우편번호",), width=8)
+ADDRESS = Column("주소", "address", synonyms=("수취인주소", "배송지"), width=30)
+ADDRESS_DETAIL = Column("상세주소", "address_detail", width=16)
+MEMO = Column("배송메시지", "memo", synonyms=("배송메세지", "배송요청사항"), width=20)
+SELLER_CODE = Column("판매자상품코드", "seller_code", Kind.CODE, width=12)
+UNIT_PRICE = Column("판매단가", "unit_price", Kind.INT, width=10)
+AMOUNT = Column("결제금액", "amount", Kind.INT, width=10)
+SHIPPING_FEE = Column("배송비(주문)", "shipping_fee", Kind.INT, width=10)
+
+ORDERS = SheetKind(
+    code="orders",
+    title="주문",
+    columns=(NEW, COLLECTED_AT, MALL, ACCOUNT, ORDER_NO, SHIP_UNIT, LINE_ID, STATUS, CLAIM_STATE, ORDERED_AT, PAID_AT,
+             BUYER, BUYER_PHONE, RECEIVER, RECEIVER_PHONE, RECEIVER_PHONE2, ZIP, ADDRESS, ADDRESS_DETAIL, MEMO,
+             MALL_PRODUCT_ID, SELLER_CODE, PRODUCT_NAME, OPTION_OUT, QUANTITY_OUT, UNIT_PRICE, AMOUNT, SHIPPING_FEE,
+             COURIER, TRACKING_NO, SHIPPED_ON),
+    description="수집한 주문. 택배사·송장번호를 채워 inbox 에 넣으면 송장이 전송됩니다",
+    inbox=False,
+    reads_as="invoices",
+    fill_columns=("courier", "tracking_no"),
+)
+
+CLAIM_ID = Column("클레임번호", "claim_id", Kind.CODE, width=16)
+CLAIM_KIND = Column("유형", "kind", width=6)
+CLAIM_STATUS = Column("상태", "claim_status", width=8)
+CLAIM_STATUS_RAW = Column("쇼핑몰 상태", "status_raw", width=14)
+REQUESTED_AT = Column("요청일시", "requested_at", Kind.DATETIME, width=18)
+REASON = Column("사유", "reason", width=24)
+REQUESTER = Column("요청자", "requester_name", width=10)
+REQUESTER_PHONE = Column("요청자연락처", "requester_phone", Kind.PHONE, width=14)
+
+CLAIMS = SheetKind(
+    code="claims",
+    title="클레임",
+    columns=(NEW, COLLECTED_AT, MALL, ACCOUNT, CLAIM_ID, CLAIM_KIND, CLAIM_STATUS, CLAIM_STATUS_RAW, ORDER_NO, SHIP_UNIT,
+             LINE_ID, REQUESTED_AT, REASON, QUANTITY_OUT, PRODUCT_NAME, OPTION_OUT, REQUESTER, REQUESTER_PHONE),
+    description="수집한 취소·반품·교환",
+    inbox=False,
+)
+
+INQUIRY_KIND = Column("문의유형", "inquiry_kind", width=10)
+SUBJECT = Column("제목", "subject", width=24)
+BODY = Column("문의내용", "body", width=40)
+WRITER = Column("작성자", "writer", width=10)
+ASKED_AT = Column("문의일시", "asked_at", Kind.DATETIME, width=18)
+DEADLINE = Column("답변기한", "deadline", Kind.DATETIME, width=18)
+TIME_LEFT = Column("남은시간", "time_left", help="답변기한까지 남은 시간", width=10)
+ANSWERED = Column("답변여부", "answered", width=8)
+
+INQUIRIES = SheetKind(
+    code="inquiries",
+    title="문의",
+    columns=(NEW, COLLECTED_AT, MALL, ACCOUNT, INQUIRY_NO, INQUIRY_KIND, SUBJECT, BODY, MALL_PRODUCT_ID, PRODUCT_NAME,
+             ORDER_NO, WRITER, ASKED_AT, DEADLINE, TIME_LEFT, ANSWERED, ANSWER, ANSWER_ACTION),
+    description="수집한 고객 문의. 답변을 채워 inbox 에 넣으면 답변이 전송됩니다",
+    inbox=False,
+    reads_as="answers",
+    fill_columns=("answer",),
+)
+
+
+def courier_name(code: str) -> str:
+    courier = COURIERS.get(code)
+    return courier.name if courier else code
+
+
+def order_values(line: OrderLine) -> dict[str, Any]:
+    return {
+        "mall": mall_name(line.mall), "account": line.account, "order_no": line.order_id, "ship_unit": line.ship_unit,
+        "line_id": line.line_id, "status": str(line.status), "claim": line.claim, "ordered_at": line.ordered_at,
+        "paid_at": line.paid_at, "buyer_name": line.buyer_name, "buyer_phone": line.buyer_phone,
+        "receiver_name": line.receiver_name, "receiver_phone": line.receiver_phone, "receiver_phone2": line.receiver_phone2,
+        "zip": line.zip, "address": line.address, "address_detail": line.address_detail, "memo": line.memo,
+        "product_id": line.product_id, "seller_code": line.seller_code, "name": line.product_name,
+        "option_name": line.option_name, "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
+        "shipping_fee": line.shipping_fee, "courier": courier_name(line.courier) if line.courier else "",
+        "tracking_no": line.tracking_no,
+    }
+
+
+def claim_values(claim: Claim) -> dict[str, Any]:
+    return {
+        "mall": mall_name(claim.mall), "account": claim.account, "claim_id": claim.claim_id, "kind": str(claim.kind),
+        "claim_status": str(claim.status), "status_raw": claim.status_raw, "order_no": claim.order_id,
+        "ship_unit": claim.ship_unit, "line_id": ",".join(claim.line_ids), "requested_at": claim.requested_at,
+        "reason": claim.reason, "quantity": claim.quantity, "name": claim.product_name, "option_name": claim.option_name,
+        "requester_name": claim.requester_name, "requester_phone": claim.requester_phone,
+    }
+
+
+def inquiry_values(inquiry: Inquiry, deadline: datetime | None, now: datetime) -> dict[str, Any]:
+    left = ""
+    if deadline and not inquiry.answered:
+        hours = (deadline - now).total_seconds() / 3600
+        left = "기한 지남" if hours < 0 else f"{int(hours)}시간 {int(hours % 1 * 60)}분"
+    return {
+        "mall": mall_name(inquiry.mall), "account": inquiry.account, "inquiry_id": inquiry.inquiry_id,
+        "inquiry_kind": inquiry.kind, "subject": inquiry.subject, "body": inquiry.body, "product_id": inquiry.product_id,
+        "name": inquiry.product_name, "order_no": inquiry.order_id, "writer": inquiry.writer, "asked_at": inquiry.asked_at,
+        "deadline": deadline, "time_left": left, "answered": "Y" if inquiry.answered else "N",
+        "answer": inquiry.answer if inquiry.answered else "", "action": "",
+    }

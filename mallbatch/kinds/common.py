@@ -1,0 +1,98 @@
+"""Columns shared by several sheet kinds. Each header string exists once, here or in its kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mallbatch.couriers import COURIERS
+from mallbatch.malls import MALLS, find_mall
+from mallbatch.sheets.columns import Column, Kind
+from mallbatch.sheets.issues import Issue
+from mallbatch.sheets.rows import Row, SheetContext
+
+MALL = Column(
+    "쇼핑몰", "mall", Kind.CHOICE, required=True,
+    choices=tuple(m.name for m in MALLS),
+    aliases={alias: m.name for m in MALLS for alias in (m.code, *m.synonyms)},
+    synonyms=("제휴몰", "제휴몰명", "마켓", "판매처", "몰"),
+    help="목록에서 쇼핑몰을 고르세요", example="쿠팡", width=12,
+)
+ACCOUNT = Column(
+    "계정", "account", Kind.TEXT, synonyms=("판매자ID", "판매ID", "계정명", "아이디"),
+    help="config.toml 의 계정 이름 (쇼핑몰에 계정이 하나면 비워도 됩니다)", example="기본", width=10,
+)
+ORDER_NO = Column(
+    "주문번호", "order_no", Kind.DIGITS, required=True,
+    synonyms=("쇼핑몰주문번호", "제휴몰주문번호", "고객주문번호", "주문 번호"),
+    help="쇼핑몰의 주문번호 (수집한 주문 엑셀의 값을 그대로)", example="2026112100012345", width=20,
+)
+SHIP_UNIT = Column(
+    "묶음배송번호", "ship_unit", Kind.DIGITS, synonyms=("배송번호", "shipmentBoxId", "bundleNo"),
+    help="쿠팡 묶음배송번호, 위메프 배송번호 등 (있으면 주문번호보다 우선)", width=20,
+)
+LINE_ID = Column(
+    "상품주문번호", "line_id", Kind.CODE, synonyms=("주문상세번호", "옵션주문번호", "주문상품번호"),
+    help="스마트스토어 상품주문번호 등 주문 안의 한 줄 (있으면 가장 먼저 사용)", width=22,
+)
+COURIER = Column(
+    "택배사", "courier", Kind.CHOICE, required=True,
+    choices=tuple(c.name for c in COURIERS),
+    aliases={alias: c.name for c in COURIERS for alias in (c.code, *c.synonyms)},
+    synonyms=("배송업체", "택배사명", "배송사"),
+    help="목록에서 택배사를 고르세요 (대한통운·CJ택배 등도 인식합니다)", example="CJ대한통운", width=14,
+)
+TRACKING_NO = Column(
+    "송장번호", "tracking_no", Kind.CODE, required=True,
+    synonyms=("운송장번호", "송장 번호", "운송장", "invoiceNo"),
+    help="숫자만 입력 (택배사별 자릿수 확인: CJ대한통운 10·12자리, 우체국 13자리 …)", example="612345678901", width=16,
+)
+SHIPPED_ON = Column(
+    "출고일", "shipped_on", Kind.DATE, synonyms=("발송일", "출고일자", "발송일자"),
+    help="비우면 처리하는 날로 보냅니다 (YYYY-MM-DD)", example="2026-11-21", width=12,
+)
+INQUIRY_NO = Column(
+    "문의번호", "inquiry_id", Kind.CODE, required=True, synonyms=("문의 번호", "Q&A번호", "질문번호"),
+    help="수집한 문의 엑셀의 문의번호", example="QNA-10001", width=16,
+)
+ANSWER = Column(
+    "답변", "answer", Kind.TEXT, required=True, synonyms=("답변내용", "답변 내용"),
+    help="고객에게 보낼 답변 (쇼핑몰별 글자수 제한은 보낼 때 확인합니다: 위메프 10~1500자)",
+    example="안녕하세요. 문의하신 상품은 내일 출고됩니다. 감사합니다.", width=40,
+)
+ANSWER_ACTION = Column(
+    "처리", "action", Kind.CHOICE, choices=("답변", "답변후종료"), aliases={"종료": "답변후종료", "답변 후 종료": "답변후종료"},
+    help="답변 또는 답변후종료 (비우면 답변)", example="답변", width=10, default="답변",
+)
+
+PRODUCT_NAME = Column(
+    "상품명", "name", Kind.TEXT, required=True, synonyms=("등록상품명", "노출상품명", "상품 이름"),
+    help="한글 20자(영문 40자) 이내, 특수문자는 ( ) , / + - ~ 만. 무료배송·사은품증정 같은 문구는 넣지 마세요",
+    example="실버 목걸이 세트 (로즈골드)", width=30,
+)
+
+# Result columns appended to the seller's rows in every result workbook.
+RESULT = Column("결과", "result", help="정상/오류/경고 (검사) 또는 성공/실패/보류/건너뜀 (전송)", width=10)
+MESSAGE = Column("메시지", "message", help="무엇이 문제이고 어떻게 고치는지", width=60)
+MALL_IDS = Column("쇼핑몰 상품번호", "mall_ids", help="쇼핑몰별로 등록된 상품번호", width=30)
+
+# Columns of collected-record workbooks (outbox).
+NEW = Column("신규", "new", help="지난번 엑셀 이후 새로 수집된 행", width=6)
+COLLECTED_AT = Column("수집일시", "collected_at", Kind.DATETIME, width=18)
+OPTION_OUT = Column("옵션", "option_name", synonyms=("옵션정보", "옵션명"), width=20)
+QUANTITY_OUT = Column("수량", "quantity", Kind.INT, width=6)
+MALL_PRODUCT_ID = Column("쇼핑몰상품번호", "product_id", Kind.CODE, width=16)
+
+
+def check_account(row: Row, ctx: SheetContext) -> Iterator[Issue]:
+    """The row's mall+account must be configured (an empty 계정 is fine when the mall has one)."""
+    accounts, mall = ctx.book.accounts, find_mall(row.get("mall", ""))
+    if accounts is None or mall is None:
+        return
+    names = [a for m, a in accounts if m == mall.code]
+    account = row.get("account")
+    if account and account not in names:
+        yield ctx.issue(row, "account", "account", f"config.toml 에 {mall.name} '{account}' 계정이 없습니다",
+                        f"계정 이름을 고치거나({', '.join(names) or '등록된 계정 없음'}) config.toml 에 계정을 추가하세요")
+    elif not account and len(names) != 1:
+        fix = f"계정을 입력하세요 ({', '.join(names)})" if names else "config.toml 에 이 쇼핑몰 계정을 추가하세요"
+        yield ctx.issue(row, "account", "account", f"{mall.name} 계정을 정할 수 없습니다", fix)

@@ -1,0 +1,109 @@
+"""Column and sheet-kind definitions: the one place a Korean header is written.
+
+A :class:`SheetKind` drives everything about its sheet: the blank template (headers,
+dropdowns, notes, examples), header matching in the reader, the pandera schema, the
+per-row rules, and the columns of its result workbook.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mallbatch.sheets.issues import Issue
+    from mallbatch.sheets.rows import Row, SheetContext
+
+
+class Kind(StrEnum):
+    """How a cell's text is parsed (see mallbatch.sheets.normalize)."""
+
+    TEXT = "text"
+    CODE = "code"  # identifiers: never numbers, full-width folded
+    DIGITS = "digits"  # order numbers, tracking numbers
+    INT = "int"  # money, counts: 12,000원 → 12000
+    DATE = "date"
+    DATETIME = "datetime"
+    CHOICE = "choice"
+    BOOL = "bool"
+    PHONE = "phone"
+    ZIP = "zip"
+
+
+TEXT_FORMAT_KINDS = {Kind.CODE, Kind.DIGITS, Kind.PHONE, Kind.ZIP}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # typed value → choice
+    synonyms: tuple[str, ...] = ()  # other headers sellers use for this column
+    max_len: int | None = None
+    min: int | None = None
+    max: int | None = None
+    help: str = ""  # the rule in one Korean sentence: template note, README, error fix
+    example: str = ""
+    width: int = 14
+    default: Any = None
+
+    @property
+    def text_format(self) -> bool:
+        return self.kind in TEXT_FORMAT_KINDS
+
+    def matches(self, header: str) -> bool:
+        key = header_key(header)
+        return key == header_key(self.header) or key in {header_key(s) for s in self.synonyms}
+
+    def choice(self, text: str) -> str | None:
+        """The canonical choice a seller meant, tolerant of spaces and width."""
+        key = header_key(text)
+        for option in self.choices:
+            if header_key(option) == key:
+                return option
+        for alias, option in self.aliases.items():
+            if header_key(alias) == key:
+                return option
+        return None
+
+
+def header_key(text: str) -> str:
+    """Compare headers ignoring width, case, spaces, '*' marks and brackets' spacing."""
+    text = unicodedata.normalize("NFKC", str(text)).lower()
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "*")
+
+
+RowRule = Callable[["Row", "SheetContext"], Iterable["Issue"]]
+SheetRule = Callable[[list["Row"], "SheetContext"], Iterable["Issue"]]
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    code: str
+    title: str  # Korean kind name, also the sheet name in templates
+    columns: tuple[Column, ...]
+    description: str
+    unique: tuple[str, ...] = ()  # column names that together must be unique in the file
+    row_rules: tuple[RowRule, ...] = ()
+    sheet_rules: tuple[SheetRule, ...] = ()
+    inbox: bool = True  # False: outbox-only (collected records)
+    reads_as: str | None = None  # an outbox workbook dropped back is processed as this kind
+    fill_columns: tuple[str, ...] = ()  # reads_as: a row is taken only when one of these is filled
+    example_rows: tuple[Mapping[str, str], ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def required_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
