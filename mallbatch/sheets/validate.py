@@ -1,0 +1,238 @@
+"""Validation of a read workbook: normalise every cell, run the pandera schema lazily,
+then the kind's row and cross-row rules, and report each bad cell once.
+
+pandera sees typed values indexed by the Excel row number, so its failure index is
+already the row the seller sees. A cell that failed normalisation is reported by the
+normaliser and not again by pandera (style-and-reliability.md B4 pitfalls 1–2).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from mallbatch.sheets import normalize
+from mallbatch.sheets.columns import Column, Kind, SheetKind
+from mallbatch.sheets.issues import ERROR, WARNING, Issue, Report, SheetReport
+from mallbatch.sheets.layout import SheetPlan, detect
+from mallbatch.sheets.reader import RawBook
+from mallbatch.sheets.rows import BookContext, Row, SheetContext
+
+PARSERS: dict[Kind, Callable[[str], normalize.Normal]] = {
+    Kind.TEXT: normalize.text,
+    Kind.CHOICE: normalize.text,
+    Kind.CODE: normalize.code,
+    Kind.DIGITS: normalize.digits,
+    Kind.INT: normalize.integer,
+    Kind.DATE: normalize.date,
+    Kind.DATETIME: normalize.datetime_,
+    Kind.BOOL: normalize.boolean,
+    Kind.PHONE: normalize.phone,
+    Kind.ZIP: normalize.zipcode,
+}
+
+SKIP_MESSAGES = {"courier": "송장 미입력", "tracking_no": "송장 미입력", "answer": "답변 미입력"}
+
+
+@functools.cache
+def schema_for(kind: SheetKind) -> pa.DataFrameSchema:
+    """The pandera schema built from the kind's column definitions (cached per kind)."""
+    columns = {}
+    for col in kind.columns:
+        checks = []
+        if col.choices:
+            checks.append(pa.Check(lambda s, c=col.choices: s.isin(c), name="choices"))
+        if col.max_len:
+            checks.append(pa.Check(lambda s, n=col.max_len: s.str.len() <= n, name="max_len"))
+        if col.min is not None:
+            checks.append(pa.Check(lambda s, n=col.min: s >= n, name="min"))
+        if col.max is not None:
+            checks.append(pa.Check(lambda s, n=col.max: s <= n, name="max"))
+        columns[col.name] = pa.Column(None, nullable=not col.required, required=False, checks=checks)
+    return pa.DataFrameSchema(columns, strict=False)
+
+
+def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
+    """(code, message, fix) for a pandera failure on ``col``."""
+    if check == "not_nullable":
+        return "required", "필수 항목이 비어 있습니다", col.help or "값을 입력하세요"
+    if check == "choices":
+        shown = ", ".join(col.choices[:8]) + (" …" if len(col.choices) > 8 else "")
+        return "choices", f"'{value}'은(는) 고를 수 없는 값입니다", f"다음 중 하나를 입력하세요: {shown}"
+    if check == "max_len":
+        return "too-long", f"{col.max_len}자를 넘습니다 ({len(str(value))}자)", f"{col.max_len}자 이하로 줄이세요"
+    if check == "min":
+        return "too-small", f"{col.min:,} 이상이어야 합니다 (입력: {value})", col.help or f"{col.min:,} 이상으로 고치세요"
+    if check == "max":
+        return "too-large", f"{col.max:,} 이하여야 합니다 (입력: {value})", col.help or f"{col.max:,} 이하로 고치세요"
+    return "invalid", f"값이 올바르지 않습니다 ({check})", col.help
+
+
+def _normalise(row: Row, ctx: SheetContext) -> None:
+    for col in ctx.kind.columns:
+        index = ctx.columns.get(col.name)
+        text = row.cells[index] if index is not None and index < len(row.cells) else ""
+        if not text.strip():
+            row.values[col.name] = col.default
+            continue
+        try:
+            parsed = PARSERS[col.kind](text)
+        except normalize.NormalizeError as exc:
+            row.values[col.name] = None
+            row.issues.append(ctx.issue(row, col.name, "type", exc.message, exc.fix or col.help))
+            continue
+        value = parsed.value
+        if col.kind is Kind.CHOICE:
+            value = col.choice(value) or value
+        row.values[col.name] = value
+        if parsed.note:
+            row.issues.append(ctx.issue(row, col.name, "normalised", parsed.note, "", WARNING))
+
+
+def _pandera(rows: list[Row], ctx: SheetContext) -> None:
+    present = [c for c in ctx.kind.columns if c.name in ctx.columns]
+    if not rows or not present:
+        return
+    by_row = {r.excel_row: r for r in rows}
+    frame = pd.DataFrame(
+        {c.name: pd.Series([r.values.get(c.name) for r in rows], dtype=object) for c in present},
+        index=[r.excel_row for r in rows],
+    )
+    schema = pa.DataFrameSchema({c.name: schema_for(ctx.kind).columns[c.name] for c in present}, strict=False)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+        for column, check, value, index in zip(failures["column"], failures["check"], failures["failure_case"], failures["index"]):
+            row = by_row.get(index) if index is not None and not pd.isna(index) else None
+            if row is None or not isinstance(column, str):
+                continue
+            if any(i.col_index == ctx.columns.get(column) and i.severity == ERROR for i in row.issues):
+                continue  # one bad cell, one message
+            code, message, fix = _message(ctx.kind.column(column), str(check), value)
+            row.issues.append(ctx.issue(row, column, code, message, fix))
+
+
+def _unique(rows: list[Row], ctx: SheetContext) -> None:
+    names = [n for n in ctx.kind.unique if n in ctx.columns]
+    if not names:
+        return
+    first: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        key = tuple(row.values.get(n) for n in names)
+        if all(v in (None, "") for v in key):
+            continue
+        if key in first:
+            target = next((n for n in reversed(names) if row.values.get(n) not in (None, "")), names[0])
+            row.issues.append(ctx.issue(row, target, "duplicate", f"{first[key]}행과 중복됩니다", "중복된 행을 지우거나 값을 고치세요"))
+        else:
+            first[key] = row.excel_row
+
+
+def _cell_problems(plan: SheetPlan, ctx: SheetContext, rows_by_index: dict[int, Row]) -> None:
+    sheet = plan.sheet
+    for r1, c1, r2, c2 in sheet.merged:
+        touched = [rows_by_index[r] for r in range(r1, r2 + 1) if r in rows_by_index]
+        if touched:
+            ref = f"{_col_letter(c1)}{r1 + 1}:{_col_letter(c2)}{r2 + 1}"
+            row = touched[0]
+            row.issues.append(Issue(ERROR, "merged-cell", f"병합된 셀이 있습니다 ({ref})", "셀 병합을 풀고 각 칸에 값을 넣으세요",
+                                    ctx.sheet, row.excel_row, ctx.headers[c1] if c1 < len(ctx.headers) else "", c1))
+    for r, c in sorted(sheet.formula_missing):
+        row = rows_by_index.get(r)
+        if row is not None:
+            row.issues.append(Issue(ERROR, "formula-no-value", "수식의 계산 결과가 저장되어 있지 않습니다",
+                                    "엑셀에서 파일을 열어 저장하거나, 수식을 값으로 바꿔 붙여넣으세요",
+                                    ctx.sheet, row.excel_row, ctx.headers[c] if c < len(ctx.headers) else "", c))
+
+
+def _filled(cells: list[str], index: int | None) -> bool:
+    return index is not None and index < len(cells) and bool(cells[index].strip())
+
+
+def _col_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> SheetReport:
+    """Validate one sheet as ``kind`` (which differs from plan.kind for outbox workbooks)."""
+    layout = plan.layout
+    name = plan.sheet.name
+    if layout is None:
+        report = SheetReport(name, kind.code, plan.kind.code, 0, [], {})
+        report.issues.append(Issue(ERROR, "no-header", "머리글(열 이름) 행을 찾을 수 없습니다",
+                                   "템플릿의 머리글을 그대로 첫 15행 안에 두세요 (mallbatch templates)", name))
+        return report
+    headers = layout.headers
+    report = SheetReport(name, kind.code, plan.kind.code, layout.header_row + 1, headers, layout.columns)
+    ctx = SheetContext(name, kind, layout.columns, headers, book)
+    for index, text in layout.unknown:
+        report.issues.append(Issue(WARNING, "unknown-column", f"알 수 없는 열 '{text}'은(는) 무시합니다",
+                                   "열 이름이 템플릿과 같은지 확인하세요", name, layout.header_row + 1, text, index))
+    for index, text in layout.duplicates:
+        report.issues.append(Issue(WARNING, "duplicate-column", f"같은 열 '{text}'이(가) 또 있어 무시합니다",
+                                   "열 하나만 남기세요", name, layout.header_row + 1, text, index))
+    missing = [c for c in kind.required_columns if c.name not in layout.columns and not (c.default is not None)]
+    rows: list[Row] = []
+    rows_by_index: dict[int, Row] = {}
+    for index in range(layout.header_row + 1, len(plan.sheet.rows)):
+        cells = plan.sheet.rows[index]
+        if index + 1 in plan.skip_rows or not any(c.strip() for c in cells):
+            continue
+        row = Row(index + 1, cells, {})
+        rows.append(row)
+        rows_by_index[index] = row
+        if kind is not plan.kind and plan.kind.fill_columns:
+            if not any(_filled(cells, layout.columns.get(n)) for n in plan.kind.fill_columns):
+                row.skipped = SKIP_MESSAGES.get(plan.kind.fill_columns[0], "입력 없음")
+                continue
+        for col in missing:
+            row.issues.append(Issue(ERROR, "missing-column", f"필수 열 '{col.header}'이(가) 없어 처리할 수 없습니다",
+                                    "템플릿의 열 이름을 그대로 쓰세요", name, row.excel_row, col.header, None))
+        _normalise(row, ctx)
+    active = [r for r in rows if not r.skipped]
+    _pandera(active, ctx)
+    _unique(active, ctx)
+    for row in active:
+        for rule in kind.row_rules:
+            row.issues.extend(rule(row, ctx))
+    for rule in kind.sheet_rules:
+        report.issues.extend(rule(active, ctx))
+    _cell_problems(plan, ctx, rows_by_index)
+    report.rows = rows
+    for col in missing:
+        report.issues.append(Issue(ERROR, "missing-column", f"필수 열 '{col.header}'이(가) 없습니다",
+                                   f"머리글에 '{col.header}' 열을 추가하세요 ({col.help})", name, layout.header_row + 1, col.header))
+    return report
+
+
+def validate_book(raw: RawBook, book: BookContext, kinds: dict[str, SheetKind], max_errors: int = 1000) -> Report:
+    """Validate every recognised sheet; sales groups first so products can refer to them."""
+    report = Report(raw.path, max_errors=max_errors)
+    plans = detect(raw, list(kinds.values()))
+    if not plans:
+        report.issues.append(Issue(ERROR, "unknown-kind", "어떤 종류의 파일인지 알 수 없습니다",
+                                   "mallbatch templates 로 만든 템플릿(상품/판매정보/송장/문의답변)이나 수집한 주문·문의 엑셀을 쓰세요"))
+        return report
+    plans.sort(key=lambda p: 0 if p.kind.code == "sales_groups" else 1)
+    for plan in plans:
+        kind = kinds[plan.kind.reads_as] if plan.kind.reads_as else plan.kind
+        if not kind.inbox:
+            report.issues.append(Issue(WARNING, "not-input", f"'{plan.sheet.name}' 시트({plan.kind.title})는 보내는 자료가 아니라 건너뜁니다", "", plan.sheet.name))
+            continue
+        sheet_report = validate_sheet(plan, kind, book)
+        if kind.code == "sales_groups":
+            book.groups_in_file |= {r.get("group") for r in sheet_report.rows if r.has("group")}
+        report.sheets.append(sheet_report)
+    for note in dict.fromkeys(book.notes):
+        report.issues.append(Issue(WARNING, "note", note))
+    return report

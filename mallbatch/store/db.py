@@ -1,0 +1,129 @@
+"""The SQLite store: WAL, synchronous=FULL (an in-flight mark must survive a power cut),
+a busy timeout, explicit ``BEGIN IMMEDIATE`` transactions, and versioned migrations.
+
+The database must live on a local disk (WAL does not work over SMB/NFS); ``[workspace]
+state`` in config.toml may point elsewhere when the workspace is on a share.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mallbatch.store.migrations import MIGRATIONS
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """Thin typed access to the tables; every write is one short transaction."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            current = self.version
+            for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    # --- files -------------------------------------------------------------------------
+    def file(self, sha256: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM files WHERE sha256=?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def record_file(self, sha256: str, name: str, state: str, kind: str = "", result_path: str = "") -> None:
+        stamp = now_iso()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO files(sha256, name, kind, state, result_path, first_seen, updated_at) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT(sha256) DO UPDATE SET name=excluded.name, kind=excluded.kind, state=excluded.state, "
+                "result_path=excluded.result_path, updated_at=excluded.updated_at",
+                (sha256, name, kind, state, result_path, stamp, stamp),
+            )
+
+    # --- products and sales groups (seed 001: 저장) ---------------------------------------
+    def save_products(self, products: list[dict[str, Any]], source_sha: str = "") -> None:
+        stamp = now_iso()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO products(code, data, source_sha, updated_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(code) DO UPDATE SET data=excluded.data, source_sha=excluded.source_sha, updated_at=excluded.updated_at",
+                [(p["code"], _dump(p), source_sha, stamp) for p in products],
+            )
+
+    def product(self, code: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT data FROM products WHERE code=?", (code,)).fetchone()
+        return _load(row[0]) if row else None
+
+    def product_codes(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT code FROM products ORDER BY code")]
+
+    def save_groups(self, groups: list[dict[str, Any]], source_sha: str = "") -> None:
+        """``groups`` carry mall *codes* in ``mall``."""
+        stamp = now_iso()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO sales_groups(mall, account, name, data, source_sha, updated_at) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(mall, account, name) DO UPDATE SET data=excluded.data, source_sha=excluded.source_sha, "
+                "updated_at=excluded.updated_at",
+                [(g["mall"], g["account"], g["group"], _dump(g), source_sha, stamp) for g in groups],
+            )
+
+    def groups_named(self, name: str) -> list[dict[str, Any]]:
+        return [_load(r[0]) for r in self.db.execute("SELECT data FROM sales_groups WHERE name=? ORDER BY mall, account", (name,))]
+
+    def group_keys(self) -> set[tuple[str, str, str]]:
+        return {(r[0], r[1], r[2]) for r in self.db.execute("SELECT mall, account, name FROM sales_groups")}
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def _load(text: str) -> Any:
+    return json.loads(text)
