@@ -61,7 +61,9 @@ class Report:
     max_errors: int = 1000
 
     def all_issues(self) -> list[Issue]:
-        return self.issues + [i for s in self.sheets for i in s.issues]
+        return self.issues + [i for s in self.sheets for i in s.issues] + [
+            i for s in self.sheets for r in s.rows for i in r.issues
+        ]
 
     @property
     def error_count(self) -> int:

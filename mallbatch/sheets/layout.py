@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mallbatch.kinds.common import MALL_IDS, MESSAGE, RESULT
 from mallbatch.sheets.columns import SheetKind, header_key
 from mallbatch.sheets.reader import RawBook, RawSheet
 
 SCAN_ROWS = 15
+# Columns a result workbook adds: a fixed result workbook dropped back must read cleanly.
+RESULT_HEADERS = {header_key(c.header) for c in (RESULT, MESSAGE, MALL_IDS)}
 META_KIND = "kind:"  # meta key prefix: kind:<sheet name> = <kind code>
 META_SKIP = "skip:"  # meta key prefix: skip:<sheet name> = "2,3" (Excel rows to skip: guide, example)
 
@@ -41,6 +44,8 @@ def match_row(cells: list[str], kind: SheetKind) -> Layout:
         if not cell.strip():
             continue
         name = lookup.get(header_key(cell))
+        if name is None and header_key(cell) in RESULT_HEADERS:
+            continue
         if name is None:
             unknown.append((index, cell))
         elif name in columns:

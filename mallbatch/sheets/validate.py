@@ -1,14 +1,13 @@
 """Validation of a read workbook: normalise every cell, run the pandera schema lazily,
 then the kind's row and cross-row rules, and report each bad cell once.
 
-pandera sees typed values indexed by the Excel row number, so its failure index is
-already the row the seller sees. A cell that failed normalisation is reported by the
+pandera sees typed values in row order; its failure index is mapped back to the Excel
+row the seller sees. A cell that failed normalisation is reported by the
 normaliser and not again by pandera (style-and-reliability.md B4 pitfalls 1–2).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +20,7 @@ from mallbatch.sheets.issues import ERROR, WARNING, Issue, Report, SheetReport
 from mallbatch.sheets.layout import SheetPlan, detect
 from mallbatch.sheets.reader import RawBook
 from mallbatch.sheets.rows import BookContext, Row, SheetContext
+from mallbatch.sheets.safetext import unescape_text
 
 PARSERS: dict[Kind, Callable[[str], normalize.Normal]] = {
     Kind.TEXT: normalize.text,
@@ -38,9 +38,17 @@ PARSERS: dict[Kind, Callable[[str], normalize.Normal]] = {
 SKIP_MESSAGES = {"courier": "송장 미입력", "tracking_no": "송장 미입력", "answer": "답변 미입력"}
 
 
-@functools.cache
+_SCHEMAS: dict[str, pa.DataFrameSchema] = {}
+
+
 def schema_for(kind: SheetKind) -> pa.DataFrameSchema:
-    """The pandera schema built from the kind's column definitions (cached per kind)."""
+    """The pandera schema built from the kind's column definitions (cached per kind).
+
+    Columns are ``required=False``: a missing column is reported once per sheet by
+    :func:`validate_sheet`, not once per row by pandera.
+    """
+    if kind.code in _SCHEMAS:
+        return _SCHEMAS[kind.code]
     columns = {}
     for col in kind.columns:
         checks = []
@@ -53,7 +61,8 @@ def schema_for(kind: SheetKind) -> pa.DataFrameSchema:
         if col.max is not None:
             checks.append(pa.Check(lambda s, n=col.max: s <= n, name="max"))
         columns[col.name] = pa.Column(None, nullable=not col.required, required=False, checks=checks)
-    return pa.DataFrameSchema(columns, strict=False)
+    _SCHEMAS[kind.code] = pa.DataFrameSchema(columns, strict=False)
+    return _SCHEMAS[kind.code]
 
 
 def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
@@ -75,7 +84,7 @@ def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
 def _normalise(row: Row, ctx: SheetContext) -> None:
     for col in ctx.kind.columns:
         index = ctx.columns.get(col.name)
-        text = row.cells[index] if index is not None and index < len(row.cells) else ""
+        text = unescape_text(row.cells[index]) if index is not None and index < len(row.cells) else ""
         if not text.strip():
             row.values[col.name] = col.default
             continue
@@ -97,18 +106,15 @@ def _pandera(rows: list[Row], ctx: SheetContext) -> None:
     present = [c for c in ctx.kind.columns if c.name in ctx.columns]
     if not rows or not present:
         return
-    by_row = {r.excel_row: r for r in rows}
-    frame = pd.DataFrame(
-        {c.name: pd.Series([r.values.get(c.name) for r in rows], dtype=object) for c in present},
-        index=[r.excel_row for r in rows],
-    )
-    schema = pa.DataFrameSchema({c.name: schema_for(ctx.kind).columns[c.name] for c in present}, strict=False)
+    # A RangeIndex on purpose: pandera 0.35 with pandas 3 reports not_nullable failures at
+    # wrong labels when the index is not 0..n-1 (measured), so positions map back to rows.
+    frame = pd.DataFrame({c.name: pd.Series([r.values.get(c.name) for r in rows], dtype=object) for c in present})
     try:
-        schema.validate(frame, lazy=True)
+        schema_for(ctx.kind).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
         for column, check, value, index in zip(failures["column"], failures["check"], failures["failure_case"], failures["index"]):
-            row = by_row.get(index) if index is not None and not pd.isna(index) else None
+            row = rows[int(index)] if index is not None and not pd.isna(index) else None
             if row is None or not isinstance(column, str):
                 continue
             if any(i.col_index == ctx.columns.get(column) and i.severity == ERROR for i in row.issues):
@@ -150,6 +156,16 @@ def _cell_problems(plan: SheetPlan, ctx: SheetContext, rows_by_index: dict[int, 
                                     ctx.sheet, row.excel_row, ctx.headers[c] if c < len(ctx.headers) else "", c))
 
 
+def _is_template_row(cells: list[str], kind: SheetKind, columns: dict[str, int]) -> bool:
+    """The guide or example row of a template, left as generated: not seller data."""
+    for template in ("help", "example"):
+        texts = {columns[c.name]: (c.help if template == "help" else c.example) for c in kind.columns if c.name in columns}
+        filled = [(i, v) for i, v in enumerate(cells) if v.strip()]
+        if filled and all(texts.get(i, None) == v for i, v in filled):
+            return True
+    return False
+
+
 def _filled(cells: list[str], index: int | None) -> bool:
     return index is not None and index < len(cells) and bool(cells[index].strip())
 
@@ -186,7 +202,7 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     rows_by_index: dict[int, Row] = {}
     for index in range(layout.header_row + 1, len(plan.sheet.rows)):
         cells = plan.sheet.rows[index]
-        if index + 1 in plan.skip_rows or not any(c.strip() for c in cells):
+        if index + 1 in plan.skip_rows or not any(c.strip() for c in cells) or _is_template_row(cells, plan.kind, layout.columns):
             continue
         row = Row(index + 1, cells, {})
         rows.append(row)

@@ -1,0 +1,114 @@
+"""Command line: parses arguments and calls the library. Messages are Korean.
+
+Exit codes: 0 ok, 1 data or operational problem (validation errors, a mall refused),
+2 usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mallbatch import __version__
+from mallbatch.errors import MallbatchError
+from mallbatch.workspace import Workspace, resolve_home
+
+
+class Failure(click.ClickException):
+    """A MallbatchError shown to the seller as '오류: …' with exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"오류: {self.format_message()}", err=True)
+
+
+def open_workspace(ctx: click.Context) -> Workspace:
+    try:
+        return Workspace.open(ctx.obj)
+    except MallbatchError as exc:
+        raise Failure(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False), envvar="MALLBATCH_HOME",
+              help="작업 폴더 (기본: MALLBATCH_HOME 또는 현재 폴더)")
+@click.version_option(__version__, prog_name="mallbatch")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None) -> None:
+    """mallbatch: 엑셀로 여러 쇼핑몰에 상품·송장·답변을 보내고 주문·클레임·문의를 받습니다."""
+    ctx.obj = home
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_context
+def init(ctx: click.Context, directory: str | None) -> None:
+    """작업 폴더를 만듭니다: config.toml, inbox/, outbox/, archive/, 빈 템플릿.
+
+    \b
+    예: mallbatch init 내쇼핑몰
+    """
+    from mallbatch.pipeline.templates import write_templates
+    from mallbatch.workspace import init_workspace
+
+    home = resolve_home(directory or ctx.obj)
+    try:
+        ws, created = init_workspace(home)
+        paths = write_templates(ws)
+    except MallbatchError as exc:
+        raise Failure(str(exc)) from exc
+    click.echo(f"작업 폴더: {ws.home}")
+    click.echo("config.toml 을 만들었습니다 (계정은 내장 시뮬레이터를 가리킵니다)." if created else "config.toml 이 이미 있어 그대로 두었습니다.")
+    click.echo(f"빈 템플릿 {len(paths)}개: {ws.templates}")
+    click.echo(f"예시 파일: {ws.home / 'examples'}")
+
+
+@cli.command()
+@click.pass_context
+def templates(ctx: click.Context) -> None:
+    """빈 템플릿을 outbox/templates/ 에 다시 만듭니다."""
+    from mallbatch.pipeline.templates import write_templates
+
+    ws = open_workspace(ctx)
+    for path in write_templates(ws):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON 으로 출력")
+@click.pass_context
+def validate(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """엑셀을 검사만 합니다. 쇼핑몰에는 아무것도 보내지 않습니다.
+
+    결과 엑셀(결과·메시지 열, 잘못된 칸은 빨간색)이 outbox/날짜/ 에 생깁니다.
+    오류가 있으면 종료 코드 1.
+    """
+    from mallbatch.pipeline.check import check_file, save_valid, write_check_result
+    from mallbatch.store import Store
+
+    ws = open_workspace(ctx)
+    with Store(ws.store_path) as store:
+        checked = check_file(ws, store, file)
+        save_valid(ws, store, checked)
+    out = write_check_result(ws, checked, file)
+    report = checked.report
+    if as_json:
+        payload = report.to_dict() | {"result_workbook": str(out)}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(report.summary_ko())
+        for issue in report.listed()[:10]:
+            click.echo(f"  - {issue.where() or '파일'}: {issue.message}" + (f" → {issue.fix}" if issue.fix else ""))
+        if len(report.listed()) > 10:
+            click.echo(f"  … 나머지 {len(report.listed()) - 10}건은 결과 엑셀의 '요약' 시트를 보세요.")
+        click.echo(f"결과 엑셀: {out}")
+    if not report.valid:
+        sys.exit(1)
+
+
+def main() -> None:
+    cli(prog_name="mallbatch")

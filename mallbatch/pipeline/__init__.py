@@ -1,0 +1,1 @@
+"""The pipeline stages: read and validate a file, plan commands, send, collect."""

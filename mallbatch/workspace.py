@@ -1,0 +1,111 @@
+"""A seller's workspace: config.toml plus inbox/, outbox/, archive/, images/ and state/.
+
+Commands work on the workspace named by ``--home``, ``MALLBATCH_HOME`` or the current
+directory, in that order.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from mallbatch.config import Config, load_config
+from mallbatch.sandbox.registry import DEFAULT_PORTS, SIMULATORS, sandbox_credentials
+from mallbatch.sheets.guard import Limits
+
+TEMPLATE_FILES = {
+    "상품.xlsx": ("products", "sales_groups"),
+    "판매정보.xlsx": ("sales_groups",),
+    "송장.xlsx": ("invoices",),
+    "문의답변.xlsx": ("answers",),
+}
+
+
+def resolve_home(home: str | os.PathLike[str] | None) -> Path:
+    return Path(home or os.environ.get("MALLBATCH_HOME") or Path.cwd()).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    config: Config
+
+    @classmethod
+    def open(cls, home: str | os.PathLike[str] | None = None) -> Workspace:
+        return cls(load_config(resolve_home(home)))
+
+    @property
+    def home(self) -> Path:
+        return self.config.home
+
+    @property
+    def inbox(self) -> Path:
+        return self.config.path("inbox", "inbox")
+
+    @property
+    def outbox(self) -> Path:
+        return self.config.path("outbox", "outbox")
+
+    @property
+    def archive(self) -> Path:
+        return self.config.path("archive", "archive")
+
+    @property
+    def images(self) -> Path:
+        return self.config.path("images", "images")
+
+    @property
+    def state(self) -> Path:
+        return self.config.path("state", "state")
+
+    @property
+    def templates(self) -> Path:
+        return self.outbox / "templates"
+
+    @property
+    def store_path(self) -> Path:
+        return self.state / "mallbatch.db"
+
+    @property
+    def sandbox_path(self) -> Path:
+        return self.state / "sandbox.db"
+
+    @property
+    def limits(self) -> Limits:
+        mb = 2**20
+        return Limits(
+            max_bytes=self.config.limit("max_file_mb", 50) * mb,
+            max_zip_entries=self.config.limit("max_zip_entries", 5000),
+            max_uncompressed=self.config.limit("max_uncompressed_mb", 500) * mb,
+        )
+
+    @property
+    def passwords(self) -> list[str]:
+        return [str(p) for p in self.config.section("read").get("passwords", [])]
+
+    def make_dirs(self) -> None:
+        for folder in (self.inbox, self.outbox, self.archive, self.images, self.state, self.templates):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def render_config(today: date | None = None) -> str:
+    env = Environment(loader=PackageLoader("mallbatch", "templates"), undefined=StrictUndefined, keep_trailing_newline=True)
+    simulators = [
+        {"mall": mall, "port": DEFAULT_PORTS[mall], "credentials": sandbox_credentials(mall)} for mall in SIMULATORS
+    ]
+    return env.get_template("config.toml.j2").render(simulators=simulators, today=(today or date.today()).isoformat())
+
+
+def init_workspace(home: Path) -> tuple[Workspace, bool]:
+    """Create config.toml (unless present), the folders and the blank templates."""
+    home.mkdir(parents=True, exist_ok=True)
+    config_path = home / "config.toml"
+    created = not config_path.exists()
+    if created:
+        config_path.write_text(render_config(), encoding="utf-8")
+    workspace = Workspace(load_config(home))
+    workspace.make_dirs()
+    return workspace, created
