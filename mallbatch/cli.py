@@ -25,6 +25,16 @@ class Failure(click.ClickException):
         click.echo(f"오류: {self.format_message()}", err=True)
 
 
+class Cli(click.Group):
+    """Turns any MallbatchError escaping a command into a Korean one-line error, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MallbatchError as exc:
+            raise Failure(str(exc)) from exc
+
+
 def open_workspace(ctx: click.Context) -> Workspace:
     try:
         return Workspace.open(ctx.obj)
@@ -32,7 +42,7 @@ def open_workspace(ctx: click.Context) -> Workspace:
         raise Failure(str(exc)) from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False), envvar="MALLBATCH_HOME",
               help="작업 폴더 (기본: MALLBATCH_HOME 또는 현재 폴더)")
 @click.version_option(__version__, prog_name="mallbatch")
@@ -108,6 +118,93 @@ def validate(ctx: click.Context, file: Path, as_json: bool) -> None:
         click.echo(f"결과 엑셀: {out}")
     if not report.valid:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """엑셀(상품·판매정보·송장·문의답변)을 검사하고 쇼핑몰로 보냅니다.
+
+    이미 보낸 행은 다시 보내지 않습니다(건너뜀). 결과 엑셀이 outbox/날짜/ 에 생깁니다.
+    """
+    from mallbatch.pipeline.push import push_file
+    from mallbatch.pipeline.session import Session
+    from mallbatch.store import Store
+
+    ws = open_workspace(ctx)
+    failed = False
+    with Store(ws.store_path) as store, Session(ws) as session:
+        for file in files:
+            with click.progressbar(length=1, label=f"{file.name} 처리 중", show_eta=False) as bar:
+                bar.length = 0
+                result = push_file(ws, store, session, file, progress=lambda n: bar.update(n))
+            click.echo(result.summary_ko())
+            click.echo(f"결과 엑셀: {result.result_path}")
+            failed |= any(k in result.counts for k in ("실패", "오류"))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--mall", "malls", multiple=True, help="쇼핑몰 코드 (coupang, smartstore, wemakeprice …), 여러 번 가능")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["orders", "claims", "inquiries"]), help="수집할 종류")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"]), help="이 시각부터 다시 수집 (기본: 지난 수집 이후)")
+@click.pass_context
+def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], since: Any) -> None:
+    """주문·클레임·문의를 수집해 outbox/날짜/ 에 엑셀로 만듭니다."""
+    from mallbatch.files import KST
+    from mallbatch.pipeline.collect import collect as run_collect
+    from mallbatch.pipeline.session import Session
+    from mallbatch.store import Store
+
+    ws = open_workspace(ctx)
+    with Store(ws.store_path) as store, Session(ws) as session:
+        result = run_collect(ws, store, session, malls=malls, kinds=kinds,
+                             since=since.replace(tzinfo=KST) if since else None, progress=click.echo)
+    for line in result.lines_ko():
+        click.echo(line)
+    for kind, path in result.workbooks.items():
+        click.echo(f"{kind}: {path}")
+    if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.pass_context
+def accounts(ctx: click.Context) -> None:
+    """계정마다 인증이 되는지, API 키 만료까지 며칠 남았는지 보여 줍니다 (비밀값은 표시하지 않음)."""
+    from mallbatch.pipeline.accounts import check_accounts
+
+    ws = open_workspace(ctx)
+    problems = False
+    for status in check_accounts(ws):
+        click.echo(status.line_ko())
+        problems |= not status.ok
+    if problems:
+        sys.exit(1)
+
+
+@cli.command()
+@click.pass_context
+def sandbox(ctx: click.Context) -> None:
+    """내장 쇼핑몰 시뮬레이터를 띄워 둡니다 (curl 로 살펴보기용). Ctrl-C 로 종료."""
+    import time
+
+    from mallbatch.pipeline.session import Session
+
+    ws = open_workspace(ctx)
+    with Session(ws) as session:
+        for account in ws.config.accounts:
+            if account.sandbox:
+                session.start_sandbox(account)
+                click.echo(f"{account.label}: {account.base_url}  (상태: {account.base_url}/_sandbox/state)")
+        click.echo("Ctrl-C 로 종료합니다.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("종료합니다.")
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from mallbatch.errors import ConfigError
 from mallbatch.malls import BY_CODE, find_mall
 
-SECRET_WORDS = ("secret", "key", "password", "token")
+SECRET_SUFFIXES = ("secret", "_key", "password", "token")
 
 
 class Secret:
@@ -49,7 +49,7 @@ def resolve_value(name: str, raw: Any, where: str) -> Any:
         if var not in os.environ:
             raise ConfigError(f"{where}: 환경변수 {var} 이(가) 설정되어 있지 않습니다 ({name}).")
         raw = os.environ[var]
-    if isinstance(raw, str) and any(word in name.lower() for word in SECRET_WORDS):
+    if isinstance(raw, str) and name.lower().endswith(SECRET_SUFFIXES):
         return Secret(raw)
     return raw
 

@@ -240,3 +240,4 @@ class ItemResult:
     message_ko: str = ""
     remote_id: str = ""
     already: bool = False  # the mall says it was already in this state (treated as done)
+    extra: dict[str, Any] = field(default_factory=dict)  # secondary ids worth keeping (bindings)

@@ -128,5 +128,6 @@ def inquiry_values(inquiry: Inquiry, deadline: datetime | None, now: datetime) -
         "inquiry_kind": inquiry.kind, "subject": inquiry.subject, "body": inquiry.body, "product_id": inquiry.product_id,
         "name": inquiry.product_name, "order_no": inquiry.order_id, "writer": inquiry.writer, "asked_at": inquiry.asked_at,
         "deadline": deadline, "time_left": left, "answered": "Y" if inquiry.answered else "N",
-        "answer": inquiry.answer if inquiry.answered else "", "action": "",
+        # Never pre-filled: a dropped-back workbook must only send answers the seller wrote.
+        "answer": "", "action": "",
     }

@@ -12,15 +12,13 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mallbatch.store.journal import Journal
 from mallbatch.store.migrations import MIGRATIONS
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+from mallbatch.store.records import Records
+from mallbatch.store.timestamps import now_iso
 
 
 class Store:
@@ -37,6 +35,8 @@ class Store:
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
+        self.journal = Journal(self)
+        self.records = Records(self)
 
     def close(self) -> None:
         self.db.close()

@@ -17,7 +17,7 @@ MIGRATIONS: tuple[str, ...] = (
         source_sha TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
         PRIMARY KEY (mall, account, name));
 
-    -- One row per intended remote effect. 'in_flight' is committed before the call;
+    -- One row per intended remote effect. 'in_flight' is committed before the call,
     -- 'unknown' means the mall must be read back before anything is resent.
     CREATE TABLE commands (
         idem_key TEXT PRIMARY KEY, mall TEXT NOT NULL, account TEXT NOT NULL, op TEXT NOT NULL,

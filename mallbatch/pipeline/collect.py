@@ -1,0 +1,165 @@
+"""``collect``: orders, claims and inquiries from every account into dated workbooks.
+
+Each (mall, account, kind) resumes from its watermark, reads within the mall's window
+and paging limits (the adapter splits), upserts by natural key (a claim listed twice
+is one row) and writes 주문/클레임/문의 workbooks. Watermarks advance only after the
+workbooks are written; a small overlap re-reads the edge, which the upsert absorbs.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from mallbatch.adapters.base import Capability
+from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine, OrderStatus
+from mallbatch.errors import AuthError, RemoteError
+from mallbatch.files import KST, atomic_write, dated_dir, now_kst, unique_path
+from mallbatch.kinds.collected import CLAIMS, INQUIRIES, ORDERS, claim_values, inquiry_values, order_values
+from mallbatch.malls import mall_name
+from mallbatch.pipeline.session import Session
+from mallbatch.sheets.columns import SheetKind
+from mallbatch.sheets.writer import Book
+from mallbatch.store import Store
+from mallbatch.workspace import Workspace
+
+log = logging.getLogger("mallbatch.collect")
+OVERLAP = timedelta(minutes=10)
+KINDS = {
+    "orders": (Capability.ORDERS_COLLECT, "orders"),
+    "claims": (Capability.CLAIMS_COLLECT, "claims"),
+    "inquiries": (Capability.INQUIRIES_COLLECT, "inquiries"),
+}
+OPEN_ORDER = (OrderStatus.PAID, OrderStatus.PREPARING)
+
+
+@dataclass
+class CollectResult:
+    run_id: str
+    counts: dict[tuple[str, str, str], tuple[int, int]] = field(default_factory=dict)  # (mall, account, kind) → (seen, new)
+    errors: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    workbooks: dict[str, Path] = field(default_factory=dict)
+
+    def lines_ko(self) -> list[str]:
+        lines = []
+        for (mall, account, kind), (seen, new) in sorted(self.counts.items()):
+            lines.append(f"{mall_name(mall)}/{account} {KIND_NAMES[kind]}: {seen}건 (신규 {new}건)")
+        for (mall, account, kind), message in sorted(self.errors.items()):
+            lines.append(f"{mall_name(mall)}/{account} {KIND_NAMES[kind]}: 실패 - {message}")
+        return lines
+
+
+KIND_NAMES = {"orders": "주문", "claims": "클레임", "inquiries": "문의"}
+
+
+def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[str] = (), kinds: Sequence[str] = (),
+            since: datetime | None = None, now: datetime | None = None,
+            progress: Callable[[str], None] | None = None) -> CollectResult:
+    now = now or now_kst()
+    result = CollectResult(run_id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
+    first_days = int(ws.config.section("collect").get("first_days", 7))
+    marks: list[tuple[str, str, str, datetime]] = []
+    for account in ws.config.accounts:
+        if malls and account.mall not in malls:
+            continue
+        adapter = session.adapter(account)
+        if adapter is None:
+            continue
+        for kind in kinds or tuple(KINDS):
+            capability, method = KINDS[kind]
+            key = (account.mall, account.name, kind)
+            if capability not in adapter.spec.capabilities:
+                continue
+            if (account.mall, account.name) in session.failed_auth:
+                result.errors[key] = session.failed_auth[(account.mall, account.name)]
+                continue
+            start = since or store.records.watermark(account.mall, account.name, kind) or now - timedelta(days=first_days)
+            if progress:
+                progress(f"{account.label} {KIND_NAMES[kind]} 수집 중 ({start:%m-%d %H:%M} 부터)")
+            try:
+                records = list(getattr(adapter, method)(start - OVERLAP if not since else start, now))
+            except AuthError as exc:
+                session.failed_auth[(account.mall, account.name)] = exc.message_ko
+                result.errors[key] = exc.message_ko
+                continue
+            except RemoteError as exc:
+                result.errors[key] = exc.message_ko
+                continue
+            new = store.records.upsert(records, result.run_id)
+            result.counts[key] = (len(records), new)
+            marks.append((account.mall, account.name, kind, now))
+    result.workbooks = write_workbooks(ws, store, result.run_id, now, kinds or tuple(KINDS))
+    for mall, account_name, kind, value in marks:
+        store.records.set_watermark(mall, account_name, kind, value)
+    return result
+
+
+def _deadline(ws: Workspace, inquiry: Inquiry, session: Session) -> datetime | None:
+    account = ws.config.find_account(inquiry.mall, inquiry.account)
+    adapter = session.adapter(account) if account else None
+    hours = adapter.spec.answer_deadline_hours if adapter else None
+    return inquiry.asked_at + timedelta(hours=hours) if hours and inquiry.asked_at else None
+
+
+def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kinds: Sequence[str]) -> dict[str, Path]:
+    """The seller's to-do lists: open orders, open claims, unanswered inquiries, plus anything changed in this run."""
+    folder = dated_dir(ws.outbox, now)
+    written: dict[str, Path] = {}
+    claims = [c for c, _, _ in store.records.all(Claim, "claims")]
+    open_claims: dict[str, str] = {}
+    for claim in claims:
+        if claim.status.value in ("요청", "처리중"):
+            for line_id in [*claim.line_ids, claim.ship_unit]:
+                open_claims[f"{claim.mall}:{claim.account}:{line_id}"] = f"{claim.kind.value}{claim.status.value}"
+    if "orders" in kinds:
+        rows = []
+        for line, first_run, updated in store.records.all(OrderLine, "orders"):
+            if line.status in OPEN_ORDER or first_run == run_id:
+                line.claim = open_claims.get(f"{line.mall}:{line.account}:{line.line_id}") or open_claims.get(f"{line.mall}:{line.account}:{line.ship_unit}", "")
+                rows.append((order_values(line) | _collected(updated), first_run == run_id))
+        written["orders"] = _write(folder, ORDERS, rows, now)
+    if "claims" in kinds:
+        rows = [(claim_values(c) | _collected(updated), first == run_id) for c, first, updated in store.records.all(Claim, "claims")
+                if c.status.value in ("요청", "처리중") or first == run_id]
+        written["claims"] = _write(folder, CLAIMS, rows, now)
+    if "inquiries" in kinds:
+        session = Session(ws)
+        rows = []
+        for inquiry, first, updated in store.records.all(Inquiry, "inquiries"):
+            if not inquiry.answered or first == run_id:
+                rows.append((inquiry_values(inquiry, _deadline(ws, inquiry, session), now) | _collected(updated), first == run_id))
+        session.close()
+        written["inquiries"] = _write(folder, INQUIRIES, rows, now)
+    return written
+
+
+def _collected(updated_at: str) -> dict[str, object]:
+    return {"collected_at": datetime.fromisoformat(updated_at).astimezone(KST)}
+
+
+def _write(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
+    path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
+
+    def write(tmp: Path) -> None:
+        book = Book(tmp)
+        ws = book.sheet(kind.title, kind.code)
+        ws.freeze_panes(1, 0)
+        for col, column in enumerate(kind.columns):
+            ws.set_column(col, col, column.width, book.text if column.text_format else None)
+            book.cell(ws, 0, col, column.header, book.header)
+            if column.help:
+                ws.write_comment(0, col, column.help)
+        for number, (values, new) in enumerate(rows, start=1):
+            for col, column in enumerate(kind.columns):
+                if column.name == "new":
+                    book.cell(ws, number, col, "신규" if new else "", book.new if new else None)
+                else:
+                    book.cell(ws, number, col, values.get(column.name), book.text if column.text_format else None)
+        ws.autofilter(0, 0, max(1, len(rows)), len(kind.columns) - 1)
+        book.close()
+
+    return atomic_write(path, write)

@@ -1,0 +1,216 @@
+"""Sending journaled commands, and reading the mall back when an outcome is unknown.
+
+Every remote effect is one :class:`~mallbatch.store.journal.Command`. :func:`execute`
+commits ``in_flight`` before each call, records the mall's per-item answer, and after a
+timeout or dropped response reads the mall back (``Op.read_back``) before resending,
+so nothing is applied twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mallbatch.adapters.base import Adapter, Capability, MallSpec
+from mallbatch.adapters.canonical import ItemResult, OrderStatus
+from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError, RemoteError, TransientError
+from mallbatch.store.journal import DONE, FAILED, IN_FLIGHT, PENDING, UNKNOWN, Command, Journal
+
+log = logging.getLogger("mallbatch.send")
+SETTLE_ROUNDS = 4
+
+Send = Callable[[Adapter, list[Any]], list[ItemResult]]
+ReadBack = Callable[[Adapter, list[Command]], dict[str, ItemResult]]
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    capability: Capability
+    send: Send
+    read_back: ReadBack  # target → result for the commands found applied at the mall
+    batch: Callable[[MallSpec], int]
+
+
+def _one_by_one(call: Callable[[Adapter, Any], ItemResult]) -> Send:
+    return lambda adapter, objects: [call(adapter, o) for o in objects]
+
+
+def _create(adapter: Adapter, listing: Any) -> ItemResult:
+    ref = adapter.create_product(listing)
+    return ItemResult(listing.seller_code, True, remote_id=ref.product_id, extra=ref.extra)
+
+
+def _update(adapter: Adapter, item: Any) -> ItemResult:
+    ref, listing = item
+    new = adapter.update_product(ref, listing)
+    return ItemResult(listing.seller_code, True, remote_id=new.product_id, extra=new.extra)
+
+
+def _find_products(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+    found = {}
+    for command in commands:
+        ref = adapter.find_product(command.target)
+        if ref is not None:
+            found[command.target] = ItemResult(command.target, True, remote_id=ref.product_id, extra=ref.extra)
+    return found
+
+
+def _updated(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+    return {}  # a full update is idempotent: resending it is the read-back
+
+
+def _confirmed(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+    lines = adapter.lookup_orders([c.target for c in commands])
+    return {l.ship_unit: ItemResult(l.ship_unit, True, already=True) for l in lines
+            if l.status not in (OrderStatus.PAID, OrderStatus.CANCELED)}
+
+
+def _shipped(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+    wanted = {c.target: str(c.payload.get("tracking_no", "")) for c in commands}
+    lines = adapter.lookup_orders(list(wanted))
+    return {l.ship_unit: ItemResult(l.ship_unit, True, already=True) for l in lines
+            if l.ship_unit in wanted and l.tracking_no.replace("-", "") == wanted[l.ship_unit]}
+
+
+def _answered(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+    found = adapter.lookup_inquiries([c.target for c in commands])
+    return {i.inquiry_id: ItemResult(i.inquiry_id, True, already=True) for i in found if i.answered}
+
+
+OPS: dict[str, Op] = {op.name: op for op in (
+    Op("product.create", Capability.PRODUCTS_CREATE, _one_by_one(_create), _find_products, lambda s: 1),
+    Op("product.update", Capability.PRODUCTS_UPDATE, _one_by_one(_update), _updated, lambda s: 1),
+    Op("order.confirm", Capability.ORDERS_CONFIRM, lambda a, units: a.confirm(units), _confirmed,
+       lambda s: s.batch(Capability.ORDERS_CONFIRM)),
+    Op("invoice.send", Capability.INVOICES_SEND, lambda a, inv: a.send_invoices(inv), _shipped,
+       lambda s: s.batch(Capability.INVOICES_SEND)),
+    Op("invoice.update", Capability.INVOICES_UPDATE, lambda a, inv: a.update_invoices(inv), _shipped,
+       lambda s: s.batch(Capability.INVOICES_UPDATE)),
+    Op("inquiry.answer", Capability.INQUIRIES_ANSWER, lambda a, ans: a.answer(ans), _answered,
+       lambda s: s.batch(Capability.INQUIRIES_ANSWER)),
+)}
+
+
+@dataclass
+class Outcome:
+    state: str  # done / failed / unknown / held
+    message: str = ""
+    remote_id: str = ""
+    skipped: bool = False  # done before this run (the journal said so)
+    extra: dict[str, Any] | None = None
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), max(1, size)):
+        yield list(items[start:start + size])
+
+
+def _remote_failure(exc: RemoteError) -> str:
+    if isinstance(exc, (RateLimited, TransientError)):
+        return f"{exc.message_ko} (잠시 후 같은 파일을 다시 넣으면 다시 시도합니다)"
+    return exc.message_ko
+
+
+def execute(journal: Journal, adapter: Adapter, op: Op, items: Sequence[tuple[Command, Any]]) -> dict[str, Outcome]:
+    """Send ``items`` (command, adapter object) exactly once each; returns outcome by idem key.
+
+    Raises AuthError after recording it, so the caller stops using this account.
+    """
+    outcomes: dict[str, Outcome] = {}
+    objects = {c.idem_key: o for c, o in items}
+    todo: list[Command] = []
+    unsettled: list[Command] = []
+    for command, _ in items:
+        stored = journal.register(command)
+        if stored.state == DONE:
+            outcomes[stored.idem_key] = Outcome(DONE, stored.message, stored.remote_ref, skipped=True)
+        elif stored.state in (IN_FLIGHT, UNKNOWN):
+            unsettled.append(stored)
+        else:
+            todo.append(stored)
+    for _round in range(SETTLE_ROUNDS):
+        if unsettled:
+            todo += _settle(journal, adapter, op, unsettled, outcomes)
+            unsettled = []
+        for batch in _chunks(todo, op.batch(adapter.spec)):
+            unsettled += _send_batch(journal, adapter, op, batch, [objects[c.idem_key] for c in batch], outcomes)
+        todo = []
+        if not unsettled:
+            break
+    for command in unsettled:  # still unknown after every round: say so, never guess
+        outcomes[command.idem_key] = Outcome(UNKNOWN, "쇼핑몰 반영 여부를 확인하지 못했습니다. 다음 처리 때 다시 확인합니다")
+    return outcomes
+
+
+def _settle(journal: Journal, adapter: Adapter, op: Op, commands: list[Command], outcomes: dict[str, Outcome]) -> list[Command]:
+    """Read the mall back; applied commands become done, the rest go back to pending."""
+    try:
+        applied = op.read_back(adapter, commands)
+    except (RateLimited, TransientError, OutcomeUnknown) as exc:
+        log.warning("read-back failed for %s: %s", op.name, exc.message_ko)
+        return []  # leave them unknown; the next round or run tries again
+    retry = []
+    for command in commands:
+        result = applied.get(command.target)
+        if result is not None:
+            journal.mark(command, DONE, message="쇼핑몰에 이미 반영되어 있음", remote_ref=result.remote_id)
+            outcomes[command.idem_key] = Outcome(DONE, "", result.remote_id, extra=result.extra)
+        else:
+            journal.mark(command, PENDING)
+            retry.append(command)
+    return retry
+
+
+def _send_batch(journal: Journal, adapter: Adapter, op: Op, batch: list[Command], objects: list[Any], outcomes: dict[str, Outcome]) -> list[Command]:
+    journal.mark_many(batch, IN_FLIGHT)  # committed before the call
+    try:
+        results = op.send(adapter, objects)
+    except OutcomeUnknown as exc:
+        journal.mark_many(batch, UNKNOWN)
+        log.info("%s outcome unknown for %d item(s): %s", op.name, len(batch), exc.message_ko)
+        return batch
+    except AuthError as exc:
+        for command in batch:
+            journal.mark(command, FAILED, code=exc.code, message=exc.message_ko)
+            outcomes[command.idem_key] = Outcome(FAILED, exc.message_ko)
+        raise
+    except RemoteError as exc:
+        for command in batch:
+            journal.mark(command, FAILED, code=exc.code, message=_remote_failure(exc))
+            outcomes[command.idem_key] = Outcome(FAILED, _remote_failure(exc))
+        return []
+    by_key = {r.key: r for r in results}
+    for command in batch:
+        result = by_key.get(command.target)
+        if result is None:
+            journal.mark(command, UNKNOWN)
+            outcomes.pop(command.idem_key, None)
+            continue
+        if result.ok:
+            message = "이미 반영되어 있음" if result.already else ""
+            journal.mark(command, DONE, code=result.code, message=message, remote_ref=result.remote_id)
+            outcomes[command.idem_key] = Outcome(DONE, message, result.remote_id, extra=result.extra)
+        else:
+            text = result.message_ko or result.code
+            journal.mark(command, FAILED, code=result.code, message=text)
+            outcomes[command.idem_key] = Outcome(FAILED, text)
+    return [c for c in batch if c.state == UNKNOWN]
+
+
+def reconcile_unsettled(journal: Journal, adapter_for: Callable[[str, str], Adapter | None]) -> int:
+    """On start: read back what a crash left in flight; applied → done, else pending again."""
+    settled = 0
+    groups: dict[tuple[str, str, str], list[Command]] = {}
+    for command in journal.unsettled():
+        groups.setdefault((command.mall, command.account, command.op), []).append(command)
+    for (mall, account, name), commands in groups.items():
+        adapter, op = adapter_for(mall, account), OPS.get(name)
+        if adapter is None or op is None:
+            continue
+        outcomes: dict[str, Outcome] = {}
+        _settle(journal, adapter, op, commands, outcomes)
+        settled += len(commands)
+    return settled

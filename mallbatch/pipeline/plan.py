@@ -1,0 +1,55 @@
+"""Turning validated rows into journaled commands, and row outcomes into result cells.
+
+Each seller row may fan out (a product linked to three malls) or need a step first
+(an invoice needs 발주확인); outcomes are gathered per row so the result workbook
+shows one status and every mall's reason beside the seller's own row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mallbatch.config import Account
+from mallbatch.sheets.rows import Row
+from mallbatch.store.journal import Command
+
+SUCCESS, FAILURE, HOLD, SKIP, ERROR, SAVED = "성공", "실패", "보류", "건너뜀", "오류", "저장"
+PRECEDENCE = (ERROR, FAILURE, HOLD, SUCCESS, SAVED, SKIP)
+ALREADY = "이미 처리됨"
+
+
+@dataclass
+class Task:
+    sheet: str
+    row: Row
+    account: Account
+    command: Command
+    obj: Any
+
+
+@dataclass
+class RowOutcome:
+    parts: list[tuple[str, str, str]] = field(default_factory=list)  # (label, status, message)
+    mall_ids: list[str] = field(default_factory=list)
+
+    def add(self, label: str, status: str, message: str = "") -> None:
+        self.parts.append((label, status, message))
+
+    @property
+    def status(self) -> str:
+        statuses = {s for _, s, _ in self.parts}
+        return next((s for s in PRECEDENCE if s in statuses), SKIP)
+
+    @property
+    def message(self) -> str:
+        lines = []
+        for label, status, message in self.parts:
+            text = f"{label}: {status}" if label else status
+            lines.append(f"{text} - {message}" if message else text)
+        return "\n".join(dict.fromkeys(lines))
+
+
+class Outcomes(dict[tuple[str, int], RowOutcome]):
+    def of(self, sheet: str, row: Row) -> RowOutcome:
+        return self.setdefault((sheet, row.excel_row), RowOutcome())

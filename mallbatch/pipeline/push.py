@@ -1,0 +1,398 @@
+"""``push``: validate a workbook, then send every valid row through its mall's adapter.
+
+Kinds handled: 상품 (+판매정보) → register or update on each mall of the row's 판매그룹;
+송장 → 발주확인 where needed, a fresh claims check, then invoices; 문의답변 → answers.
+Everything goes through the journal, so a re-dropped file or a restart after a crash
+sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from mallbatch.adapters.base import Adapter, Capability
+from mallbatch.adapters.canonical import Answer, Invoice, OrderLine, OrderStatus, ProductRef
+from mallbatch.config import Account
+from mallbatch.couriers import find_courier
+from mallbatch.errors import AuthError, RemoteError
+from mallbatch.files import now_kst
+from mallbatch.kinds.common import MALL_IDS
+from mallbatch.malls import find_mall, mall_name
+from mallbatch.pipeline.check import Checked, check_file, result_path, save_valid, valid_rows
+from mallbatch.pipeline.ops import OPS, Outcome, execute
+from mallbatch.pipeline.plan import ALREADY, ERROR, FAILURE, HOLD, SAVED, SKIP, SUCCESS, Outcomes, Task
+from mallbatch.pipeline.listing import build_listing
+from mallbatch.pipeline.session import Session
+from mallbatch.sheets.normalize import split_list
+from mallbatch.sheets.results import ResultSheet, sheets_from_report, validation_summary, write_result
+from mallbatch.sheets.rows import Row
+from mallbatch.store import Store
+from mallbatch.store.journal import DONE, FAILED, UNKNOWN, Command
+
+log = logging.getLogger("mallbatch.push")
+Progress = Callable[[int], None]
+CLAIM_LOOKBACK = timedelta(days=7)
+UNSUPPORTED = "이 쇼핑몰은 지원하지 않습니다"
+
+
+@dataclass
+class PushResult:
+    checked: Checked
+    outcomes: Outcomes
+    result_path: Path
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for outcome in self.outcomes.values():
+            counts[outcome.status] += 1
+        return dict(counts)
+
+    def summary_ko(self) -> str:
+        c = self.counts
+        return (f"{self.checked.report.path.name}: 성공 {c.get(SUCCESS, 0)}, 실패 {c.get(FAILURE, 0)}, 보류 {c.get(HOLD, 0)}, "
+                f"건너뜀 {c.get(SKIP, 0)}, 오류 {c.get(ERROR, 0)}, 저장만 {c.get(SAVED, 0)}")
+
+
+class Pusher:
+    def __init__(self, ws: Any, store: Store, session: Session, progress: Progress | None = None) -> None:
+        self.ws, self.store, self.session = ws, store, session
+        self.progress = progress or (lambda n: None)
+        self.outcomes = Outcomes()
+
+    # --- helpers ----------------------------------------------------------------------
+    def _account(self, sheet: str, row: Row) -> tuple[Account, Adapter] | None:
+        """Resolve the row's account and adapter, or record why not."""
+        mall = find_mall(row.get("mall", ""))
+        assert mall is not None  # validated
+        account = self.session.account(mall.code, row.get("account"))
+        outcome = self.outcomes.of(sheet, row)
+        if account is None:
+            outcome.add(mall.name, FAILURE, "config.toml 에 이 쇼핑몰 계정이 없습니다")
+            return None
+        adapter = self.session.adapter(account)
+        if adapter is None:
+            outcome.add(account.label, FAILURE, "아직 mallbatch 가 연동하지 않는 쇼핑몰입니다")
+            return None
+        return account, adapter
+
+    def _dead(self, account: Account) -> str | None:
+        return self.session.failed_auth.get((account.mall, account.name))
+
+    def _run(self, op_name: str, tasks: list[Task], on_done: Callable[[Task, Outcome], None] | None = None) -> dict[str, Outcome]:
+        """Execute tasks per account; record row outcomes; an auth failure stops that account."""
+        op = OPS[op_name]
+        results: dict[str, Outcome] = {}
+        by_account: dict[tuple[str, str], list[Task]] = defaultdict(list)
+        for task in tasks:
+            by_account[(task.account.mall, task.account.name)].append(task)
+        for key, group in by_account.items():
+            account = group[0].account
+            adapter = self.session.adapter(account)
+            assert adapter is not None
+            dead = self._dead(account)
+            if dead is None:
+                try:
+                    results |= execute(self.store.journal, adapter, op, [(t.command, t.obj) for t in group])
+                except AuthError as exc:
+                    self.session.failed_auth[key] = exc.message_ko
+                    dead = exc.message_ko
+            for task in group:
+                outcome = results.get(task.command.idem_key)
+                if outcome is None:
+                    outcome = Outcome(FAILED, f"인증 실패로 보내지 않았습니다: {dead}")
+                    results[task.command.idem_key] = outcome
+                if on_done:
+                    on_done(task, outcome)
+            self.progress(len(group))
+        return results
+
+    @staticmethod
+    def _status(outcome: Outcome) -> tuple[str, str]:
+        if outcome.skipped:
+            return SKIP, ALREADY
+        if outcome.state == DONE:
+            return SUCCESS, outcome.message
+        if outcome.state == UNKNOWN:
+            return HOLD, outcome.message
+        return FAILURE, outcome.message
+
+    # --- products ---------------------------------------------------------------------
+    def push_products(self, sheet: str, rows: list[Row], sha: str) -> None:
+        creates: list[Task] = []
+        updates: list[Task] = []
+        for row in rows:
+            outcome = self.outcomes.of(sheet, row)
+            names = split_list(row.get("groups", "")).value
+            if not names:
+                outcome.add("", SAVED, "판매그룹이 없어 저장만 했습니다")
+                continue
+            product = self.store.product(row.get("code"))
+            assert product is not None  # saved by save_valid
+            for name in names:
+                for group in self.store.groups_named(name):
+                    self._plan_product(sheet, row, product, group, sha, creates, updates)
+        self._run("product.create", creates, self._product_done)
+        self._run("product.update", updates, self._product_done)
+
+    def _plan_product(self, sheet: str, row: Row, product: dict[str, Any], group: dict[str, Any], sha: str,
+                      creates: list[Task], updates: list[Task]) -> None:
+        outcome = self.outcomes.of(sheet, row)
+        account = self.session.account(group["mall"], group["account"])
+        label = f"{mall_name(group['mall'])}/{group['account']}"
+        if account is None:
+            outcome.add(label, FAILURE, "config.toml 에 이 계정이 없습니다")
+            return
+        adapter = self.session.adapter(account)
+        if adapter is None:
+            outcome.add(label, FAILURE, "아직 mallbatch 가 연동하지 않는 쇼핑몰입니다")
+            return
+        listing = build_listing(product, group)
+        problems = adapter.listing_problems(listing)
+        if problems:
+            outcome.add(label, FAILURE, "; ".join(problems))
+            return
+        journal = self.store.journal
+        binding = journal.binding(account.mall, account.name, listing.seller_code)
+        payload = {"listing": dataclasses.asdict(listing)}
+        if binding and journal.same_as_last(account.mall, account.name, ("product.create", "product.update"), listing.seller_code, payload):
+            outcome.add(label, SKIP, f"{ALREADY} (바뀐 내용 없음)")
+            outcome.mall_ids.append(f"{account.label}:{binding['product_id']}")
+            return
+        capability = Capability.PRODUCTS_UPDATE if binding else Capability.PRODUCTS_CREATE
+        if capability not in adapter.spec.capabilities:
+            outcome.add(label, FAILURE, UNSUPPORTED)
+            return
+        if binding:
+            ref = ProductRef(binding["product_id"], binding["extra"])
+            command = Command.new(account.mall, account.name, "product.update", listing.seller_code, payload, sha, row.excel_row)
+            updates.append(Task(sheet, row, account, command, (ref, listing)))
+        else:
+            command = Command.new(account.mall, account.name, "product.create", listing.seller_code, payload, sha, row.excel_row)
+            creates.append(Task(sheet, row, account, command, listing))
+
+    def _product_done(self, task: Task, outcome: Outcome) -> None:
+        account, code = task.account, task.command.target
+        listing = task.obj[1] if isinstance(task.obj, tuple) else task.obj
+        status, message = self._status(outcome)
+        row_outcome = self.outcomes.of(task.sheet, task.row)
+        if outcome.state == DONE and outcome.remote_id:
+            self.store.journal.bind(account.mall, account.name, code, outcome.remote_id, outcome.extra or {}, listing.group)
+        product_id = outcome.remote_id or (self.store.journal.binding(account.mall, account.name, code) or {}).get("product_id", "")
+        if product_id:
+            row_outcome.mall_ids.append(f"{account.label}:{product_id}")
+        verb = "수정" if task.command.op == "product.update" else "등록"
+        row_outcome.add(account.label, status, message or (f"{verb} 완료" if status == SUCCESS else ""))
+        if not outcome.skipped:
+            self.store.journal.add_history(account.mall, account.name, code, task.command.op, status, message)
+
+    # --- invoices ---------------------------------------------------------------------
+    def _order_lines(self, account: Account, adapter: Adapter, row: Row) -> list[OrderLine]:
+        for name in ("line_id", "ship_unit", "order_no"):
+            if row.has(name):
+                ids = [str(row.get(name))]
+                break
+        lines = self.store.records.orders(account.mall, account.name, ids)
+        if not lines and Capability.ORDERS_COLLECT in adapter.spec.capabilities:
+            lines = adapter.lookup_orders(ids)
+            self.store.records.upsert(lines, "push")
+        return lines
+
+    def push_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
+        per_account: dict[tuple[str, str], list[tuple[Row, Invoice, list[OrderLine]]]] = defaultdict(list)
+        accounts: dict[tuple[str, str], tuple[Account, Adapter]] = {}
+        for row in rows:
+            resolved = self._account(sheet, row)
+            if resolved is None:
+                continue
+            account, adapter = resolved
+            outcome = self.outcomes.of(sheet, row)
+            if Capability.INVOICES_SEND not in adapter.spec.capabilities:
+                outcome.add(account.label, FAILURE, UNSUPPORTED)
+                continue
+            if self._dead(account):
+                outcome.add(account.label, FAILURE, f"인증 실패: {self._dead(account)}")
+                continue
+            try:
+                lines = self._order_lines(account, adapter, row)
+            except RemoteError as exc:
+                outcome.add(account.label, FAILURE, f"주문을 조회하지 못했습니다: {exc.message_ko}")
+                continue
+            if not lines:
+                outcome.add(account.label, FAILURE, "주문을 찾을 수 없습니다. 먼저 'mallbatch collect' 로 주문을 수집하세요")
+                continue
+            courier = find_courier(row.get("courier"))
+            assert courier is not None  # validated
+            tracking = str(row.get("tracking_no")).replace("-", "").replace(" ", "")
+            units: dict[str, list[OrderLine]] = defaultdict(list)
+            for line in lines:
+                units[line.ship_unit].append(line)
+            for unit, unit_lines in units.items():
+                invoice = Invoice(unit, tuple(l.line_id for l in unit_lines), unit_lines[0].order_id, courier.code, tracking, row.get("shipped_on"))
+                per_account[(account.mall, account.name)].append((row, invoice, unit_lines))
+            accounts[(account.mall, account.name)] = (account, adapter)
+        for key, items in per_account.items():
+            self._invoices_for_account(sheet, *accounts[key], items, sha)
+
+    def _pending_cancels(self, account: Account, adapter: Adapter, items: Sequence[tuple[Row, Invoice, list[OrderLine]]]) -> set[str]:
+        """Collect claims again right before sending (seed 001: 취소요청 lines must not ship)."""
+        if Capability.CLAIMS_COLLECT not in adapter.spec.capabilities:
+            return set()
+        now = now_kst()
+        paid = [l.paid_at or l.ordered_at for _, _, lines in items for l in lines if (l.paid_at or l.ordered_at)]
+        since = min([*paid, now - CLAIM_LOOKBACK]) - timedelta(hours=1)
+        claims = list(adapter.claims(since, now))
+        self.store.records.upsert(claims, "push")
+        blocked = set()
+        for claim in claims:
+            if claim.blocks_shipping:
+                blocked.add(claim.ship_unit)
+                blocked.update(claim.line_ids)
+        return blocked
+
+    def _invoices_for_account(self, sheet: str, account: Account, adapter: Adapter,
+                              items: list[tuple[Row, Invoice, list[OrderLine]]], sha: str) -> None:
+        label = account.label
+        try:
+            blocked = self._pending_cancels(account, adapter, items)
+        except AuthError as exc:
+            self.session.failed_auth[(account.mall, account.name)] = exc.message_ko
+            for row, _, _ in items:
+                self.outcomes.of(sheet, row).add(label, FAILURE, f"인증 실패: {exc.message_ko}")
+            return
+        except RemoteError as exc:
+            for row, _, _ in items:
+                self.outcomes.of(sheet, row).add(label, HOLD, f"클레임을 확인하지 못해 보내지 않았습니다: {exc.message_ko}")
+            return
+        confirms: dict[str, Task] = {}
+        sends: list[Task] = []
+        updates: list[Task] = []
+        journal = self.store.journal
+        for row, invoice, lines in items:
+            outcome = self.outcomes.of(sheet, row)
+            if invoice.ship_unit in blocked or any(l.line_id in blocked for l in lines):
+                outcome.add(label, HOLD, "취소요청이 들어와 송장을 보내지 않았습니다. 쇼핑몰에서 취소를 처리하세요")
+                continue
+            if all(l.status is OrderStatus.CANCELED for l in lines):
+                outcome.add(label, FAILURE, "취소된 주문입니다")
+                continue
+            payload = {"courier": invoice.courier, "tracking_no": invoice.tracking_no, "shipped_on": str(invoice.shipped_on or "")}
+            shipped = [l for l in lines if l.status in (OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED)]
+            if shipped and any(l.tracking_no.replace("-", "") == invoice.tracking_no for l in shipped):
+                outcome.add(label, SKIP, f"{ALREADY} (쇼핑몰에 같은 송장번호가 있습니다)")
+                continue
+            previous = journal.last_done(account.mall, account.name, "invoice.send", invoice.ship_unit)
+            changed = shipped or (previous is not None and previous.payload.get("tracking_no") != invoice.tracking_no)
+            if changed:
+                if Capability.INVOICES_UPDATE not in adapter.spec.capabilities:
+                    outcome.add(label, FAILURE, "이미 발송된 주문이고 이 쇼핑몰은 송장 수정을 지원하지 않습니다")
+                    continue
+                command = Command.new(account.mall, account.name, "invoice.update", invoice.ship_unit, payload, sha, row.excel_row)
+                updates.append(Task(sheet, row, account, command, invoice))
+                continue
+            if adapter.spec.confirm_before_invoice and any(l.status is OrderStatus.PAID for l in lines) \
+                    and Capability.ORDERS_CONFIRM in adapter.spec.capabilities and invoice.ship_unit not in confirms:
+                command = Command.new(account.mall, account.name, "order.confirm", invoice.ship_unit, {}, sha, row.excel_row)
+                confirms[invoice.ship_unit] = Task(sheet, row, account, command, invoice.ship_unit)
+            command = Command.new(account.mall, account.name, "invoice.send", invoice.ship_unit, payload, sha, row.excel_row)
+            sends.append(Task(sheet, row, account, command, invoice))
+        confirmed = self._run("order.confirm", list(confirms.values()))
+        failed_units = {}
+        for task in confirms.values():
+            outcome = confirmed[task.command.idem_key]
+            if outcome.state != DONE:
+                failed_units[task.command.target] = outcome.message
+        ready = []
+        for task in sends:
+            reason = failed_units.get(task.command.target)
+            if reason is not None:
+                self.outcomes.of(task.sheet, task.row).add(label, FAILURE, f"발주확인 실패: {reason}")
+            else:
+                ready.append(task)
+        self._run("invoice.send", ready, self._simple_done)
+        self._run("invoice.update", updates, self._simple_done)
+
+    def _simple_done(self, task: Task, outcome: Outcome) -> None:
+        status, message = self._status(outcome)
+        self.outcomes.of(task.sheet, task.row).add(task.account.label, status, message)
+
+    # --- answers ----------------------------------------------------------------------
+    def push_answers(self, sheet: str, rows: list[Row], sha: str) -> None:
+        tasks = []
+        for row in rows:
+            resolved = self._account(sheet, row)
+            if resolved is None:
+                continue
+            account, adapter = resolved
+            outcome = self.outcomes.of(sheet, row)
+            if Capability.INQUIRIES_ANSWER not in adapter.spec.capabilities:
+                outcome.add(account.label, FAILURE, UNSUPPORTED)
+                continue
+            text = str(row.get("answer"))
+            limits = adapter.spec.answer_length
+            if limits and not limits[0] <= len(text) <= limits[1]:
+                outcome.add(account.label, FAILURE, f"{account.label} 답변은 {limits[0]}~{limits[1]}자여야 합니다 (현재 {len(text)}자)")
+                continue
+            close = row.get("action") == "답변후종료"
+            answer = Answer(str(row.get("inquiry_id")), text, close)
+            command = Command.new(account.mall, account.name, "inquiry.answer", answer.inquiry_id, {"text": text, "close": close}, sha, row.excel_row)
+            tasks.append(Task(sheet, row, account, command, answer))
+        self._run("inquiry.answer", tasks, self._simple_done)
+
+    # --- whole file -------------------------------------------------------------------
+    def push(self, path: Path) -> PushResult:
+        checked = check_file(self.ws, self.store, path)
+        save_valid(self.ws, self.store, checked)
+        report = checked.report
+        for sheet in report.sheets:
+            for row in sheet.rows:
+                if row.skipped:
+                    self.outcomes.of(sheet.sheet, row).add("", SKIP, row.skipped)
+                elif row.status == "오류":
+                    self.outcomes.of(sheet.sheet, row).add("", ERROR, row.message)
+        handlers = {"products": self.push_products, "invoices": self.push_invoices, "answers": self.push_answers}
+        for sheet in report.sheets:
+            handler = handlers.get(sheet.kind)
+            rows = [r for r in sheet.rows if not r.skipped and r.status != "오류"]
+            if handler and rows:
+                handler(sheet.sheet, rows, checked.sha256)
+            elif sheet.kind == "sales_groups":
+                for row in rows:
+                    self.outcomes.of(sheet.sheet, row).add("", SAVED, "판매정보를 저장했습니다")
+        return PushResult(checked, self.outcomes, self._write(checked, path))
+
+    def _write(self, checked: Checked, path: Path) -> Path:
+        report = checked.report
+        sheets: list[ResultSheet] = sheets_from_report(report)
+        for spec, sheet in zip(sheets, report.sheets):
+            if sheet.kind == "products":
+                spec.extra_headers = [MALL_IDS.header]
+            for result_row, row in zip(spec.rows, sheet.rows):
+                outcome = self.outcomes.get((sheet.sheet, row.excel_row))
+                if outcome is None:
+                    continue
+                result_row.status = outcome.status
+                warnings = row.message if row.status == "경고" else ""
+                result_row.message = "\n".join(p for p in (outcome.message, warnings) if p)
+                if sheet.kind == "products":
+                    result_row.extra = ["\n".join(outcome.mall_ids)]
+        summary = validation_summary(report)
+        summary[1] = ("처리 일시", summary[1][1])
+        counts = PushResult(checked, self.outcomes, path).counts
+        summary.append(("전송 결과", ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
+        return write_result(result_path(self.ws, path, "처리결과"), sheets, summary, report.listed())
+
+
+def push_file(ws: Any, store: Store, session: Session, path: Path, progress: Progress | None = None) -> PushResult:
+    return Pusher(ws, store, session, progress).push(path)
+
+
+def valid_count(checked: Checked) -> int:
+    return sum(len(valid_rows(checked.report, k)) for k in ("products", "invoices", "answers"))

@@ -1,0 +1,155 @@
+"""The command journal, mall id bindings and link history (seed 001 연동이력).
+
+Protocol (style-and-reliability.md B6): a command is inserted ``pending``; it is marked
+``in_flight`` and committed *before* the network call; afterwards it becomes ``done``,
+``failed`` (the mall said no), ``held`` (we chose not to send, e.g. a cancel request) or
+``unknown`` (timeout / dropped response). ``in_flight`` and ``unknown`` commands are read
+back from the mall before anything is resent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mallbatch.store.timestamps import now_iso
+
+if TYPE_CHECKING:
+    from mallbatch.store.db import Store
+
+PENDING, IN_FLIGHT, DONE, FAILED, UNKNOWN, HELD = "pending", "in_flight", "done", "failed", "unknown", "held"
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def idem_key(mall: str, account: str, op: str, target: str, payload: dict[str, Any]) -> str:
+    """Same effect, same key: a re-dropped file maps onto the commands it already made."""
+    return f"{mall}:{account}:{op}:{target}:{payload_hash(payload)}"
+
+
+@dataclass
+class Command:
+    idem_key: str
+    mall: str
+    account: str
+    op: str
+    target: str
+    payload: dict[str, Any]
+    state: str = PENDING
+    attempts: int = 0
+    code: str = ""
+    message: str = ""
+    remote_ref: str = ""
+    source_sha: str = ""
+    excel_row: int | None = None
+
+    @classmethod
+    def new(cls, mall: str, account: str, op: str, target: str, payload: dict[str, Any], source_sha: str = "", excel_row: int | None = None) -> Command:
+        return cls(idem_key(mall, account, op, target, payload), mall, account, op, target, payload,
+                   source_sha=source_sha, excel_row=excel_row)
+
+
+def _command(row: Any) -> Command:
+    return Command(row["idem_key"], row["mall"], row["account"], row["op"], row["target"], json.loads(row["payload"]),
+                   row["state"], row["attempts"], row["code"], row["message"], row["remote_ref"], row["source_sha"], row["excel_row"])
+
+
+class Journal:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, key: str) -> Command | None:
+        row = self.store.db.execute("SELECT * FROM commands WHERE idem_key=?", (key,)).fetchone()
+        return _command(row) if row else None
+
+    def register(self, command: Command) -> Command:
+        """Insert when new; otherwise return the journal's copy (with its state)."""
+        stamp = now_iso()
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO commands(idem_key, mall, account, op, target, payload, state, source_sha, excel_row, "
+                "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (command.idem_key, command.mall, command.account, command.op, command.target,
+                 json.dumps(command.payload, ensure_ascii=False, sort_keys=True, default=str), PENDING,
+                 command.source_sha, command.excel_row, stamp, stamp),
+            )
+        stored = self.get(command.idem_key)
+        assert stored is not None
+        return stored
+
+    def mark(self, command: Command, state: str, *, code: str = "", message: str = "", remote_ref: str = "") -> None:
+        bump = 1 if state == IN_FLIGHT else 0
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE commands SET state=?, attempts=attempts+?, code=?, message=?, "
+                "remote_ref=CASE WHEN ?='' THEN remote_ref ELSE ? END, updated_at=? WHERE idem_key=?",
+                (state, bump, code, message, remote_ref, remote_ref, now_iso(), command.idem_key),
+            )
+        command.state, command.code, command.message = state, code, message
+        command.attempts += bump
+        if remote_ref:
+            command.remote_ref = remote_ref
+
+    def mark_many(self, commands: list[Command], state: str) -> None:
+        """One transaction for a whole batch (the in_flight mark before a bulk call)."""
+        stamp = now_iso()
+        bump = 1 if state == IN_FLIGHT else 0
+        with self.store.transaction() as db:
+            db.executemany(
+                "UPDATE commands SET state=?, attempts=attempts+?, updated_at=? WHERE idem_key=?",
+                [(state, bump, stamp, c.idem_key) for c in commands],
+            )
+        for c in commands:
+            c.state = state
+            c.attempts += bump
+
+    def last_done(self, mall: str, account: str, op: str, target: str) -> Command | None:
+        row = self.store.db.execute(
+            "SELECT * FROM commands WHERE mall=? AND account=? AND op=? AND target=? AND state='done' "
+            "ORDER BY updated_at DESC LIMIT 1", (mall, account, op, target)).fetchone()
+        return _command(row) if row else None
+
+    def same_as_last(self, mall: str, account: str, ops: tuple[str, ...], target: str, payload: dict[str, Any]) -> bool:
+        """True when the latest done command on ``target`` carried exactly this payload."""
+        marks = ",".join("?" * len(ops))
+        row = self.store.db.execute(
+            f"SELECT payload FROM commands WHERE mall=? AND account=? AND op IN ({marks}) AND target=? AND state='done' "
+            "ORDER BY updated_at DESC LIMIT 1", (mall, account, *ops, target)).fetchone()
+        return row is not None and payload_hash(json.loads(row[0])) == payload_hash(payload)
+
+    def unsettled(self) -> list[Command]:
+        """Commands a crash left in flight or unknown: reconcile before resending."""
+        rows = self.store.db.execute("SELECT * FROM commands WHERE state IN ('in_flight','unknown') ORDER BY created_at")
+        return [_command(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.store.db.execute("SELECT state, COUNT(*) FROM commands GROUP BY state")}
+
+    # --- bindings and link history -----------------------------------------------------
+    def binding(self, mall: str, account: str, code: str) -> dict[str, Any] | None:
+        row = self.store.db.execute("SELECT * FROM bindings WHERE mall=? AND account=? AND code=?", (mall, account, code)).fetchone()
+        return {**dict(row), "extra": json.loads(row["extra"])} if row else None
+
+    def bind(self, mall: str, account: str, code: str, product_id: str, extra: dict[str, Any], group: str) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO bindings(mall, account, code, product_id, extra, group_name, updated_at) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT(mall, account, code) DO UPDATE SET product_id=excluded.product_id, extra=excluded.extra, "
+                "group_name=excluded.group_name, updated_at=excluded.updated_at",
+                (mall, account, code, product_id, json.dumps(extra, ensure_ascii=False, default=str), group, now_iso()),
+            )
+
+    def bindings_for(self, code: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.store.db.execute("SELECT * FROM bindings WHERE code=? ORDER BY mall, account", (code,))]
+
+    def add_history(self, mall: str, account: str, code: str, op: str, outcome: str, message: str = "") -> None:
+        with self.store.transaction() as db:
+            db.execute("INSERT INTO link_history(mall, account, code, op, outcome, message, at) VALUES (?,?,?,?,?,?,?)",
+                       (mall, account, code, op, outcome, message, now_iso()))
+
+    def history(self, code: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.store.db.execute("SELECT * FROM link_history WHERE code=? ORDER BY id", (code,))]

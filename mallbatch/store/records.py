@@ -1,0 +1,123 @@
+"""Collected orders, claims and inquiries, upserted by the mall's natural key, and the
+per mall × account × kind watermarks collection resumes from (Singer-style state)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mallbatch.adapters.canonical import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus
+from mallbatch.store.timestamps import now_iso
+
+if TYPE_CHECKING:
+    from mallbatch.store.db import Store
+
+R = TypeVar("R", OrderLine, Claim, Inquiry)
+ORDERS, CLAIMS, INQUIRIES = "orders", "claims", "inquiries"
+_DATETIMES = {"ordered_at", "paid_at", "requested_at", "asked_at", "answered_at"}
+
+
+def _encode(record: OrderLine | Claim | Inquiry) -> tuple[str, str]:
+    data = dataclasses.asdict(record)
+    raw = data.pop("raw")
+    return json.dumps(data, ensure_ascii=False, default=str), json.dumps(raw, ensure_ascii=False, default=str)
+
+
+def _decode(cls: type[R], data: str, raw: str) -> R:
+    values = json.loads(data)
+    for key in _DATETIMES & values.keys():
+        if values[key]:
+            values[key] = datetime.fromisoformat(values[key])
+    if cls is OrderLine:
+        values["status"] = OrderStatus(values["status"])
+    elif cls is Claim:
+        values["kind"], values["status"] = ClaimKind(values["kind"]), ClaimStatus(values["status"])
+    return cls(**values, raw=json.loads(raw))
+
+
+def key_of(record: OrderLine | Claim | Inquiry) -> str:
+    if isinstance(record, OrderLine):
+        return record.line_id
+    return record.claim_id if isinstance(record, Claim) else record.inquiry_id
+
+
+def kind_of(record: OrderLine | Claim | Inquiry) -> str:
+    return ORDERS if isinstance(record, OrderLine) else CLAIMS if isinstance(record, Claim) else INQUIRIES
+
+
+class Records:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def upsert(self, records: Iterable[OrderLine | Claim | Inquiry], run_id: str) -> int:
+        """Insert or update by natural key; returns how many were new."""
+        stamp, new = now_iso(), 0
+        with self.store.transaction() as db:
+            for record in records:
+                data, raw = _encode(record)
+                ship_unit = getattr(record, "ship_unit", "")
+                order_id = getattr(record, "order_id", "")
+                cursor = db.execute(
+                    "INSERT INTO records(mall, account, kind, key, data, raw, first_seen, updated_at, first_run, ship_unit, order_id) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(mall, account, kind, key) DO NOTHING",
+                    (record.mall, record.account, kind_of(record), key_of(record), data, raw, stamp, stamp, run_id, ship_unit, order_id),
+                )
+                if cursor.rowcount:
+                    new += 1
+                else:
+                    db.execute(
+                        "UPDATE records SET data=?, raw=?, updated_at=?, ship_unit=?, order_id=? "
+                        "WHERE mall=? AND account=? AND kind=? AND key=?",
+                        (data, raw, stamp, ship_unit, order_id, record.mall, record.account, kind_of(record), key_of(record)),
+                    )
+        return new
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        return list(self.store.db.execute(sql, params))
+
+    def orders(self, mall: str, account: str, ids: Sequence[str]) -> list[OrderLine]:
+        """Lines matching any id: line id first, then ship unit, then order number."""
+        found: dict[str, OrderLine] = {}
+        for column in ("key", "ship_unit", "order_id"):
+            marks = ",".join("?" * len(ids))
+            for row in self._rows(f"SELECT data, raw FROM records WHERE mall=? AND account=? AND kind='orders' AND {column} IN ({marks})",
+                                  (mall, account, *ids)):
+                line = _decode(OrderLine, row["data"], row["raw"])
+                found.setdefault(line.line_id, line)
+            if found:
+                break
+        return list(found.values())
+
+    def all(self, cls: type[R], kind: str, *, mall: str | None = None, updated_since: str | None = None) -> list[tuple[R, str, str]]:
+        """(record, first_run, updated_at) in collection order."""
+        sql = "SELECT data, raw, first_run, updated_at FROM records WHERE kind=?"
+        params: list[Any] = [kind]
+        if mall:
+            sql += " AND mall=?"
+            params.append(mall)
+        if updated_since:
+            sql += " AND updated_at>=?"
+            params.append(updated_since)
+        return [(_decode(cls, r["data"], r["raw"]), r["first_run"], r["updated_at"]) for r in self._rows(sql + " ORDER BY first_seen, key", params)]
+
+    def count(self, kind: str) -> int:
+        return int(self.store.db.execute("SELECT COUNT(*) FROM records WHERE kind=?", (kind,)).fetchone()[0])
+
+    # --- watermarks --------------------------------------------------------------------
+    def watermark(self, mall: str, account: str, kind: str) -> datetime | None:
+        row = self.store.db.execute("SELECT value FROM watermarks WHERE mall=? AND account=? AND kind=?", (mall, account, kind)).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def set_watermark(self, mall: str, account: str, kind: str, value: datetime) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO watermarks(mall, account, kind, value, updated_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(mall, account, kind) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at",
+                (mall, account, kind, value.isoformat(), now_iso()),
+            )
+
+    def watermarks(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.store.db.execute("SELECT * FROM watermarks ORDER BY mall, account, kind")]
