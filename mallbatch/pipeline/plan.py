@@ -26,6 +26,11 @@ class Task:
     account: Account
     command: Command
     obj: Any
+    others: list[Row] = field(default_factory=list)  # further rows served by the same command
+
+    @property
+    def rows(self) -> list[Row]:
+        return [self.row, *self.others]
 
 
 @dataclass

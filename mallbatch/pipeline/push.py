@@ -206,7 +206,8 @@ class Pusher:
         return lines
 
     def push_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
-        per_account: dict[tuple[str, str], list[tuple[Row, Invoice, list[OrderLine]]]] = defaultdict(list)
+        """Resolve each row to its ship unit(s); rows naming the same unit become one invoice."""
+        units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
         accounts: dict[tuple[str, str], tuple[Account, Adapter]] = {}
         for row in rows:
             resolved = self._account(sheet, row)
@@ -231,17 +232,27 @@ class Pusher:
             courier = find_courier(row.get("courier"))
             assert courier is not None  # validated
             tracking = str(row.get("tracking_no")).replace("-", "").replace(" ", "")
-            units: dict[str, list[OrderLine]] = defaultdict(list)
-            for line in lines:
-                units[line.ship_unit].append(line)
-            for unit, unit_lines in units.items():
-                invoice = Invoice(unit, tuple(l.line_id for l in unit_lines), unit_lines[0].order_id, courier.code, tracking, row.get("shipped_on"))
-                per_account[(account.mall, account.name)].append((row, invoice, unit_lines))
             accounts[(account.mall, account.name)] = (account, adapter)
+            for unit in dict.fromkeys(l.ship_unit for l in lines):
+                units[(account.mall, account.name, unit)].append((row, courier.code, tracking))
+        per_account: dict[tuple[str, str], list[tuple[list[Row], Invoice, list[OrderLine]]]] = defaultdict(list)
+        for (mall, name, unit), entries in units.items():
+            account, _ = accounts[(mall, name)]
+            unit_rows = list({id(r): r for r, _, _ in entries}.values())
+            numbers = {(c, t) for _, c, t in entries}
+            if len(numbers) > 1:
+                for row in unit_rows:
+                    self.outcomes.of(sheet, row).add(account.label, FAILURE, f"같은 묶음배송({unit})에 송장번호가 여러 개입니다. 한 묶음은 송장 하나로 보내세요")
+                continue
+            (courier_code, tracking), = numbers
+            lines = self.store.records.orders(mall, name, [unit])
+            shipped_on = next((r.get("shipped_on") for r in unit_rows if r.has("shipped_on")), None)
+            invoice = Invoice(unit, tuple(l.line_id for l in lines), lines[0].order_id if lines else "", courier_code, tracking, shipped_on)
+            per_account[(mall, name)].append((unit_rows, invoice, lines))
         for key, items in per_account.items():
             self._invoices_for_account(sheet, *accounts[key], items, sha)
 
-    def _pending_cancels(self, account: Account, adapter: Adapter, items: Sequence[tuple[Row, Invoice, list[OrderLine]]]) -> set[str]:
+    def _pending_cancels(self, account: Account, adapter: Adapter, items: Sequence[tuple[list[Row], Invoice, list[OrderLine]]]) -> set[str]:
         """Collect claims again right before sending (seed 001: 취소요청 lines must not ship)."""
         if Capability.CLAIMS_COLLECT not in adapter.spec.capabilities:
             return set()
@@ -258,51 +269,51 @@ class Pusher:
         return blocked
 
     def _invoices_for_account(self, sheet: str, account: Account, adapter: Adapter,
-                              items: list[tuple[Row, Invoice, list[OrderLine]]], sha: str) -> None:
+                              items: list[tuple[list[Row], Invoice, list[OrderLine]]], sha: str) -> None:
         label = account.label
         try:
             blocked = self._pending_cancels(account, adapter, items)
         except AuthError as exc:
             self.session.failed_auth[(account.mall, account.name)] = exc.message_ko
-            for row, _, _ in items:
-                self.outcomes.of(sheet, row).add(label, FAILURE, f"인증 실패: {exc.message_ko}")
+            for unit_rows, _, _ in items:
+                self._note(sheet, unit_rows, label, FAILURE, f"인증 실패: {exc.message_ko}")
             return
         except RemoteError as exc:
-            for row, _, _ in items:
-                self.outcomes.of(sheet, row).add(label, HOLD, f"클레임을 확인하지 못해 보내지 않았습니다: {exc.message_ko}")
+            for unit_rows, _, _ in items:
+                self._note(sheet, unit_rows, label, HOLD, f"클레임을 확인하지 못해 보내지 않았습니다: {exc.message_ko}")
             return
         confirms: dict[str, Task] = {}
         sends: list[Task] = []
         updates: list[Task] = []
         journal = self.store.journal
-        for row, invoice, lines in items:
-            outcome = self.outcomes.of(sheet, row)
+        for unit_rows, invoice, lines in items:
+            row, others = unit_rows[0], unit_rows[1:]
             if invoice.ship_unit in blocked or any(l.line_id in blocked for l in lines):
-                outcome.add(label, HOLD, "취소요청이 들어와 송장을 보내지 않았습니다. 쇼핑몰에서 취소를 처리하세요")
+                self._note(sheet, unit_rows, label, HOLD, "취소요청이 들어와 송장을 보내지 않았습니다. 쇼핑몰에서 취소를 처리하세요")
                 continue
             if all(l.status is OrderStatus.CANCELED for l in lines):
-                outcome.add(label, FAILURE, "취소된 주문입니다")
+                self._note(sheet, unit_rows, label, FAILURE, "취소된 주문입니다")
                 continue
             payload = {"courier": invoice.courier, "tracking_no": invoice.tracking_no, "shipped_on": str(invoice.shipped_on or "")}
             shipped = [l for l in lines if l.status in (OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED)]
             if shipped and any(l.tracking_no.replace("-", "") == invoice.tracking_no for l in shipped):
-                outcome.add(label, SKIP, f"{ALREADY} (쇼핑몰에 같은 송장번호가 있습니다)")
+                self._note(sheet, unit_rows, label, SKIP, f"{ALREADY} (쇼핑몰에 같은 송장번호가 있습니다)")
                 continue
             previous = journal.last_done(account.mall, account.name, "invoice.send", invoice.ship_unit)
             changed = shipped or (previous is not None and previous.payload.get("tracking_no") != invoice.tracking_no)
             if changed:
                 if Capability.INVOICES_UPDATE not in adapter.spec.capabilities:
-                    outcome.add(label, FAILURE, "이미 발송된 주문이고 이 쇼핑몰은 송장 수정을 지원하지 않습니다")
+                    self._note(sheet, unit_rows, label, FAILURE, "이미 발송된 주문이고 이 쇼핑몰은 송장 수정을 지원하지 않습니다")
                     continue
                 command = Command.new(account.mall, account.name, "invoice.update", invoice.ship_unit, payload, sha, row.excel_row)
-                updates.append(Task(sheet, row, account, command, invoice))
+                updates.append(Task(sheet, row, account, command, invoice, others))
                 continue
             if adapter.spec.confirm_before_invoice and any(l.status is OrderStatus.PAID for l in lines) \
                     and Capability.ORDERS_CONFIRM in adapter.spec.capabilities and invoice.ship_unit not in confirms:
                 command = Command.new(account.mall, account.name, "order.confirm", invoice.ship_unit, {}, sha, row.excel_row)
                 confirms[invoice.ship_unit] = Task(sheet, row, account, command, invoice.ship_unit)
             command = Command.new(account.mall, account.name, "invoice.send", invoice.ship_unit, payload, sha, row.excel_row)
-            sends.append(Task(sheet, row, account, command, invoice))
+            sends.append(Task(sheet, row, account, command, invoice, others))
         confirmed = self._run("order.confirm", list(confirms.values()))
         failed_units = {}
         for task in confirms.values():
@@ -313,7 +324,7 @@ class Pusher:
         for task in sends:
             reason = failed_units.get(task.command.target)
             if reason is not None:
-                self.outcomes.of(task.sheet, task.row).add(label, FAILURE, f"발주확인 실패: {reason}")
+                self._note(task.sheet, task.rows, label, FAILURE, f"발주확인 실패: {reason}")
             else:
                 ready.append(task)
         self._run("invoice.send", ready, self._simple_done)
@@ -321,7 +332,11 @@ class Pusher:
 
     def _simple_done(self, task: Task, outcome: Outcome) -> None:
         status, message = self._status(outcome)
-        self.outcomes.of(task.sheet, task.row).add(task.account.label, status, message)
+        self._note(task.sheet, task.rows, task.account.label, status, message)
+
+    def _note(self, sheet: str, rows: Sequence[Row], label: str, status: str, message: str) -> None:
+        for row in rows:
+            self.outcomes.of(sheet, row).add(label, status, message)
 
     # --- answers ----------------------------------------------------------------------
     def push_answers(self, sheet: str, rows: list[Row], sha: str) -> None:

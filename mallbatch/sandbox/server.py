@@ -12,6 +12,10 @@ through ``POST /_sandbox/faults``):
 * ``drop_rate``         probability that a write is applied and then the connection is closed
                         without a response ("commit then drop")
 
+Traffic (also per mall): ``orders_per_hour``, ``claims_per_hour``, ``inquiries_per_hour``
+make the seeded generator add records as wall-clock time passes, checked on each request,
+so orders arrive "over time" for a seller exploring the sandbox.
+
 Sandbox-only control endpoints (never part of a mall's protocol):
 ``GET /_sandbox/state``, ``POST /_sandbox/generate``, ``POST /_sandbox/faults``.
 """
@@ -90,6 +94,9 @@ class Faults:
     timeout_seconds: float = 15.0
     drop_rate: float = 0.0
     seed: int = 1
+    orders_per_hour: float = 0.0
+    claims_per_hour: float = 0.0
+    inquiries_per_hour: float = 0.0
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Faults:
@@ -255,6 +262,7 @@ class SandboxServer:
         if request.path.startswith("/_sandbox/"):
             return self._control(request)
         self.requests += 1
+        self._traffic()
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000)
         rate = faults.rate_limit or sim.default_rate_limit
@@ -271,6 +279,22 @@ class SandboxServer:
         if roll_drop < faults.drop_rate and sim.is_write(request) and response.status < 400:
             raise _Drop
         return response
+
+    def _traffic(self) -> None:
+        """Generate what the configured hourly rates owe since the last request."""
+        faults = self.simulator.faults
+        rates = {"orders": faults.orders_per_hour, "claims": faults.claims_per_hour, "inquiries": faults.inquiries_per_hour}
+        if not any(rates.values()):
+            return
+        with self._fault_lock:
+            store, now = self.simulator.store, time.time()
+            clock = store.get("_sandbox", "traffic") or {"at": now, "owed": {}}
+            hours = max(0.0, now - clock["at"]) / 3600
+            owed = {k: clock["owed"].get(k, 0.0) + rate * hours for k, rate in rates.items()}
+            due = {k: int(v) for k, v in owed.items()}
+            store.put("_sandbox", "traffic", {"at": now, "owed": {k: owed[k] - due[k] for k in owed}})
+        if any(due.values()):
+            self.simulator.generate(due["orders"], due["claims"], due["inquiries"])
 
     def _in_burst(self) -> bool:
         faults = self.simulator.faults
