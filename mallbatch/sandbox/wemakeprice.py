@@ -1,0 +1,467 @@
+"""위메프 W-API simulator (reference §1): a static ``apiKey`` header, the
+``{"resultCode", "data", "error"}`` envelope, bundle-based orders NEW → CONFIRM → DELIVERY,
+claims whose ``claimType`` comes back as Korean text, and product Q&A one day per call.
+
+Confirmed paths are used verbatim. Everything else is marked ``invented``/``inferred``
+where it is defined. The error convention is invented: the HTTP status equals ``resultCode``
+(400 invalid input, 401 bad key, 404 unknown entity, 409 state rule, 429, 500).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mallbatch.sandbox import wemakeprice_data as sample
+from mallbatch.sandbox.server import Request, Response, Simulator
+
+KST = ZoneInfo("Asia/Seoul")
+FMT = "%Y-%m-%d %H:%M:%S"
+
+SANDBOX_CREDENTIALS: dict[str, str] = {
+    # A fixed 128-hex sandbox key (real keys are 128 hex characters, reference §1.1).
+    "api_key": "94d6367ebce5232edaf00e306acb33ee0e1076ec66d6f1395338ad76f9473c29"
+    "6e2f72b0f60fab8a14500950fadf6e6faccc6ee02ffcea8e5fa675b77b1aa6db",
+}
+
+PARCEL_CODES = frozenset(f"D{n:03d}" for n in range(1, 47) if n != 33)  # reference §6.3 (no D033 listed)
+ORDER_WINDOW = timedelta(hours=24)  # inferred: clients query ≤ 24 h; the real limit is unknown
+CLAIM_WINDOW = timedelta(days=7)  # inferred
+ANSWER_LENGTH = (10, 1500)  # reference §1.3 (SK stoa pads short answers)
+# type → shipStatus values listed. invented: DELIVERY (the reference only infers a shipped-list type);
+# shipStatus values themselves are invented (the reference names the field, not its values).
+ORDER_TYPES = {"NEW": ("NEW",), "CONFIRM": ("CONFIRM",), "DELIVERY": ("DELIVERY", "COMPLETE")}
+ORDER_DATE_FIELDS = {"NEW": "payDate", "CONFIRM": "orderConfirmDate", "DELIVERY": "orderShippingDate"}  # inferred
+CLAIM_TYPES = {"CANCEL": "취소", "RETURN": "반품", "EXCHANGE": "교환"}
+CLAIM_DATE_FIELDS = {"REQUEST": "requestDate", "APPROVE": "approveDate", "WITHDRAW": "withdrawDate"}
+DEFAULT_POLICIES = ((1242954, "기본 택배배송", 3000), (1242955, "무료배송", 0))  # 1242954 appears in seed 001
+
+Body = dict[str, Any]
+
+
+class WmpError(Exception):
+    """A refusal rendered as the mall's envelope with ``status`` as HTTP status and resultCode."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def envelope(status: int, data: Any, error: str | None, headers: dict[str, str] | None = None) -> Response:
+    return Response.json({"resultCode": status, "data": data, "error": error}, status, headers)
+
+
+def now_text() -> str:
+    return datetime.now(KST).strftime(FMT)
+
+
+def parse_time(value: Any, name: str) -> datetime:
+    try:
+        return datetime.strptime(str(value), FMT)
+    except ValueError:
+        raise WmpError(400, f"{name} 형식은 yyyy-MM-dd HH:mm:ss 입니다") from None
+
+
+def as_int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise WmpError(400, f"{name} 값이 올바르지 않습니다") from None
+
+
+def within(value: str | None, start: datetime, end: datetime) -> bool:
+    """Both ends inclusive (inferred: the mall's window semantics are undocumented)."""
+    return value is not None and start <= datetime.strptime(value, FMT) <= end
+
+
+class WemakepriceSimulator(Simulator):
+    mall = "wemakeprice"
+    default_rate_limit = 5.0  # inferred: the real limit is undocumented
+    page_size = 50  # invented: list paging (page / pageSize / totalCount) is not in the reference
+    # Seed 001 says the mall *accepts* invoices on 취소요청 bundles (the seller must exclude them);
+    # the adapter brief asks for a refusal. Refuse by default; set False to model the seed's behaviour.
+    reject_invoice_on_cancel_request = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.store.count("policy") == 0:
+            with self.store.transaction():
+                for no, name, fee in DEFAULT_POLICIES:
+                    self.store.put("policy", str(no), {"shipPolicyNo": no, "shipPolicyName": name, "shipFee": fee})
+
+    def routes(self) -> None:
+        api = self._api
+        self.route("GET", "/product/out/getSellerShipPolicy", api(self.get_ship_policies))
+        self.route("POST", "/product/in/setSellerShipPolicy", api(self.set_ship_policy, write=True))
+        self.route("POST", "/product/in/setProduct", api(self.set_product, write=True))
+        self.route("GET", "/product/out/getProduct", api(self.get_product))
+        self.route("GET", "/product/out/getProductList", api(self.get_product_list))  # invented path
+        self.route("POST", "/order/out/getOrderList", api(self.get_order_list))
+        self.route("POST", "/order/out/getOrderInfo", api(self.get_order_info))  # invented path
+        self.route("POST", "/order/in/setOrderConfirm", api(self.set_order_confirm, write=True))
+        self.route("POST", "/order/in/setOrderDelivery", api(self.set_order_delivery, write=True))
+        self.route("POST", "/order/in/setParcelDelivery", api(self.set_parcel_delivery, write=True))  # invented path
+        self.route("POST", "/claim/out/getClaimList", api(self.get_claim_list))  # invented path
+        self.route("GET", "/qna/out/getQnaList", api(self.get_qna_list))  # invented path
+        self.route("GET", "/qna/out/getQnaInfo", api(self.get_qna_info))  # invented path
+        self.route("POST", "/qna/in/setQnaAnswer", api(self.set_qna_answer, write=True))  # invented path
+
+    # --- protocol plumbing ----------------------------------------------------------
+    def client_id(self, request: Request) -> str:
+        return str(request.headers.get("apiKey") or "anonymous")
+
+    def is_write(self, request: Request) -> bool:
+        # The mall reads with POST too (getOrderList); "/in/set…" paths are the writes (reference §1.1).
+        return "/in/" in request.path
+
+    def rate_limited(self, request: Request) -> Response:
+        # inferred: the 429 body and Retry-After are not documented
+        return envelope(429, None, "호출 한도를 초과했습니다. 잠시 후 다시 시도하세요", {"Retry-After": "1"})
+
+    def server_error(self, request: Request) -> Response:
+        return envelope(500, None, "일시적인 시스템 오류입니다")
+
+    def not_found(self, request: Request) -> Response:
+        return envelope(404, None, "존재하지 않는 API 입니다")
+
+    def _api(self, handler: Callable[[Request, Body], Any], write: bool = False) -> Callable[[Request], Response]:
+        """Check the key, parse the body, run ``handler`` (in one transaction for writes), wrap the result."""
+
+        def serve(request: Request) -> Response:
+            expected = self.credentials.get("api_key", SANDBOX_CREDENTIALS["api_key"])
+            if request.headers.get("apiKey") != expected:
+                # inferred: HTTP 401 + resultCode 401 (the reference only says "non-200 resultCode")
+                return envelope(401, None, "유효하지 않은 apiKey 입니다")
+            try:
+                body = self._body(request)
+                if write:
+                    with self.store.transaction():
+                        data = handler(request, body)
+                else:
+                    data = handler(request, body)
+            except WmpError as exc:
+                return envelope(exc.status, None, exc.message)
+            return envelope(200, data, None)
+
+        return serve
+
+    @staticmethod
+    def _body(request: Request) -> Body:
+        if request.method == "GET":
+            return {}
+        try:
+            body = request.json()
+        except (ValueError, UnicodeDecodeError):
+            raise WmpError(400, "요청 본문이 올바른 JSON 이 아닙니다") from None
+        if not isinstance(body, dict):
+            raise WmpError(400, "요청 본문이 올바른 JSON 이 아닙니다")
+        return body
+
+    def _page(self, body: Body, rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
+        page = as_int(body.get("page", 1), "page")  # invented paging
+        if page < 1:
+            raise WmpError(400, "page 는 1 이상이어야 합니다")
+        start = (page - 1) * self.page_size
+        return {key: rows[start:start + self.page_size], "totalCount": len(rows), "page": page, "pageSize": self.page_size}
+
+    @staticmethod
+    def _window(body: Body, span: timedelta, label: str) -> tuple[datetime, datetime]:
+        start, end = parse_time(body.get("fromDate"), "fromDate"), parse_time(body.get("toDate"), "toDate")
+        if end < start:
+            raise WmpError(400, "toDate 는 fromDate 이후여야 합니다")
+        if end - start > span:
+            raise WmpError(400, f"조회 기간은 최대 {label} 입니다")
+        return start, end
+
+    # --- products -------------------------------------------------------------------
+    def get_ship_policies(self, request: Request, body: Body) -> list[dict[str, Any]]:
+        return self.store.all("policy")  # inferred: data is the list itself
+
+    def set_ship_policy(self, request: Request, body: Body) -> dict[str, Any]:
+        # invented: body fields beyond the path (the reference confirms only the path)
+        name = str(body.get("shipPolicyName") or "").strip()
+        if not name:
+            raise WmpError(400, "배송정책명(shipPolicyName)은 필수입니다")
+        no = as_int(body.get("shipPolicyNo", 0), "shipPolicyNo") or self.store.next_id("shipPolicyNo", 1300001)
+        self.store.put("policy", str(no), {**body, "shipPolicyNo": no, "shipPolicyName": name})
+        return {"shipPolicyNo": no, "returnKey": no, "returnMsg": "정상 처리되었습니다"}
+
+    def set_product(self, request: Request, body: Body) -> dict[str, Any]:
+        no = as_int(body.get("productNo", 0), "productNo")
+        basic, sale, etc = (body.get(k) if isinstance(body.get(k), dict) else {} for k in ("basic", "sale", "etc"))
+        name = str(basic.get("productName") or "").strip()
+        if not name:
+            raise WmpError(400, "상품명(basic.productName)은 필수입니다")
+        if not str(basic.get("dcateCode") or "").strip():
+            raise WmpError(400, "카테고리(basic.dcateCode)는 필수입니다")
+        policy = as_int(basic.get("shipPolicyNo"), "basic.shipPolicyNo")
+        if self.store.get("policy", str(policy)) is None:
+            raise WmpError(400, f"등록되지 않은 배송정책번호입니다: {policy}")
+        price = as_int(sale.get("salePrice"), "sale.salePrice")
+        if price <= 0:
+            raise WmpError(400, "판매가(sale.salePrice)는 0보다 커야 합니다")
+        if as_int(sale.get("originPrice", price), "sale.originPrice") < price:
+            raise WmpError(400, "정상가는 판매가보다 작을 수 없습니다")
+        code, now = str(etc.get("sellerProdCode") or ""), now_text()
+        if no == 0:  # reference §1.3: productNo 0 = create
+            no, op, record = self.store.next_id("productNo", 4175000001), "product.create", {"regDate": now}
+        else:
+            existing = self.store.get("product", str(no))
+            if existing is None:
+                raise WmpError(404, f"존재하지 않는 상품번호입니다: {no}")
+            op, record = "product.update", existing
+        record.update({
+            "productNo": no, "sellerProdCode": code, "productName": name, "salePrice": price,
+            "displayYn": basic.get("displayYn", "Y"), "updDate": now,
+            "payload": {**body, "productNo": no}, "options": self._product_options(no, body),
+        })
+        self.store.put("product", str(no), record)
+        self.store.audit(op, code or str(no), {"productNo": no})
+        return {"productNo": no, "returnKey": no, "returnMsg": "정상 처리되었습니다"}
+
+    @staticmethod
+    def _product_options(product_no: int, body: Body) -> list[dict[str, Any]]:
+        """Selectable options as orders will reference them (invented: optionNo numbering)."""
+        option = body.get("option") if isinstance(body.get("option"), dict) else {}
+        if option.get("selectOptionUseYn") != "Y":
+            return []
+        return [
+            {"optionNo": product_no * 100 + i, "optionName": str(o.get("optionName", "")),
+             "sellerOptionCode": str(o.get("sellerOptionCode", ""))}
+            for i, o in enumerate(option.get("selectOptionList") or [], start=1)
+        ]
+
+    def get_product(self, request: Request, body: Body) -> dict[str, Any]:
+        no = as_int(request.arg("productNo"), "productNo")
+        record = self.store.get("product", str(no))
+        if record is None:
+            raise WmpError(404, f"존재하지 않는 상품번호입니다: {no}")
+        return {**record["payload"], "regDate": record["regDate"], "updDate": record["updDate"]}
+
+    def get_product_list(self, request: Request, body: Body) -> dict[str, Any]:
+        code = request.arg("sellerProdCode")
+        if not code:
+            raise WmpError(400, "sellerProdCode 는 필수입니다")
+        keys = ("productNo", "productName", "sellerProdCode", "displayYn", "regDate", "updDate")
+        rows = [{k: p[k] for k in keys} for p in self.store.all("product") if p["sellerProdCode"] == code]
+        return {"product": rows, "totalCount": len(rows)}
+
+    # --- orders ---------------------------------------------------------------------
+    def get_order_list(self, request: Request, body: Body) -> dict[str, Any]:
+        start, end = self._window(body, ORDER_WINDOW, "24시간")
+        kind = str(body.get("type") or "")
+        if kind not in ORDER_TYPES:
+            raise WmpError(400, "type 은 NEW, CONFIRM, DELIVERY 중 하나입니다")
+        field = ORDER_DATE_FIELDS.get(str(body.get("searchDateType") or kind))
+        if field is None:
+            raise WmpError(400, "searchDateType 은 NEW, CONFIRM, DELIVERY 중 하나입니다")
+        rows = [b for b in self.store.all("bundle")
+                if b["delivery"]["shipStatus"] in ORDER_TYPES[kind] and within(b.get(field), start, end)]
+        rows.sort(key=lambda b: (b[field], b["bundleNo"]))
+        return self._page(body, rows, "bundle")
+
+    def get_order_info(self, request: Request, body: Body) -> dict[str, Any]:
+        """invented: besides the confirmed ``bundleNo`` body, ``orderNo``/``orderOptionNo`` also find the bundle."""
+        if "bundleNo" in body:
+            return self._bundle(body)
+        for name, match in (("orderNo", self._has_order), ("orderOptionNo", self._has_option)):
+            if name in body:
+                wanted = as_int(body[name], name)
+                found = next((b for b in self.store.all("bundle") if match(b, wanted)), None)
+                if found is None:
+                    raise WmpError(404, f"존재하지 않는 주문입니다: {wanted}")
+                return found
+        raise WmpError(400, "bundleNo 는 필수입니다")
+
+    @staticmethod
+    def _has_order(bundle: dict[str, Any], no: int) -> bool:
+        return any(p["orderNo"] == no for p in bundle["orderProduct"])
+
+    @staticmethod
+    def _has_option(bundle: dict[str, Any], no: int) -> bool:
+        return any(o["orderOptionNo"] == no for p in bundle["orderProduct"] for o in p["orderOption"])
+
+    def _bundle(self, body: Body) -> dict[str, Any]:
+        no = as_int(body.get("bundleNo"), "bundleNo")
+        bundle = self.store.get("bundle", str(no))
+        if bundle is None:
+            raise WmpError(404, f"존재하지 않는 묶음배송번호입니다: {no}")
+        return bundle
+
+    def _open_cancel(self, bundle_no: int) -> bool:
+        return any(c["bundleNo"] == bundle_no and c["claimType"] == "취소" and c["claimStatus"] == "REQUEST"
+                   for c in self.store.all("claim"))
+
+    def set_order_confirm(self, request: Request, body: Body) -> dict[str, Any]:
+        bundle = self._bundle(body)
+        status = bundle["delivery"]["shipStatus"]
+        if status == "CANCEL":
+            raise WmpError(409, "취소된 주문은 발주확인할 수 없습니다")
+        if status != "NEW":
+            raise WmpError(409, "이미 발주확인된 주문입니다")
+        bundle["delivery"]["shipStatus"], bundle["orderConfirmDate"] = "CONFIRM", now_text()
+        self.store.put("bundle", str(bundle["bundleNo"]), bundle)
+        self.store.audit("order.confirm", str(bundle["bundleNo"]))
+        return {"returnKey": bundle["bundleNo"], "returnMsg": "발주확인 처리되었습니다"}
+
+    def set_order_delivery(self, request: Request, body: Body) -> dict[str, Any]:
+        bundle = self._bundle(body)
+        no, status = bundle["bundleNo"], bundle["delivery"]["shipStatus"]
+        if status == "CANCEL":
+            raise WmpError(409, "취소된 주문은 발송처리할 수 없습니다")
+        if status == "NEW":
+            raise WmpError(409, "발주확인(상품준비중) 후에 발송처리할 수 있습니다")
+        if status != "CONFIRM":
+            raise WmpError(409, "이미 발송처리된 주문입니다. 송장 수정을 이용하세요")
+        if self.reject_invoice_on_cancel_request and self._open_cancel(no):
+            raise WmpError(409, "취소요청이 접수된 주문은 발송처리할 수 없습니다")
+        method = body.get("shipMethod")
+        delivery = bundle["delivery"]
+        if method == "PARCEL":
+            delivery["parcelCompany"], delivery["invoiceNo"] = self._parcel(body, no)
+        elif method == "DIRECT":
+            schedule = str(body.get("scheduleShipDate") or "")
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", schedule):
+                raise WmpError(400, "직접배송은 scheduleShipDate(yyyy-MM-dd)가 필요합니다")
+            delivery["scheduleShipDate"] = schedule
+        else:
+            raise WmpError(400, "shipMethod 는 PARCEL 또는 DIRECT 입니다")
+        delivery.update({"shipStatus": "DELIVERY", "shipMethod": method, "shipMethodMessage": body.get("shipMethodMessage")})
+        bundle["orderShippingDate"] = now_text()
+        self.store.put("bundle", str(no), bundle)
+        self.store.audit("invoice.send", str(no), {"shipMethod": method, "invoiceNo": delivery["invoiceNo"]})
+        return {"returnKey": no, "returnMsg": "발송처리 되었습니다"}
+
+    def _parcel(self, body: Body, bundle_no: int) -> tuple[str, str]:
+        code, invoice = str(body.get("parcelCompanyCode") or ""), str(body.get("invoiceNo") or "").strip()
+        if code not in PARCEL_CODES:
+            raise WmpError(400, f"알 수 없는 택배사코드입니다: {code}")
+        if not re.fullmatch(r"[0-9A-Z]{8,20}", invoice):
+            raise WmpError(400, "송장번호 형식이 올바르지 않습니다")
+        for other in self.store.all("bundle"):
+            d = other["delivery"]
+            if other["bundleNo"] != bundle_no and d.get("parcelCompany") == code and d.get("invoiceNo") == invoice:
+                raise WmpError(409, "이미 다른 주문에 등록된 송장번호입니다")
+        return code, invoice
+
+    def set_parcel_delivery(self, request: Request, body: Body) -> dict[str, Any]:
+        """invented path (reference §1.3 SetParcelDelivery body): change a shipped bundle's invoice."""
+        bundle = self._bundle(body)
+        no, delivery = bundle["bundleNo"], bundle["delivery"]
+        if delivery["shipStatus"] in ("NEW", "CONFIRM"):
+            raise WmpError(409, "발송처리되지 않은 주문은 송장을 수정할 수 없습니다")
+        if delivery["shipStatus"] != "DELIVERY":
+            raise WmpError(409, "배송중인 주문만 송장을 수정할 수 있습니다")
+        code, invoice = self._parcel(body, no)
+        if (delivery.get("parcelCompany"), delivery.get("invoiceNo")) == (code, invoice):
+            raise WmpError(409, "기존 송장정보와 동일합니다")
+        delivery.update({"shipMethod": "PARCEL", "parcelCompany": code, "invoiceNo": invoice})
+        self.store.put("bundle", str(no), bundle)
+        self.store.audit("invoice.update", str(no), {"invoiceNo": invoice})
+        return {"returnKey": no, "returnMsg": "송장이 수정되었습니다"}
+
+    # --- claims and Q&A ---------------------------------------------------------------
+    def get_claim_list(self, request: Request, body: Body) -> dict[str, Any]:
+        start, end = self._window(body, CLAIM_WINDOW, "7일")
+        kind = CLAIM_TYPES.get(str(body.get("claimType") or ""))
+        status = str(body.get("claimStatus") or "")
+        field = CLAIM_DATE_FIELDS.get(str(body.get("searchDateType") or status))
+        if kind is None:
+            raise WmpError(400, "claimType 은 CANCEL, RETURN, EXCHANGE 중 하나입니다")
+        if status not in CLAIM_DATE_FIELDS or field is None:
+            raise WmpError(400, "claimStatus/searchDateType 은 REQUEST, APPROVE, WITHDRAW 중 하나입니다")
+        rows = [c for c in self.store.all("claim")
+                if c["claimType"] == kind and c["claimStatus"] == status and within(c.get(field), start, end)]
+        rows.sort(key=lambda c: (c[field], c["claimBundleNo"]))
+        return self._page(body, rows, "claim")
+
+    def get_qna_list(self, request: Request, body: Body) -> dict[str, Any]:
+        day = request.arg("basicDate") or ""
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise WmpError(400, "basicDate 형식은 yyyy-MM-dd 입니다") from None
+        return {"qna": [q for q in self.store.all("qna") if q["questionDate"].startswith(day)]}  # invented key
+
+    def get_qna_info(self, request: Request, body: Body) -> dict[str, Any]:
+        return self._qna(request.arg("qnaSeq"))
+
+    def _qna(self, value: Any) -> dict[str, Any]:
+        seq = as_int(value, "qnaSeq")
+        qna = self.store.get("qna", str(seq))
+        if qna is None:
+            raise WmpError(404, f"존재하지 않는 문의입니다: {seq}")
+        return qna
+
+    def set_qna_answer(self, request: Request, body: Body) -> dict[str, Any]:
+        qna = self._qna(body.get("qnaSeq"))
+        answer = str(body.get("answer") or "")
+        if not ANSWER_LENGTH[0] <= len(answer) <= ANSWER_LENGTH[1]:
+            raise WmpError(400, f"답변은 {ANSWER_LENGTH[0]}자 이상 {ANSWER_LENGTH[1]}자 이하로 입력하세요")
+        if qna.get("answer"):
+            raise WmpError(409, "이미 답변이 등록된 문의입니다")  # inferred: answers cannot be edited
+        qna["answer"], qna["answerDate"] = answer, now_text()
+        self.store.put("qna", str(qna["qnaSeq"]), qna)
+        self.store.audit("inquiry.answer", str(qna["qnaSeq"]))
+        return {"returnKey": qna["qnaSeq"], "returnMsg": "답변이 등록되었습니다"}
+
+    # --- sandbox surface ------------------------------------------------------------
+    def generate(self, orders: int, claims: int, inquiries: int) -> dict[str, int]:
+        """New NEW bundles, claims (cancels before shipping, returns/exchanges after) and Q&A, all dated now."""
+        rng, now = self.rng, now_text()
+        products = [p for p in self.store.all("product") if p.get("displayYn") != "N"] or [
+            json.loads(json.dumps(p)) for p in sample.SYNTHETIC_PRODUCTS]
+        made = Counter[str]()
+        with self.store.transaction():
+            for _ in range(orders):
+                bundle = sample.make_bundle(rng, self.store.next_id, products, now)
+                self.store.put("bundle", str(bundle["bundleNo"]), bundle)
+                made["orders"] += 1
+            for _ in range(claims):
+                made["claims"] += self._generate_claim(now)
+            for _ in range(inquiries):
+                product = rng.choice(products)
+                qna = sample.make_qna(rng, self.store.next_id, product, now, None)
+                if rng.random() < 0.3:
+                    qna["answer"], qna["answerDate"] = "문의 감사합니다. 확인 후 안내드리겠습니다.", now
+                self.store.put("qna", str(qna["qnaSeq"]), qna)
+                made["inquiries"] += 1
+        return {"orders": made["orders"], "claims": made["claims"], "inquiries": made["inquiries"]}
+
+    def _generate_claim(self, now: str) -> int:
+        rng = self.rng
+        claimed = {c["bundleNo"] for c in self.store.all("claim")}
+        bundles = [b for b in self.store.all("bundle") if b["bundleNo"] not in claimed]
+        open_ = [b for b in bundles if b["delivery"]["shipStatus"] in ("NEW", "CONFIRM")]
+        shipped = [b for b in bundles if b["delivery"]["shipStatus"] in ("DELIVERY", "COMPLETE")]
+        if shipped and (not open_ or rng.random() < 0.4):
+            bundle, kind = rng.choice(shipped), rng.choice(("반품", "교환"))
+            status = "WITHDRAW" if rng.random() < 0.15 else "REQUEST"
+        elif open_:
+            bundle, kind = rng.choice(open_), "취소"
+            status = "APPROVE" if rng.random() < 0.2 else "REQUEST"
+        else:
+            return 0
+        claim = sample.make_claim(rng, self.store.next_id, bundle, kind, status, now)
+        self.store.put("claim", str(claim["claimBundleNo"]), claim)
+        if kind == "취소" and status == "APPROVE":
+            bundle["delivery"]["shipStatus"] = "CANCEL"
+            self.store.put("bundle", str(bundle["bundleNo"]), bundle)
+        return 1
+
+    def state(self) -> dict[str, Any]:
+        bundles = self.store.all("bundle")
+        claims = self.store.all("claim")
+        return {
+            "products": self.store.count("product"),
+            "bundles": dict(Counter(b["delivery"]["shipStatus"] for b in bundles)),
+            "claims": dict(Counter(f'{c["claimType"]}:{c["claimStatus"]}' for c in claims)),
+            "qna": self.store.count("qna"),
+            "unanswered": sum(1 for q in self.store.all("qna") if not q.get("answer")),
+        }
