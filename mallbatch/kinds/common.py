@@ -88,7 +88,7 @@ def check_account(row: Row, ctx: SheetContext) -> Iterator[Issue]:
     accounts, mall = ctx.book.accounts, find_mall(row.get("mall", ""))
     if accounts is None or mall is None:
         return
-    names = [a for m, a in accounts if m == mall.code]
+    names = sorted(a for m, a in accounts if m == mall.code)
     account = row.get("account")
     if account and account not in names:
         yield ctx.issue(row, "account", "account", f"config.toml 에 {mall.name} '{account}' 계정이 없습니다",

@@ -35,6 +35,7 @@ PARSERS: dict[Kind, Callable[[str], normalize.Normal]] = {
     Kind.ZIP: normalize.zipcode,
 }
 
+TEMPLATE_ROWS = 2  # guide and example rows under a template's header
 SKIP_MESSAGES = {"courier": "송장 미입력", "tracking_no": "송장 미입력", "answer": "답변 미입력"}
 
 
@@ -157,9 +158,14 @@ def _cell_problems(plan: SheetPlan, ctx: SheetContext, rows_by_index: dict[int, 
 
 
 def _is_template_row(cells: list[str], kind: SheetKind, columns: dict[str, int]) -> bool:
-    """The guide or example row of a template, left as generated: not seller data."""
+    """The guide or example row of a template, left as generated: not seller data.
+
+    The example row holds what mallbatch.sheets.templates writes: the kind's first
+    example row when it has one, else nothing (a column's own ``example`` is only its note).
+    """
+    example = kind.example_rows[0] if kind.example_rows else {}
     for template in ("help", "example"):
-        texts = {columns[c.name]: (c.help if template == "help" else c.example) for c in kind.columns if c.name in columns}
+        texts = {columns[c.name]: (c.help if template == "help" else example.get(c.name, "")) for c in kind.columns if c.name in columns}
         filled = [(i, v) for i, v in enumerate(cells) if v.strip()]
         if filled and all(texts.get(i, None) == v for i, v in filled):
             return True
@@ -202,7 +208,12 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     rows_by_index: dict[int, Row] = {}
     for index in range(layout.header_row + 1, len(plan.sheet.rows)):
         cells = plan.sheet.rows[index]
-        if index + 1 in plan.skip_rows or not any(c.strip() for c in cells) or _is_template_row(cells, plan.kind, layout.columns):
+        # Templates put the guide and example rows right under the header; further down,
+        # a row that happens to look like the example is the seller's data.
+        template_place = index - layout.header_row <= TEMPLATE_ROWS
+        if index + 1 in plan.skip_rows or not any(c.strip() for c in cells) or (
+            template_place and _is_template_row(cells, plan.kind, layout.columns)
+        ):
             continue
         row = Row(index + 1, cells, {})
         rows.append(row)

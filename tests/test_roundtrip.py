@@ -1,0 +1,146 @@
+"""Workbooks mallbatch writes come back in as input: blank templates, result workbooks
+fixed by the seller, and collected orders/inquiries with tracking numbers or answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from kindbook import row_issues, validate, write_book
+from mallbatch.examples import product_rows
+from mallbatch.kinds import KINDS
+from mallbatch.kinds.collected import INQUIRIES, ORDERS
+from mallbatch.kinds.common import MESSAGE, RESULT
+from mallbatch.kinds.invoices import INVOICES
+from mallbatch.kinds.products import PRODUCTS
+from mallbatch.kinds.sales_groups import SALES_GROUPS
+from mallbatch.sheets.issues import STATUS_ERROR, STATUS_OK
+from mallbatch.sheets.results import SUMMARY_SHEET, sheets_from_report, validation_summary, write_result
+from mallbatch.sheets.rows import BookContext
+from mallbatch.sheets.templates import write_filled, write_template
+from mallbatch.workspace import TEMPLATE_FILES
+
+
+@pytest.mark.parametrize("name", list(TEMPLATE_FILES))
+def test_blank_template_reads_back_empty(tmp_path: Path, name: str) -> None:
+    """The guide and example rows of a fresh template are not seller data."""
+    kinds = [KINDS[c] for c in TEMPLATE_FILES[name]]
+    path = write_template(tmp_path / name, kinds)
+    report = validate(path)
+    assert sorted(s.kind for s in report.sheets) == sorted(k.code for k in kinds)
+    assert report.row_count == 0
+    assert report.all_issues() == []
+    assert all(s.header_row == 1 for s in report.sheets)
+
+
+def test_template_row_lookalike_further_down_is_data(tmp_path: Path) -> None:
+    """Only the two rows under the header can be a template's guide/example rows."""
+    first = dict(SALES_GROUPS.example_rows[0], group="첫 그룹")
+    example = dict(SALES_GROUPS.example_rows[0])
+    path = write_book(tmp_path / "판매정보.xlsx", [(SALES_GROUPS, [first, dict(first, group="둘째 그룹"), example])])
+    report = validate(path)
+    assert [r.excel_row for r in report.sheets[0].rows] == [2, 3, 4]
+    assert report.valid
+
+
+# --- result workbooks -------------------------------------------------------------------------
+
+
+def sheet_rows(path: Path, sheet: str) -> list[list[Any]]:
+    wb = openpyxl.load_workbook(path)
+    return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
+def test_fixed_result_workbook_validates_clean(tmp_path: Path) -> None:
+    group = dict(SALES_GROUPS.example_rows[0], group="판매 그룹", list_price="20000")  # 판매가 25,000 > 정가
+    products = list(product_rows(3, ["판매 그룹"]))
+    products[1]["cost_price"] = "0"
+    products[2]["name"] = "목걸이★세트"
+    source = write_book(tmp_path / "상품.xlsx", [(PRODUCTS, products), (SALES_GROUPS, [group])])
+    report = validate(source)
+    assert [(i.sheet, i.row, i.code) for i in row_issues(report) if i.severity == "error"] == [
+        ("판매정보", 2, "price"), ("상품", 3, "too-small"), ("상품", 4, "name-chars"),
+    ]
+    result = write_result(tmp_path / "상품_검사결과.xlsx", sheets_from_report(report), validation_summary(report), report.listed())
+
+    wb = openpyxl.load_workbook(result)
+    assert wb.sheetnames[0] == SUMMARY_SHEET
+    bad = [i for i in row_issues(report) if i.severity == "error"]
+    fixes = {(i.sheet, i.row, i.col_index): value for i, value in zip(bad, ["20000", "15000", "목걸이 세트"])}
+    for (sheet, row, col), value in fixes.items():
+        assert wb[sheet].cell(row, col + 1).comment is not None
+        wb[sheet].cell(row, col + 1).value = value
+    wb.save(result)
+
+    fixed = validate(result)
+    assert fixed.valid, [(i.sheet, i.row, i.column, i.message) for i in fixed.all_issues()]
+    assert sorted(s.kind for s in fixed.sheets) == ["products", "sales_groups"]
+    assert fixed.row_count == 4
+    assert all(not s.issues for s in fixed.sheets)  # 결과/메시지 columns are not unknown columns
+    assert all(r.status == STATUS_OK for s in fixed.sheets for r in s.rows)
+    headers = sheet_rows(result, "상품")[0]
+    assert headers[-2:] == [RESULT.header, MESSAGE.header]
+    assert [r[-2] for r in sheet_rows(result, "상품")[1:]] == [STATUS_OK, STATUS_ERROR, STATUS_ERROR]
+
+
+# --- collected workbooks dropped back --------------------------------------------------------------
+
+
+def order(number: int, **values: Any) -> dict[str, Any]:
+    row = {"new": "Y", "mall": "쿠팡", "account": "기본", "order_no": f"20261121{number:08d}", "ship_unit": f"{number:010d}",
+           "status": "결제완료", "receiver_name": "홍길동", "receiver_phone": "010-1234-5678", "zip": "06236",
+           "address": "서울특별시 강남구 테헤란로 1", "name": "실버 목걸이", "quantity": 1, "amount": 23000}
+    row.update(values)
+    return row
+
+
+def test_orders_workbook_reads_as_invoices(tmp_path: Path) -> None:
+    rows = [
+        order(1, courier="CJ대한통운", tracking_no="612345678901"),
+        order(2),
+        order(3, courier="대한통운", tracking_no="61234567890"),  # 11 digits: wrong
+        order(4),
+        order(5, courier="우체국택배"),  # courier without a number: validated, not skipped
+    ]
+    path = write_filled(tmp_path / "주문_20261121.xlsx", [(ORDERS, rows)])
+    report = validate(path)
+    (sheet,) = report.sheets
+    assert (sheet.kind, sheet.source_kind) == ("invoices", "orders")
+    assert [(r.excel_row, r.skipped) for r in sheet.rows] == [(2, ""), (3, "송장 미입력"), (4, ""), (5, "송장 미입력"), (6, "")]
+    assert sheet.rows[0].status == STATUS_OK and sheet.rows[0].values["tracking_no"] == "612345678901"
+    assert all(not r.issues for r in sheet.rows if r.skipped)
+    errors = [(i.row, i.column, i.col_index, i.code, i.message) for i in row_issues(report)]
+    tracking = ORDERS.columns.index(ORDERS.column("tracking_no"))
+    assert errors == [
+        (4, INVOICES.column("tracking_no").header, tracking, "tracking", "CJ대한통운 송장번호는 10/12자리입니다 (입력: 11자리)"),
+        (6, INVOICES.column("tracking_no").header, tracking, "required", "필수 항목이 비어 있습니다"),
+    ]
+    result = write_result(tmp_path / "주문_결과.xlsx", sheets_from_report(report), validation_summary(report), report.listed())
+    statuses = [r[-2] for r in sheet_rows(result, ORDERS.title)[1:]]
+    assert statuses == [STATUS_OK, "건너뜀", STATUS_ERROR, "건너뜀", STATUS_ERROR]
+
+
+def test_inquiries_workbook_reads_as_answers(tmp_path: Path) -> None:
+    def inquiry(number: int, **values: Any) -> dict[str, Any]:
+        return {"mall": "위메프", "account": "기본", "inquiry_id": f"Q{number}", "subject": "배송 문의", "body": "언제 오나요?",
+                "answered": "N", **values}
+
+    rows = [inquiry(1, answer="내일 출고됩니다."), inquiry(2), inquiry(3, answer="오늘 출고됩니다.", action="종료"), inquiry(4, action="답변")]
+    path = write_filled(tmp_path / "문의_20261121.xlsx", [(INQUIRIES, rows)])
+    report = validate(path)
+    (sheet,) = report.sheets
+    assert (sheet.kind, sheet.source_kind) == ("answers", "inquiries")
+    assert [(r.excel_row, r.skipped) for r in sheet.rows] == [(2, ""), (3, "답변 미입력"), (4, ""), (5, "답변 미입력")]
+    assert report.valid and row_issues(report) == []
+    assert [(r.values["inquiry_id"], r.values["action"]) for r in sheet.rows if not r.skipped] == [("Q1", "답변"), ("Q3", "답변후종료")]
+
+
+def test_orders_columns_are_known_when_read_as_invoices(tmp_path: Path) -> None:
+    """The orders sheet keeps its collected columns; none is reported as unknown."""
+    path = write_filled(tmp_path / "주문.xlsx", [(ORDERS, [order(1, courier="한진", tracking_no="123456789012")])])
+    report = validate(path, BookContext(path, accounts={("coupang", "기본")}))
+    assert report.valid and report.all_issues() == []
+    assert report.sheets[0].rows[0].values["courier"] == "한진택배"
