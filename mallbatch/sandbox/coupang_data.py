@@ -1,0 +1,142 @@
+"""Static data and payload rendering for the 쿠팡 simulator.
+
+Kept apart from the request handlers so ``coupang.py`` reads as the protocol: what is
+checked, what changes. Everything here is an independent reading of the reference
+(shared/reference §1); nothing is imported from the adapters.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+KST = ZoneInfo("Asia/Seoul")
+
+# 택배사 코드 (article 360034156033): display name and allowed invoice digit counts; None = any.
+COURIERS: dict[str, tuple[str, tuple[int, ...] | None]] = {
+    "CJGLS": ("CJ 대한통운", (10, 12)),
+    "HANJIN": ("한진택배", (10, 12)),
+    "HYUNDAI": ("롯데택배", (10, 12, 13)),
+    "KGB": ("로젠택배", (10, 11)),
+    "EPOST": ("우체국", (13,)),
+    "KDEXP": ("경동택배", tuple(range(8, 17))),
+    "DAESIN": ("대신택배", (13,)),
+    "ILYANG": ("일양택배", tuple(range(8, 17))),
+    "CHUNIL": ("천일특송", (11,)),
+    "HDEXP": ("합동택배", tuple(range(8, 17))),
+    "CVS": ("CVS택배", (10, 12)),
+    "DIRECT": ("업체직송", None),
+}
+
+ORDER_STATUSES = ("ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING")
+SHIPPED = ("DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING")
+
+# returnRequests ``status`` filter -> receiptStatus values it lists. RU claims also show under UC
+# (peer-tools S48: "Coupang may return one claim in two lists (RU and UC)").
+RETURN_FILTERS: dict[str, tuple[str, ...]] = {
+    "RU": ("RELEASE_STOP_UNCHECKED",),
+    "UC": ("RETURNS_UNCHECKED", "RELEASE_STOP_UNCHECKED"),
+    "PR": ("REQUEST_COUPANG_CHECK",),
+    "CC": ("RETURNS_COMPLETED",),
+}
+
+EXCHANGE_STATUSES = ("RECEIPT", "PROGRESS", "SUCCESS", "REJECT", "CANCEL")
+
+BOX_MONEY = ("shippingPrice", "remotePrice")
+ITEM_MONEY = ("salesPrice", "orderPrice", "discountPrice", "instantCouponDiscount",
+              "downloadableCouponDiscount", "coupangDiscount")
+
+SYNTHETIC_PRODUCTS: tuple[dict[str, Any], ...] = (
+    {"sellerProductId": 900000001, "productId": 7000000001, "sellerProductName": "국내산 햇 고구마 3kg",
+     "items": [{"vendorItemId": 80000000011, "itemName": "특상 3kg", "salePrice": 15900, "externalVendorSku": "SAMPLE-GOGUMA"},
+               {"vendorItemId": 80000000012, "itemName": "특상 5kg", "salePrice": 23900, "externalVendorSku": "SAMPLE-GOGUMA"}]},
+    {"sellerProductId": 900000002, "productId": 7000000002, "sellerProductName": "무형광 순면 수건 10장",
+     "items": [{"vendorItemId": 80000000021, "itemName": "화이트", "salePrice": 19800, "externalVendorSku": "SAMPLE-TOWEL"}]},
+)
+
+FAMILY = "김이박최정강조윤장임한오서신권황안송류홍"
+GIVEN = ("민준", "서연", "도윤", "지우", "하준", "서윤", "은우", "하은", "지호", "수아", "예준", "지민", "현우", "채원", "영숙", "정희")
+ADDRESSES = (
+    ("06236", "서울특별시 강남구 테헤란로 152", "강남파이낸스센터 12층"),
+    ("04524", "서울특별시 중구 세종대로 110", "3층 301호"),
+    ("48058", "부산광역시 해운대구 센텀중앙로 79", "센텀사이언스파크 1203호"),
+    ("35208", "대전광역시 서구 둔산로 100", "101동 1502호"),
+    ("61945", "광주광역시 서구 내방로 111", "2층"),
+    ("13529", "경기도 성남시 분당구 판교역로 235", "에이치스퀘어 N동 7층"),
+    ("63122", "제주특별자치도 제주시 문연로 6", "201호"),
+    ("41911", "대구광역시 중구 공평로 88", "행복아파트 103동 704호"),
+)
+MEMOS = ("", "", "부재 시 문 앞에 놓아주세요", "경비실에 맡겨주세요", "배송 전 연락 부탁드립니다", "파손 주의")
+QUESTIONS = (
+    "배송은 언제쯤 출발하나요?",
+    "사이즈가 정사이즈인가요? 평소 95 입습니다.",
+    "유통기한이 언제까지인지 궁금합니다.",
+    "묶음배송 가능한가요? 두 개 주문하려고 합니다.",
+    "색상이 사진과 같은가요?",
+    "제주도도 배송되나요? 추가 배송비가 있나요?",
+)
+CANCEL_REASONS = (("단순변심", "주문실수"), ("단순변심", "다른 상품 구매"), ("배송지연", "배송 예정일 지남"))
+RETURN_REASONS = (("상품불량", "제품 하자"), ("단순변심", "필요 없어짐"), ("오배송", "다른 상품 배송됨"))
+EXCHANGE_REASONS = (("DIFFERENTOPT", "다른 옵션으로 교환 원함"), ("DEFECT", "상품 불량"), ("WRONGOPT", "옵션 잘못 선택"))
+
+
+def now_kst() -> datetime:
+    return datetime.now(KST)
+
+
+def parse_kst(text: str) -> datetime:
+    """Stored timestamps; those without an offset are KST."""
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=KST)
+
+
+def stamp(moment: datetime) -> str:
+    """Claim timestamps: ``yyyy-MM-ddTHH:mm:ss`` in KST (inferred: no offset in v6 samples)."""
+    return moment.astimezone(KST).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def money(value: int) -> dict[str, Any]:
+    """v5 Money object."""
+    return {"currencyCode": "KRW", "units": int(value), "nanos": 0}
+
+
+def person(rng: random.Random) -> tuple[str, str]:
+    name = rng.choice(FAMILY) + rng.choice(GIVEN)
+    return name, f"0503-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"  # 안심번호
+
+
+def render_box(box: dict[str, Any]) -> dict[str, Any]:
+    """The v5 ordersheet as the mall returns it: Money objects, no internal keys."""
+    out = {k: copy.deepcopy(v) for k, v in box.items() if not k.startswith("_")}
+    for key in BOX_MONEY:
+        out[key] = money(out.get(key, 0))
+    for item in out["orderItems"]:
+        for key in ITEM_MONEY:
+            item[key] = money(item.get(key, 0))
+    return out
+
+
+def render_product_summary(product: dict[str, Any]) -> dict[str, Any]:
+    """상품 요약 정보 (lookup by externalVendorSkuCode)."""
+    return {
+        "sellerProductId": product["sellerProductId"],
+        "sellerProductName": product.get("sellerProductName", ""),
+        "displayCategoryCode": product.get("displayCategoryCode"),
+        "categoryId": product.get("displayCategoryCode"),
+        "productId": product.get("productId"),
+        "vendorId": product.get("vendorId"),
+        "brand": product.get("brand", ""),
+        "statusName": product.get("statusName", ""),
+        "createdAt": product.get("createdAt"),
+    }
+
+
+def box_cancelled(box: dict[str, Any]) -> bool:
+    return all(i["cancelCount"] >= i["shippingCount"] for i in box["orderItems"])
+
+
+def box_holding(box: dict[str, Any]) -> bool:
+    return any(i["holdCountForCancel"] > 0 for i in box["orderItems"])
