@@ -208,8 +208,9 @@ def sandbox(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.argument("directory", required=False, default="mallbatch-demo", type=click.Path(file_okay=False))
-def demo(directory: str) -> None:
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_context
+def demo(ctx: click.Context, directory: str | None) -> None:
     """시뮬레이터로 전체 흐름을 보여 줍니다: 상품 등록 → 주문 수집 → 송장·답변 전송 → 재수집.
 
     \b
@@ -217,7 +218,7 @@ def demo(directory: str) -> None:
     """
     from mallbatch.pipeline.demo import run_demo
 
-    home = Path(directory).expanduser().resolve()
+    home = Path(directory or ctx.obj or "mallbatch-demo").expanduser().resolve()
     if (home / "config.toml").exists() and any((home / "archive").glob("*/*")):
         raise Failure(f"{home} 는 이미 쓰던 작업 폴더입니다. 새 폴더 이름을 주세요.")
     run_demo(home, click.echo)

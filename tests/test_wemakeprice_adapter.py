@@ -296,11 +296,11 @@ def test_cancel_request_blocks_invoice_and_is_collected(wmp: Any) -> None:
     stamp = now().strftime("%Y-%m-%d %H:%M:%S")
     claim = make_claim(sim.rng, sim.store.next_id, bundle, "취소", "REQUEST", stamp)
     sim.store.put("claim", str(claim["claimBundleNo"]), claim)
+    sim.reject_invoice_on_cancel_request = True  # a stricter mall refuses
     result = adapter.send_invoices([Invoice(unit, (), "", "CJ", "123456789012")])[0]
     assert not result.ok and result.code == "409" and "취소요청" in result.message_ko
-    sim.reject_invoice_on_cancel_request = False  # seed 001's mall: accepted, so mallbatch must filter first
+    sim.reject_invoice_on_cancel_request = False  # seed 001's mall (default): accepted, so mallbatch must filter first
     assert adapter.send_invoices([Invoice(unit, (), "", "CJ", "123456789012")])[0].ok
-    sim.reject_invoice_on_cancel_request = True
     claims = list(adapter.claims(now() - timedelta(hours=1), now() + timedelta(minutes=1)))
     assert len(claims) == 1 and claims[0].kind is ClaimKind.CANCEL
     assert claims[0].status is ClaimStatus.REQUESTED and claims[0].blocks_shipping

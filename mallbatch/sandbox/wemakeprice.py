@@ -84,9 +84,9 @@ class WemakepriceSimulator(Simulator):
     mall = "wemakeprice"
     default_rate_limit = 5.0  # inferred: the real limit is undocumented
     page_size = 50  # invented: list paging (page / pageSize / totalCount) is not in the reference
-    # Seed 001 says the mall *accepts* invoices on 취소요청 bundles (the seller must exclude them);
-    # the adapter brief asks for a refusal. Refuse by default; set False to model the seed's behaviour.
-    reject_invoice_on_cancel_request = True
+    # Seed 001 (송장송신관리): the mall *accepts* invoices on 취소요청 bundles and the seller must
+    # exclude them after collecting claims. Modelled so: only mallbatch's own claims check protects.
+    reject_invoice_on_cancel_request = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

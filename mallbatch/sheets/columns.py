@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -61,16 +62,15 @@ class Column:
         key = header_key(header)
         return key == header_key(self.header) or key in {header_key(s) for s in self.synonyms}
 
+    @cached_property
+    def _choice_keys(self) -> dict[str, str]:
+        keys = {header_key(alias): option for alias, option in self.aliases.items()}
+        keys.update({header_key(option): option for option in self.choices})
+        return keys
+
     def choice(self, text: str) -> str | None:
         """The canonical choice a seller meant, tolerant of spaces and width."""
-        key = header_key(text)
-        for option in self.choices:
-            if header_key(option) == key:
-                return option
-        for alias, option in self.aliases.items():
-            if header_key(alias) == key:
-                return option
-        return None
+        return self._choice_keys.get(header_key(text))
 
 
 def header_key(text: str) -> str:

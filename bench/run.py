@@ -1,0 +1,57 @@
+"""Benchmarks: validation end to end, and push/collect against the simulators.
+
+    python bench/run.py            # 10,000 products with options and 100,000 invoice rows
+    python bench/run.py --push     # plus: 2,000 products to the 쿠팡 simulator, 50,000 orders collected
+
+Each case runs in a fresh child process so its peak memory (ru_maxrss) is its own.
+Figures are printed, never asserted: timing belongs here, not in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def child(case: str, workdir: str) -> None:
+    """Run one case in this (child) process and print a JSON line with its figures."""
+    sys.path.insert(0, str(HERE))
+    import cases
+
+    started = time.perf_counter()
+    figures = getattr(cases, case)(Path(workdir))
+    figures["seconds"] = round(time.perf_counter() - started, 2)
+    figures["peak_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+def run(case: str) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as workdir:
+        out = subprocess.run([sys.executable, __file__, "--child", case, workdir], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--push", action="store_true", help="also run the simulator benchmarks")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    cases = ["validate_products", "validate_invoices"] + (["push_coupang", "collect_orders"] if args.push else [])
+    for case in cases:
+        figures = run(case)
+        print(f"{case}: " + ", ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
