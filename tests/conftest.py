@@ -41,3 +41,41 @@ def start_sim(tmp_path: Path) -> Iterator[StartSim]:
     for server in servers:
         server.stop()
         server.simulator.store.close()
+
+
+SimWorkspace = Callable[..., tuple[Any, dict[str, SandboxServer]]]
+
+
+@pytest.fixture
+def sim_workspace(tmp_path: Path) -> Iterator[SimWorkspace]:
+    """A fresh workspace whose accounts point at simulators started here on free ports.
+
+    The simulators share the workspace's sandbox database, as in real use; a child
+    process running ``mallbatch --home …`` finds them serving and uses them.
+    """
+    from mallbatch.workspace import Workspace, init_workspace
+
+    servers: list[SandboxServer] = []
+
+    def make(malls: tuple[str, ...] = ("coupang", "smartstore", "wemakeprice"), faults: dict[str, dict[str, Any]] | None = None,
+             rate_limit: float | None = None) -> tuple[Workspace, dict[str, SandboxServer]]:
+        home = tmp_path / "ws"
+        ws, _ = init_workspace(home)
+        started = {}
+        lines = ['[workspace]\nstate = "state"\n']
+        for mall in malls:
+            server = SandboxServer(build_simulator(mall, ws.sandbox_path, (faults or {}).get(mall))).start()
+            servers.append(server)
+            started[mall] = server
+            lines.append(f'[[accounts]]\nmall = "{mall}"\nname = "기본"\nsandbox = true\nbase_url = "{server.url}"')
+            lines.extend(f'{k} = "{v}"' for k, v in sandbox_credentials(mall).items())
+            if rate_limit:
+                lines.append(f"rate_limit = {rate_limit}")
+            lines.append("")
+        (home / "config.toml").write_text("\n".join(lines), encoding="utf-8")
+        return Workspace.open(home), started
+
+    yield make
+    for server in servers:
+        server.stop()
+        server.simulator.store.close()

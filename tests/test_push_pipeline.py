@@ -1,0 +1,117 @@
+"""push and collect end to end: real workbooks, real SQLite, simulators over loopback.
+
+Exactly-once is asserted on the simulators' own audit of committed writes, not on ours.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from mallbatch.adapters.canonical import Inquiry
+from mallbatch.adapters.http import RetryPolicy
+from mallbatch.pipeline.collect import collect
+from mallbatch.pipeline.push import push_file
+from mallbatch.pipeline.session import Session
+from mallbatch.store import Store
+from tests.pipeline_helpers import answers_file, invoices_file, open_lines, products_file
+
+FAST = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
+
+
+def statuses(result_path: Path, sheet: str) -> list[str]:
+    ws = openpyxl.load_workbook(result_path)[sheet]
+    header = [c.value for c in ws[1]]
+    col = header.index("결과")
+    return [row[col] for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def test_products_registered_once_on_every_mall_and_redrop_skips(sim_workspace, tmp_path: Path) -> None:
+    ws, servers = sim_workspace(rate_limit=200)
+    path = products_file(ws, tmp_path / "상품.xlsx", 4)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        first = push_file(ws, store, session, path)
+        assert statuses(first.result_path, "상품") == ["성공"] * 4
+        second = push_file(ws, store, session, path)
+        assert statuses(second.result_path, "상품") == ["건너뜀"] * 4
+        for server in servers.values():
+            counts = server.simulator.store.audit_counts("product.create")
+            assert sorted(counts) == ["P00001", "P00002", "P00003", "P00004"] and set(counts.values()) == {1}
+            assert server.simulator.store.audit_counts("product.update") == {}
+        # A changed product is updated (not created again) on every mall.
+        changed = products_file(ws, tmp_path / "상품2.xlsx", 4, seed=8)
+        third = push_file(ws, store, session, changed)
+        assert set(statuses(third.result_path, "상품")) == {"성공"}
+        for server in servers.values():
+            assert set(server.simulator.store.audit_counts("product.create").values()) == {1}
+            assert len(server.simulator.store.audit_counts("product.update")) == 4
+        assert len(store.journal.history("P00001")) == 6  # 3 creates + 3 updates (연동이력)
+
+
+def test_invoices_confirm_first_hold_cancel_requests_and_never_resend(sim_workspace, tmp_path: Path) -> None:
+    ws, servers = sim_workspace(("coupang",), rate_limit=200)
+    sim = servers["coupang"].simulator
+    sim.generate(12, 0, 0)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        collect(ws, store, session, kinds=("orders",))
+        lines = open_lines(store)
+        boxes = sorted({l.ship_unit for l in lines})
+        cancelled = boxes[0]
+        sim.request_cancel(cancelled)  # the buyer asks to cancel after we collected
+        path = invoices_file(tmp_path / "송장.xlsx", lines)
+        result = push_file(ws, store, session, path)
+        rows = statuses(result.result_path, "송장")
+        held = [l for l in lines if l.ship_unit == cancelled]
+        assert rows.count("보류") == len(held) and rows.count("성공") == len(lines) - len(held)
+        sent = sim.store.audit_counts("invoice.send")
+        assert cancelled not in sent and sorted(sent) == boxes[1:] and set(sent.values()) == {1}
+        again = push_file(ws, store, session, path)
+        assert set(statuses(again.result_path, "송장")) <= {"건너뜀", "보류"}
+        assert sim.store.audit_counts("invoice.send") == sent
+
+
+def test_answers_sent_once_and_length_checked(sim_workspace, tmp_path: Path) -> None:
+    ws, servers = sim_workspace(("wemakeprice",), rate_limit=200)
+    servers["wemakeprice"].simulator.generate(0, 0, 4)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        collect(ws, store, session, kinds=("inquiries",))
+        open_ = [i for i, _, _ in store.records.all(Inquiry, "inquiries") if not i.answered]
+        assert open_
+        short = push_file(ws, store, session, answers_file(tmp_path / "짧은답변.xlsx", open_[:1], "네"))
+        assert statuses(short.result_path, "문의답변") == ["실패"]
+        path = answers_file(tmp_path / "답변.xlsx", open_)
+        first = push_file(ws, store, session, path)
+        assert statuses(first.result_path, "문의답변") == ["성공"] * len(open_)
+        push_file(ws, store, session, path)
+        counts = servers["wemakeprice"].simulator.store.audit_counts("inquiry.answer")
+        assert sorted(counts) == sorted(i.inquiry_id for i in open_) and set(counts.values()) == {1}
+
+
+def test_faults_every_row_done_exactly_once(sim_workspace, tmp_path: Path) -> None:
+    """10% 5xx, 429 bursts and 10% lost responses: 500 products and 500 invoices, each applied once."""
+    faults = {"coupang": {"error_rate": 0.1, "burst_429": 0.02, "burst_length": 3, "drop_rate": 0.1, "rate_limit": 1000, "seed": 3}}
+    ws, servers = sim_workspace(("coupang",), faults=faults, rate_limit=500)
+    sim = servers["coupang"].simulator
+    products = products_file(ws, tmp_path / "상품.xlsx", 500)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        for _ in range(4):  # a seller re-drops the file until nothing is left to retry
+            result = push_file(ws, store, session, products)
+            if set(statuses(result.result_path, "상품")) <= {"성공", "건너뜀"}:
+                break
+        created = sim.store.audit_counts("product.create")
+        assert len(created) == 500 and set(created.values()) == {1}
+        sim.faults.update({"error_rate": 0, "drop_rate": 0, "burst_429": 0})
+        sim.generate(500, 0, 0)
+        collect(ws, store, session, kinds=("orders",))
+        sim.faults.update({"error_rate": 0.1, "drop_rate": 0.1, "burst_429": 0.02})
+        lines = open_lines(store)
+        invoices = invoices_file(tmp_path / "송장.xlsx", lines)
+        for _ in range(4):
+            result = push_file(ws, store, session, invoices)
+            if set(statuses(result.result_path, "송장")) <= {"성공", "건너뜀"}:
+                break
+        sent = sim.store.audit_counts("invoice.send")
+        assert len(sent) == len({l.ship_unit for l in lines}) >= 400
+        assert set(sent.values()) == {1}
+        assert set(sim.store.audit_counts("order.confirm").values()) == {1}
