@@ -47,3 +47,71 @@ def validate_invoices(workdir: Path) -> dict[str, object]:
         rows.append({"mall": malls[n % 3], "account": "기본", "order_no": str(2026112100000000 + n),
                      "courier": courier, "tracking_no": str(600000000000 + n).ljust(lengths[courier], "0")})
     return _validate(workdir, "invoices.xlsx", [(KINDS["invoices"], rows)])
+
+
+def _sim_workspace(workdir: Path, mall: str, faults: dict[str, object], rate_limit: float | None):
+    """A workspace with one account pointing at a simulator served from this process."""
+    from mallbatch.sandbox.registry import build_simulator, sandbox_credentials
+    from mallbatch.sandbox.server import SandboxServer
+    from mallbatch.workspace import Workspace
+
+    ws, _ = init_workspace(workdir / "ws")
+    server = SandboxServer(build_simulator(mall, ws.sandbox_path, faults)).start()
+    lines = ['[workspace]\nstate = "state"\n', f'[[accounts]]\nmall = "{mall}"\nname = "기본"\nsandbox = true\nbase_url = "{server.url}"']
+    lines += [f'{k} = "{v}"' for k, v in sandbox_credentials(mall).items()]
+    if rate_limit:
+        lines.append(f"rate_limit = {rate_limit}")
+    (ws.home / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Workspace.open(ws.home), server
+
+
+def push_coupang(workdir: Path) -> dict[str, object]:
+    """2,000 products to the 쿠팡 simulator limited to 10 req/s with 50 ms latency."""
+    from mallbatch.pipeline.push import push_file
+    from mallbatch.pipeline.session import Session
+
+    ws, server = _sim_workspace(workdir, "coupang", {"rate_limit": 10, "latency_ms": 50}, None)
+    groups = sales_group_rows(ws.config)
+    path = workdir / "products.xlsx"
+    write_filled(path, [(KINDS["products"], list(product_rows(2000, [groups[0]["group"]]))), (KINDS["sales_groups"], groups)])
+    rejected_first_second: list[int] = []
+    with Store(ws.store_path) as store, Session(ws) as session:
+        adapter = session.adapter(ws.config.accounts[0])
+        started = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            if not started[0]:
+                started[0] = time.perf_counter()
+            elif not rejected_first_second and time.perf_counter() - started[0] > 1:
+                rejected_first_second.append(server.rejected_429)
+
+        t0 = time.perf_counter()
+        result = push_file(ws, store, session, path, progress)
+        elapsed = time.perf_counter() - t0
+    sent = server.requests
+    server.stop()
+    rate = sent / elapsed
+    return {"products_ok": result.counts.get("성공", 0), "requests": sent, "requests_per_s": round(rate, 2),
+            "fraction_of_limit": round(rate / 10, 3), "http_429_total": server.rejected_429,
+            "http_429_after_first_second": server.rejected_429 - (rejected_first_second[0] if rejected_first_second else 0),
+            "adapter_calls": adapter.http.calls if hasattr(adapter, "http") else "n/a"}
+
+
+def collect_orders(workdir: Path) -> dict[str, object]:
+    """50,000 스마트스토어 orders collected into one workbook (simulator limits lifted: this measures mallbatch)."""
+    from mallbatch.pipeline.collect import collect
+    from mallbatch.pipeline.session import Session
+
+    ws, server = _sim_workspace(workdir, "smartstore", {"rate_limit": 1000}, 1000)
+    t0 = time.perf_counter()
+    for _ in range(50):
+        server.simulator.generate(1000, 0, 0)
+    generated = time.perf_counter() - t0
+    with Store(ws.store_path) as store, Session(ws) as session:
+        t1 = time.perf_counter()
+        result = collect(ws, store, session, kinds=("orders",))
+        elapsed = time.perf_counter() - t1
+        orders = store.records.count("orders")
+    server.stop()
+    return {"orders": orders, "generate_s": round(generated, 1), "collect_and_write_s": round(elapsed, 2),
+            "requests": server.requests, "workbook_mib": round(result.workbooks["orders"].stat().st_size / 2**20, 1)}

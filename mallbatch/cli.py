@@ -137,8 +137,12 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
     with Store(ws.store_path) as store, Session(ws) as session:
         for file in files:
             with click.progressbar(length=1, label=f"{file.name} 처리 중", show_eta=False) as bar:
-                bar.length = 0
-                result = push_file(ws, store, session, file, progress=lambda n: bar.update(n))
+
+                def advance(done: int, total: int, bar: Any = bar) -> None:
+                    bar.length = max(total, 1)  # tasks are planned kind by kind
+                    bar.update(done)
+
+                result = push_file(ws, store, session, file, progress=advance)
             click.echo(result.summary_ko())
             click.echo(f"결과 엑셀: {result.result_path}")
             failed |= any(k in result.counts for k in ("실패", "오류"))

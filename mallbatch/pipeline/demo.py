@@ -25,6 +25,8 @@ from mallbatch.store import Store
 from mallbatch.workspace import Workspace, init_workspace
 
 Say = Callable[[str], None]
+# openpyxl parses the collected workbooks below; it must route XML through defusedxml.
+assert openpyxl.DEFUSEDXML, "defusedxml must be installed (pyproject dependency)"
 COURIER_BY_MALL = {"쿠팡": ("CJ대한통운", 12), "스마트스토어": ("한진택배", 12), "위메프": ("우체국택배", 13)}
 
 

@@ -37,7 +37,7 @@ from mallbatch.store import Store
 from mallbatch.store.journal import DONE, FAILED, UNKNOWN, Command
 
 log = logging.getLogger("mallbatch.push")
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (items just finished, items planned so far)
 CLAIM_LOOKBACK = timedelta(days=7)
 UNSUPPORTED = "이 쇼핑몰은 지원하지 않습니다"
 
@@ -64,8 +64,9 @@ class PushResult:
 class Pusher:
     def __init__(self, ws: Any, store: Store, session: Session, progress: Progress | None = None) -> None:
         self.ws, self.store, self.session = ws, store, session
-        self.progress = progress or (lambda n: None)
+        self.progress = progress or (lambda done, total: None)
         self.outcomes = Outcomes()
+        self.planned = 0
 
     # --- helpers ----------------------------------------------------------------------
     def _account(self, sheet: str, row: Row) -> tuple[Account, Adapter] | None:
@@ -89,6 +90,7 @@ class Pusher:
     def _run(self, op_name: str, tasks: list[Task], on_done: Callable[[Task, Outcome], None] | None = None) -> dict[str, Outcome]:
         """Execute tasks per account; record row outcomes; an auth failure stops that account."""
         op = OPS[op_name]
+        self.planned += len(tasks)
         results: dict[str, Outcome] = {}
         by_account: dict[tuple[str, str], list[Task]] = defaultdict(list)
         for task in tasks:
@@ -111,7 +113,7 @@ class Pusher:
                     results[task.command.idem_key] = outcome
                 if on_done:
                     on_done(task, outcome)
-            self.progress(len(group))
+            self.progress(len(group), self.planned)
         return results
 
     @staticmethod
