@@ -42,7 +42,13 @@ from mallbatch.adapters.coupang_mapping import (
     receipt_claim,
     result_message,
 )
-from mallbatch.adapters.http import HttpClient, RetryPolicy, default_classify, limiter_for
+from mallbatch.adapters.http import (
+    HttpClient,
+    RetryPolicy,
+    default_classify,
+    json_body,
+    limiter_for,
+)
 from mallbatch.config import Account
 from mallbatch.couriers import BY_CODE as COURIERS_BY_CODE
 from mallbatch.errors import AuthError, ConfigError, RejectedError, RemoteError
@@ -97,17 +103,9 @@ class CoupangAuth(httpx.Auth):
 
 
 # --- error bodies -------------------------------------------------------------------------
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def error_text(response: httpx.Response) -> tuple[str, str]:
     """(쿠팡 code, Korean message) from an error response; never echoes request data."""
-    body = _body(response)
+    body = json_body(response)
     message = str(body.get("message") or "")
     code = str(body.get("code") or response.status_code)
     status = response.status_code
@@ -128,7 +126,7 @@ def error_text(response: httpx.Response) -> tuple[str, str]:
 
 def classify(response: httpx.Response) -> RemoteError | None:
     """A vendorId that does not belong to the key is a credential problem, not a row problem."""
-    if response.status_code == 400 and _body(response).get("message") in VENDOR_MISMATCH:
+    if response.status_code == 400 and json_body(response).get("message") in VENDOR_MISMATCH:
         code, message = error_text(response)
         return AuthError(message, code=code, status=400)
     return default_classify(response, error_text)
@@ -198,7 +196,7 @@ class CoupangAdapter(Adapter):
         return f"/vendors/{self.vendor_id}"
 
     def _call(self, method: str, path: str, *, write: bool = False, **kwargs: Any) -> dict[str, Any]:
-        return _body(self._http.request(method, path, write=write, **kwargs))
+        return json_body(self._http.request(method, path, write=write, **kwargs))
 
     # --- auth -------------------------------------------------------------------------
     def key_issued(self) -> date | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from mallbatch.adapters.canonical import (
     Claim,
@@ -20,8 +19,7 @@ from mallbatch.adapters.canonical import (
     ProductListing,
 )
 from mallbatch.couriers import find_courier
-
-KST = ZoneInfo("Asia/Seoul")
+from mallbatch.files import KST
 
 # canonical courier code (mallbatch.couriers) -> 쿠팡 deliveryCompanyCode (article 360034156033).
 # NHLOGIS, KUNYOUNG, CUPARCEL and EMS have no code in the documented table.

@@ -93,6 +93,15 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
+def json_body(response: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object, or {} when the body is empty, not JSON or not an object."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 ErrorText = Callable[[httpx.Response], tuple[str, str]]
 """Adapter hook: (mall error code, Korean message) from an error response body."""
 

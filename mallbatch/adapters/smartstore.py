@@ -31,7 +31,14 @@ from mallbatch.adapters.canonical import (
     ProductListing,
     ProductRef,
 )
-from mallbatch.adapters.http import HttpClient, RateLimiter, RetryPolicy, default_classify, limiter_for
+from mallbatch.adapters.http import (
+    HttpClient,
+    RateLimiter,
+    RetryPolicy,
+    default_classify,
+    json_body,
+    limiter_for,
+)
 from mallbatch.adapters.smartstore_mapping import (
     COURIER_CODES,
     KST,
@@ -43,7 +50,13 @@ from mallbatch.adapters.smartstore_mapping import (
     qna_inquiry,
 )
 from mallbatch.config import Account
-from mallbatch.errors import AuthError, RateLimited, RejectedError, RemoteError, TransientError
+from mallbatch.errors import (
+    AuthError,
+    RateLimited,
+    RejectedError,
+    RemoteError,
+    TransientError,
+)
 
 __all__ = ["COURIER_CODES", "NaverTokenAuth", "SmartstoreAdapter", "client_secret_sign", "error_text"]
 
@@ -80,17 +93,9 @@ def client_secret_sign(client_id: str, client_secret: str, timestamp_ms: int) ->
     return base64.b64encode(hashed).decode("ascii")
 
 
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def error_text(response: httpx.Response) -> tuple[str, str]:
     """(code, Korean message) from Naver's envelope ``{code, message, invalidInputs[], …}``."""
-    body = _body(response)
+    body = json_body(response)
     code, message = str(body.get("code") or ""), str(body.get("message") or "")
     details = [f"{i.get('name', '')}: {i.get('message', '')}" for i in body.get("invalidInputs") or [] if isinstance(i, dict)]
     if details:
@@ -147,7 +152,7 @@ class NaverTokenAuth(httpx.Auth):
         used = self.token()
         request.headers["Authorization"] = f"Bearer {used}"
         response = yield request
-        if response.status_code == 401 and _body(response).get("code") == "GW.AUTHN":
+        if response.status_code == 401 and json_body(response).get("code") == "GW.AUTHN":
             # The gateway refused before the API ran, so resending a write is safe.
             request.headers["Authorization"] = f"Bearer {self.token(stale=used)}"
             self._limiter.acquire()
@@ -211,13 +216,13 @@ class SmartstoreAdapter(Adapter):
             "type": "SELF",
         }
         # Issuing a token is idempotent (same token while ≥30 min remain), so it retries as a read.
-        body = _body(self._token_http.request("POST", TOKEN_PATH, data=form))
+        body = json_body(self._token_http.request("POST", TOKEN_PATH, data=form))
         if not body.get("access_token"):
             raise AuthError("스마트스토어 토큰 응답에 access_token 이 없습니다")
         return str(body["access_token"]), time.monotonic() + float(body.get("expires_in", 10800))
 
     def _call(self, method: str, path: str, *, write: bool = False, **kwargs: Any) -> dict[str, Any]:
-        return _body(self._http.request(method, path, write=write, **kwargs))
+        return json_body(self._http.request(method, path, write=write, **kwargs))
 
     def _data(self, method: str, path: str, **kwargs: Any) -> Any:
         """pay-order APIs wrap their answer in ``{timestamp, traceId, data}``."""

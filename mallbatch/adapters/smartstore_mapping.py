@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from mallbatch.adapters.canonical import (
     Claim,
@@ -20,8 +19,8 @@ from mallbatch.adapters.canonical import (
     OrderStatus,
     ProductListing,
 )
+from mallbatch.files import KST
 
-KST = ZoneInfo("Asia/Seoul")
 MALL = "smartstore"
 
 # Canonical courier code -> Naver deliveryCompanyCode. DIRECT has no code: it is sent as

@@ -30,7 +30,12 @@ from mallbatch.adapters.canonical import (
     ProductListing,
     ProductRef,
 )
-from mallbatch.adapters.http import HttpClient, RetryPolicy, default_classify, limiter_for
+from mallbatch.adapters.http import (
+    HttpClient,
+    RetryPolicy,
+    default_classify,
+    limiter_for,
+)
 from mallbatch.adapters.wemakeprice_mapping import (
     CLAIM_DATE_FIELDS,
     COURIER_BY_MALL_CODE,
@@ -49,7 +54,14 @@ from mallbatch.adapters.wemakeprice_mapping import (
     to_kst,
 )
 from mallbatch.config import Account
-from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError, RemoteError, TransientError
+from mallbatch.errors import (
+    AuthError,
+    OutcomeUnknown,
+    RateLimited,
+    RejectedError,
+    RemoteError,
+    TransientError,
+)
 
 __all__ = ["COURIER_BY_MALL_CODE", "COURIER_CODES", "ApiKeyAuth", "WemakepriceAdapter", "classify", "error_text"]
 

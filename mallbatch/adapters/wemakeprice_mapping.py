@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from mallbatch.adapters.canonical import (
     Claim,
@@ -22,8 +21,8 @@ from mallbatch.adapters.canonical import (
     ShippingInfo,
 )
 from mallbatch.couriers import find_courier
+from mallbatch.files import KST
 
-KST = ZoneInfo("Asia/Seoul")
 FMT = "%Y-%m-%d %H:%M:%S"  # every W-API timestamp (reference §1.4)
 
 # Canonical courier code → WMP parcelCompanyCode (reference §6.3).
