@@ -228,5 +228,44 @@ def demo(ctx: click.Context, directory: str | None) -> None:
     run_demo(home, click.echo)
 
 
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_context
+def watch(ctx: click.Context, directory: str | None) -> None:
+    """inbox/ 를 지켜보며 들어온 엑셀을 바로 처리하고, 주문·클레임·문의를 정해진 간격으로 수집합니다.
+
+    작업 폴더에 config.toml 이 없으면 init 처럼 새로 만듭니다 (계정은 시뮬레이터).
+    inbox 에 '지금수집' 파일을 넣으면 바로 수집합니다. Ctrl-C 로 멈춥니다.
+
+    \b
+    예: mallbatch watch 내쇼핑몰
+    """
+    from mallbatch.pipeline.templates import write_templates
+    from mallbatch.watch import run_watch
+    from mallbatch.workspace import init_workspace
+
+    home = resolve_home(directory or ctx.obj)
+    if not (home / "config.toml").exists():
+        ws, _ = init_workspace(home)
+        write_templates(ws)
+        click.echo(f"새 작업 폴더를 만들었습니다: {ws.home} (계정은 내장 시뮬레이터를 가리킵니다)")
+        click.echo(f"빈 템플릿: {ws.templates}  예시 파일: {ws.home / 'examples'}")
+    ws = Workspace.open(home)
+    click.echo(f"엑셀을 넣을 곳(inbox): {ws.inbox}")
+    click.echo(f"결과·수집 엑셀(outbox): {ws.outbox}  (상태는 outbox/상태.txt)")
+    click.echo("지켜보는 중입니다. Ctrl-C 로 멈춥니다.")
+    run_watch(ws)
+
+
+@cli.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """watch 서비스 상태: 대기·처리 중·실패한 파일, 계정별 마지막 수집과 다음 수집."""
+    from mallbatch.watch import status_lines
+
+    for line in status_lines(open_workspace(ctx)):
+        click.echo(line)
+
+
 def main() -> None:
     cli(prog_name="mallbatch")

@@ -1,0 +1,406 @@
+"""``mallbatch watch``: the always-on loop over the inbox.
+
+Each turn: sweep the inbox (the truth; change events only wake the loop early), claim
+stable files by renaming them into ``inbox/.processing/``, push each through the same
+pipeline as ``mallbatch push``, write the result to ``outbox/YYYY-MM-DD/``, archive the
+source, then run due collections. Anything that stops a file half-way puts it back in
+the inbox; the command journal makes the retry send nothing twice.
+
+State per file in the store's ``files`` table: processing → result_written → archived,
+or failed (back in the inbox). A crash between "result written" and "archived" is
+finished at start without sending or writing anything again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from watchdog.events import FileSystemEvent, PatternMatchingEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from mallbatch.adapters.base import Adapter
+from mallbatch.errors import MallbatchError
+from mallbatch.files import archive, atomic_write, dated_dir, now_kst, sha256_file, unique_path
+from mallbatch.pipeline.accounts import check_accounts
+from mallbatch.pipeline.collect import KINDS, collect
+from mallbatch.pipeline.ops import reconcile_unsettled
+from mallbatch.pipeline.push import PushResult, push_file
+from mallbatch.pipeline.plan import FAILURE, HOLD
+from mallbatch.pipeline.session import Session
+from mallbatch.sandbox.registry import stop_all
+from mallbatch.store import Store
+from mallbatch.watch.lock import InstanceLock
+from mallbatch.watch.logs import setup_logging
+from mallbatch.watch.scanner import InboxScanner, claim
+from mallbatch.watch.schedule import CollectSchedule, Slot
+from mallbatch.watch.settings import WatchSettings
+from mallbatch.watch.status import LOCK_FILE, Board, collection_rows
+from mallbatch.workspace import Workspace
+
+log = logging.getLogger("mallbatch.watch")
+PROCESSING = ".processing"
+HINT_PATTERNS = ["**/*.xlsx", "**/*.xlsm", "**/*.xls", "**/*.csv", "**/지금수집*", "**/collect-now*", "**/collect_now*"]
+MAX_BACKOFF = 300.0
+GIVE_UP_AFTER = 3  # unexpected errors on one file before it is archived with an error note
+HEARTBEAT = 60.0
+
+
+class _Hint(PatternMatchingEventHandler):
+    """Wakes the loop on created/modified/moved spreadsheets (an Excel save is a rename)."""
+
+    def __init__(self, wake: threading.Event) -> None:
+        super().__init__(patterns=HINT_PATTERNS, ignore_patterns=["**/~$*", "**/.*"], ignore_directories=True)
+        self.wake = wake
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.wake.set()
+
+
+@dataclass
+class _Retry:
+    path: Path
+    due: float
+    attempt: int
+
+
+class WatchService:
+    """One instance per workspace (see :mod:`mallbatch.watch.lock`)."""
+
+    def __init__(self, ws: Workspace, settings: WatchSettings | None = None, console: bool = True,
+                 push: Callable[..., PushResult] = push_file) -> None:
+        self.ws = ws
+        self.settings = settings or WatchSettings.from_config(ws.config, ws.inbox)
+        self.console = console
+        self.push = push  # injectable so tests can fail the result writer
+        self.processing = ws.inbox / PROCESSING
+        self.board = Board(inbox=ws.inbox, outbox=ws.outbox)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._hold: dict[str, tuple[float, int]] = {}  # name → (not before, failures)
+        self._retries: list[_Retry] = []
+        self._collect_errors: dict[Slot, str] = {}
+        self._next_account_check = 0.0
+        self._saved = ""
+        self._saved_at = 0.0
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Finish the current file, then leave the loop (safe from any thread)."""
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        lock = InstanceLock(self.ws.state / LOCK_FILE)
+        lock.acquire()
+        self.ws.make_dirs()
+        log_path = setup_logging(self.ws.config, self.ws.state / "logs", self.console)
+        self._install_signals()
+        observer: BaseObserver | None = None
+        try:
+            with Store(self.ws.store_path) as self.store, Session(self.ws) as self.session:
+                self.board.started_at = f"{now_kst():%Y-%m-%d %H:%M}"
+                log.info("시작: inbox=%s outbox=%s 로그=%s (%s)", self.ws.inbox, self.ws.outbox, log_path,
+                         "폴링" if self.settings.poll else "변경 알림 + 주기 검사")
+                self._recover()
+                self._reconcile()
+                self.schedule = CollectSchedule(self.ws.config, self.store, self._kinds_of())
+                self.scanner = InboxScanner(self.ws.inbox, self.settings.stable_seconds, self.settings.incomplete_minutes * 60)
+                observer = self._observe()
+                self._loop()
+        finally:
+            if observer is not None:
+                observer.stop()
+                observer.join(timeout=5)
+            stop_all()
+            log.info("종료했습니다")
+            lock.release()
+
+    def _install_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+
+        def handle(signum: int, frame: FrameType | None) -> None:
+            if self._stop.is_set():
+                raise KeyboardInterrupt  # second request: abort now, the claimed file goes back
+            log.info("종료 요청: 처리 중인 파일을 마치고 종료합니다 (한 번 더 누르면 바로 멈춥니다)")
+            self.stop()
+
+        signal.signal(signal.SIGINT, handle)
+        signal.signal(signal.SIGTERM, handle)
+
+    def _observe(self) -> BaseObserver | None:
+        observer: BaseObserver = PollingObserver(timeout=self.settings.poll_seconds) if self.settings.poll else Observer()
+        try:
+            observer.schedule(_Hint(self._wake), str(self.ws.inbox), recursive=False)
+            observer.start()
+        except OSError as exc:  # e.g. inotify watch limit: the periodic sweep still finds everything
+            log.warning("폴더 변경 알림을 쓸 수 없어 주기 검사만 합니다: %s", exc)
+            return None
+        return observer
+
+    # --- start-up ---------------------------------------------------------------------------
+    def _recover(self) -> None:
+        """Files a crash left in processing: archive if their result exists, else back to the inbox."""
+        if not self.processing.exists():
+            return
+        for path in sorted(self.processing.iterdir()):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            record = self.store.file(sha256_file(path))
+            if record and record["state"] == "result_written" and Path(record["result_path"]).exists():
+                archived = archive(path, self.ws.archive)
+                self.store.record_file(record["sha256"], path.name, "archived", record["kind"], record["result_path"])
+                log.info("%s: 결과는 이미 있어 원본만 보관했습니다 (%s)", path.name, archived)
+            else:
+                back = self._back_to_inbox(path)
+                log.info("%s: 처리가 끝나지 않아 inbox 로 되돌렸습니다", back.name)
+
+    def _reconcile(self) -> None:
+        """Read back from the malls what a crash left in flight, before anything is resent."""
+        def adapter_for(mall: str, name: str) -> Adapter | None:
+            account = self.session.account(mall, name)
+            return self.session.adapter(account) if account else None
+
+        try:
+            settled = reconcile_unsettled(self.store.journal, adapter_for)
+        except MallbatchError as exc:  # the journal re-checks these before any resend anyway
+            log.warning("보내던 요청을 쇼핑몰에서 확인하지 못했습니다 (다음 전송 전에 다시 확인): %s", exc)
+            return
+        if settled:
+            log.info("지난번에 결과를 모른 채 끝난 요청 %d건을 쇼핑몰에서 확인했습니다", settled)
+
+    def _kinds_of(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        kinds: dict[tuple[str, str], tuple[str, ...]] = {}
+        for account in self.ws.config.accounts:
+            try:
+                adapter = self.session.adapter(account)
+            except MallbatchError as exc:
+                log.warning("%s: 계정 설정 문제로 수집하지 않습니다: %s", account.label, exc)
+                continue
+            if adapter is not None:
+                kinds[(account.mall, account.name)] = tuple(k for k, (cap, _) in KINDS.items() if cap in adapter.spec.capabilities)
+        return kinds
+
+    # --- the loop ---------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            scan = self.scanner.scan()
+            self.board.waiting = scan.waiting
+            if scan.triggers:
+                self._collect(None)
+                for trigger in scan.triggers:
+                    trigger.unlink(missing_ok=True)
+            for path in scan.ready:
+                if self._stop.is_set():
+                    break
+                if self._held(path.name):
+                    continue
+                claimed = claim(path, self.processing)
+                self.scanner.forget(path)
+                if claimed is not None:
+                    self._process(claimed, path.name)
+            self._run_retries()
+            if not self._stop.is_set():
+                due = self.schedule.due(now_kst())
+                if due:
+                    self._collect(due)
+                self._check_accounts()
+            self._save_board()
+            self._wake.wait(self._timeout(scan.recheck_in))
+            self._wake.clear()
+
+    def _timeout(self, recheck_in: float | None) -> float:
+        waits = [self.settings.scan_seconds]
+        if recheck_in is not None:
+            waits.append(recheck_in + 0.05)
+        until_collect = self.schedule.seconds_until_next(now_kst())
+        if until_collect is not None:
+            waits.append(until_collect + 0.5)
+        now = time.monotonic()
+        waits += [max(0.0, r.due - now) for r in self._retries]
+        return max(0.05, min(waits))
+
+    def _held(self, name: str) -> bool:
+        hold = self._hold.get(name)
+        return hold is not None and time.monotonic() < hold[0]
+
+    # --- one file -------------------------------------------------------------------------
+    def _process(self, claimed: Path, name: str) -> None:
+        sha = sha256_file(claimed)
+        before = self.store.file(sha)
+        if before and before["state"] == "archived":
+            log.info("%s: 전에 처리한 파일과 내용이 같습니다. 이미 처리된 행은 건너뜁니다", name)
+        self.store.record_file(sha, name, "processing")
+        self.board.processing = name
+        self._save_board()
+        log.info("%s: 처리 시작", name)
+        try:
+            result = self.push(self.ws, self.store, self.session, claimed)
+            kind = ",".join(sorted({s.kind for s in result.checked.report.sheets}))
+            self.store.record_file(sha, name, "result_written", kind, str(result.result_path))
+            archived = archive(claimed, self.ws.archive)
+        except BaseException as exc:
+            self._failed(claimed, name, sha, exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        finally:
+            self.board.processing = ""
+        self.store.record_file(sha, name, "archived", kind, str(result.result_path))
+        self._hold.pop(name, None)
+        self.board.add_done(name, result.summary_ko(), str(result.result_path))
+        log.info("%s → 결과 %s, 원본 보관 %s", result.summary_ko(), result.result_path, archived)
+        self._note_auth()
+        if (result.counts.get(FAILURE) or result.counts.get(HOLD)) and self.settings.retry_attempts > 0:
+            self._schedule_retry(_Retry(archived, 0.0, 0))
+
+    def _failed(self, claimed: Path, name: str, sha: str, exc: BaseException) -> None:
+        """Put the file back in the inbox; wait longer after each failure."""
+        failures = self._hold.get(name, (0.0, 0))[1] + 1
+        message = "작업이 중단되었습니다" if not isinstance(exc, Exception) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, Exception) and not isinstance(exc, OSError) and failures >= GIVE_UP_AFTER:
+            self._give_up(claimed, name, sha, message)
+            return
+        back = self._back_to_inbox(claimed)
+        self.store.record_file(sha, back.name, "failed")
+        self._hold[back.name] = (time.monotonic() + min(MAX_BACKOFF, self.settings.scan_seconds * 2 ** failures), failures)
+        self.board.add_failed(back.name, message)
+        if isinstance(exc, Exception):
+            log.error("%s: 처리하지 못해 inbox 에 되돌렸습니다 (%d번째, 잠시 후 다시 시도): %s", back.name, failures, message,
+                      exc_info=not isinstance(exc, OSError))
+        else:
+            log.warning("%s: 중단되어 inbox 로 되돌렸습니다", back.name)
+
+    def _give_up(self, claimed: Path, name: str, sha: str, message: str) -> None:
+        """A file that keeps breaking the pipeline: archive it and say why, so the loop moves on."""
+        now = now_kst()
+        note = unique_path(dated_dir(self.ws.outbox, now), f"{Path(name).stem}_처리오류_{now:%H%M%S}", ".txt")
+        text = (f"{name} 을(를) {GIVE_UP_AFTER}번 처리하려 했지만 실패했습니다.\n원인: {message}\n"
+                f"원본은 archive 폴더에 있습니다. 파일을 확인한 뒤 다시 넣어 주세요.\n")
+        atomic_write(note, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
+        archived = archive(claimed, self.ws.archive)
+        self.store.record_file(sha, name, "archived", "", str(note))
+        self._hold.pop(name, None)
+        self.board.add_failed(name, f"{message} (보관함으로 옮김, 설명: {note.name})")
+        log.error("%s: %d번 실패해 보관했습니다 (%s, 설명 %s)", name, GIVE_UP_AFTER, archived, note)
+
+    def _back_to_inbox(self, path: Path) -> Path:
+        target = self.ws.inbox / path.name
+        if target.exists():
+            target = unique_path(self.ws.inbox, path.stem, path.suffix)
+        os.replace(path, target)
+        return target
+
+    # --- automatic retries of rows that failed for now -----------------------------------------
+    def _schedule_retry(self, retry: _Retry) -> None:
+        if retry.attempt >= self.settings.retry_attempts:
+            self.board.retries.pop(retry.path.name, None)
+            return
+        retry.due = time.monotonic() + self.settings.retry_minutes * 60 * 2 ** retry.attempt
+        self._retries.append(retry)
+        self.board.retries[retry.path.name] = f"{retry.attempt + 1}번째 재시도 {self.settings.retry_minutes * 2 ** retry.attempt:g}분 뒤"
+        log.info("%s: 실패·보류된 행을 %g분 뒤 다시 보냅니다", retry.path.name, self.settings.retry_minutes * 2 ** retry.attempt)
+
+    def _run_retries(self) -> None:
+        now = time.monotonic()
+        due = [r for r in self._retries if r.due <= now]
+        self._retries = [r for r in self._retries if r.due > now]
+        for retry in due:
+            if self._stop.is_set():
+                self._retries.append(retry)
+                continue
+            try:
+                result = self.push(self.ws, self.store, self.session, retry.path)
+            except Exception as exc:  # noqa: BLE001 - a retry must never stop the service
+                log.error("%s: 재시도 실패: %s", retry.path.name, exc)
+                self._schedule_retry(_Retry(retry.path, 0.0, retry.attempt + 1))
+                continue
+            log.info("%s (재시도) → 결과 %s", result.summary_ko(), result.result_path)
+            self.board.add_done(retry.path.name, f"{result.summary_ko()} (재시도)", str(result.result_path))
+            self.board.retries.pop(retry.path.name, None)
+            if result.counts.get(FAILURE) or result.counts.get(HOLD):
+                self._schedule_retry(_Retry(retry.path, 0.0, retry.attempt + 1))
+
+    # --- collection and accounts ----------------------------------------------------------------
+    def _collect(self, slots: list[Slot] | None) -> None:
+        """Collect ``slots`` (None: everything, for the 지금수집 trigger) into dated workbooks."""
+        now = now_kst()
+        malls = sorted({s.mall for s in slots}) if slots else []
+        kinds = sorted({s.kind for s in slots}) if slots else []
+        wanted = slots or self.schedule.slots
+        log.info("수집 시작: %s", ", ".join(malls) or "모든 계정")
+        try:
+            result = collect(self.ws, self.store, self.session, malls=malls, kinds=kinds, now=now)
+        except Exception as exc:  # noqa: BLE001 - e.g. the outbox is unwritable; try again later
+            log.error("수집 실패: %s", exc)
+            for slot in wanted:
+                self.schedule.failed(slot, now)
+                self._collect_errors[slot] = str(exc)
+            return
+        for slot in wanted:
+            self._collect_errors.pop(slot, None)
+        for (mall, account, kind), message in result.errors.items():
+            slot = Slot(mall, account, kind)
+            self.schedule.failed(slot, now)
+            self._collect_errors[slot] = message
+            log.warning("수집 실패 %s/%s %s: %s", mall, account, kind, message)
+        for line in result.lines_ko():
+            log.info("%s", line)
+        for path in result.workbooks.values():
+            log.info("수집 엑셀: %s", path)
+        self._note_auth()
+
+    def _check_accounts(self) -> None:
+        if time.monotonic() < self._next_account_check:
+            return
+        self._next_account_check = time.monotonic() + self.settings.account_check_hours * 3600
+        try:
+            statuses = check_accounts(self.ws)
+        except Exception as exc:  # noqa: BLE001 - a health check must never stop the service
+            log.warning("계정 점검 실패: %s", exc)
+            return
+        self.board.accounts = []
+        for status in statuses:
+            key = (status.account.mall, status.account.name)
+            if status.ok:
+                self.session.failed_auth.pop(key, None)  # the key works again
+            warn = not status.ok or status.warning
+            self.board.accounts.append({"label": status.account.label, "ok": status.ok, "warn": warn, "line": status.line_ko()})
+            (log.warning if warn else log.info)("계정: %s", status.line_ko())
+
+    def _note_auth(self) -> None:
+        """Auth failures met while working show up as account warnings at once."""
+        for (mall, name), message in self.session.failed_auth.items():
+            account = self.session.account(mall, name)
+            label = account.label if account else f"{mall}/{name}"
+            line = f"{label}: 인증 실패 - {message}"
+            if not any(a["line"] == line for a in self.board.accounts):
+                self.board.accounts = [a for a in self.board.accounts if a["label"] != label]
+                self.board.accounts.append({"label": label, "ok": False, "warn": True, "line": line})
+                log.warning("계정: %s (다른 계정은 계속 처리합니다)", line)
+
+    def _save_board(self) -> None:
+        labels = {(a.mall, a.name): a.label for a in self.ws.config.accounts}
+        self.board.collections = collection_rows(self.schedule, self._collect_errors, now_kst(), labels)
+        snapshot = self.board.to_dict()
+        signature = json.dumps({k: v for k, v in snapshot.items() if k != "updated_at"}, ensure_ascii=False, default=str)
+        if signature != self._saved or time.monotonic() - self._saved_at > HEARTBEAT:
+            self.board.save(self.ws)
+            self._saved, self._saved_at = signature, time.monotonic()
+
+
+def run_watch(ws: Workspace, **options: Any) -> None:
+    """Run the service until Ctrl-C / SIGTERM; raises AlreadyRunning for a second instance."""
+    WatchService(ws, **options).run()

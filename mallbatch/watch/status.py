@@ -1,0 +1,132 @@
+"""What the service is doing, for ``mallbatch status`` and for the seller's outbox.
+
+The service keeps a JSON snapshot in the state folder (machine-readable, for
+``mallbatch status``) and a plain-text ``상태.txt`` in the outbox (for the seller:
+account warnings, failed files, last and next collection). Both are replaced
+atomically; a snapshot that cannot be written never stops the service.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mallbatch.files import now_kst
+from mallbatch.pipeline.collect import KIND_NAMES
+from mallbatch.watch.lock import is_running
+from mallbatch.watch.scanner import is_ignored, is_trigger
+from mallbatch.workspace import Workspace
+
+log = logging.getLogger("mallbatch.watch")
+STATUS_JSON = "watch-status.json"
+STATUS_TEXT = "상태.txt"
+LOCK_FILE = "watch.lock"
+KEEP = 20
+
+
+def _stamp(when: datetime | None) -> str:
+    return f"{when:%Y-%m-%d %H:%M}" if when else "-"
+
+
+@dataclass
+class Board:
+    """The snapshot the service updates as it works."""
+
+    started_at: str = ""
+    inbox: Path | None = None
+    outbox: Path | None = None
+    waiting: dict[str, str] = field(default_factory=dict)
+    processing: str = ""
+    done: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    retries: dict[str, str] = field(default_factory=dict)
+    collections: list[dict[str, str]] = field(default_factory=list)
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_done(self, name: str, summary: str, result: str) -> None:
+        self.done = [*self.done, {"name": name, "at": _stamp(now_kst()), "summary": summary, "result": result}][-KEEP:]
+        self.failed = [f for f in self.failed if f["name"] != name]
+
+    def add_failed(self, name: str, message: str) -> None:
+        entry = {"name": name, "at": _stamp(now_kst()), "message": message}
+        self.failed = [*[f for f in self.failed if f["name"] != name], entry][-KEEP:]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pid": os.getpid(), "started_at": self.started_at, "updated_at": _stamp(now_kst()),
+                "inbox": str(self.inbox or ""), "outbox": str(self.outbox or ""), "waiting": self.waiting,
+                "processing": self.processing, "done": self.done, "failed": self.failed, "retries": self.retries,
+                "collections": self.collections, "accounts": self.accounts}
+
+    def text_ko(self) -> str:
+        lines = [f"mallbatch 상태 ({_stamp(now_kst())} 기준, {self.started_at} 부터 실행 중)", ""]
+        lines.append("[계정]")
+        lines += [f"  {'⚠ ' if a['warn'] else ''}{a['line']}" for a in self.accounts] or ["  (확인 전)"]
+        lines += ["", "[수집] 마지막 / 다음"]
+        lines += [f"  {c['account']} {c['kind']}: {c['last']} / {c['next']}{'  실패: ' + c['error'] if c.get('error') else ''}"
+                  for c in self.collections] or ["  (없음)"]
+        lines += ["", "[처리 못 한 파일] (inbox 에 남아 있습니다)"]
+        lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in self.failed] or ["  (없음)"]
+        lines += ["", "[기다리는 파일]"]
+        lines += [f"  {name}: {why}" for name, why in self.waiting.items()] or ["  (없음)"]
+        lines += ["", "[최근 처리]"]
+        lines += [f"  {d['at']} {d['summary']}" for d in reversed(self.done)] or ["  (없음)"]
+        return "\n".join(lines) + "\n"
+
+    def save(self, ws: Workspace) -> None:
+        try:
+            _replace(ws.state / STATUS_JSON, json.dumps(self.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+            _replace(ws.outbox / STATUS_TEXT, self.text_ko(), "utf-8-sig")  # BOM: Notepad shows Hangul
+        except OSError as exc:  # e.g. 상태.txt open in an editor that locks it on Windows
+            log.warning("상태 파일을 쓰지 못했습니다: %s", exc)
+
+
+def _replace(path: Path, text: str, encoding: str) -> None:
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(text, encoding=encoding)
+    os.replace(tmp, path)
+
+
+def collection_rows(schedule: Any, errors: dict[Any, str], now: datetime, labels: dict[tuple[str, str], str]) -> list[dict[str, str]]:
+    """One row per (account, kind) with the last and next collection time."""
+    return [{"account": labels.get((s.mall, s.account), f"{s.mall}/{s.account}"), "kind": KIND_NAMES[s.kind],
+             "last": _stamp(schedule.last(s)), "next": _stamp(schedule.next_at(s, now)), "error": errors.get(s, "")}
+            for s in schedule.slots]
+
+
+def status_lines(ws: Workspace) -> list[str]:
+    """``mallbatch status``: running or not, queued, in progress, failed, collections."""
+    running = is_running(ws.state / LOCK_FILE)
+    snapshot: dict[str, Any] = {}
+    path = ws.state / STATUS_JSON
+    if path.exists():
+        try:
+            snapshot = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            snapshot = {}
+    lines = [f"서비스: {'실행 중' if running else '실행 중이 아님'}"
+             + (f" (pid {snapshot.get('pid')}, {snapshot.get('started_at')} 부터, 마지막 갱신 {snapshot.get('updated_at')})" if running and snapshot else "")]
+    names = sorted(p.name for p in ws.inbox.iterdir() if p.is_file() and not is_ignored(p.name) and not is_trigger(p.name)) if ws.inbox.exists() else []
+    waiting = snapshot.get("waiting", {}) if running else {}
+    lines.append(f"대기 중 ({len(names)}개, inbox):")
+    lines += [f"  {n}" + (f" - {waiting[n]}" if n in waiting else "") for n in names] or ["  (없음)"]
+    processing = sorted(p.name for p in (ws.inbox / ".processing").glob("*")) if (ws.inbox / ".processing").exists() else []
+    lines.append("처리 중:")
+    lines += [f"  {n}" for n in processing] or ["  (없음)"]
+    lines.append("실패 (inbox 에 남아 다시 시도합니다):")
+    lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in snapshot.get("failed", [])] or ["  (없음)"]
+    if snapshot.get("retries"):
+        lines.append("자동 재시도 예정:")
+        lines += [f"  {name}: {when}" for name, when in snapshot["retries"].items()]
+    lines.append("수집 (마지막 / 다음):")
+    lines += [f"  {c['account']} {c['kind']}: {c['last']} / {c['next'] if running else '서비스 실행 시'}"
+              + (f"  실패: {c['error']}" if c.get("error") else "") for c in snapshot.get("collections", [])] or ["  (기록 없음)"]
+    warnings = [a["line"] for a in snapshot.get("accounts", []) if a.get("warn")]
+    if warnings:
+        lines.append("계정 경고:")
+        lines += [f"  {w}" for w in warnings]
+    return lines
