@@ -28,7 +28,7 @@ from mallbatch.adapters.canonical import (
     ProductListing,
     ProductRef,
 )
-from mallbatch.adapters.http import HttpClient, RetryPolicy
+from mallbatch.adapters.http import RetryPolicy
 from mallbatch.config import Account
 
 

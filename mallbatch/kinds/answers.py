@@ -3,7 +3,14 @@ rows whose 답변 is left empty are skipped. Mall length limits are checked at s
 
 from __future__ import annotations
 
-from mallbatch.kinds.common import ACCOUNT, ANSWER, ANSWER_ACTION, INQUIRY_NO, MALL, check_account
+from mallbatch.kinds.common import (
+    ACCOUNT,
+    ANSWER,
+    ANSWER_ACTION,
+    INQUIRY_NO,
+    MALL,
+    check_account,
+)
 from mallbatch.sheets.columns import SheetKind
 
 ANSWERS = SheetKind(

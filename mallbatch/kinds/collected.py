@@ -13,8 +13,23 @@ from typing import Any
 from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine
 from mallbatch.couriers import BY_CODE as COURIERS
 from mallbatch.kinds.common import (
-    ACCOUNT, ANSWER, ANSWER_ACTION, COLLECTED_AT, COURIER, INQUIRY_NO, LINE_ID, MALL, MALL_PRODUCT_ID, NEW,
-    OPTION_OUT, ORDER_NO, PRODUCT_NAME, QUANTITY_OUT, SHIP_UNIT, SHIPPED_ON, TRACKING_NO,
+    ACCOUNT,
+    ANSWER,
+    ANSWER_ACTION,
+    COLLECTED_AT,
+    COURIER,
+    INQUIRY_NO,
+    LINE_ID,
+    MALL,
+    MALL_PRODUCT_ID,
+    NEW,
+    OPTION_OUT,
+    ORDER_NO,
+    PRODUCT_NAME,
+    QUANTITY_OUT,
+    SHIP_UNIT,
+    SHIPPED_ON,
+    TRACKING_NO,
 )
 from mallbatch.malls import mall_name
 from mallbatch.sheets.columns import Column, Kind, SheetKind

@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mallbatch.couriers import find_courier
-from mallbatch.kinds.common import ACCOUNT, COURIER, LINE_ID, MALL, ORDER_NO, SHIP_UNIT, SHIPPED_ON, TRACKING_NO, check_account
+from mallbatch.kinds.common import (
+    ACCOUNT,
+    COURIER,
+    LINE_ID,
+    MALL,
+    ORDER_NO,
+    SHIP_UNIT,
+    SHIPPED_ON,
+    TRACKING_NO,
+    check_account,
+)
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.sheets.issues import Issue
 from mallbatch.sheets.rows import Row, SheetContext

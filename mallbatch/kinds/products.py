@@ -12,7 +12,11 @@ from collections.abc import Iterator
 
 from mallbatch.kinds import images
 from mallbatch.kinds.common import PRODUCT_NAME
-from mallbatch.kinds.notices import ALLOWED_PLACEHOLDERS, FORBIDDEN_VALUES, NOTICE_GROUPS
+from mallbatch.kinds.notices import (
+    ALLOWED_PLACEHOLDERS,
+    FORBIDDEN_VALUES,
+    NOTICE_GROUPS,
+)
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.issues import WARNING, Issue
 from mallbatch.sheets.normalize import NormalizeError, integer, split_list

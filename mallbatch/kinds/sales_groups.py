@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from mallbatch.kinds.common import ACCOUNT, MALL, check_account
 from mallbatch.sheets.columns import Column, Kind, SheetKind
-from mallbatch.sheets.rows import Row, SheetContext
 from mallbatch.sheets.issues import Issue
+from mallbatch.sheets.rows import Row, SheetContext
 
 FEE_FREE, FEE_CONDITIONAL, FEE_PAID = "무료", "조건부 무료", "유료"
 

@@ -16,7 +16,11 @@ from mallbatch.kinds import KINDS
 from mallbatch.malls import find_mall
 from mallbatch.sheets.issues import ERROR, Issue, Report
 from mallbatch.sheets.reader import read_book
-from mallbatch.sheets.results import sheets_from_report, validation_summary, write_result
+from mallbatch.sheets.results import (
+    sheets_from_report,
+    validation_summary,
+    write_result,
+)
 from mallbatch.sheets.rows import BookContext, Row
 from mallbatch.sheets.validate import validate_book
 from mallbatch.store import Store

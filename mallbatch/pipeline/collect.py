@@ -19,7 +19,14 @@ from mallbatch.adapters.base import Capability
 from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine, OrderStatus
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.files import KST, atomic_write, dated_dir, now_kst, unique_path
-from mallbatch.kinds.collected import CLAIMS, INQUIRIES, ORDERS, claim_values, inquiry_values, order_values
+from mallbatch.kinds.collected import (
+    CLAIMS,
+    INQUIRIES,
+    ORDERS,
+    claim_values,
+    inquiry_values,
+    order_values,
+)
 from mallbatch.malls import mall_name
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.columns import SheetKind

@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from mallbatch.adapters.canonical import Address, Certification, OptionCombo, ProductListing, ShippingInfo
-from mallbatch.kinds.products import combinations, parse_certs, parse_notice, per_combination
+from mallbatch.adapters.canonical import (
+    Address,
+    Certification,
+    OptionCombo,
+    ProductListing,
+    ShippingInfo,
+)
+from mallbatch.kinds.products import (
+    combinations,
+    parse_certs,
+    parse_notice,
+    per_combination,
+)
 from mallbatch.sheets.normalize import split_list
 from mallbatch.sheets.rows import Row
 

@@ -15,8 +15,22 @@ from typing import Any
 
 from mallbatch.adapters.base import Adapter, Capability, MallSpec
 from mallbatch.adapters.canonical import ItemResult, OrderStatus
-from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError, RemoteError, TransientError
-from mallbatch.store.journal import DONE, FAILED, IN_FLIGHT, PENDING, UNKNOWN, Command, Journal
+from mallbatch.errors import (
+    AuthError,
+    OutcomeUnknown,
+    RateLimited,
+    RemoteError,
+    TransientError,
+)
+from mallbatch.store.journal import (
+    DONE,
+    FAILED,
+    IN_FLIGHT,
+    PENDING,
+    UNKNOWN,
+    Command,
+    Journal,
+)
 
 log = logging.getLogger("mallbatch.send")
 SETTLE_ROUNDS = 4
@@ -114,12 +128,14 @@ def _remote_failure(exc: RemoteError) -> str:
     return exc.message_ko
 
 
-def execute(journal: Journal, adapter: Adapter, op: Op, items: Sequence[tuple[Command, Any]]) -> dict[str, Outcome]:
+def execute(journal: Journal, adapter: Adapter, op: Op, items: Sequence[tuple[Command, Any]],
+            outcomes: dict[str, Outcome] | None = None) -> dict[str, Outcome]:
     """Send ``items`` (command, adapter object) exactly once each; returns outcome by idem key.
 
-    Raises AuthError after recording it, so the caller stops using this account.
+    ``outcomes`` fills as items finish, so a caller keeps what was done when AuthError is
+    raised (after recording it) to stop using this account.
     """
-    outcomes: dict[str, Outcome] = {}
+    outcomes = {} if outcomes is None else outcomes
     objects = {c.idem_key: o for c, o in items}
     todo: list[Command] = []
     unsettled: list[Command] = []

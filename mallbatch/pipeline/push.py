@@ -18,23 +18,50 @@ from pathlib import Path
 from typing import Any
 
 from mallbatch.adapters.base import Adapter, Capability
-from mallbatch.adapters.canonical import Answer, Invoice, OrderLine, OrderStatus, ProductRef
+from mallbatch.adapters.canonical import (
+    Answer,
+    Invoice,
+    OrderLine,
+    OrderStatus,
+    ProductRef,
+)
 from mallbatch.config import Account
 from mallbatch.couriers import find_courier
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.files import now_kst
 from mallbatch.kinds.common import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
-from mallbatch.pipeline.check import Checked, check_file, result_path, save_valid, valid_rows
-from mallbatch.pipeline.ops import OPS, Outcome, execute
-from mallbatch.pipeline.plan import ALREADY, ERROR, FAILURE, HOLD, SAVED, SKIP, SUCCESS, Outcomes, Task
+from mallbatch.pipeline.check import (
+    Checked,
+    check_file,
+    result_path,
+    save_valid,
+)
 from mallbatch.pipeline.listing import build_listing
+from mallbatch.pipeline.ops import OPS, Outcome, execute
+from mallbatch.pipeline.plan import (
+    ALREADY,
+    ERROR,
+    FAILURE,
+    HOLD,
+    SAVED,
+    SKIP,
+    SUCCESS,
+    Outcomes,
+    Task,
+)
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.normalize import split_list
-from mallbatch.sheets.results import ResultSheet, sheets_from_report, validation_summary, write_result
+from mallbatch.sheets.results import (
+    ResultSheet,
+    sheets_from_report,
+    validation_summary,
+    write_result,
+)
 from mallbatch.sheets.rows import Row
 from mallbatch.store import Store
 from mallbatch.store.journal import DONE, FAILED, UNKNOWN, Command
+from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.push")
 Progress = Callable[[int, int], None]  # (items just finished, items planned so far)
@@ -62,7 +89,7 @@ class PushResult:
 
 
 class Pusher:
-    def __init__(self, ws: Any, store: Store, session: Session, progress: Progress | None = None) -> None:
+    def __init__(self, ws: Workspace, store: Store, session: Session, progress: Progress | None = None) -> None:
         self.ws, self.store, self.session = ws, store, session
         self.progress = progress or (lambda done, total: None)
         self.outcomes = Outcomes()
@@ -102,7 +129,7 @@ class Pusher:
             dead = self._dead(account)
             if dead is None:
                 try:
-                    results |= execute(self.store.journal, adapter, op, [(t.command, t.obj) for t in group])
+                    execute(self.store.journal, adapter, op, [(t.command, t.obj) for t in group], results)
                 except AuthError as exc:
                     self.session.failed_auth[key] = exc.message_ko
                     dead = exc.message_ko
@@ -197,10 +224,9 @@ class Pusher:
 
     # --- invoices ---------------------------------------------------------------------
     def _order_lines(self, account: Account, adapter: Adapter, row: Row) -> list[OrderLine]:
-        for name in ("line_id", "ship_unit", "order_no"):
-            if row.has(name):
-                ids = [str(row.get(name))]
-                break
+        """The most precise id the row gives: 상품주문번호, then 묶음배송번호, then 주문번호 (required)."""
+        name = next(n for n in ("line_id", "ship_unit", "order_no") if row.has(n))
+        ids = [str(row.get(name))]
         lines = self.store.records.orders(account.mall, account.name, ids)
         if not lines and Capability.ORDERS_COLLECT in adapter.spec.capabilities:
             lines = adapter.lookup_orders(ids)
@@ -407,9 +433,6 @@ class Pusher:
         return write_result(result_path(self.ws, path, "처리결과"), sheets, summary, report.listed())
 
 
-def push_file(ws: Any, store: Store, session: Session, path: Path, progress: Progress | None = None) -> PushResult:
+def push_file(ws: Workspace, store: Store, session: Session, path: Path, progress: Progress | None = None) -> PushResult:
     return Pusher(ws, store, session, progress).push(path)
 
-
-def valid_count(checked: Checked) -> int:
-    return sum(len(valid_rows(checked.report, k)) for k in ("products", "invoices", "answers"))

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from mallbatch.sheets.columns import Column, SheetKind
-from mallbatch.sheets.issues import ERROR, STATUS_ERROR, STATUS_OK, STATUS_WARNING, WARNING, Issue
+from mallbatch.sheets.issues import (
+    ERROR,
+    STATUS_ERROR,
+    STATUS_OK,
+    STATUS_WARNING,
+    WARNING,
+    Issue,
+)
 
 
 @dataclass

@@ -9,7 +9,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mallbatch.adapters.canonical import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus
+from mallbatch.adapters.canonical import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Inquiry,
+    OrderLine,
+    OrderStatus,
+)
 from mallbatch.store.timestamps import now_iso
 
 if TYPE_CHECKING:
