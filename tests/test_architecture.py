@@ -1,0 +1,38 @@
+"""Boundaries the design depends on: simulators and adapters are independent
+implementations of each protocol, and the library does not depend on the CLI."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).parent.parent / "mallbatch"
+
+
+def imports(folder: str) -> dict[str, set[str]]:
+    found = {}
+    for path in (PACKAGE / folder).rglob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+        found[path.name] = names
+    return found
+
+
+def test_simulators_never_import_adapters() -> None:
+    for name, modules in imports("sandbox").items():
+        assert not any(m.startswith("mallbatch.adapters") for m in modules), name
+
+
+def test_adapters_never_import_simulators() -> None:
+    for name, modules in imports("adapters").items():
+        assert not any(m.startswith("mallbatch.sandbox") for m in modules), name
+
+
+def test_library_does_not_import_click() -> None:
+    for folder in ("sheets", "kinds", "adapters", "sandbox", "store", "pipeline", "watch"):
+        for name, modules in imports(folder).items():
+            assert "click" not in modules, f"{folder}/{name}"
