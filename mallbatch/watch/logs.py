@@ -16,7 +16,7 @@ from pathlib import Path
 from mallbatch.config import Config, Secret
 
 # 010-1234-5678, 01012345678, 02-123-4567, 0505-123-4567 (안심번호); keeps the last four digits.
-PHONE = re.compile(r"(?<!\d)(0\d{1,3})[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
+PHONE = re.compile(r"(?<!\d)(01[016789]|02|0[3-6]\d|050\d|070|080)[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 # Anything that looks like "secret=…", "Authorization: …" in a message or URL.
 KEYED = re.compile(r"(?i)\b(authorization|signature|secret|password|token|api[_-]?key|access[_-]?key)(\W{1,3})([^\s,;&\"']+)")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
