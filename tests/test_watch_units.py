@@ -138,3 +138,17 @@ def test_polling_settings_stretch_the_stability_window(tmp_path: Path) -> None:
     settings = WatchSettings.from_config(config({"watch": {"poll": True, "poll_seconds": 2, "stable_seconds": 1}}), tmp_path)
     assert settings.poll and settings.stable_seconds == 4
     assert not WatchSettings.from_config(config({}), tmp_path).poll
+
+
+def test_a_file_moved_in_whole_needs_only_a_short_second_look(tmp_path: Path) -> None:
+    import os
+    import time
+
+    clock = Clock()
+    scanner = InboxScanner(tmp_path, stable_seconds=2, incomplete_seconds=60, clock=clock, trust_mtime=True)
+    path = xlsx(tmp_path / "moved.xlsx")
+    old = time.time() - 60
+    os.utime(path, (old, old))
+    assert scanner.scan().recheck_in == 0.5
+    clock.now += 0.5
+    assert scanner.scan().ready == [path]

@@ -84,9 +84,10 @@ class InboxScanner:
     """Remembers each file's (size, mtime) between scans to tell finished files from copies."""
 
     def __init__(self, inbox: Path, stable_seconds: float, incomplete_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, trust_mtime: bool = False) -> None:
         self.inbox = inbox
         self.stable = stable_seconds
+        self.trust_mtime = trust_mtime
         self.incomplete = incomplete_seconds
         self.clock = clock
         self._seen: dict[str, _Seen] = {}
@@ -122,15 +123,25 @@ class InboxScanner:
         if seen is None or seen.signature != signature:
             seen = self._seen[path.name] = _Seen(signature, now)
         quiet = now - seen.since
-        if quiet < self.stable:
+        needed = self._needed(signature[1])
+        if quiet < needed:
             result.waiting[path.name] = WAIT_COPYING
-            result.recheck_in = min(result.recheck_in or self.stable, self.stable - quiet)
+            result.recheck_in = min(result.recheck_in or needed, needed - quiet)
         elif lock_held(path):
             result.waiting[path.name] = WAIT_OPEN
         elif path.suffix.casefold() in ZIP_SUFFIXES | {".csv", ".xls"} and quiet < self.incomplete and incomplete_zip(path):
             result.waiting[path.name] = WAIT_INCOMPLETE
         else:
             result.ready.append(path)
+
+    def _needed(self, mtime_ns: int) -> float:
+        """A file moved in whole (old mtime, e.g. Excel's rename) needs only a short second look.
+
+        Only on local disks: on SMB the mtime can lag behind a copy that is still growing.
+        """
+        if self.trust_mtime and time.time() - mtime_ns / 1e9 >= self.stable:
+            return self.stable / 4
+        return self.stable
 
     def forget(self, path: Path) -> None:
         self._seen.pop(path.name, None)

@@ -116,7 +116,8 @@ class WatchService:
                 self._recover()
                 self._reconcile()
                 self.schedule = CollectSchedule(self.ws.config, self.store, self._kinds_of())
-                self.scanner = InboxScanner(self.ws.inbox, self.settings.stable_seconds, self.settings.incomplete_minutes * 60)
+                self.scanner = InboxScanner(self.ws.inbox, self.settings.stable_seconds, self.settings.incomplete_minutes * 60,
+                                            trust_mtime=not self.settings.poll)
                 observer = self._observe()
                 self._loop()
         finally:
