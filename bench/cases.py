@@ -76,7 +76,6 @@ def push_coupang(workdir: Path) -> dict[str, object]:
     write_filled(path, [(KINDS["products"], list(product_rows(2000, [groups[0]["group"]]))), (KINDS["sales_groups"], groups)])
     rejected_first_second: list[int] = []
     with Store(ws.store_path) as store, Session(ws) as session:
-        adapter = session.adapter(ws.config.accounts[0])
         started = [0.0]
 
         def progress(done: int, total: int) -> None:
@@ -93,8 +92,7 @@ def push_coupang(workdir: Path) -> dict[str, object]:
     rate = sent / elapsed
     return {"products_ok": result.counts.get("성공", 0), "requests": sent, "requests_per_s": round(rate, 2),
             "fraction_of_limit": round(rate / 10, 3), "http_429_total": server.rejected_429,
-            "http_429_after_first_second": server.rejected_429 - (rejected_first_second[0] if rejected_first_second else 0),
-            "adapter_calls": adapter.http.calls if hasattr(adapter, "http") else "n/a"}
+            "http_429_after_first_second": server.rejected_429 - (rejected_first_second[0] if rejected_first_second else 0)}
 
 
 def collect_orders(workdir: Path) -> dict[str, object]:
