@@ -254,7 +254,11 @@ def watch(ctx: click.Context, directory: str | None) -> None:
     click.echo(f"엑셀을 넣을 곳(inbox): {ws.inbox}")
     click.echo(f"결과·수집 엑셀(outbox): {ws.outbox}  (상태는 outbox/상태.txt)")
     click.echo("지켜보는 중입니다. Ctrl-C 로 멈춥니다.")
-    run_watch(ws)
+    try:
+        run_watch(ws)
+    except KeyboardInterrupt:
+        click.echo("바로 멈췄습니다. 처리 중이던 파일은 inbox 로 되돌렸고, 다음에 켜면 이어서 처리합니다.", err=True)
+        sys.exit(130)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import time
 from pathlib import Path
 
@@ -59,3 +60,35 @@ def test_sigkill_while_watching_applies_every_row_once(sim_workspace, tmp_path: 
     assert set(sim.store.audit_counts("order.confirm").values()) == {1}
     assert not [p for p in ws.inbox.rglob("*") if p.is_file()], "a file was left behind"
     assert len(archived(ws, "상품100")) == 1 and len(archived(ws, "송장300")) == 1
+
+
+def test_sigterm_finishes_the_file_and_a_second_one_puts_it_back(sim_workspace, tmp_path: Path) -> None:
+    faults = {"coupang": {"latency_ms": 40, "rate_limit": 1000}}
+    ws, servers = sim_workspace(("coupang",), faults=faults, rate_limit=300)
+    ws = configure(ws)
+    sim = servers["coupang"].simulator
+    processing = ws.inbox / ".processing"
+
+    watcher = Watcher(ws.home)
+    watcher.wait_started()
+    drop(products_file(ws, tmp_path / "첫번째.xlsx", 40), ws.inbox)
+    wait_for(lambda: list(processing.glob("첫번째*")), 30, "first file claimed", interval=0.02)
+    assert watcher.stop() == 0  # one SIGTERM: the file in progress is finished first
+    assert results(ws, "첫번째") and archived(ws, "첫번째")
+
+    watcher = Watcher(ws.home)
+    watcher.wait_started()
+    drop(products_file(ws, tmp_path / "두번째.xlsx", 40, seed=9), ws.inbox)
+    wait_for(lambda: list(processing.glob("두번째*")), 30, "second file claimed", interval=0.02)
+    time.sleep(0.3)
+    watcher.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.1)
+    assert watcher.stop() == 130  # the second request stops at once
+    assert (ws.inbox / "두번째.xlsx").exists() and not list(processing.glob("*"))
+    assert not results(ws, "두번째")
+
+    watcher = Watcher(ws.home)
+    wait_for(lambda: results(ws, "두번째") and archived(ws, "두번째"), 60, "second file after restart")
+    assert watcher.stop() == 0
+    assert set(sim.store.audit_counts("product.create").values()) == {1}
+    assert set(sim.store.audit_counts("product.update").values()) <= {1}

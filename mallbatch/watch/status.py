@@ -98,6 +98,19 @@ def collection_rows(schedule: Any, errors: dict[Any, str], now: datetime, labels
             for s in schedule.slots]
 
 
+def _watermark_rows(ws: Workspace) -> list[dict[str, str]]:
+    """Last collections from the store, for a workspace the service has not run in yet."""
+    if not ws.store_path.exists():
+        return []
+    from mallbatch.store import Store
+
+    labels = {(a.mall, a.name): a.label for a in ws.config.accounts}
+    with Store(ws.store_path) as store:
+        marks = store.records.watermarks()
+    return [{"account": labels.get((m["mall"], m["account"]), f"{m['mall']}/{m['account']}"), "kind": KIND_NAMES.get(m["kind"], m["kind"]),
+             "last": _stamp(datetime.fromisoformat(m["value"])), "next": "-"} for m in marks]
+
+
 def status_lines(ws: Workspace) -> list[str]:
     """``mallbatch status``: running or not, queued, in progress, failed, collections."""
     running = is_running(ws.state / LOCK_FILE)
@@ -123,8 +136,9 @@ def status_lines(ws: Workspace) -> list[str]:
         lines.append("자동 재시도 예정:")
         lines += [f"  {name}: {when}" for name, when in snapshot["retries"].items()]
     lines.append("수집 (마지막 / 다음):")
+    collections = snapshot.get("collections") or _watermark_rows(ws)
     lines += [f"  {c['account']} {c['kind']}: {c['last']} / {c['next'] if running else '서비스 실행 시'}"
-              + (f"  실패: {c['error']}" if c.get("error") else "") for c in snapshot.get("collections", [])] or ["  (기록 없음)"]
+              + (f"  실패: {c['error']}" if c.get("error") else "") for c in collections] or ["  (기록 없음)"]
     warnings = [a["line"] for a in snapshot.get("accounts", []) if a.get("warn")]
     if warnings:
         lines.append("계정 경고:")
