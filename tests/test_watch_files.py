@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import msoffcrypto.format.ooxml
@@ -158,3 +159,26 @@ def test_one_instance_trigger_file_status_and_clean_stop(watched) -> None:
     log = (ws.state / "logs" / "watch.log").read_text("utf-8")
     assert "수집 시작" in log
     assert not [v for v in sandbox_credentials("coupang").values() if len(v) > 8 and v in log]
+
+
+def test_auth_failure_and_key_expiry_are_warned_and_other_accounts_go_on(sim_workspace, tmp_path: Path) -> None:
+    ws, servers = sim_workspace(("coupang", "smartstore"), faults={m: {"rate_limit": 1000} for m in ("coupang", "smartstore")},
+                                rate_limit=300)
+    secret = sandbox_credentials("coupang")["secret_key"]
+    issued = (now_kst() - timedelta(days=175)).date().isoformat()
+    text = (ws.home / "config.toml").read_text("utf-8").replace(f'secret_key = "{secret}"', f'secret_key = "wrong-{secret}"\nkey_issued = "{issued}"')
+    (ws.home / "config.toml").write_text(text, "utf-8")
+    ws = configure(ws)
+    watcher = Watcher(ws.home)
+    watcher.wait_started()
+    drop(products_file(ws, tmp_path / "두몰.xlsx", 3), ws.inbox)
+    wait_for(lambda: results(ws, "두몰") and archived(ws, "두몰"), 40, "result with one account failing")
+    state = (ws.outbox / "상태.txt").read_text("utf-8-sig")
+    assert "⚠ 쿠팡/기본" in state and "인증 실패" in state and "곧 만료" in state, state
+    assert "스마트스토어/기본 (시뮬레이터): 인증 정상" in state
+    assert len(servers["smartstore"].simulator.store.audit_counts("product.create")) == 3
+    assert not servers["coupang"].simulator.store.audit_counts("product.create")
+    log = (ws.state / "logs" / "watch.log").read_text("utf-8")
+    assert "인증 실패" in log and secret not in log
+    assert watcher.proc.poll() is None
+    assert watcher.stop() == 0

@@ -387,7 +387,7 @@ class WatchService:
             account = self.session.account(mall, name)
             label = account.label if account else f"{mall}/{name}"
             line = f"{label}: 인증 실패 - {message}"
-            if not any(a["line"] == line for a in self.board.accounts):
+            if not any(a["label"] == label and not a["ok"] for a in self.board.accounts):
                 self.board.accounts = [a for a in self.board.accounts if a["label"] != label]
                 self.board.accounts.append({"label": label, "ok": False, "warn": True, "line": line})
                 log.warning("계정: %s (다른 계정은 계속 처리합니다)", line)
