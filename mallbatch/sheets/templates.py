@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from xlsxwriter.worksheet import Worksheet
-
 from mallbatch.files import atomic_write
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.writer import Book
+from mallbatch.sheets.xlsx import Worksheet
 
 LIST_SHEET = "_lists"
 DATA_ROWS = 5000  # rows covered by dropdowns and formats
