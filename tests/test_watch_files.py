@@ -182,3 +182,18 @@ def test_auth_failure_and_key_expiry_are_warned_and_other_accounts_go_on(sim_wor
     assert "인증 실패" in log and secret not in log
     assert watcher.proc.poll() is None
     assert watcher.stop() == 0
+
+
+def test_same_file_and_its_result_workbook_dropped_back(watched, tmp_path: Path) -> None:
+    ws, sim, watcher = watched
+    source = products_file(ws, tmp_path / "다시.xlsx", 3)
+    drop(source, ws.inbox)
+    wait_for(lambda: results(ws, "다시") and archived(ws, "다시"), 30, "first result")
+    drop(source, ws.inbox, "다시_사본.xlsx")  # same content under another name
+    wait_for(lambda: results(ws, "다시_사본"), 30, "second result")
+    assert "건너뜀 3" in summary_text(results(ws, "다시_사본")[0])
+    drop(results(ws, "다시")[0], ws.inbox, "결과되돌림.xlsx")  # the seller drops the result workbook back
+    wait_for(lambda: results(ws, "결과되돌림") and archived(ws, "결과되돌림"), 30, "result workbook dropped back")
+    assert "건너뜀" in summary_text(results(ws, "결과되돌림")[0])
+    assert set(sim.store.audit_counts("product.create").values()) == {1}
+    assert watcher.stop() == 0
