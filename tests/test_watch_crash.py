@@ -51,6 +51,7 @@ def test_sigkill_while_watching_applies_every_row_once(sim_workspace, tmp_path: 
     assert any(0 < n < 100 + len(units) for n in seen), f"no kill landed mid-way: {seen}"
 
     watcher = Watcher(ws.home)
+    watcher.wait_started()
     wait_for(lambda: all(results(ws, s) and archived(ws, s) for s in ("상품100", "송장300")), 240, "both files done", interval=0.5)
     assert watcher.stop() == 0
     created = sim.store.audit_counts("product.create")
@@ -88,6 +89,7 @@ def test_sigterm_finishes_the_file_and_a_second_one_puts_it_back(sim_workspace, 
     assert not results(ws, "두번째")
 
     watcher = Watcher(ws.home)
+    watcher.wait_started()
     wait_for(lambda: results(ws, "두번째") and archived(ws, "두번째"), 60, "second file after restart")
     assert watcher.stop() == 0
     assert set(sim.store.audit_counts("product.create").values()) == {1}
