@@ -43,9 +43,13 @@ def test_sigkill_while_watching_applies_every_row_once(sim_workspace, tmp_path: 
 
     rng = random.Random(8)
     seen = []
-    for _ in range(5):
+    for round_ in range(5):
         watcher = Watcher(ws.home)
-        time.sleep(rng.uniform(1.5, 4.5))
+        if round_ % 2 == 0:  # while a file is being pushed
+            wait_for(lambda: list((ws.inbox / ".processing").glob("*.xlsx")) or not list(ws.inbox.glob("*.xlsx")), 60, "claim")
+            time.sleep(rng.uniform(0.1, 2.0))
+        else:  # anywhere, start-up and reconciliation included
+            time.sleep(rng.uniform(0.5, 4.0))
         watcher.kill()
         seen.append(applied())
     assert any(0 < n < 100 + len(units) for n in seen), f"no kill landed mid-way: {seen}"
