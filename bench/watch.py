@@ -25,16 +25,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from mallbatch.adapters.canonical import OrderLine  # noqa: E402
-from mallbatch.kinds import KINDS  # noqa: E402
-from mallbatch.malls import mall_name  # noqa: E402
-from mallbatch.pipeline.collect import collect  # noqa: E402
-from mallbatch.pipeline.session import Session  # noqa: E402
-from mallbatch.sandbox.registry import build_simulator, sandbox_credentials  # noqa: E402
-from mallbatch.sandbox.server import SandboxServer  # noqa: E402
-from mallbatch.sheets.templates import write_filled  # noqa: E402
-from mallbatch.store import Store  # noqa: E402
-from mallbatch.workspace import Workspace, init_workspace  # noqa: E402
+from mallbatch.adapters.canonical import OrderLine
+from mallbatch.kinds import KINDS
+from mallbatch.malls import mall_name
+from mallbatch.pipeline.collect import collect
+from mallbatch.pipeline.session import Session
+from mallbatch.sandbox.registry import build_simulator, sandbox_credentials
+from mallbatch.sandbox.server import SandboxServer
+from mallbatch.sheets.templates import write_filled
+from mallbatch.store import Store
+from mallbatch.workspace import Workspace, init_workspace
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 

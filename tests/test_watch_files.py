@@ -16,7 +16,15 @@ import pytest
 from mallbatch.files import now_kst
 from mallbatch.sandbox.registry import sandbox_credentials
 from tests.pipeline_helpers import products_file
-from tests.watch_helpers import Watcher, archived, configure, drop, results, summary_text, wait_for
+from tests.watch_helpers import (
+    Watcher,
+    archived,
+    configure,
+    drop,
+    results,
+    summary_text,
+    wait_for,
+)
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and rename semantics of POSIX")
 
@@ -58,7 +66,7 @@ def test_slow_copy_excel_save_and_lock_file(watched, tmp_path: Path) -> None:
     time.sleep(2)
     assert (ws.inbox / "엑셀저장.xlsx").exists() and not results(ws, "엑셀저장")
     status = subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert "엑셀저장.xlsx - 엑셀에서 열려 있음" in status.stdout, status.stdout
     lock.unlink()  # the seller closes Excel
     wait_for(lambda: results(ws, "엑셀저장") and archived(ws, "엑셀저장"), 30, "excel save result")
@@ -94,7 +102,7 @@ def _encrypted(source: Path, target: Path) -> Path:
 
 
 def test_unreadable_files_are_archived_with_a_reason(watched, tmp_path: Path) -> None:
-    ws, sim, watcher = watched
+    ws, _sim, watcher = watched
     good = products_file(ws, tmp_path / "정상.xlsx", 2)
     (tmp_path / "손상.xlsx").write_bytes(good.read_bytes()[:1500])
     _encrypted(good, tmp_path / "암호.xlsx")
@@ -104,7 +112,7 @@ def test_unreadable_files_are_archived_with_a_reason(watched, tmp_path: Path) ->
     for stem in expected:
         drop(tmp_path / (stem + (".jpg" if stem == "사진" else ".xlsx")), ws.inbox)
     for stem, words in expected.items():
-        wait_for(lambda: results(ws, stem) and archived(ws, stem), 40, f"{stem} archived")
+        wait_for(lambda stem=stem: results(ws, stem) and archived(ws, stem), 40, f"{stem} archived")
         assert words in summary_text(results(ws, stem)[0]), stem
     drop(good, ws.inbox)  # the service is still working
     wait_for(lambda: results(ws, "정상") and archived(ws, "정상"), 30, "good file after bad ones")
@@ -137,7 +145,7 @@ def test_disk_error_writing_result_leaves_source_in_inbox(watched, tmp_path: Pat
 def test_one_instance_trigger_file_status_and_clean_stop(watched) -> None:
     ws, sim, watcher = watched
     second = subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "watch"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert second.returncode == 1 and "이미 다른 mallbatch watch" in second.stderr, second.stderr
 
     before = set(ws.outbox.glob("*/주문_*.xlsx"))
@@ -147,14 +155,14 @@ def test_one_instance_trigger_file_status_and_clean_stop(watched) -> None:
     wait_for(lambda: not (ws.inbox / "지금수집").exists(), 10, "trigger removed")
 
     status = subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert "서비스: 실행 중" in status.stdout and "쿠팡/기본 주문:" in status.stdout, status.stdout
     started = time.monotonic()
     assert watcher.stop(timeout=20) == 0
     assert time.monotonic() - started < 10
     assert "종료했습니다" in watcher.output()
     status = subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert "서비스: 실행 중이 아님" in status.stdout
     log = (ws.state / "logs" / "watch.log").read_text("utf-8")
     assert "수집 시작" in log

@@ -14,7 +14,15 @@ from mallbatch.config import Config
 from mallbatch.files import now_kst
 from mallbatch.store import Store
 from mallbatch.watch.logs import MaskingFilter, mask
-from mallbatch.watch.scanner import WAIT_COPYING, WAIT_INCOMPLETE, WAIT_OPEN, InboxScanner, claim, is_ignored, is_trigger
+from mallbatch.watch.scanner import (
+    WAIT_COPYING,
+    WAIT_INCOMPLETE,
+    WAIT_OPEN,
+    InboxScanner,
+    claim,
+    is_ignored,
+    is_trigger,
+)
 from mallbatch.watch.schedule import CollectSchedule, Slot, interval_minutes
 from mallbatch.watch.service import _Hint
 from mallbatch.watch.settings import WatchSettings

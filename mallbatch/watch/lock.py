@@ -40,7 +40,7 @@ class InstanceLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the service's lifetime
         if not _try_lock(handle):
             handle.seek(0)
             pid = handle.read().strip() or "?"

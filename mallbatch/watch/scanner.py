@@ -34,7 +34,7 @@ def nfc(name: str) -> str:
 def is_trigger(name: str) -> bool:
     """``지금수집``, ``collect-now`` or either with ``.txt``: collect at once."""
     stem = nfc(name).strip().casefold()
-    stem = stem[:-4] if stem.endswith(".txt") else stem
+    stem = stem.removesuffix(".txt")
     return stem in TRIGGER_NAMES
 
 

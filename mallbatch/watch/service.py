@@ -32,12 +32,19 @@ from watchdog.observers.polling import PollingObserver
 
 from mallbatch.adapters.base import Adapter
 from mallbatch.errors import MallbatchError
-from mallbatch.files import archive, atomic_write, dated_dir, now_kst, sha256_file, unique_path
+from mallbatch.files import (
+    archive,
+    atomic_write,
+    dated_dir,
+    now_kst,
+    sha256_file,
+    unique_path,
+)
 from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
-from mallbatch.pipeline.push import PushResult, push_file
 from mallbatch.pipeline.plan import FAILURE, HOLD
+from mallbatch.pipeline.push import PushResult, push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.sandbox.registry import stop_all
 from mallbatch.store import Store
