@@ -64,6 +64,7 @@ def invoice_files(ws: Workspace, folder: Path, drops: int, rows: int) -> list[Pa
 
 
 def start(home: Path) -> subprocess.Popen[bytes]:
+    (home / "outbox" / "상태.txt").unlink(missing_ok=True)  # a previous run's file must not count
     proc = subprocess.Popen([sys.executable, "-m", "mallbatch", "--home", str(home), "watch"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     status = home / "outbox" / "상태.txt"
