@@ -117,9 +117,11 @@ class Simulator:
 
     mall: ClassVar[str]
     default_rate_limit: ClassVar[float] = 10.0  # per second per credential
+    ordered_kinds: ClassVar[dict[str, str]] = {}  # kind → numeric field indexed for SimStore.between
 
     def __init__(self, store: SimStore, faults: Faults | None = None, credentials: dict[str, str] | None = None) -> None:
         self.store = store
+        store.order_fields.update(self.ordered_kinds)
         self.faults = faults or Faults()
         self.credentials = credentials or {}
         self.rng = random.Random(self.faults.seed)

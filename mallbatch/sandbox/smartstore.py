@@ -89,6 +89,7 @@ class SmartstoreSimulator(Simulator):
 
     mall = "smartstore"
     default_rate_limit = 10.0  # inferred: Naver publishes no per-API numbers (reference §2.2)
+    ordered_kinds = {"product_order": "changed_ms"}  # last-changed-statuses reads a time range
     token_ttl_seconds = 10800
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -265,16 +266,11 @@ class SmartstoreSimulator(Simulator):
             return self._bad("lastChangedType", "lastChangedType 값이 올바르지 않습니다.")
         sequence = request.arg("moreSequence") or ""
         start_ms, end_ms, limit = data.ms(start), data.ms(end), int(limit_raw)
-        rows = []
-        for item in self.store.all("product_order"):
-            at = item["changed_ms"]
-            if not start_ms <= at < end_ms or (change_type and item["lastChangedType"] != change_type):
-                continue
-            # invented: moreSequence is the productOrderId the next page starts at, within moreFrom's millisecond
-            if at == start_ms and sequence and item["productOrderId"] < sequence:
-                continue
-            rows.append(item)
-        rows.sort(key=lambda r: (r["changed_ms"], r["productOrderId"]))
+        # invented: moreSequence is the productOrderId the next page starts at, within moreFrom's millisecond
+        rows = self.store.between("product_order", start_ms, end_ms, from_key=sequence,
+                                  limit=-1 if change_type else limit + 1)
+        if change_type:
+            rows = [r for r in rows if r["lastChangedType"] == change_type]
         page = [self._change_row(r) for r in rows[:limit]]
         payload: dict[str, Any] = {"lastChangeStatuses": page, "count": len(page)}
         if len(rows) > limit:

@@ -19,7 +19,7 @@ from typing import Any
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity (
     mall TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
-    data TEXT NOT NULL, updated_at TEXT NOT NULL,
+    data TEXT NOT NULL, updated_at TEXT NOT NULL, ord REAL,
     PRIMARY KEY (mall, kind, key));
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, mall TEXT NOT NULL, op TEXT NOT NULL,
@@ -42,6 +42,11 @@ class SimStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(SCHEMA)
+        if "ord" not in {r[1] for r in self._db.execute("PRAGMA table_info(entity)")}:  # databases from before ord
+            self._db.execute("ALTER TABLE entity ADD COLUMN ord REAL")
+        self._db.execute("CREATE INDEX IF NOT EXISTS entity_ord ON entity(mall, kind, ord)")
+        # kind → numeric field kept in the indexed ``ord`` column, for time-range reads (see between)
+        self.order_fields: dict[str, str] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -67,12 +72,27 @@ class SimStore:
         return json.loads(row[0]) if row else None
 
     def put(self, kind: str, key: str, data: dict[str, Any]) -> None:
+        field = self.order_fields.get(kind)
+        order = data.get(field) if field else None
         with self._lock:
             self._db.execute(
-                "INSERT INTO entity(mall, kind, key, data, updated_at) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(mall, kind, key) DO UPDATE SET data=excluded.data, updated_at=excluded.updated_at",
-                (self.mall, kind, str(key), json.dumps(data, ensure_ascii=False, default=str), _now()),
+                "INSERT INTO entity(mall, kind, key, data, updated_at, ord) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(mall, kind, key) DO UPDATE SET data=excluded.data, updated_at=excluded.updated_at, ord=excluded.ord",
+                (self.mall, kind, str(key), json.dumps(data, ensure_ascii=False, default=str), _now(), order),
             )
+
+    def between(self, kind: str, low: float, high: float, *, from_key: str = "", limit: int = -1) -> list[dict[str, Any]]:
+        """Entities whose ``order_fields[kind]`` value is in [low, high), ordered by (value, key).
+
+        ``from_key`` skips keys before it at exactly ``low`` (cursor paging); ``limit`` caps the page.
+        """
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM entity WHERE mall=? AND kind=? AND ord>=? AND ord<? AND (ord>? OR key>=?) "
+                "ORDER BY ord, key LIMIT ?",
+                (self.mall, kind, low, high, low, from_key, limit),
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     def all(self, kind: str) -> list[dict[str, Any]]:
         with self._lock:
