@@ -189,7 +189,7 @@ def test_signature_checks_and_auth_errors(sim: Any) -> None:
 def test_client_rate_defaults_a_little_under_the_documented_limit() -> None:
     adapter = CoupangAdapter(Account("coupang", "rate", "http://127.0.0.1:9", True, dict(CREDS)))
     assert CoupangAdapter.spec.rate_per_second == 10.0
-    assert (adapter._http.limiter.rate, adapter._http.limiter.burst) == (9.5, 1)
+    assert (adapter._http.limiter.rate, adapter._http.limiter.burst) == (9.5, 2)
 
 
 # --- transport faults -------------------------------------------------------------------

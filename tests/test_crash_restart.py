@@ -35,8 +35,12 @@ def kill_and_finish(home: Path, path: Path, rng: random.Random, kills: int, prog
     """Kill the push ``kills`` times, then let one finish; at least one kill must land mid-way."""
     seen = []
     for _ in range(kills):
+        before = progress()
         child = run_cli(home, "push", str(path))
-        time.sleep(rng.uniform(1.0, 2.5))
+        deadline = time.monotonic() + 60
+        while progress() == before and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # wait for the child to start sending (imports take a while)
+        time.sleep(rng.uniform(0.0, 1.0))
         child.send_signal(signal.SIGKILL)
         child.wait()
         seen.append(progress())
@@ -46,7 +50,8 @@ def kill_and_finish(home: Path, path: Path, rng: random.Random, kills: int, prog
 
 
 def test_sigkill_during_products_and_invoices_sends_each_once(sim_workspace, tmp_path: Path) -> None:
-    faults = {"coupang": {"latency_ms": 15, "drop_rate": 0.05, "rate_limit": 1000, "seed": 11}}
+    # 30 ms per request keeps each push running for several seconds, so kills land mid-way.
+    faults = {"coupang": {"latency_ms": 30, "drop_rate": 0.05, "rate_limit": 1000, "seed": 11}}
     ws, servers = sim_workspace(("coupang",), faults=faults, rate_limit=300)
     sim = servers["coupang"].simulator
     rng = random.Random(5)
@@ -60,7 +65,7 @@ def test_sigkill_during_products_and_invoices_sends_each_once(sim_workspace, tmp
     with Store(ws.store_path) as store, Session(ws, RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05)) as session:
         collect(ws, store, session, kinds=("orders",))
         lines = open_lines(store)
-    sim.faults.update({"drop_rate": 0.05})
+    sim.faults.update({"drop_rate": 0.05, "latency_ms": 300})  # invoices go 50 per call: slow calls, so kills land mid-way
     invoices = invoices_file(tmp_path / "송장.xlsx", lines)
     units = len({l.ship_unit for l in lines})
     kill_and_finish(ws.home, invoices, rng, 3, lambda: len(sim.store.audit_counts("invoice.send")), units)
