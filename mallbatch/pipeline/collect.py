@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from mallbatch.adapters.base import Capability
 from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine, OrderStatus
@@ -35,6 +36,7 @@ from mallbatch.store import Store
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.collect")
+T = TypeVar("T")
 OVERLAP = timedelta(minutes=10)
 KINDS = {
     "orders": (Capability.ORDERS_COLLECT, "orders"),
@@ -42,6 +44,18 @@ KINDS = {
     "inquiries": (Capability.INQUIRIES_COLLECT, "inquiries"),
 }
 OPEN_ORDER = (OrderStatus.PAID, OrderStatus.PREPARING)
+CHUNK = 1000
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @dataclass
@@ -87,8 +101,11 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             start = since or store.records.watermark(account.mall, account.name, kind) or now - timedelta(days=first_days)
             if progress:
                 progress(f"{account.label} {KIND_NAMES[kind]} 수집 중 ({start:%m-%d %H:%M} 부터)")
-            try:
-                records = list(getattr(adapter, method)(start - OVERLAP if not since else start, now))
+            seen = new = 0
+            try:  # upsert as pages arrive: memory stays flat however many orders there are
+                for chunk in _chunks(getattr(adapter, method)(start - OVERLAP if not since else start, now), CHUNK):
+                    new += store.records.upsert(chunk, result.run_id)
+                    seen += len(chunk)
             except AuthError as exc:
                 session.failed_auth[(account.mall, account.name)] = exc.message_ko
                 result.errors[key] = exc.message_ko
@@ -96,8 +113,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             except RemoteError as exc:
                 result.errors[key] = exc.message_ko
                 continue
-            new = store.records.upsert(records, result.run_id)
-            result.counts[key] = (len(records), new)
+            result.counts[key] = (seen, new)
             marks.append((account.mall, account.name, kind, now))
     result.workbooks = write_workbooks(ws, store, result.run_id, now, kinds or tuple(KINDS))
     for mall, account_name, kind, value in marks:
@@ -116,7 +132,7 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
     """The seller's to-do lists: open orders, open claims, unanswered inquiries, plus anything changed in this run."""
     folder = dated_dir(ws.outbox, now)
     written: dict[str, Path] = {}
-    claims = [c for c, _, _ in store.records.all(Claim, "claims")]
+    claims = [c for c, _, _ in store.records.all(Claim, "claims", raw=False)]
     open_claims: dict[str, str] = {}
     for claim in claims:
         if claim.status.value in ("요청", "처리중"):
@@ -124,19 +140,19 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
                 open_claims[f"{claim.mall}:{claim.account}:{line_id}"] = f"{claim.kind.value}{claim.status.value}"
     if "orders" in kinds:
         rows = []
-        for line, first_run, updated in store.records.all(OrderLine, "orders"):
+        for line, first_run, updated in store.records.all(OrderLine, "orders", raw=False):
             if line.status in OPEN_ORDER or first_run == run_id:
                 line.claim = open_claims.get(f"{line.mall}:{line.account}:{line.line_id}") or open_claims.get(f"{line.mall}:{line.account}:{line.ship_unit}", "")
                 rows.append((order_values(line) | _collected(updated), first_run == run_id))
         written["orders"] = _write(folder, ORDERS, rows, now)
     if "claims" in kinds:
-        rows = [(claim_values(c) | _collected(updated), first == run_id) for c, first, updated in store.records.all(Claim, "claims")
+        rows = [(claim_values(c) | _collected(updated), first == run_id) for c, first, updated in store.records.all(Claim, "claims", raw=False)
                 if c.status.value in ("요청", "처리중") or first == run_id]
         written["claims"] = _write(folder, CLAIMS, rows, now)
     if "inquiries" in kinds:
         session = Session(ws)
         rows = []
-        for inquiry, first, updated in store.records.all(Inquiry, "inquiries"):
+        for inquiry, first, updated in store.records.all(Inquiry, "inquiries", raw=False):
             if not inquiry.answered or first == run_id:
                 rows.append((inquiry_values(inquiry, _deadline(ws, inquiry, session), now) | _collected(updated), first == run_id))
         session.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -102,17 +102,14 @@ class Records:
                 break
         return list(found.values())
 
-    def all(self, cls: type[R], kind: str, *, mall: str | None = None, updated_since: str | None = None) -> list[tuple[R, str, str]]:
-        """(record, first_run, updated_at) in collection order."""
-        sql = "SELECT data, raw, first_run, updated_at FROM records WHERE kind=?"
-        params: list[Any] = [kind]
-        if mall:
-            sql += " AND mall=?"
-            params.append(mall)
-        if updated_since:
-            sql += " AND updated_at>=?"
-            params.append(updated_since)
-        return [(_decode(cls, r["data"], r["raw"]), r["first_run"], r["updated_at"]) for r in self._rows(sql + " ORDER BY first_seen, key", params)]
+    def all(self, cls: type[R], kind: str, *, raw: bool = True) -> Iterator[tuple[R, str, str]]:
+        """(record, first_run, updated_at) in collection order, streamed; ``raw=False`` skips the
+        mall payloads (workbooks do not need them, and they are most of the memory)."""
+        columns = "data, raw" if raw else "data, '{}' AS raw"
+        cursor = self.store.db.execute(
+            f"SELECT {columns}, first_run, updated_at FROM records WHERE kind=? ORDER BY first_seen, key", (kind,))
+        for row in cursor:
+            yield _decode(cls, row["data"], row["raw"]), row["first_run"], row["updated_at"]
 
     def count(self, kind: str) -> int:
         return int(self.store.db.execute("SELECT COUNT(*) FROM records WHERE kind=?", (kind,)).fetchone()[0])
