@@ -175,6 +175,34 @@ def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], 
 
 
 @cli.command()
+@click.argument("code")
+@click.pass_context
+def history(ctx: click.Context, code: str) -> None:
+    """상품 하나의 연동이력: 쇼핑몰별 상품번호와 등록·수정 시도마다의 결과와 사유.
+
+    \b
+    예: mallbatch history NK1001
+    """
+    from datetime import datetime
+
+    from mallbatch.files import KST
+    from mallbatch.malls import mall_name
+    from mallbatch.store import Store
+
+    ws = open_workspace(ctx)
+    with Store(ws.store_path) as store:
+        bindings, attempts = store.journal.bindings_for(code), store.journal.history(code)
+    if not bindings and not attempts:
+        raise Failure(f"'{code}' 상품의 연동 기록이 없습니다.")
+    for b in bindings:
+        click.echo(f"{mall_name(b['mall'])}/{b['account']}: 상품번호 {b['product_id']} (판매그룹 {b['group_name']})")
+    for h in attempts:
+        op = "등록" if h["op"] == "product.create" else "수정"
+        at = datetime.fromisoformat(h["at"]).astimezone(KST)
+        click.echo(f"  {at:%Y-%m-%d %H:%M:%S} {mall_name(h['mall'])}/{h['account']} {op} {h['outcome']}" + (f" - {h['message']}" if h["message"] else ""))
+
+
+@cli.command()
 @click.pass_context
 def accounts(ctx: click.Context) -> None:
     """계정마다 인증이 되는지, API 키 만료까지 며칠 남았는지 보여 줍니다 (비밀값은 표시하지 않음)."""
