@@ -96,8 +96,8 @@ class Pusher:
         self.planned = 0
 
     # --- helpers ----------------------------------------------------------------------
-    def _account(self, sheet: str, row: Row) -> tuple[Account, Adapter] | None:
-        """Resolve the row's account and adapter, or record why not."""
+    def _account(self, sheet: str, row: Row, capability: Capability) -> tuple[Account, Adapter] | None:
+        """The row's account and adapter when they can do ``capability``; otherwise record why not."""
         mall = find_mall(row.get("mall", ""))
         assert mall is not None  # validated
         account = self.session.account(mall.code, row.get("account"))
@@ -108,8 +108,13 @@ class Pusher:
         adapter = self.session.adapter(account)
         if adapter is None:
             outcome.add(account.label, FAILURE, "아직 mallbatch 가 연동하지 않는 쇼핑몰입니다")
-            return None
-        return account, adapter
+        elif capability not in adapter.spec.capabilities:
+            outcome.add(account.label, FAILURE, UNSUPPORTED)
+        elif self._dead(account):
+            outcome.add(account.label, FAILURE, f"인증 실패: {self._dead(account)}")
+        else:
+            return account, adapter
+        return None
 
     def _dead(self, account: Account) -> str | None:
         return self.session.failed_auth.get((account.mall, account.name))
@@ -238,17 +243,11 @@ class Pusher:
         units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
         accounts: dict[tuple[str, str], tuple[Account, Adapter]] = {}
         for row in rows:
-            resolved = self._account(sheet, row)
+            resolved = self._account(sheet, row, Capability.INVOICES_SEND)
             if resolved is None:
                 continue
             account, adapter = resolved
             outcome = self.outcomes.of(sheet, row)
-            if Capability.INVOICES_SEND not in adapter.spec.capabilities:
-                outcome.add(account.label, FAILURE, UNSUPPORTED)
-                continue
-            if self._dead(account):
-                outcome.add(account.label, FAILURE, f"인증 실패: {self._dead(account)}")
-                continue
             try:
                 lines = self._order_lines(account, adapter, row)
             except RemoteError as exc:
@@ -370,14 +369,11 @@ class Pusher:
     def push_answers(self, sheet: str, rows: list[Row], sha: str) -> None:
         tasks = []
         for row in rows:
-            resolved = self._account(sheet, row)
+            resolved = self._account(sheet, row, Capability.INQUIRIES_ANSWER)
             if resolved is None:
                 continue
             account, adapter = resolved
             outcome = self.outcomes.of(sheet, row)
-            if Capability.INQUIRIES_ANSWER not in adapter.spec.capabilities:
-                outcome.add(account.label, FAILURE, UNSUPPORTED)
-                continue
             text = str(row.get("answer"))
             limits = adapter.spec.answer_length
             if limits and not limits[0] <= len(text) <= limits[1]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from mallbatch.files import atomic_write
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.writer import Book
-from mallbatch.sheets.xlsx import Worksheet
+from mallbatch.sheets.xlsx import Worksheet, column_letter
 
 LIST_SHEET = "_lists"
 DATA_ROWS = 5000  # rows covered by dropdowns and formats
@@ -48,18 +48,9 @@ def _list_range(lists: Worksheet, choices: tuple[str, ...], known: dict[tuple[st
         col = len(known)
         for row, value in enumerate(choices):
             lists.write_string(row, col, value)
-        letter = _letter(col)
+        letter = column_letter(col)
         known[choices] = f"={LIST_SHEET}!${letter}$1:${letter}${len(choices)}"
     return known[choices]
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _sheet(book: Book, kind: SheetKind, lists: Worksheet, known: dict[tuple[str, ...], str]) -> None:

@@ -21,6 +21,7 @@ from mallbatch.sheets.layout import SheetPlan, detect
 from mallbatch.sheets.reader import RawBook
 from mallbatch.sheets.rows import BookContext, Row, SheetContext
 from mallbatch.sheets.safetext import unescape_text
+from mallbatch.sheets.xlsx import column_letter
 
 PARSERS: dict[Kind, Callable[[str], normalize.Normal]] = {
     Kind.TEXT: normalize.text,
@@ -145,7 +146,7 @@ def _cell_problems(plan: SheetPlan, ctx: SheetContext, rows_by_index: dict[int, 
     for r1, c1, r2, c2 in sheet.merged:
         touched = [rows_by_index[r] for r in range(r1, r2 + 1) if r in rows_by_index]
         if touched:
-            ref = f"{_col_letter(c1)}{r1 + 1}:{_col_letter(c2)}{r2 + 1}"
+            ref = f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
             row = touched[0]
             row.issues.append(Issue(ERROR, "merged-cell", f"병합된 셀이 있습니다 ({ref})", "셀 병합을 풀고 각 칸에 값을 넣으세요",
                                     ctx.sheet, row.excel_row, ctx.headers[c1] if c1 < len(ctx.headers) else "", c1))
@@ -174,15 +175,6 @@ def _is_template_row(cells: list[str], kind: SheetKind, columns: dict[str, int])
 
 def _filled(cells: list[str], index: int | None) -> bool:
     return index is not None and index < len(cells) and bool(cells[index].strip())
-
-
-def _col_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> SheetReport:

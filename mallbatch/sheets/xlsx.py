@@ -53,6 +53,11 @@ _AZ = string.ascii_uppercase
 _COLS = [*_AZ, *(a + b for a in _AZ for b in _AZ), *(a + b + c for a in _AZ for b in _AZ for c in _AZ)][:16384]  # A … XFD
 
 
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (how Excel names a 0-based column)."""
+    return _COLS[index]
+
+
 def _ref(row: int, col: int, absolute: bool = False) -> str:
     return f"${_COLS[col]}${row + 1}" if absolute else f"{_COLS[col]}{row + 1}"
 
