@@ -133,15 +133,14 @@ def test_result_workbook_marks_the_bad_cell(home: Path) -> None:
     assert {PRODUCTS.title, SALES_GROUPS.title} <= set(wb.sheetnames)
     sheet = wb[PRODUCTS.title]
     headers = [c.value for c in sheet[1]]
-    width = len(PRODUCTS.columns)
-    assert headers[:width] == [c.header for c in PRODUCTS.columns]
-    assert headers[width:] == [RESULT.header, MESSAGE.header]
-    result_col, message_col = width + 1, width + 2
+    assert headers[:2] == [RESULT.header, MESSAGE.header]  # first, so the seller sees them without scrolling
+    assert headers[2:] == [c.header for c in PRODUCTS.columns]
+    result_col, message_col = 1, 2
     assert [sheet.cell(r, result_col).value for r in (2, 3)] == ["정상", "오류"]
     message = sheet.cell(3, message_col).value
     assert message.startswith(f"[{PRODUCTS.column('cost_price').header}] 1 이상이어야 합니다 (입력: 0)")
 
-    bad = sheet.cell(3, PRODUCTS.columns.index(PRODUCTS.column("cost_price")) + 1)
+    bad = sheet.cell(3, PRODUCTS.columns.index(PRODUCTS.column("cost_price")) + 3)
     assert bad.value == "0"
     assert bad.fill.fgColor.rgb == BAD_FILL
     assert bad.comment is not None and "1 이상이어야 합니다 (입력: 0)" in bad.comment.text

@@ -71,8 +71,9 @@ def test_fixed_result_workbook_validates_clean(tmp_path: Path) -> None:
     bad = [i for i in row_issues(report) if i.severity == "error"]
     fixes = {(i.sheet, i.row, i.col_index): value for i, value in zip(bad, ["20000", "15000", "목걸이 세트"])}
     for (sheet, row, col), value in fixes.items():
-        assert wb[sheet].cell(row, col + 1).comment is not None
-        wb[sheet].cell(row, col + 1).value = value
+        cell = wb[sheet].cell(row, col + 3)  # the seller's columns follow 결과 and 메시지
+        assert cell.comment is not None
+        cell.value = value
     wb.save(result)
 
     fixed = validate(result)
@@ -82,8 +83,8 @@ def test_fixed_result_workbook_validates_clean(tmp_path: Path) -> None:
     assert all(not s.issues for s in fixed.sheets)  # 결과/메시지 columns are not unknown columns
     assert all(r.status == STATUS_OK for s in fixed.sheets for r in s.rows)
     headers = sheet_rows(result, "상품")[0]
-    assert headers[-2:] == [RESULT.header, MESSAGE.header]
-    assert [r[-2] for r in sheet_rows(result, "상품")[1:]] == [STATUS_OK, STATUS_ERROR, STATUS_ERROR]
+    assert headers[:2] == [RESULT.header, MESSAGE.header]
+    assert [r[0] for r in sheet_rows(result, "상품")[1:]] == [STATUS_OK, STATUS_ERROR, STATUS_ERROR]
 
 
 # --- collected workbooks dropped back --------------------------------------------------------------
@@ -119,7 +120,7 @@ def test_orders_workbook_reads_as_invoices(tmp_path: Path) -> None:
         (6, INVOICES.column("tracking_no").header, tracking, "required", "필수 항목이 비어 있습니다"),
     ]
     result = write_result(tmp_path / "주문_결과.xlsx", sheets_from_report(report), validation_summary(report), report.listed())
-    statuses = [r[-2] for r in sheet_rows(result, ORDERS.title)[1:]]
+    statuses = [r[0] for r in sheet_rows(result, ORDERS.title)[1:]]
     assert statuses == [STATUS_OK, "건너뜀", STATUS_ERROR, "건너뜀", STATUS_ERROR]
 
 

@@ -231,7 +231,7 @@ def test_mallbatch_result_workbook(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "요약" and wb["_mallbatch"].sheet_state == "hidden"
     sheet = wb[KINDS["products"].title]
-    col = [c.name for c in KINDS["products"].columns].index("cost_price") + 1
+    col = [c.name for c in KINDS["products"].columns].index("cost_price") + 3  # after 결과, 메시지
     bad = sheet.cell(3, col)
     assert bad.value == "0" and bad.fill.fgColor.rgb == "FFFFC7CE"
     assert bad.comment is not None and "1 이상이어야 합니다" in bad.comment.text

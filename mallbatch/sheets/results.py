@@ -73,58 +73,60 @@ def write_result(path: Path, sheets: Sequence[ResultSheet], summary: Sequence[tu
 
 def _summary(book: Book, lines: Sequence[tuple[str, str]], issues: Sequence[Issue]) -> None:
     ws = book.sheet(SUMMARY_SHEET)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 80)
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 60, book.wrap)
     for index, (key, value) in enumerate(lines):
         book.cell(ws, index, 0, key, book.header)
         book.cell(ws, index, 1, value, book.wrap)
     top = len(lines) + 1
     if not issues:
         return
-    headers = ("구분", "시트", "행", "열", "값", "문제", "고치는 방법")
+    headers = ("구분", "위치", "값", "문제", "고치는 방법")
     for col, text in enumerate(headers):
         book.cell(ws, top, col, text, book.header)
-    ws.set_column(2, 2, 6)
-    ws.set_column(3, 4, 16)
-    ws.set_column(5, 6, 50)
+    ws.set_column(2, 2, 24)
+    ws.set_column(3, 4, 50, book.wrap)
     for offset, issue in enumerate(issues, start=1):
         fmt = book.bad if issue.severity == ERROR else book.warn
-        values = ("오류" if issue.severity == ERROR else "경고", issue.sheet, issue.row, issue.column, issue.value, issue.message, issue.fix)
+        values = ("오류" if issue.severity == ERROR else "경고", issue.where() or "파일", issue.value, issue.message, issue.fix)
         for col, value in enumerate(values):
             book.cell(ws, top + offset, col, value, fmt if col == 0 else None)
     ws.freeze_panes(top + 1, 0)
 
 
 def _sheet(book: Book, spec: ResultSheet, comments: int) -> int:
+    """결과/메시지 (and extras) come first, frozen, so a seller sees them without scrolling
+    past forty product columns; the seller's own columns follow unchanged."""
     ws = book.sheet(spec.name, spec.kind)
+    lead = [RESULT.header, MESSAGE.header, *spec.extra_headers]
+    shift = len(lead)
     width = max([len(spec.headers)] + [len(r.cells) for r in spec.rows])
-    headers = list(spec.headers) + [""] * (width - len(spec.headers))
-    result_col = width
-    for col, text in enumerate(headers):
-        book.cell(ws, 0, col, text, book.header)
-    trailing = [RESULT.header, MESSAGE.header, *spec.extra_headers]
-    for offset, text in enumerate(trailing):
-        book.cell(ws, 0, result_col + offset, text, book.header_result)
-    ws.set_column(0, width - 1, 14, book.text)
-    ws.set_column(result_col, result_col, RESULT.width)
-    ws.set_column(result_col + 1, result_col + 1, MESSAGE.width, book.wrap)
-    ws.freeze_panes(1, 0)
+    for col, text in enumerate(lead):
+        book.cell(ws, 0, col, text, book.header_result)
+    for col, text in enumerate(list(spec.headers) + [""] * (width - len(spec.headers))):
+        book.cell(ws, 0, shift + col, text, book.header)
+    ws.set_column(0, 0, RESULT.width)
+    ws.set_column(1, 1, MESSAGE.width, book.wrap)
+    if spec.extra_headers:
+        ws.set_column(2, shift - 1, 24, book.wrap)
+    ws.set_column(shift, shift + width - 1, 14, book.text)
+    ws.freeze_panes(1, shift)
     for number, row in enumerate(spec.rows, start=1):
+        status_fmt = book.bad if row.status in BAD_STATUSES else book.warn if row.status in WARN_STATUSES else book.good if row.status in GOOD_STATUSES else None
+        book.cell(ws, number, 0, row.status, status_fmt)
+        book.cell(ws, number, 1, row.message)
+        for offset, value in enumerate(row.extra):
+            book.cell(ws, number, 2 + offset, value)
         for col, value in enumerate(row.cells):
             issue = row.marks.get(col)
             fmt = None if issue is None else (book.bad if issue.severity == ERROR else book.warn)
-            book.cell(ws, number, col, value, fmt)
+            book.cell(ws, number, shift + col, value, fmt)
             if issue is not None and comments < MAX_COMMENTS:
-                ws.write_comment(number, col, issue.text[:2000], {"x_scale": 2, "y_scale": 1.5})
+                ws.write_comment(number, shift + col, issue.text[:2000], {"x_scale": 2, "y_scale": 1.5})
                 comments += 1
         for col in set(row.marks) - set(range(len(row.cells))):
-            book.cell(ws, number, col, "", book.bad)
-        status_fmt = book.bad if row.status in BAD_STATUSES else book.warn if row.status in WARN_STATUSES else book.good if row.status in GOOD_STATUSES else None
-        book.cell(ws, number, result_col, row.status, status_fmt)
-        book.cell(ws, number, result_col + 1, row.message)
-        for offset, value in enumerate(row.extra):
-            book.cell(ws, number, result_col + 2 + offset, value)
-    ws.autofilter(0, 0, max(1, len(spec.rows)), result_col + len(trailing) - 1)
+            book.cell(ws, number, shift + col, "", book.bad)
+    ws.autofilter(0, 0, max(1, len(spec.rows)), shift + width - 1)
     return comments
 
 
