@@ -268,6 +268,7 @@ def watch(ctx: click.Context, directory: str | None) -> None:
     \b
     예: mallbatch watch 내쇼핑몰
     """
+    from mallbatch.pipeline.session import seed_sandbox
     from mallbatch.pipeline.templates import write_templates
     from mallbatch.watch import run_watch
     from mallbatch.workspace import init_workspace
@@ -278,6 +279,8 @@ def watch(ctx: click.Context, directory: str | None) -> None:
         write_templates(ws)
         click.echo(f"새 작업 폴더를 만들었습니다: {ws.home} (계정은 내장 시뮬레이터를 가리킵니다)")
         click.echo(f"빈 템플릿: {ws.templates}  예시 파일: {ws.home / 'examples'}")
+        seed_sandbox(ws, 5, 1, 2)
+        click.echo("시뮬레이터마다 예시 주문 5건, 클레임 1건, 문의 2건이 들어왔습니다 (첫 수집 엑셀에 보입니다).")
     ws = Workspace.open(home)
     click.echo(f"엑셀을 넣을 곳(inbox): {ws.inbox}")
     click.echo(f"결과·수집 엑셀(outbox): {ws.outbox}  (상태는 outbox/상태.txt)")

@@ -11,7 +11,6 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import openpyxl
 
 from mallbatch.files import archive
@@ -19,7 +18,7 @@ from mallbatch.kinds.collected import INQUIRIES, ORDERS
 from mallbatch.kinds.common import ANSWER, COURIER, TRACKING_NO
 from mallbatch.pipeline.collect import collect
 from mallbatch.pipeline.push import push_file
-from mallbatch.pipeline.session import Session
+from mallbatch.pipeline.session import Session, seed_sandbox
 from mallbatch.pipeline.templates import write_templates
 from mallbatch.store import Store
 from mallbatch.workspace import Workspace, init_workspace
@@ -57,10 +56,8 @@ def run_demo(home: Path, say: Say) -> Workspace:
         say(f"   {result.summary_ko()}\n   결과: {result.result_path}")
 
         say("2) 시뮬레이터에 주문·클레임·문의가 들어옵니다")
-        for account in ws.config.accounts:
-            if account.sandbox:
-                made = httpx.post(f"{account.base_url}/_sandbox/generate", json={"orders": 8, "claims": 2, "inquiries": 3}, timeout=30).json()
-                say(f"   {account.label}: 주문 {made['orders']}건, 클레임 {made['claims']}건, 문의 {made['inquiries']}건")
+        for label, made in seed_sandbox(ws, 8, 2, 3).items():
+            say(f"   {label}: 주문 {made['orders']}건, 클레임 {made['claims']}건, 문의 {made['inquiries']}건")
 
         say("3) 주문·클레임·문의를 수집합니다")
         collected = collect(ws, store, session)

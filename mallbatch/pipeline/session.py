@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from mallbatch.adapters.base import Adapter
 from mallbatch.adapters.http import RetryPolicy
 from mallbatch.adapters.registry import adapter_class
@@ -52,3 +54,15 @@ class Session:
             self.start_sandbox(account)
             self._adapters[key] = cls(account, retry=self.retry)
         return self._adapters[key]
+
+
+def seed_sandbox(ws: Workspace, orders: int, claims: int, inquiries: int) -> dict[str, dict[str, int]]:
+    """Let orders, claims and inquiries arrive on every simulator account (demo, fresh watch)."""
+    made = {}
+    with Session(ws) as session:
+        for account in ws.config.accounts:
+            if account.sandbox and account.mall in SIMULATORS:
+                session.start_sandbox(account)
+                body = {"orders": orders, "claims": claims, "inquiries": inquiries}
+                made[account.label] = httpx.post(f"{account.base_url}/_sandbox/generate", json=body, timeout=60).json()
+    return made
