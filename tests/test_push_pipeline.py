@@ -115,3 +115,22 @@ def test_faults_every_row_done_exactly_once(sim_workspace, tmp_path: Path) -> No
         assert len(sent) == len({l.ship_unit for l in lines}) >= 400
         assert set(sent.values()) == {1}
         assert set(sim.store.audit_counts("order.confirm").values()) == {1}
+
+
+def test_option_prices_are_checked_against_each_groups_sale_price(sim_workspace, tmp_path: Path) -> None:
+    """추가금액 fits the product's 대표가격 but not one mall's lower 판매가: only that mall refuses, before any call."""
+    from mallbatch.examples import product_rows, sales_group_rows
+    from mallbatch.kinds import KINDS
+    from mallbatch.sheets.templates import write_filled
+
+    ws, servers = sim_workspace(("coupang", "wemakeprice"), rate_limit=200)
+    groups = sales_group_rows(ws.config)
+    groups[1]["sale_price"] = "3000"  # 위메프 sells cheaper: 2,000원 extra is over 50% of 3,000
+    row = next(r for r in product_rows(2, sorted(g["group"] for g in groups)) if r["option_use"] == "Y")
+    row.update({"cost_price": "20000", "option_prices": "0,2000,0,0,0,0,0,0,0"})
+    path = write_filled(tmp_path / "옵션.xlsx", [(KINDS["products"], [row]), (KINDS["sales_groups"], groups)])
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        result = push_file(ws, store, session, path)
+    assert statuses(result.result_path, "상품") == ["실패"]
+    assert len(servers["coupang"].simulator.store.audit_counts("product.create")) == 1
+    assert servers["wemakeprice"].simulator.store.audit_counts("product.create") == {}
