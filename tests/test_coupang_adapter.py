@@ -109,7 +109,7 @@ def make_listing(code: str = "GOGUMA-01", name: str = "국내산 햇 고구마",
                  category: str = "58920") -> ProductListing:
     place = Address("06236", "서울특별시 강남구 테헤란로 152", "1층")
     ship = ShippingInfo("기본배송", "묶음배송", "일반-택배배송", "무료", 0, 0, 3000, 5000, "선결제", 3000, 6000, place, place, 2)
-    options = combos if combos is not None else (OptionCombo(("3kg",), 0, 10), OptionCombo(("5kg",), 8000, 5))
+    options = combos if combos is not None else (OptionCombo(("3kg",), 0, 10), OptionCombo(("5kg",), 7000, 5))
     return ProductListing(
         seller_code=code, name=name, on_sale=True, category_path=("식품", "채소", "고구마"), mall_category=category,
         model_name="", model_no="", maker="해남농협", brand="해남", made_on=None, expires_on=None, origin="국내산",
@@ -252,13 +252,13 @@ def test_products_create_update_find_and_listing_rules(sim: Any) -> None:
     assert adapter.find_product("NOPE") is None
     stored = server.simulator.store.get("product", ref.product_id)
     assert [i["itemName"] for i in stored["items"]] == ["3kg", "5kg"]
-    assert stored["items"][1]["salePrice"] == 15900 + 8000 and stored["items"][0]["externalVendorSku"] == "GOGUMA-01"
+    assert stored["items"][1]["salePrice"] == 15900 + 7000 and stored["items"][0]["externalVendorSku"] == "GOGUMA-01"
     old_ids = {i["itemName"]: i["vendorItemId"] for i in stored["items"]}
 
-    updated = adapter.update_product(ref, make_listing(combos=(OptionCombo(("5kg",), 9000, 3), OptionCombo(("10kg",), 20000, 2))))
+    updated = adapter.update_product(ref, make_listing(combos=(OptionCombo(("5kg",), 5000, 3), OptionCombo(("10kg",), 7500, 2))))
     assert updated.product_id == ref.product_id
     items = {i["itemName"]: i for i in server.simulator.store.get("product", ref.product_id)["items"]}
-    assert items["5kg"]["vendorItemId"] == old_ids["5kg"] and items["5kg"]["salePrice"] == 15900 + 9000
+    assert items["5kg"]["vendorItemId"] == old_ids["5kg"] and items["5kg"]["salePrice"] == 15900 + 5000
     assert items["3kg"]["maximumBuyCount"] == 0  # 쿠팡 cannot delete an item: kept sold out
     assert items["10kg"]["vendorItemId"] not in old_ids.values()
     audit = server.simulator.store

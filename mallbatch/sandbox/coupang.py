@@ -436,13 +436,18 @@ class CoupangSimulator(CoupangScenarios, Simulator):
     def _sku(self, body: dict[str, Any]) -> str:
         return str(body["items"][0].get("externalVendorSku") or "")
 
-    def create_product(self, request: Request) -> Response:
+    def _product_body(self, request: Request) -> dict[str, Any] | Response:
+        """The seller-product JSON, or the 400 the gateway answers for a foreign or invalid one."""
         body = request.json()
         if not isinstance(body, dict) or body.get("vendorId") != self.credentials["vendor_id"]:
             return self._gateway_error(400, "UNAUTHORIZATION")
         problem = self._product_problem(body)
-        if problem:
-            return self._gateway_error(400, problem)
+        return self._gateway_error(400, problem) if problem else body
+
+    def create_product(self, request: Request) -> Response:
+        body = self._product_body(request)
+        if isinstance(body, Response):
+            return body
         with self.store.transaction():
             product_id = self.store.next_id("sellerProductId", 1000000001)
             for item in body["items"]:
@@ -461,12 +466,9 @@ class CoupangSimulator(CoupangScenarios, Simulator):
 
     def update_product(self, request: Request) -> Response:
         """PUT seller-products: the full product; existing items carry their ids and may not be dropped."""
-        body = request.json()
-        if not isinstance(body, dict) or body.get("vendorId") != self.credentials["vendor_id"]:
-            return self._gateway_error(400, "UNAUTHORIZATION")
-        problem = self._product_problem(body)
-        if problem:
-            return self._gateway_error(400, problem)
+        body = self._product_body(request)
+        if isinstance(body, Response):
+            return body
         with self.store.transaction():
             current = self.store.get("product", str(body.get("sellerProductId")))
             if current is None:

@@ -553,13 +553,20 @@ class SmartstoreSimulator(Simulator):
         self.store.put("product", str(origin_no), product)
         return product
 
-    def _create_product(self, request: Request) -> Response:
+    def _product_body(self, request: Request) -> dict[str, Any] | Response:
+        """The product JSON, or the 400 the mall answers for a malformed or incomplete one."""
         body = self._body(request)
         if body is None:
             return self._bad("body", "요청 본문이 JSON 이 아닙니다.")
         problems = data.product_problems(body)
         if problems:
             return self._error(400, "BAD_REQUEST", "요청 값이 올바르지 않습니다.", problems)
+        return body
+
+    def _create_product(self, request: Request) -> Response:
+        body = self._product_body(request)
+        if isinstance(body, Response):
+            return body
         with self.store.transaction():
             origin_no = self.store.next_id("originProductNo", 8800000001)  # invented numbering
             channel_no = self.store.next_id("channelProductNo", 8900000001)
@@ -568,12 +575,9 @@ class SmartstoreSimulator(Simulator):
         return Response.json({"originProductNo": origin_no, "smartstoreChannelProductNo": channel_no})
 
     def _update_product(self, request: Request) -> Response:
-        body = self._body(request)
-        if body is None:
-            return self._bad("body", "요청 본문이 JSON 이 아닙니다.")
-        problems = data.product_problems(body)
-        if problems:
-            return self._error(400, "BAD_REQUEST", "요청 값이 올바르지 않습니다.", problems)
+        body = self._product_body(request)
+        if isinstance(body, Response):
+            return body
         with self.store.transaction():
             existing = self.store.get("product", request.params["originProductNo"])
             if existing is None:
