@@ -134,3 +134,17 @@ def test_option_prices_are_checked_against_each_groups_sale_price(sim_workspace,
     assert statuses(result.result_path, "상품") == ["실패"]
     assert len(servers["coupang"].simulator.store.audit_counts("product.create")) == 1
     assert servers["wemakeprice"].simulator.store.audit_counts("product.create") == {}
+
+
+def test_update_with_lost_responses_is_read_back_not_resent(sim_workspace, tmp_path: Path) -> None:
+    """Every update response is dropped after the mall applied it: the read-back finds it, nothing is sent twice."""
+    ws, servers = sim_workspace(rate_limit=200)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        push_file(ws, store, session, products_file(ws, tmp_path / "상품.xlsx", 3))
+        for server in servers.values():
+            server.simulator.faults.update({"drop_rate": 1.0})
+        changed = push_file(ws, store, session, products_file(ws, tmp_path / "상품2.xlsx", 3, seed=8))
+        assert statuses(changed.result_path, "상품") == ["성공"] * 3
+    for server in servers.values():
+        updates = server.simulator.store.audit_counts("product.update")
+        assert len(updates) == 3 and set(updates.values()) == {1}, server.simulator.mall

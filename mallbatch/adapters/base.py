@@ -131,6 +131,10 @@ class Adapter:
         """Read back by 자체상품코드: how an unknown create outcome is reconciled."""
         raise NotImplementedError
 
+    def product_matches(self, product_id: str, name: str, sale_price: int) -> bool:
+        """Does the mall's product already show this name and sale price? (read-back of an update)"""
+        raise NotImplementedError
+
     # --- orders, claims, inquiries ----------------------------------------------------
     def orders(self, since: datetime, until: datetime) -> Iterator[OrderLine]:
         raise NotImplementedError

@@ -265,6 +265,11 @@ class CoupangAdapter(Adapter):
         latest = max(found, key=lambda row: int(row["sellerProductId"]))
         return ProductRef(str(latest["sellerProductId"]), {"seller_code": seller_code, "status": latest.get("statusName", "")})
 
+    def product_matches(self, product_id: str, name: str, sale_price: int) -> bool:
+        data = self._call("GET", f"{SELLER_PRODUCTS}/{product_id}").get("data") or {}
+        prices = {int(item.get("salePrice") or 0) for item in data.get("items") or []}
+        return data.get("sellerProductName") == name and sale_price in prices  # one option carries +0원
+
     # --- reads ------------------------------------------------------------------------
     def _paged(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Follow ``nextToken`` until the mall answers an empty one."""

@@ -273,6 +273,13 @@ class SmartstoreAdapter(Adapter):
         origin_no, channel = max(matches, key=lambda m: m[0])  # the latest registration
         return ProductRef(str(origin_no), {"channel_product_no": str(channel.get("channelProductNo") or "")})
 
+    def product_matches(self, product_id: str, name: str, sale_price: int) -> bool:
+        origin = self._call("GET", f"/external/v2/products/origin-products/{product_id}").get("originProduct") or {}
+        # salePrice is the list price; our sale price is what the immediate discount leaves (see product_body)
+        discount = ((origin.get("customerBenefit") or {}).get("immediateDiscountPolicy") or {}).get("discountMethod") or {}
+        cut = int(discount.get("value") or 0) if discount.get("unitType") == "WON" else 0
+        return origin.get("name") == name and int(origin.get("salePrice") or 0) - cut == sale_price
+
     # --- orders and claims ----------------------------------------------------------------
     def _changes(self, since: datetime, until: datetime, span: timedelta) -> Iterator[list[dict[str, Any]]]:
         """Pages of ``lastChangeStatuses`` over [since, until), ``span`` per call, following ``more``."""

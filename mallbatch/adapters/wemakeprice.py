@@ -233,6 +233,11 @@ class WemakepriceAdapter(Adapter):
         return ProductRef(str(latest["productNo"]), {"productName": latest.get("productName", ""),
                                                      "displayYn": latest.get("displayYn", "")})
 
+    def product_matches(self, product_id: str, name: str, sale_price: int) -> bool:
+        data = self._call("GET", "/product/out/getProduct", params={"productNo": product_id}) or {}
+        basic, sale = data.get("basic") or {}, data.get("sale") or {}
+        return basic.get("productName") == name and int(sale.get("salePrice") or 0) == sale_price
+
     # --- orders -----------------------------------------------------------------------
     def orders(self, since: datetime, until: datetime) -> Iterator[OrderLine]:
         """Bundles paid in [since, until), in any of the listable states, each once."""

@@ -73,7 +73,13 @@ def _find_products(adapter: Adapter, commands: list[Command]) -> dict[str, ItemR
 
 
 def _updated(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
-    return {}  # a full update is idempotent: resending it is the read-back
+    """An update is applied when the mall's product shows the listing's name and sale price."""
+    found = {}
+    for command in commands:
+        product_id, listing = command.payload["product_id"], command.payload["listing"]
+        if adapter.product_matches(product_id, listing["name"], listing["sale_price"]):
+            found[command.target] = ItemResult(command.target, True, remote_id=product_id, already=True)
+    return found
 
 
 def _confirmed(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:

@@ -195,8 +195,9 @@ class Pusher:
             return
         journal = self.store.journal
         binding = journal.binding(account.mall, account.name, listing.seller_code)
-        payload = {"listing": dataclasses.asdict(listing)}
-        if binding and journal.same_as_last(account.mall, account.name, ("product.create", "product.update"), listing.seller_code, payload):
+        payload: dict[str, Any] = {"listing": dataclasses.asdict(listing)}
+        if binding and journal.same_as_last(account.mall, account.name, ("product.create", "product.update"),
+                                            listing.seller_code, payload["listing"], part="listing"):
             outcome.add(label, SKIP, f"{ALREADY} (바뀐 내용 없음)")
             outcome.mall_ids.append(f"{account.label}:{binding['product_id']}")
             return
@@ -206,6 +207,7 @@ class Pusher:
             return
         if binding:
             ref = ProductRef(binding["product_id"], binding["extra"])
+            payload["product_id"] = ref.product_id  # the update's read-back asks the mall for this product
             command = Command.new(account.mall, account.name, "product.update", listing.seller_code, payload, sha, row.excel_row)
             updates.append(Task(sheet, row, account, command, (ref, listing)))
         else:

@@ -112,6 +112,7 @@ class SmartstoreSimulator(Simulator):
             ("POST", "/external/v2/products", self._create_product),
             # inferred: update path of an origin product
             ("PUT", "/external/v2/products/origin-products/{originProductNo}", self._update_product),
+            ("GET", "/external/v2/products/origin-products/{originProductNo}", self._get_product),  # 원상품 조회
             # inferred: search by 판매자 관리 코드
             ("POST", f"{API}/products/search", self._search_products),
         ]
@@ -586,6 +587,13 @@ class SmartstoreSimulator(Simulator):
             self.store.audit("product.update", product["sellerManagementCode"] or str(product["originProductNo"]))
         return Response.json({"originProductNo": product["originProductNo"],
                               "smartstoreChannelProductNo": product["smartstoreChannelProductNo"]})
+
+    def _get_product(self, request: Request) -> Response:
+        product = self.store.get("product", request.params["originProductNo"])
+        if product is None:
+            return self._error(404, "NOT_FOUND", "존재하지 않는 상품입니다.")
+        return Response.json({"originProduct": product["originProduct"],
+                              "smartstoreChannelProduct": product["smartstoreChannelProduct"]})
 
     def _search_products(self, request: Request) -> Response:
         body = self._body(request) or {}

@@ -113,13 +113,14 @@ class Journal:
             "ORDER BY updated_at DESC LIMIT 1", (mall, account, op, target)).fetchone()
         return _command(row) if row else None
 
-    def same_as_last(self, mall: str, account: str, ops: tuple[str, ...], target: str, payload: dict[str, Any]) -> bool:
-        """True when the latest done command on ``target`` carried exactly this payload."""
+    def same_as_last(self, mall: str, account: str, ops: tuple[str, ...], target: str, content: dict[str, Any],
+                     part: str) -> bool:
+        """True when the latest done command on ``target`` carried exactly this ``content`` in ``payload[part]``."""
         marks = ",".join("?" * len(ops))
         row = self.store.db.execute(
             f"SELECT payload FROM commands WHERE mall=? AND account=? AND op IN ({marks}) AND target=? AND state='done' "
             "ORDER BY updated_at DESC LIMIT 1", (mall, account, *ops, target)).fetchone()
-        return row is not None and payload_hash(json.loads(row[0])) == payload_hash(payload)
+        return row is not None and payload_hash(json.loads(row[0]).get(part, {})) == payload_hash(content)
 
     def unsettled(self) -> list[Command]:
         """Commands a crash left in flight or unknown: reconcile before resending."""
