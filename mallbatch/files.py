@@ -14,13 +14,8 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-KST = ZoneInfo("Asia/Seoul")
-
-
-def now_kst() -> datetime:
-    return datetime.now(KST)
+from mallbatch.clock import now_kst
 
 
 def dated_dir(root: Path, when: datetime | None = None) -> Path:

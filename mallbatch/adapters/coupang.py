@@ -31,13 +31,11 @@ from mallbatch.adapters.canonical import (
 )
 from mallbatch.adapters.coupang_mapping import (
     COURIER_CODES,
-    KST,
     courier_from,
     exchange_claim,
     inquiry,
     merge_items,
     order_lines,
-    parse_time,
     product_body,
     receipt_claim,
     result_message,
@@ -49,6 +47,7 @@ from mallbatch.adapters.http import (
     json_body,
     limiter_for,
 )
+from mallbatch.clock import KST, parse_iso, to_kst
 from mallbatch.config import Account
 from mallbatch.couriers import BY_CODE as COURIERS_BY_CODE
 from mallbatch.errors import AuthError, ConfigError, RejectedError, RemoteError
@@ -131,9 +130,6 @@ def classify(response: httpx.Response) -> RemoteError | None:
         return AuthError(message, code=code, status=400)
     return default_classify(response, error_text)
 
-
-def _kst(moment: datetime) -> datetime:
-    return moment.astimezone(KST) if moment.tzinfo else moment.replace(tzinfo=KST)
 
 
 def _last_day(end: datetime) -> date:
@@ -283,11 +279,11 @@ class CoupangAdapter(Adapter):
 
     def _boxes(self, since: datetime, until: datetime) -> Iterator[dict[str, Any]]:
         seen: set[str] = set()
-        for start, end in windows(_kst(since), _kst(until), self.spec.windows["orders"]):
+        for start, end in windows(to_kst(since), to_kst(until), self.spec.windows["orders"]):
             days = {"createdAtFrom": f"{start.date().isoformat()}+09:00", "createdAtTo": f"{_last_day(end).isoformat()}+09:00"}
             for status in ORDER_STATUSES:  # status is required by v5
                 for box in self._paged(f"{OPENAPI}/v5{self._vendor}/ordersheets", {**days, "status": status, "maxPerPage": PAGE}):
-                    ordered = parse_time(box.get("orderedAt"))
+                    ordered = parse_iso(box.get("orderedAt"))
                     key = str(box["shipmentBoxId"])
                     if key in seen or (ordered and not start <= ordered < end):
                         continue
@@ -338,20 +334,20 @@ class CoupangAdapter(Adapter):
 
     def claims(self, since: datetime, until: datetime) -> Iterator[Claim]:
         seen: set[str] = set()
-        for start, end in windows(_kst(since), _kst(until), self.spec.windows["claims"]):
+        for start, end in windows(to_kst(since), to_kst(until), self.spec.windows["claims"]):
             days = {"createdAtFrom": start.date().isoformat(), "createdAtTo": _last_day(end).isoformat(), "maxPerPage": PAGE}
             for query in RETURN_QUERIES:  # one receipt may appear under RU and UC: dedupe by receiptId
                 for receipt in self._paged(f"{OPENAPI}/v6{self._vendor}/returnRequests", {**days, **query}):
-                    created = parse_time(receipt.get("createdAt"))
+                    created = parse_iso(receipt.get("createdAt"))
                     key = str(receipt["receiptId"])
                     if key in seen or (created and not start <= created < end):
                         continue
                     seen.add(key)
                     yield receipt_claim(receipt, self.spec.mall, self.account.name)
-        for start, end in windows(_kst(since), _kst(until), EXCHANGE_WINDOW):
+        for start, end in windows(to_kst(since), to_kst(until), EXCHANGE_WINDOW):
             params = {"createdAtFrom": start.strftime("%Y-%m-%dT%H:%M:%S"), "createdAtTo": end.strftime("%Y-%m-%dT%H:%M:%S"), "maxPerPage": PAGE}
             for exchange in self._paged(f"{OPENAPI}/v4{self._vendor}/exchangeRequests", params):
-                created = parse_time(exchange.get("createdAt"))
+                created = parse_iso(exchange.get("createdAt"))
                 key = f"EX{exchange['exchangeId']}"
                 if key in seen or (created and not start <= created < end):
                     continue
@@ -360,7 +356,7 @@ class CoupangAdapter(Adapter):
 
     def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         seen: set[str] = set()
-        for start, end in windows(_kst(since), _kst(until), self.spec.windows["inquiries"]):
+        for start, end in windows(to_kst(since), to_kst(until), self.spec.windows["inquiries"]):
             page, pages = 1, 1
             while page <= pages:
                 body = self._call("GET", f"{OPENAPI}/v5{self._vendor}/onlineInquiries", params={
@@ -369,7 +365,7 @@ class CoupangAdapter(Adapter):
                 })
                 data = body.get("data") or {}
                 for row in data.get("content") or []:
-                    asked = parse_time(row.get("inquiryAt"))
+                    asked = parse_iso(row.get("inquiryAt"))
                     key = str(row["inquiryId"])
                     if key in seen or (asked and not start <= asked < end):
                         continue

@@ -6,7 +6,6 @@ names follow shared/reference §1.3–1.10; every record keeps the mall payload 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from mallbatch.adapters.canonical import (
@@ -18,8 +17,8 @@ from mallbatch.adapters.canonical import (
     OrderStatus,
     ProductListing,
 )
+from mallbatch.clock import parse_iso
 from mallbatch.couriers import find_courier
-from mallbatch.files import KST
 
 # canonical courier code (mallbatch.couriers) -> 쿠팡 deliveryCompanyCode (article 360034156033).
 # NHLOGIS, KUNYOUNG, CUPARCEL and EMS have no code in the documented table.
@@ -105,16 +104,6 @@ def units(value: Any) -> int:
     return int(value or 0)
 
 
-def parse_time(text: Any) -> datetime | None:
-    """ISO with micros and offset (v5), ``yyyy-MM-ddTHH:mm:ss`` or ``yyyy-MM-dd HH:mm:ss`` (KST)."""
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=KST)
-
 
 def courier_from(name_or_code: str | None) -> str:
     """Canonical courier code for a 쿠팡 code or display name ("" when unknown)."""
@@ -152,8 +141,8 @@ def order_lines(box: dict[str, Any], mall: str, account: str) -> list[OrderLine]
             ship_unit=str(box["shipmentBoxId"]),
             status=OrderStatus.CANCELED if fully_cancelled else base_status,
             status_raw=str(box.get("status", "")),
-            ordered_at=parse_time(box.get("orderedAt")),
-            paid_at=parse_time(box.get("paidAt")),
+            ordered_at=parse_iso(box.get("orderedAt")),
+            paid_at=parse_iso(box.get("paidAt")),
             buyer_name=orderer.get("name") or "",
             buyer_phone=orderer.get("safeNumber") or orderer.get("ordererNumber") or "",
             receiver_name=receiver.get("name") or "",
@@ -197,7 +186,7 @@ def receipt_claim(receipt: dict[str, Any], mall: str, account: str) -> Claim:
         order_id=str(receipt.get("orderId", "")),
         line_ids=[line_id(i.get("shipmentBoxId"), i.get("vendorItemId")) for i in items],
         ship_unit=str(first.get("shipmentBoxId", "")),
-        requested_at=parse_time(receipt.get("createdAt")),
+        requested_at=parse_iso(receipt.get("createdAt")),
         reason=receipt.get("cancelReason") or receipt.get("cancelReasonCategory2") or "",
         quantity=int(receipt.get("cancelCountSum") or sum(int(i.get("cancelCount") or 0) for i in items)),
         product_name=first.get("sellerProductName") or first.get("vendorItemName") or "",
@@ -224,7 +213,7 @@ def exchange_claim(exchange: dict[str, Any], mall: str, account: str) -> Claim:
         # inferred: orderItemId is the ordered option (vendorItemId)
         line_ids=[line_id(i.get("originalShipmentBoxId"), i.get("orderItemId")) for i in items],
         ship_unit=str(first.get("originalShipmentBoxId", "")),
-        requested_at=parse_time(exchange.get("createdAt")),
+        requested_at=parse_iso(exchange.get("createdAt")),
         reason=exchange.get("reasonCodeText") or exchange.get("reasonCode") or "",
         quantity=sum(int(i.get("quantity") or 0) for i in items),
         product_name=first.get("orderItemName") or "",
@@ -249,11 +238,11 @@ def inquiry(row: dict[str, Any], mall: str, account: str) -> Inquiry:
         product_id=str(row.get("productId") or ""),
         product_name="",
         order_id=",".join(str(o) for o in row.get("orderIds") or []),
-        asked_at=parse_time(row.get("inquiryAt")),
+        asked_at=parse_iso(row.get("inquiryAt")),
         writer=row.get("buyerEmail") or "",
         answered=bool(comments),
         answer=last.get("content") or "",
-        answered_at=parse_time(last.get("inquiryCommentAt")),
+        answered_at=parse_iso(last.get("inquiryCommentAt")),
         raw=row,
     )
 

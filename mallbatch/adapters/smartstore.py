@@ -41,7 +41,6 @@ from mallbatch.adapters.http import (
 )
 from mallbatch.adapters.smartstore_mapping import (
     COURIER_CODES,
-    KST,
     claim,
     customer_inquiry,
     iso,
@@ -49,6 +48,7 @@ from mallbatch.adapters.smartstore_mapping import (
     product_body,
     qna_inquiry,
 )
+from mallbatch.clock import KST, to_kst
 from mallbatch.config import Account
 from mallbatch.errors import (
     AuthError,
@@ -163,9 +163,6 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for i in range(0, len(items), size):
         yield list(items[i:i + size])
 
-
-def _kst(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=KST) if moment.tzinfo is None else moment.astimezone(KST)
 
 
 class SmartstoreAdapter(Adapter):
@@ -283,7 +280,7 @@ class SmartstoreAdapter(Adapter):
     # --- orders and claims ----------------------------------------------------------------
     def _changes(self, since: datetime, until: datetime, span: timedelta) -> Iterator[list[dict[str, Any]]]:
         """Pages of ``lastChangeStatuses`` over [since, until), ``span`` per call, following ``more``."""
-        for start, end in windows(_kst(since), _kst(until), span):
+        for start, end in windows(to_kst(since), to_kst(until), span):
             params: dict[str, Any] = {
                 "lastChangedFrom": iso(start), "lastChangedTo": iso(end), "limitCount": LAST_CHANGED_LIMIT}
             cursor: tuple[str, str] | None = None
@@ -348,7 +345,7 @@ class SmartstoreAdapter(Adapter):
     # --- inquiries ----------------------------------------------------------------------
     def _qnas(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         seen: set[str] = set()
-        for start, end in windows(_kst(since), _kst(until), QNA_WINDOW):
+        for start, end in windows(to_kst(since), to_kst(until), QNA_WINDOW):
             page = 1
             while True:
                 answer = self._call("GET", "/external/v1/contents/qnas", params={
@@ -365,7 +362,7 @@ class SmartstoreAdapter(Adapter):
 
     def _customer_inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         seen: set[str] = set()
-        for start, end in windows(_kst(since), _kst(until), INQUIRY_WINDOW):
+        for start, end in windows(to_kst(since), to_kst(until), INQUIRY_WINDOW):
             last_day = (end - timedelta(milliseconds=1)).date()
             page = 1
             while True:

@@ -19,7 +19,7 @@ from mallbatch.adapters.canonical import (
     OrderStatus,
     ProductListing,
 )
-from mallbatch.files import KST
+from mallbatch.clock import KST, parse_iso
 
 MALL = "smartstore"
 
@@ -111,16 +111,6 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(KST).isoformat(timespec="milliseconds")
 
 
-def parse_time(text: Any) -> datetime | None:
-    """Naver times carry an offset; a bare one is read as KST."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=KST) if moment.tzinfo is None else moment.astimezone(KST)
-
 
 def order_status(product_order: dict[str, Any]) -> OrderStatus | None:
     """PAYED splits on placeOrderStatus (발주확인); unpaid orders are not collected."""
@@ -153,8 +143,8 @@ def order_line(item: dict[str, Any], account: str) -> OrderLine | None:
         ship_unit=str(po.get("productOrderId", "")),
         status=status,
         status_raw=raw_status,
-        ordered_at=parse_time(order.get("orderDate")),
-        paid_at=parse_time(order.get("paymentDate")),
+        ordered_at=parse_iso(order.get("orderDate")),
+        paid_at=parse_iso(order.get("paymentDate")),
         buyer_name=order.get("ordererName") or "",
         buyer_phone=order.get("ordererTel") or "",
         receiver_name=address.get("name") or "",
@@ -207,7 +197,7 @@ def claim(item: dict[str, Any], account: str) -> Claim | None:
         order_id=str(order.get("orderId", "")),
         line_ids=[line_id],
         ship_unit=line_id,
-        requested_at=parse_time(body.get("claimRequestDate")),
+        requested_at=parse_iso(body.get("claimRequestDate")),
         reason=f"{reason} ({detail})" if reason and detail else reason or detail,
         quantity=int(body.get("requestQuantity") or po.get("quantity") or 0),
         product_name=po.get("productName") or "",
@@ -230,7 +220,7 @@ def qna_inquiry(row: dict[str, Any], account: str) -> Inquiry:
         product_id=str(row.get("productId") or ""),
         product_name=row.get("productName") or "",
         order_id="",
-        asked_at=parse_time(row.get("createDate")),
+        asked_at=parse_iso(row.get("createDate")),
         writer=row.get("maskedWriterId") or "",
         answered=bool(row.get("answered")),
         answer=row.get("answer") or "",
@@ -252,11 +242,11 @@ def customer_inquiry(row: dict[str, Any], account: str) -> Inquiry:
         product_id=str(row.get("productNo") or ""),
         product_name=row.get("productName") or "",
         order_id=str(row.get("orderId") or ""),
-        asked_at=parse_time(row.get("inquiryRegistrationDateTime")),
+        asked_at=parse_iso(row.get("inquiryRegistrationDateTime")),
         writer=row.get("customerId") or "",
         answered=bool(row.get("answered")),
         answer=row.get("answerContent") or "",
-        answered_at=parse_time(row.get("answerRegistrationDateTime")),
+        answered_at=parse_iso(row.get("answerRegistrationDateTime")),
         raw=row,
     )
 

@@ -40,7 +40,6 @@ from mallbatch.adapters.wemakeprice_mapping import (
     CLAIM_DATE_FIELDS,
     COURIER_BY_MALL_CODE,
     COURIER_CODES,
-    KST,
     bundle_lines,
     courier_from_mall,
     format_time,
@@ -51,8 +50,8 @@ from mallbatch.adapters.wemakeprice_mapping import (
     ship_policy_payload,
     to_claim,
     to_inquiry,
-    to_kst,
 )
+from mallbatch.clock import KST, to_kst
 from mallbatch.config import Account
 from mallbatch.errors import (
     AuthError,

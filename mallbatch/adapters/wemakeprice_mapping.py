@@ -20,8 +20,8 @@ from mallbatch.adapters.canonical import (
     ProductListing,
     ShippingInfo,
 )
+from mallbatch.clock import KST, to_kst
 from mallbatch.couriers import find_courier
-from mallbatch.files import KST
 
 FMT = "%Y-%m-%d %H:%M:%S"  # every W-API timestamp (reference §1.4)
 
@@ -77,11 +77,6 @@ KC_BLOCKS: tuple[tuple[str, str], ...] = (
     ("어린이", "kcKid"), ("전기", "kcElectric"), ("화학", "kcLifeChemistry"),
     ("생활", "kcLife"), ("방송", "kcReport"), ("전파", "kcReport"), ("적합성", "kcReport"),
 )
-
-
-def to_kst(value: datetime) -> datetime:
-    """Aware KST datetime; a naive value is taken as KST already."""
-    return value.replace(tzinfo=KST) if value.tzinfo is None else value.astimezone(KST)
 
 
 def format_time(value: datetime) -> str:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mallbatch.clock import now_kst
 from mallbatch.errors import InputFileError
-from mallbatch.files import dated_dir, now_kst, sha256_file, unique_path
+from mallbatch.files import dated_dir, sha256_file, unique_path
 from mallbatch.kinds import KINDS
 from mallbatch.malls import find_mall
 from mallbatch.sheets.issues import ERROR, Issue, Report

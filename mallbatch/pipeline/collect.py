@@ -18,8 +18,9 @@ from typing import TypeVar
 
 from mallbatch.adapters.base import Capability
 from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine, OrderStatus
+from mallbatch.clock import KST, now_kst
 from mallbatch.errors import AuthError, RemoteError
-from mallbatch.files import KST, atomic_write, dated_dir, now_kst, unique_path
+from mallbatch.files import atomic_write, dated_dir, unique_path
 from mallbatch.kinds.collected import (
     CLAIMS,
     INQUIRIES,

@@ -25,10 +25,10 @@ from mallbatch.adapters.canonical import (
     OrderStatus,
     ProductRef,
 )
+from mallbatch.clock import now_kst
 from mallbatch.config import Account
 from mallbatch.couriers import find_courier
 from mallbatch.errors import AuthError, RemoteError
-from mallbatch.files import now_kst
 from mallbatch.kinds.common import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
 from mallbatch.pipeline.check import (

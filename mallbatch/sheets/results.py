@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from mallbatch.files import atomic_write, now_kst
+from mallbatch.clock import now_kst
+from mallbatch.files import atomic_write
 from mallbatch.kinds.common import MESSAGE, RESULT
 from mallbatch.sheets.issues import ERROR, STATUS_ERROR, STATUS_WARNING, Issue, Report
 from mallbatch.sheets.writer import Book

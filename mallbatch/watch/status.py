@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mallbatch.files import now_kst
+from mallbatch.clock import now_kst
 from mallbatch.pipeline.collect import KIND_NAMES
 from mallbatch.watch.lock import is_running
 from mallbatch.watch.scanner import is_ignored, is_trigger
