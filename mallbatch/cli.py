@@ -220,7 +220,11 @@ def accounts(ctx: click.Context) -> None:
 @cli.command()
 @click.pass_context
 def sandbox(ctx: click.Context) -> None:
-    """내장 쇼핑몰 시뮬레이터를 띄워 둡니다 (curl 로 살펴보기용). Ctrl-C 로 종료."""
+    """이 작업 폴더의 쇼핑몰 시뮬레이터를 띄워 둡니다 (curl 로 살펴보기용). Ctrl-C 로 종료.
+
+    포트는 작업 폴더마다 따로이고 state/sandbox_ports.json 에 남습니다. 다른 창의
+    mallbatch 명령(watch, push, collect)도 같은 시뮬레이터를 씁니다.
+    """
     import time
 
     from mallbatch.pipeline.session import Session
@@ -228,9 +232,9 @@ def sandbox(ctx: click.Context) -> None:
     ws = open_workspace(ctx)
     with Session(ws) as session:
         for account in ws.config.accounts:
-            if account.sandbox:
-                session.start_sandbox(account)
-                click.echo(f"{account.label}: {account.base_url}  (상태: {account.base_url}/_sandbox/state)")
+            url = session.start_sandbox(account).base_url if account.sandbox else ""
+            if url:
+                click.echo(f"{account.label}: {url}  (상태: {url}/_sandbox/state)")
         click.echo("Ctrl-C 로 종료합니다.")
         try:
             while True:

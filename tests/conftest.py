@@ -9,8 +9,15 @@ from typing import Any
 import pytest
 
 from mallbatch.config import Account, resolve_value
-from mallbatch.sandbox.registry import build_simulator, sandbox_credentials
+from mallbatch.sandbox.registry import build_simulator, sandbox_credentials, stop_all
 from mallbatch.sandbox.server import SandboxServer
+
+@pytest.fixture(autouse=True)
+def _stop_workspace_simulators() -> Iterator[None]:
+    """Simulators a test's workspaces started in this process stop with the test."""
+    yield
+    stop_all()
+
 
 StartSim = Callable[..., tuple[SandboxServer, Account]]
 

@@ -1,11 +1,14 @@
-"""Adapters for the workspace's accounts, with simulators started on demand.
+"""Adapters for the workspace's accounts, with the workspace's own simulators started on demand.
 
-An account with ``sandbox = true`` gets its mall's simulator started in this process
-on the account's loopback port, unless one already serves there.
+An account with ``sandbox = true`` talks to this workspace's simulator of its mall: on the
+port recorded for the workspace (or the account's ``base_url``), started in this process
+unless this workspace's simulator already serves there. Another workspace's simulator is
+refused here, before the adapter exists: adapters know nothing about simulators.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -39,10 +42,12 @@ class Session:
     def account(self, mall: str, name: str | None) -> Account | None:
         return self.ws.config.find_account(mall, name)
 
-    def start_sandbox(self, account: Account) -> None:
-        if account.sandbox and account.mall in SIMULATORS:
-            faults: dict[str, Any] = self.ws.config.section("sandbox").get(account.mall, {})
-            ensure_running(account.mall, account.base_url, self.ws.sandbox_path, faults)
+    def start_sandbox(self, account: Account) -> Account:
+        """``account`` aimed at this workspace's own simulator (a ConfigError names any other)."""
+        if not (account.sandbox and account.mall in SIMULATORS):
+            return account
+        faults: dict[str, Any] = self.ws.config.section("sandbox").get(account.mall, {})
+        return replace(account, base_url=ensure_running(account.mall, account.base_url, self.ws.sandbox_path, faults))
 
     def adapter(self, account: Account) -> Adapter | None:
         """The account's adapter, or None when mallbatch does not talk to that mall yet."""
@@ -51,8 +56,7 @@ class Session:
             cls = adapter_class(account.mall)
             if cls is None:
                 return None
-            self.start_sandbox(account)
-            self._adapters[key] = cls(account, retry=self.retry)
+            self._adapters[key] = cls(self.start_sandbox(account), retry=self.retry)
         return self._adapters[key]
 
 
@@ -62,7 +66,7 @@ def seed_sandbox(ws: Workspace, orders: int, claims: int, inquiries: int) -> dic
     with Session(ws) as session:
         for account in ws.config.accounts:
             if account.sandbox and account.mall in SIMULATORS:
-                session.start_sandbox(account)
+                url = session.start_sandbox(account).base_url
                 body = {"orders": orders, "claims": claims, "inquiries": inquiries}
-                made[account.label] = httpx.post(f"{account.base_url}/_sandbox/generate", json=body, timeout=60).json()
+                made[account.label] = httpx.post(f"{url}/_sandbox/generate", json=body, timeout=60).json()
     return made

@@ -1,23 +1,33 @@
-"""Which simulators exist, and starting them when a command needs one.
+"""Which simulators exist, and starting a workspace's own simulators when a command needs one.
 
-A fresh ``config.toml`` points every account at a simulator (``sandbox = true``). Any
-command using such an account calls :func:`ensure_running`, which starts the simulator
-in this process on its loopback port unless something already serves there (for example
-``mallbatch sandbox`` in another terminal). State lives in the workspace's sandbox
-database, so both ways see the same products, orders and invoices.
+Every workspace has its own simulators, serving its own sandbox database (``state/sandbox.db``).
+An account with ``sandbox = true`` and no ``base_url`` gets a loopback port chosen free for the
+workspace and recorded in ``state/sandbox_ports.json``: the workspace keeps its ports, and
+``mallbatch sandbox`` in another terminal serves the same ones. Before a port is used, whatever
+answers there is asked whose it is (``GET /_sandbox/workspace``): this workspace's simulator of
+that mall is used, whichever process serves it; a free port gets one started in this process;
+anything else is refused with a Korean ConfigError (or, for a chosen port, another port is
+chosen), so one workspace can never read or ship another's orders.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
+from mallbatch.errors import ConfigError
+from mallbatch.malls import mall_name
 from mallbatch.sandbox.server import Faults, SandboxServer, Simulator
-from mallbatch.sandbox.store import SimStore
+from mallbatch.sandbox.store import SimStore, workspace_id
 
 SIMULATORS: dict[str, str] = {
     "coupang": "mallbatch.sandbox.coupang:CoupangSimulator",
@@ -25,7 +35,9 @@ SIMULATORS: dict[str, str] = {
     "wemakeprice": "mallbatch.sandbox.wemakeprice:WemakepriceSimulator",
 }
 
-DEFAULT_PORTS: dict[str, int] = {"coupang": 18601, "smartstore": 18602, "wemakeprice": 18603}
+HOST = "127.0.0.1"
+PORTS_FILE = "sandbox_ports.json"  # beside sandbox.db
+PROBE_SECONDS = 5.0
 
 _RUNNING: dict[tuple[str, int], SandboxServer] = {}
 _LOCK = threading.Lock()
@@ -47,27 +59,135 @@ def build_simulator(mall: str, state_path: Path | str, faults: dict[str, Any] | 
     return cls(SimStore(state_path, mall), Faults.from_mapping(faults or {}), sandbox_credentials(mall))
 
 
-def is_serving(host: str, port: int) -> bool:
+class _Taken(Exception):
+    """The port is held by something other than this workspace's simulator of the mall."""
+
+    def __init__(self, found: dict[str, str]) -> None:
+        super().__init__(found)
+        self.found = found  # the other simulator's owner record; empty for a program that is no simulator
+
+
+def _whose(host: str, port: int) -> dict[str, str] | None:
+    """The owner record of what answers at host:port; {} for another program; None when nothing listens."""
+    running = _RUNNING.get((host, port))
+    if running is not None:
+        store = running.simulator.store
+        return {"mall": running.simulator.mall, "workspace": store.workspace, "state": store.state_dir}
     try:
-        with socket.create_connection((host, port), timeout=0.3):
-            return True
-    except OSError:
-        return False
+        response = httpx.get(f"http://{host}:{port}/_sandbox/workspace", timeout=PROBE_SECONDS)
+        body = response.json()
+    except httpx.ConnectError:
+        return None
+    except (httpx.HTTPError, ValueError):
+        return {}
+    if response.status_code != 200 or not isinstance(body, dict) or "workspace" not in body:
+        return {}
+    return {key: str(body.get(key, "")) for key in ("mall", "workspace", "state")}
 
 
-def ensure_running(mall: str, base_url: str, state_path: Path, faults: dict[str, Any] | None = None) -> SandboxServer | None:
-    """Start the mall's simulator for ``base_url`` unless it already answers there."""
-    parts = urlsplit(base_url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or DEFAULT_PORTS[mall]
+def _serve(mall: str, host: str, port: int, db_path: Path, faults: dict[str, Any] | None) -> str:
+    """The URL of this workspace's ``mall`` simulator on host:port, started here when nothing listens."""
+    owner = workspace_id(db_path)
+    for _ in range(3):
+        found = _whose(host, port)
+        if found is None:
+            simulator = build_simulator(mall, db_path, faults)
+            try:
+                server = SandboxServer(simulator, host, port).start()
+            except OSError:  # another process of this workspace bound it first, or it is held without HTTP
+                simulator.store.close()
+                time.sleep(0.2)
+                continue
+            _RUNNING[(host, port)] = server
+            return server.url
+        if found.get("workspace") == owner and found.get("mall") == mall:
+            return f"http://{host}:{port}"
+        raise _Taken(found)
+    raise _Taken({})
+
+
+def _refusal(mall: str, url: str, found: dict[str, str], db_path: Path) -> str:
+    where = f'config.toml 의 [[accounts]] mall = "{mall}" 계정의 base_url'
+    fix = f"{where} 줄을 지우면 이 작업 폴더만의 시뮬레이터 포트를 따로 고릅니다."
+    if not found:
+        return (f"{mall_name(mall)}: {url} 에서 mallbatch 시뮬레이터가 아닌 다른 프로그램이 응답해 아무것도 보내지 않았습니다. "
+                f"그 프로그램을 끄거나, {fix}")
+    if found.get("workspace") == workspace_id(db_path):
+        return (f"{mall_name(mall)}: {url} 에서는 이 작업 폴더의 {mall_name(found.get('mall', ''))} 시뮬레이터가 응답합니다. "
+                f"{where} 를 고치거나, {fix}")
+    return (f"{mall_name(mall)}: {url} 에서 다른 작업 폴더의 시뮬레이터가 응답합니다 (그 시뮬레이터의 상태 폴더: "
+            f"{found.get('state') or '알 수 없음'}, 이 작업 폴더의 상태 폴더: {os.path.realpath(Path(db_path).parent)}). "
+            f"다른 작업 폴더의 상품·주문을 건드리지 않도록 아무것도 보내지 않았습니다. {fix}")
+
+
+def _free_ports(count: int) -> list[int]:
+    """Loopback ports free right now (held together while chosen, so they differ)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind((HOST, 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _read_ports(path: Path) -> dict[str, int]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {mall: port for mall, port in data.items() if mall in SIMULATORS and isinstance(port, int) and 0 < port < 65536}
+
+
+def _record_ports(path: Path, ports: dict[str, int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp.write_text(json.dumps(ports, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def workspace_ports(state_dir: Path) -> dict[str, int]:
+    """The workspace's simulator ports: recorded ones, free ones chosen (and recorded) for the rest."""
+    path = state_dir / PORTS_FILE
+    ports = _read_ports(path)
+    missing = [mall for mall in SIMULATORS if mall not in ports]
+    if missing:
+        ports |= dict(zip(missing, _free_ports(len(missing)), strict=True))
+        _record_ports(path, ports)
+    return ports
+
+
+def ensure_running(mall: str, base_url: str, db_path: Path, faults: dict[str, Any] | None = None) -> str:
+    """The URL of this workspace's ``mall`` simulator, started in this process when nobody serves it.
+
+    ``base_url`` empty: the workspace's own port (see :func:`workspace_ports`). A ``base_url``
+    where another workspace's simulator (or another program) answers is a ConfigError.
+    """
     with _LOCK:
-        running = _RUNNING.get((host, port))
-        if running is not None:
-            return running
-        if is_serving(host, port):
-            return None
-        server = SandboxServer(build_simulator(mall, state_path, faults), host, port).start()
-        _RUNNING[(host, port)] = server
-        return server
+        if base_url:
+            parts = urlsplit(base_url)
+            try:
+                return _serve(mall, parts.hostname or HOST, parts.port or 80, db_path, faults)
+            except _Taken as taken:
+                raise ConfigError(_refusal(mall, base_url, taken.found, db_path)) from None
+        state_dir = Path(db_path).parent
+        try:
+            return _serve(mall, HOST, workspace_ports(state_dir)[mall], db_path, faults)
+        except _Taken:
+            pass  # e.g. a copied workspace whose recorded port is the original's: this one chooses its own
+        for port in _free_ports(3):
+            try:
+                url = _serve(mall, HOST, port, db_path, faults)
+            except _Taken:
+                continue
+            _record_ports(state_dir / PORTS_FILE, workspace_ports(state_dir) | {mall: port})
+            return url
+        raise ConfigError(f"{mall_name(mall)} 시뮬레이터를 켤 빈 포트를 찾지 못했습니다. 잠시 뒤 다시 실행하세요.")
 
 
 def stop_all() -> None:

@@ -17,7 +17,9 @@ make the seeded generator add records as wall-clock time passes, checked on each
 so orders arrive "over time" for a seller exploring the sandbox.
 
 Sandbox-only control endpoints (never part of a mall's protocol):
-``GET /_sandbox/state``, ``POST /_sandbox/generate``, ``POST /_sandbox/faults``.
+``GET /_sandbox/state``, ``GET /_sandbox/workspace``, ``POST /_sandbox/generate``,
+``POST /_sandbox/faults``. Every response carries ``X-Mallbatch-Workspace``: the id of the
+workspace whose state the simulator serves, so a client can refuse another workspace's.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from mallbatch.sandbox.store import SimStore
 
+WORKSPACE_HEADER = "X-Mallbatch-Workspace"
 
 class Headers(dict[str, str]):
     """Case-insensitive request headers."""
@@ -229,6 +232,7 @@ class SandboxServer:
                 self.send_response(response.status)
                 for key, value in response.headers.items():
                     self.send_header(key, value)
+                self.send_header(WORKSPACE_HEADER, server.simulator.store.workspace)
                 self.send_header("Content-Length", str(len(response.body)))
                 self.end_headers()
                 self.wfile.write(response.body)
@@ -314,8 +318,11 @@ class SandboxServer:
 
     def _control(self, request: Request) -> Response:
         sim = self.simulator
+        owner = {"mall": sim.mall, "workspace": sim.store.workspace, "state": sim.store.state_dir}
+        if request.path == "/_sandbox/workspace" and request.method == "GET":
+            return Response.json(owner)
         if request.path == "/_sandbox/state" and request.method == "GET":
-            return Response.json({"mall": sim.mall, "requests": self.requests, "rejected_429": self.rejected_429, **sim.state()})
+            return Response.json({**owner, "requests": self.requests, "rejected_429": self.rejected_429, **sim.state()})
         if request.path == "/_sandbox/faults" and request.method == "POST":
             sim.faults.update(request.json() or {})
             return Response.json({"ok": True})

@@ -7,9 +7,13 @@ committed write, which is what exactly-once tests count.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 import threading
+import unicodedata
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -35,6 +39,8 @@ class SimStore:
 
     def __init__(self, path: Path | str, mall: str) -> None:
         self.mall = mall
+        self.workspace = workspace_id(path)
+        self.state_dir = "" if str(path) == ":memory:" else os.path.realpath(Path(path).parent)
         self._lock = threading.RLock()
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -135,6 +141,18 @@ class SimStore:
                 "SELECT key, COUNT(*) FROM audit WHERE mall=? AND op=? GROUP BY key", (self.mall, op)
             ).fetchall()
         return {k: n for k, n in rows}
+
+
+def workspace_id(path: Path | str) -> str:
+    """Which workspace a sandbox database belongs to: its resolved path, hashed.
+
+    Two workspaces never share a sandbox database, so their simulators never share an id;
+    a simulator states it and a client compares it with its own before using the simulator.
+    """
+    if str(path) == ":memory:":
+        return f"memory-{uuid.uuid4().hex[:12]}"
+    resolved = os.path.normcase(unicodedata.normalize("NFC", os.path.realpath(path)))
+    return hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:16]
 
 
 def _now() -> str:
