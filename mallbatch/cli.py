@@ -266,6 +266,7 @@ def demo(ctx: click.Context, directory: str | None) -> None:
 def watch(ctx: click.Context, directory: str | None) -> None:
     """inbox/ 를 지켜보며 들어온 엑셀을 바로 처리하고, 주문·클레임·문의를 정해진 간격으로 수집합니다.
 
+    폴더를 주지 않으면 현재 폴더(mallbatch 저장소 자체도 작업 폴더입니다)를 지켜봅니다.
     작업 폴더에 config.toml 이 없으면 init 처럼 새로 만듭니다 (계정은 시뮬레이터).
     inbox 에 '지금수집' 파일을 넣으면 바로 수집합니다. Ctrl-C 로 멈춥니다.
 
@@ -278,14 +279,15 @@ def watch(ctx: click.Context, directory: str | None) -> None:
     from mallbatch.workspace import init_workspace
 
     home = resolve_home(directory or ctx.obj)
-    if not (home / "config.toml").exists():
-        ws, _ = init_workspace(home)
-        write_templates(ws)
+    ws, created = init_workspace(home)
+    if created:
         click.echo(f"새 작업 폴더를 만들었습니다: {ws.home} (계정은 내장 시뮬레이터를 가리킵니다)")
+    if not ws.used:  # a fresh init, or a fresh clone of the checkout with its committed config.toml
+        write_templates(ws)
         click.echo(f"빈 템플릿: {ws.templates}  예시 파일: {ws.home / 'examples'}")
-        seed_sandbox(ws, 5, 1, 2)
-        click.echo("시뮬레이터마다 예시 주문 5건, 클레임 1건, 문의 2건이 들어왔습니다 (첫 수집 엑셀에 보입니다).")
-    ws = Workspace.open(home)
+        if any(account.sandbox for account in ws.config.accounts):
+            seed_sandbox(ws, 5, 1, 2)
+            click.echo("시뮬레이터마다 예시 주문 5건, 클레임 1건, 문의 2건이 들어왔습니다 (첫 수집 엑셀에 보입니다).")
     click.echo(f"엑셀을 넣을 곳(inbox): {ws.inbox}")
     click.echo(f"결과·수집 엑셀(outbox): {ws.outbox}  (상태는 outbox/상태.txt)")
     click.echo("지켜보는 중입니다. Ctrl-C 로 멈춥니다.")

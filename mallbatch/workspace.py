@@ -74,6 +74,11 @@ class Workspace:
         return self.state / "sandbox.db"
 
     @property
+    def used(self) -> bool:
+        """False until a command keeps state here: a fresh init, or a fresh clone of the checkout."""
+        return self.store_path.exists() or self.sandbox_path.exists()
+
+    @property
     def limits(self) -> Limits:
         mb = 2**20
         return Limits(

@@ -26,4 +26,4 @@ def test_quick_start_commands_match_ci() -> None:
     assert test_command in README and test_command in ci
     quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     blocks = [b.split("```", 1)[0].strip() for b in quick_start.split("```bash\n")[1:]]
-    assert blocks == ["pip install -e . && mallbatch watch mallbatch-home", test_command]
+    assert blocks == ["pip install -e . && mallbatch watch", test_command]
