@@ -153,15 +153,28 @@ def _check_cfb(path: Path) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    """True if the first bytes decode as UTF-16 (with BOM), UTF-8 or CP949 text."""
+    """True if the first bytes are UTF-16 (with BOM) text, or lines of UTF-8 or CP949 text.
+
+    Judged line by line: one damaged line (a NUL, a stray byte, a line pasted in another
+    encoding) must not make a whole CSV "not a spreadsheet" — the reader names that line.
+    A binary file has almost no clean lines.
+    """
     if head.startswith(_TEXT_BOMS):
         return True
-    if _BINARY_BYTES.search(head):
+    lines = [line for line in head.split(b"\n") if line.strip(b"\r")]
+    last = len(lines) - 1
+    clean = sum(1 for n, line in enumerate(lines) if _text_line(line, final=n < last or len(head) < TEXT_SNIFF_BYTES))
+    bad = len(lines) - clean
+    return clean > 0 and bad <= max(1, len(lines) // 10)
+
+
+def _text_line(line: bytes, final: bool) -> bool:
+    if _BINARY_BYTES.search(line):
         return False
     for encoding in ("utf-8", "cp949"):
         try:
-            # final=False: the sniffed chunk may end in the middle of a character
-            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            # final=False for the sniffed chunk's last line: it may end in the middle of a character
+            codecs.getincrementaldecoder(encoding)().decode(line, final=final)
         except UnicodeDecodeError:
             continue
         return True

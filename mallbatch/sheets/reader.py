@@ -9,8 +9,6 @@ us — a formula that has no cached result — is found by scanning the sheet XM
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import io
 import math
@@ -31,6 +29,7 @@ from defusedxml import ElementTree as SafeET
 from msoffcrypto.exceptions import InvalidKeyError
 
 from mallbatch.errors import InputFileError
+from mallbatch.sheets.csvfile import LineProblem, read_records
 from mallbatch.sheets.guard import (
     FIX_CORRUPT,
     FIX_RESAVE,
@@ -60,6 +59,7 @@ class RawSheet:
     rows: list[list[str]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # inclusive (r1, c1, r2, c2)
     formula_missing: set[tuple[int, int]] = field(default_factory=set)  # formula cells without a cached value
+    problems: dict[int, list[LineProblem]] = field(default_factory=dict)  # row index → why that row cannot be trusted
 
 
 @dataclass
@@ -195,30 +195,10 @@ def _text_rows(data: list[list[Any]]) -> list[list[str]]:
 
 
 def _read_csv(path: Path) -> RawSheet:
-    text = _decode(path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise InputFileError("CSV 파일 형식이 올바르지 않습니다", "엑셀에서 열어 CSV 또는 xlsx로 다시 저장하세요") from exc
-    return RawSheet(path.stem, _text_rows(rows))
-
-
-def _decode(raw: bytes) -> str:
     """Korean CSVs come as UTF-8 (often with BOM), CP949 from older Excel, or UTF-16."""
-    if raw.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "cp949"]
-    for encoding in candidates:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputFileError("글자 인코딩을 알 수 없는 CSV 파일입니다", "엑셀에서 'CSV UTF-8(쉼표로 분리)' 형식으로 다시 저장하세요")
+    records = read_records(path.read_bytes())
+    problems = {index: r.problems for index, r in enumerate(records) if r.problems}
+    return RawSheet(path.stem, _text_rows([r.cells for r in records]), problems=problems)
 
 
 def _formulas_without_value(zf: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:
