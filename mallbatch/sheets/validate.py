@@ -217,8 +217,10 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
         cells = plan.sheet.rows[index]
         # Templates put the guide and example rows right under the header; further down,
         # a row that happens to look like the example is the seller's data.
+        if not cells and index not in plan.sheet.problems:
+            continue  # the common empty row, and the million a far stray cell leaves
         template_place = index - layout.header_row <= TEMPLATE_ROWS
-        damaged = _read_problems(plan, index, headers)
+        damaged = _read_problems(plan, index, headers) if index in plan.sheet.problems else []
         if not damaged and (index + 1 in plan.skip_rows or not any(c.strip() for c in cells) or (
             template_place and _is_template_row(cells, plan.kind, layout.columns)
         )):
