@@ -37,6 +37,8 @@ FIX_CORRUPT = "복사가 끝났는지 확인하고, 엑셀에서 열리는지 �
 MSG_ENCRYPTED = "암호가 걸린 파일입니다"
 FIX_ENCRYPTED = "암호를 해제하고 다시 저장하거나 config.toml [read] passwords 에 암호를 추가하세요"
 MSG_NOT_SHEET = "엑셀 파일이 아닙니다"
+MSG_XLSB = "Excel 바이너리 통합 문서(.xlsb)는 읽을 수 없습니다"
+FIX_XLSB = "엑셀에서 파일을 열고 [파일] → [다른 이름으로 저장]에서 파일 형식을 'Excel 통합 문서(*.xlsx)'로 골라 저장한 뒤 넣어 주세요"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ def check_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
     names = set(zf.namelist())
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "xl/workbook.bin" in names:
+        raise InputFileError(MSG_XLSB, FIX_XLSB)
     if "mimetype" in names and zf.getinfo("mimetype").file_size < 100:
         try:
             mimetype = zf.read("mimetype")

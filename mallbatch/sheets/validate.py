@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from mallbatch.sheets import normalize
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.issues import ERROR, WARNING, Issue, Report, SheetReport
-from mallbatch.sheets.layout import SheetPlan, detect
+from mallbatch.sheets.layout import SCAN_ROWS, SheetPlan, detect, key_headers, late_header
 from mallbatch.sheets.reader import RawBook
 from mallbatch.sheets.rows import BookContext, Row, SheetContext
 from mallbatch.sheets.safetext import unescape_text
@@ -254,13 +254,27 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     return report
 
 
+def _unknown_kind(raw: RawBook, kinds: list[SheetKind]) -> Issue:
+    """Say where the header was looked for and which headers would have been recognised."""
+    sheets = ", ".join(f"'{s.name}'" for s in raw.sheets) or "(시트 없음)"
+    message = f"어떤 종류의 파일인지 알 수 없습니다: {sheets} 시트의 1~{SCAN_ROWS}행에서 머리글(열 이름) 행을 찾지 못했습니다"
+    expected = "; ".join(f"{k.title}: {key_headers(k)}" for k in kinds if k.inbox)
+    fix = f"머리글 행에 이런 열 이름이 있어야 합니다 — {expected}. mallbatch templates 로 만든 템플릿이나 수집한 주문·문의 엑셀을 쓰세요"
+    late = late_header(raw, kinds)
+    if late is not None:
+        sheet, row, kind = late
+        message += f" ('{sheet}' 시트 {row}행에 {kind.title} 머리글이 있는 것 같습니다)"
+        fix = f"'{sheet}' 시트 {row}행의 머리글이 1~{SCAN_ROWS}행 안에 오도록 위의 빈 행이나 안내 행을 지우세요"
+        return Issue(ERROR, "unknown-kind", message, fix, sheet, row)
+    return Issue(ERROR, "unknown-kind", message, fix)
+
+
 def validate_book(raw: RawBook, book: BookContext, kinds: dict[str, SheetKind], max_errors: int = 1000) -> Report:
     """Validate every recognised sheet; sales groups first so products can refer to them."""
     report = Report(raw.path, max_errors=max_errors)
     plans = detect(raw, list(kinds.values()))
     if not plans:
-        report.issues.append(Issue(ERROR, "unknown-kind", "어떤 종류의 파일인지 알 수 없습니다",
-                                   "mallbatch templates 로 만든 템플릿(상품/판매정보/송장/문의답변)이나 수집한 주문·문의 엑셀을 쓰세요"))
+        report.issues.append(_unknown_kind(raw, list(kinds.values())))
         return report
     plans.sort(key=lambda p: 0 if p.kind.code == "sales_groups" else 1)
     for plan in plans:
