@@ -68,3 +68,25 @@ def test_far_cells_are_read_and_written_in_bounded_memory(tmp_path: Path) -> Non
     assert "메모" in data[0]  # the stray header is kept, moved next to the others
     assert all(len(d) < 20 for d in data)
     assert max(dimensions(out), key=len) in {f"A1:H{ROWS + 2}", f"A1:I{ROWS + 2}"}
+
+
+def test_crafted_references_are_read_sparsely(tmp_path: Path) -> None:
+    """A cell whose reference disagrees with its row tag, or whose r is not first, cannot
+    slip a far cell past the bound: the sheet is then read cell by cell."""
+    src = tmp_path / "ok.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["주문번호", "수량"])
+    wb.active.append(["1", "2"])
+    wb.save(src)
+    for name, old, new in [
+        ("below.xlsx", b'<c r="B2"', b'<c r="B999999"'),  # row tag 2, cell at row 999,999
+        ("late-r.xlsx", b'<c r="B2"', b'<c s="0" r="XFD2"'),  # reference not the first attribute
+    ]:
+        path = tmp_path / name
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+            for item in zin.infolist():
+                data = zin.read(item)
+                zout.writestr(item, data.replace(old, new) if item.filename == "xl/worksheets/sheet1.xml" else data)
+        rows = read_book(path, Limits()).sheets[0].rows
+        assert [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row) if v] == [
+            (0, 0, "주문번호"), (0, 1, "수량"), (1, 0, "1"), (999_998, 1, "2") if name == "below.xlsx" else (1, 16383, "2")]
