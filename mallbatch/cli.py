@@ -145,7 +145,7 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
                 result = push_file(ws, store, session, file, progress=advance)
             click.echo(result.summary_ko())
             click.echo(f"결과 엑셀: {result.result_path}")
-            failed |= any(k in result.counts for k in ("실패", "오류"))
+            failed |= result.failed
     if failed:
         sys.exit(1)
 

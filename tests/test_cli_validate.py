@@ -186,3 +186,40 @@ def test_unknown_kind_of_workbook(home: Path, tmp_path: Path) -> None:
     result = run(home, "validate", str(path))
     assert result.exit_code == 1
     assert "어떤 종류의 파일인지 알 수 없습니다" in result.output
+
+
+def test_header_below_row_15_is_pointed_at(home: Path) -> None:
+    path = home / "inbox" / "송장.xlsx"
+    wb = openpyxl.Workbook()
+    for _ in range(19):
+        wb.active.append(["안내: 아래 표를 채우세요"])
+    wb.active.append(["쇼핑몰", "계정", "주문번호", "택배사", "송장번호"])  # Excel row 20
+    wb.active.append(["쿠팡", "기본", "2026112100010001", "CJ대한통운", "612345678901"])
+    wb.save(path)
+    result = run(home, "validate", str(path))
+    assert result.exit_code == 1
+    assert ("'Sheet' 시트 20행: 어떤 종류의 파일인지 알 수 없습니다: 'Sheet' 시트의 1~15행에서 머리글(열 이름) 행을 찾지 못했습니다 "
+            "('Sheet' 시트 20행에 송장 머리글이 있는 것 같습니다)") in result.output
+    assert "'Sheet' 시트 20행의 머리글이 1~15행 안에 오도록" in result.output
+
+
+def test_unknown_kind_says_where_it_looked_and_what_it_expected(home: Path) -> None:
+    path = home / "inbox" / "가계부.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "11월"
+    wb.active.append(["날짜", "내용", "금액"])
+    wb.save(path)
+    output = run(home, "validate", str(path)).output
+    assert "'11월' 시트의 1~15행에서 머리글(열 이름) 행을 찾지 못했습니다" in output
+    assert f"상품: {', '.join(c.header for c in PRODUCTS.required_columns[:3])}" in output
+    assert "송장: 쇼핑몰, 주문번호, 택배사" in output
+
+
+def test_push_of_a_file_that_cannot_be_read_exits_non_zero_and_says_why(home: Path) -> None:
+    path = home / "inbox" / "가계부.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["날짜", "내용", "금액"])
+    wb.save(path)
+    result = run(home, "push", str(path))
+    assert result.exit_code == 1, result.output
+    assert "어떤 종류의 파일인지 알 수 없습니다" in result.output

@@ -165,3 +165,14 @@ def test_random_bytes_never_crash(tmp_path: Path, prefix: bytes, body: bytes, ex
         assert check_file(path, LIMITS) in {"xlsx", "xls", "ods", "csv"}
     except InputFileError as exc:
         assert exc.message
+
+
+def test_xlsb_is_named_and_the_seller_told_how_to_save_as_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "주문.xlsb"
+    with zipfile.ZipFile(path, "w") as zf:  # the parts Excel writes for a binary workbook
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.bin", b"\x83\x01\x00")
+        zf.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00")
+    message, fix = raised(path)
+    assert message == "Excel 바이너리 통합 문서(.xlsb)는 읽을 수 없습니다"
+    assert "다른 이름으로 저장" in fix and "Excel 통합 문서(*.xlsx)" in fix

@@ -222,3 +222,15 @@ def test_serial_round_trip(day: dt.date) -> None:
     serial = (day - dt.date(1899, 12, 30)).days
     assert n.date(str(serial)) == Normal(day)
     assert n.date(day.strftime("%Y%m%d")) == n.date(day.strftime("%Y.%m.%d")) == Normal(day)
+
+
+@pytest.mark.parametrize("mark", ["\u00a0", "\u200c", "\u2060", "\ufeff", "\u200b"])
+def test_invisible_characters_in_codes_and_numbers_are_stripped_with_a_note(mark: str) -> None:
+    note = n.NOTE_INVISIBLE
+    assert n.code(f"{mark}NK{mark}1001{mark}") == Normal("NK1001", note)
+    assert n.digits(f"6123{mark}45678901") == Normal("612345678901", note)
+    assert n.integer(f"12{mark},000원") == Normal(12000, note)
+    assert n.phone(f"010-1234-5678{mark}") == Normal("010-1234-5678", note)
+    assert n.zipcode(f"{mark}06236") == Normal("06236", note)
+    assert n.date(f"2024-05-01{mark}") == Normal(dt.date(2024, 5, 1), note)
+    assert n.code("NK1001") == Normal("NK1001")  # nothing to strip, no note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import unicodedata
 import zipfile
@@ -173,10 +174,10 @@ def test_csv_keeps_payloads_quoted_newlines_and_ragged_rows(tmp_path: Path) -> N
 
 def test_unreadable_csv_and_damaged_sheet_xml(tmp_path: Path) -> None:
     csv_path = tmp_path / "big-field.csv"
-    csv_path.write_text('"' + "x" * 200_000 + '"\n', encoding="utf-8")
-    with pytest.raises(InputFileError) as info:
-        read_book(csv_path, LIMITS)
-    assert info.value.message == "CSV 파일 형식이 올바르지 않습니다"
+    csv_path.write_text('"' + "x" * 200_000 + '"\nok\n', encoding="utf-8")
+    sheet = read_book(csv_path, LIMITS).sheets[0]  # that line is an error, the next one is read
+    assert sheet.rows[1] == ["ok"]
+    assert [p.message for p in sheet.problems[0]] == ["한 칸의 내용이 너무 깁니다 (131,072자 초과, 파일의 1번째 줄)"]
     src, broken = hostile_workbook(tmp_path / "ok.xlsx"), tmp_path / "broken.xlsx"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(broken, "w") as zout:
         for item in zin.infolist():
@@ -191,9 +192,14 @@ def test_undecodable_csv(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes("주문,수량\n".encode("cp949") * 10_000 + b"\xff\xff\n")
     assert check_file(path, LIMITS) == "csv"  # the sniffed head is CP949 text, the whole file is not
+    sheet = read_book(path, LIMITS).sheets[0]
+    assert len(sheet.rows) == 10_001 and sheet.rows[0] == ["주문", "수량"]
+    assert list(sheet.problems) == [10_000]
+    assert sheet.problems[10_000][0].message == "글자로 읽을 수 없는 바이트(0xFF)가 있습니다 (파일의 10001번째 줄, 1번째 바이트)"
+    path.write_bytes(codecs.BOM_UTF16_LE + b"\x00\xd8a\x00")  # a lone surrogate: UTF-16 is all or nothing
     with pytest.raises(InputFileError) as info:
         read_book(path, LIMITS)
-    assert info.value.message == "글자 인코딩을 알 수 없는 CSV 파일입니다"
+    assert info.value.message == "글자 인코딩을 알 수 없는 CSV 파일입니다 (UTF-16)"
 
 
 @pytest.mark.parametrize(

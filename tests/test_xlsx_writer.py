@@ -251,3 +251,11 @@ def test_libreoffice_opens_it(book: Path, tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(tmp_path / "out" / "features.xlsx")["주문 목록"]
     assert ws["A3"].value == LONG_DIGITS and ws["B3"].comment.text == "1 이상이어야 합니다 (입력: 0)"
     assert ws["B3"].fill.fgColor.rgb == "FFFFC7CE" and ws["D3"].value == datetime(2024, 2, 29, 13, 45)
+
+
+def test_rows_beyond_excel_are_refused_not_written(tmp_path: Path) -> None:
+    """A workbook Excel cannot open is never produced; the result writer splits sheets instead."""
+    wb = Workbook(str(tmp_path / "r.xlsx"), {})
+    wb.add_worksheet("s").write_string(1_048_576, 0, "one row too far")
+    with pytest.raises(ValueError, match="beyond Excel"):
+        wb.close()

@@ -84,8 +84,19 @@ class PushResult:
 
     def summary_ko(self) -> str:
         c = self.counts
-        return (f"{self.checked.report.path.name}: 성공 {c.get(SUCCESS, 0)}, 실패 {c.get(FAILURE, 0)}, 보류 {c.get(HOLD, 0)}, "
-                f"건너뜀 {c.get(SKIP, 0)}, 오류 {c.get(ERROR, 0)}, 저장만 {c.get(SAVED, 0)}")
+        report = self.checked.report
+        lines = [f"{report.path.name}: 성공 {c.get(SUCCESS, 0)}, 실패 {c.get(FAILURE, 0)}, 보류 {c.get(HOLD, 0)}, "
+                 f"건너뜀 {c.get(SKIP, 0)}, 오류 {c.get(ERROR, 0)}, 저장만 {c.get(SAVED, 0)}"]
+        # What kept the file (or a sheet) from being read at all: no row carries it.
+        for issue in report.issues + [i for s in report.sheets for i in s.issues]:
+            if issue.severity == "error":
+                lines.append(f"  - {issue.where() or '파일'}: {issue.message}" + (f" → {issue.fix}" if issue.fix else ""))
+        return "\n".join(lines)
+
+    @property
+    def failed(self) -> bool:
+        """Anything not done: a row failed or was refused, or the file or a sheet could not be read."""
+        return any(k in self.counts for k in (FAILURE, ERROR)) or not self.checked.report.valid
 
 
 class Pusher:

@@ -37,6 +37,8 @@ FIX_CORRUPT = "복사가 끝났는지 확인하고, 엑셀에서 열리는지 �
 MSG_ENCRYPTED = "암호가 걸린 파일입니다"
 FIX_ENCRYPTED = "암호를 해제하고 다시 저장하거나 config.toml [read] passwords 에 암호를 추가하세요"
 MSG_NOT_SHEET = "엑셀 파일이 아닙니다"
+MSG_XLSB = "Excel 바이너리 통합 문서(.xlsb)는 읽을 수 없습니다"
+FIX_XLSB = "엑셀에서 파일을 열고 [파일] → [다른 이름으로 저장]에서 파일 형식을 'Excel 통합 문서(*.xlsx)'로 골라 저장한 뒤 넣어 주세요"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ def check_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
     names = set(zf.namelist())
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "xl/workbook.bin" in names:
+        raise InputFileError(MSG_XLSB, FIX_XLSB)
     if "mimetype" in names and zf.getinfo("mimetype").file_size < 100:
         try:
             mimetype = zf.read("mimetype")
@@ -153,15 +157,28 @@ def _check_cfb(path: Path) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    """True if the first bytes decode as UTF-16 (with BOM), UTF-8 or CP949 text."""
+    """True if the first bytes are UTF-16 (with BOM) text, or lines of UTF-8 or CP949 text.
+
+    Judged line by line: one damaged line (a NUL, a stray byte, a line pasted in another
+    encoding) must not make a whole CSV "not a spreadsheet" — the reader names that line.
+    A binary file has almost no clean lines.
+    """
     if head.startswith(_TEXT_BOMS):
         return True
-    if _BINARY_BYTES.search(head):
+    lines = [line for line in head.split(b"\n") if line.strip(b"\r")]
+    last = len(lines) - 1
+    clean = sum(1 for n, line in enumerate(lines) if _text_line(line, final=n < last or len(head) < TEXT_SNIFF_BYTES))
+    bad = len(lines) - clean
+    return clean > 0 and bad <= max(1, len(lines) // 10)
+
+
+def _text_line(line: bytes, final: bool) -> bool:
+    if _BINARY_BYTES.search(line):
         return False
     for encoding in ("utf-8", "cp949"):
         try:
-            # final=False: the sniffed chunk may end in the middle of a character
-            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            # final=False for the sniffed chunk's last line: it may end in the middle of a character
+            codecs.getincrementaldecoder(encoding)().decode(line, final=final)
         except UnicodeDecodeError:
             continue
         return True

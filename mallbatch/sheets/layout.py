@@ -14,6 +14,7 @@ from mallbatch.sheets.columns import SheetKind, header_key
 from mallbatch.sheets.reader import RawBook, RawSheet
 
 SCAN_ROWS = 15
+LATE_SCAN_ROWS = 200  # how far down a misplaced header row is looked for, to say where it is
 # Columns a result workbook adds: a fixed result workbook dropped back must read cleanly.
 RESULT_HEADERS = {header_key(c.header) for c in (RESULT, MESSAGE, MALL_IDS)}
 META_KIND = "kind:"  # meta key prefix: kind:<sheet name> = <kind code>
@@ -102,3 +103,19 @@ def detect(book: RawBook, kinds: list[SheetKind]) -> list[SheetPlan]:
         skip = {int(r) for r in book.meta.get(META_SKIP + sheet.name, "").split(",") if r.strip().isdigit()}
         plans.append(SheetPlan(sheet, kind, layout, skip))
     return plans
+
+
+def late_header(book: RawBook, kinds: list[SheetKind]) -> tuple[str, int, SheetKind] | None:
+    """(sheet, Excel row, kind) of a header row that sits below the scanned rows, if any."""
+    for sheet in book.sheets:
+        for index, cells in enumerate(sheet.rows[SCAN_ROWS:LATE_SCAN_ROWS], start=SCAN_ROWS):
+            for kind in kinds:
+                layout = match_row(cells, kind)
+                if layout.score >= 3 and layout.score >= len(layout.unknown):
+                    return sheet.name, index + 1, kind
+    return None
+
+
+def key_headers(kind: SheetKind, count: int = 3) -> str:
+    """The first required headers of ``kind``, as a seller would look for them."""
+    return ", ".join(c.header for c in kind.required_columns[:count])

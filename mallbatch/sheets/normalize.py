@@ -26,7 +26,11 @@ MSG_SCIENTIFIC = "숫자가 지수 형식(1.23E+17)으로 바뀌어 원래 값�
 FIX_SCIENTIFIC = "엑셀에서 이 열의 서식을 '텍스트'로 바꾸고 값을 다시 입력하세요"
 
 # Control characters other than \n and \t, plus invisible marks that break matching.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+# What a copy from a web page or another program leaves in codes and numbers: no-break
+# spaces, zero-width (non-)joiners and spaces, word joiners, byte-order marks.
+_INVISIBLE = re.compile("[\u00a0\u202f\u200b-\u200d\u2060\ufeff]")
+NOTE_INVISIBLE = "보이지 않는 문자(줄바꿈 없는 공백·폭 없는 문자·BOM)를 지웠습니다"
 # Excel's display of a 16+ digit number (1.23457E+17) or any decimal mantissa with exponent.
 _SCIENTIFIC = re.compile(r"[+-]?(\d(\.\d+)?E[+-]\d+|\d+\.\d+[eE][+-]?\d+)")
 _TRAILING_ZERO = re.compile(r"([+-]?\d+)\.0+")
@@ -78,15 +82,26 @@ def text(s: str) -> Normal[str]:
     return Normal(unicodedata.normalize("NFC", cleaned).strip(), note)
 
 
+def _visible(s: str) -> tuple[str, str]:
+    """``s`` without invisible characters, and the note saying so when there were any."""
+    cleaned = _INVISIBLE.sub("", s)
+    return cleaned, NOTE_INVISIBLE if cleaned != s else ""
+
+
+def _notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
 def code(s: str) -> Normal[str]:
     """An identifier (product code, order number): never a number, full-width folded."""
-    value = unicodedata.normalize("NFKC", _CONTROL.sub("", s)).strip()
+    visible, note = _visible(s)
+    value = unicodedata.normalize("NFKC", _CONTROL.sub("", visible)).strip()
     _require(value)
     if _SCIENTIFIC.fullmatch(value):
         raise NormalizeError(MSG_SCIENTIFIC, FIX_SCIENTIFIC)
     if match := _TRAILING_ZERO.fullmatch(value):
-        return Normal(match.group(1), "숫자 뒤의 .0을 제거했습니다")
-    return Normal(value)
+        return Normal(match.group(1), _notes(note, "숫자 뒤의 .0을 제거했습니다"))
+    return Normal(value, note)
 
 
 def digits(s: str) -> Normal[str]:
@@ -100,29 +115,33 @@ def digits(s: str) -> Normal[str]:
 
 def integer(s: str) -> Normal[int]:
     """Money and counts as sellers type them: "12,000원", "₩7,000", "3개", "１２"."""
-    value = re.sub(r"\s", "", unicodedata.normalize("NFKC", s))
+    visible, note = _visible(s)
+    value = re.sub(r"\s", "", unicodedata.normalize("NFKC", visible))
     _require(value)
     value = _UNIT.sub("", value)
     if match := _TRAILING_ZERO.fullmatch(value):
         value = match.group(1)
     if len(value) > 24 or not _INTEGER.fullmatch(value):
-        raise NormalizeError(f"정수가 아닙니다 ({s.strip()})", "12000 처럼 숫자만 입력하세요")
-    return Normal(int(value.replace(",", "")))
+        raise NormalizeError(f"정수가 아닙니다 ({visible.strip()})", "12000 처럼 숫자만 입력하세요")
+    return Normal(int(value.replace(",", "")), note)
 
 
 def date(s: str) -> Normal[dt.date]:
     """A calendar date from a serial, 2024-05-01, 2024.05.01, 2024/05/01 or 20240501."""
-    return Normal(_parse_datetime(s).date())
+    visible, note = _visible(s)
+    return Normal(_parse_datetime(visible).date(), note)
 
 
 def datetime_(s: str) -> Normal[dt.datetime]:
     """Like :func:`date` with an optional time (naive, as the seller typed it)."""
-    return Normal(_parse_datetime(s))
+    visible, note = _visible(s)
+    return Normal(_parse_datetime(visible), note)
 
 
 def phone(s: str) -> Normal[str]:
     """A Korean phone number, hyphenated; a leading 0 lost to a number cell is restored."""
-    value = _PHONE_CHARS.sub("", unicodedata.normalize("NFKC", s))
+    visible, invisible = _visible(s)
+    value = _PHONE_CHARS.sub("", unicodedata.normalize("NFKC", visible))
     _require(value)
     if value.startswith("+82"):
         value = value[3:] if value[3:4] == "0" else "0" + value[3:]
@@ -134,25 +153,26 @@ def phone(s: str) -> Normal[str]:
         prefix = _phone_prefix(value)
         note = f"맨 앞의 0이 빠져 있어 {prefix}{_ro(prefix)} 복원했습니다" if prefix else ""
     if _REPRESENTATIVE.fullmatch(value):
-        return Normal(f"{value[:4]}-{value[4:]}", note)
+        return Normal(f"{value[:4]}-{value[4:]}", _notes(invisible, note))
     prefix = _phone_prefix(value)
     rest = value[len(prefix) :]
     if not prefix or len(rest) not in (7, 8):
         raise _bad_phone(s)
-    return Normal(f"{prefix}-{rest[:-4]}-{rest[-4:]}", note)
+    return Normal(f"{prefix}-{rest[:-4]}-{rest[-4:]}", _notes(invisible, note))
 
 
 def zipcode(s: str) -> Normal[str]:
     """A 5-digit Korean postal code; a 4-digit number lost its leading 0."""
-    value = unicodedata.normalize("NFKC", s).strip()
+    visible, note = _visible(s)
+    value = unicodedata.normalize("NFKC", visible).strip()
     _require(value)
     if match := _TRAILING_ZERO.fullmatch(value):
         value = match.group(1)
     if value.isascii() and value.isdigit():
         if len(value) == 5:
-            return Normal(value)
+            return Normal(value, note)
         if len(value) == 4:
-            return Normal("0" + value, "우편번호 맨 앞의 0을 복원했습니다")
+            return Normal("0" + value, _notes(note, "우편번호 맨 앞의 0을 복원했습니다"))
     raise NormalizeError(f"우편번호는 5자리 숫자입니다 ({s.strip()})", "06236 처럼 앞의 0을 포함해 5자리로 입력하세요")
 
 

@@ -9,14 +9,13 @@ us — a formula that has no cached result — is found by scanning the sheet XM
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import io
 import math
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +30,8 @@ from defusedxml import ElementTree as SafeET
 from msoffcrypto.exceptions import InvalidKeyError
 
 from mallbatch.errors import InputFileError
+from mallbatch.sheets.csvfile import LineProblem, read_records
+from mallbatch.sheets.sparse import DENSE_FACTOR, EMPTY_ROW, dense_is_safe, read_sparse
 from mallbatch.sheets.guard import (
     FIX_CORRUPT,
     FIX_RESAVE,
@@ -45,11 +46,12 @@ from mallbatch.sheets.guard import (
 
 META_SHEET = "_mallbatch"
 MSG_UNREADABLE = "엑셀 파일 내용을 읽을 수 없습니다"
-_XML_ERRORS = (ParseError, DefusedXmlException, ValueError, KeyError, zipfile.BadZipFile, OSError, EOFError)
+_XML_ERRORS = (ParseError, DefusedXmlException, ValueError, KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error)
 # A formula element, with or without a namespace prefix (<f>, <x:f>, <f t="shared"/>).
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _CHUNK = 2**20
+PAD_FLOOR = 2**16  # cells of padding any sheet may get, however sparse
 
 
 @dataclass
@@ -60,6 +62,7 @@ class RawSheet:
     rows: list[list[str]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # inclusive (r1, c1, r2, c2)
     formula_missing: set[tuple[int, int]] = field(default_factory=set)  # formula cells without a cached value
+    problems: dict[int, list[LineProblem]] = field(default_factory=dict)  # row index → why that row cannot be trusted
 
 
 @dataclass
@@ -85,10 +88,13 @@ def read_book(path: Path, limits: Limits, passwords: Sequence[str] = ()) -> RawB
             fmt = check_zip(zf, limits)
     if fmt == "csv":
         return RawBook(path, fmt, [_read_csv(path)], {})
-    sheets = _read_calamine(source)
+    sparse: dict[str, str] = {}
     if fmt == "xlsx":
         with open_zip(source) as zf:
             missing = _formulas_without_value(zf)
+            sparse = _sparse_sheets(zf)
+    sheets = _read_calamine(source, sparse)
+    if fmt == "xlsx":
         for sheet in sheets:
             sheet.formula_missing = missing.get(sheet.name, set())
     meta_sheets = [s for s in sheets if s.name == META_SHEET]
@@ -154,7 +160,15 @@ def _decrypt(path: Path, passwords: Sequence[str]) -> io.BytesIO:
     raise EncryptedFileError(f"{MSG_ENCRYPTED} (설정된 암호 {len(passwords)}개가 모두 맞지 않습니다)")
 
 
-def _read_calamine(source: Path | IO[bytes]) -> list[RawSheet]:
+def _sparse_sheets(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → zip member for sheets too sparse for calamine's rectangle."""
+    try:
+        return {name: member for name, member in _sheet_members(zf).items() if not dense_is_safe(zf, member)}
+    except _XML_ERRORS as exc:
+        raise InputFileError(MSG_UNREADABLE, FIX_RESAVE) from exc
+
+
+def _read_calamine(source: Path | IO[bytes], sparse: dict[str, str]) -> list[RawSheet]:
     try:
         if isinstance(source, Path):
             book = python_calamine.CalamineWorkbook.from_path(str(source))
@@ -166,6 +180,12 @@ def _read_calamine(source: Path | IO[bytes]) -> list[RawSheet]:
             for info in book.sheets_metadata:
                 if info.typ != python_calamine.SheetTypeEnum.WorkSheet:
                     continue  # chart and macro sheets hold no rows
+                if info.name in sparse:
+                    if not isinstance(source, Path):
+                        source.seek(0)
+                    rows, merged = read_sparse(source, sparse[info.name])
+                    sheets.append(RawSheet(info.name, _text_rows(rows), merged))
+                    continue
                 sheet = book.get_sheet_by_name(info.name)
                 merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []]
                 sheets.append(RawSheet(info.name, _text_rows(sheet.to_python(skip_empty_area=False)), merged))
@@ -177,10 +197,12 @@ def _read_calamine(source: Path | IO[bytes]) -> list[RawSheet]:
 
 
 def _text_rows(data: list[list[Any]]) -> list[list[str]]:
-    """Convert cells to text, drop trailing empty rows/columns and pad to a rectangle."""
+    """Convert cells to text and drop trailing empty rows/columns; pad to a rectangle only
+    when that costs no more than the cells themselves (a stray far cell must not)."""
     # Exact-type fast paths: this loop runs once per cell (800k cells for 100k orders)
     rows = [
         [v if type(v) is str else _float_text(v) if type(v) is float else cell_text(v) for v in row]  # noqa: E721
+        if row else EMPTY_ROW
         for row in data
     ]
     for row in rows:
@@ -188,37 +210,18 @@ def _text_rows(data: list[list[Any]]) -> list[list[str]]:
             row.pop()
     while rows and not rows[-1]:
         rows.pop()
+    filled = sum(map(len, rows))
     width = max(map(len, rows), default=0)
-    for row in rows:
-        row.extend([""] * (width - len(row)))
+    if width * len(rows) <= DENSE_FACTOR * filled + PAD_FLOOR:
+        rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows]
     return rows
 
 
 def _read_csv(path: Path) -> RawSheet:
-    text = _decode(path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise InputFileError("CSV 파일 형식이 올바르지 않습니다", "엑셀에서 열어 CSV 또는 xlsx로 다시 저장하세요") from exc
-    return RawSheet(path.stem, _text_rows(rows))
-
-
-def _decode(raw: bytes) -> str:
     """Korean CSVs come as UTF-8 (often with BOM), CP949 from older Excel, or UTF-16."""
-    if raw.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "cp949"]
-    for encoding in candidates:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputFileError("글자 인코딩을 알 수 없는 CSV 파일입니다", "엑셀에서 'CSV UTF-8(쉼표로 분리)' 형식으로 다시 저장하세요")
+    records = read_records(path.read_bytes())
+    problems = {index: r.problems for index, r in enumerate(records) if r.problems}
+    return RawSheet(path.stem, _text_rows([r.cells for r in records]), problems=problems)
 
 
 def _formulas_without_value(zf: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:

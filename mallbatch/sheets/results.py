@@ -21,6 +21,10 @@ WARN_STATUSES = {STATUS_WARNING, "보류"}
 GOOD_STATUSES = {"성공"}
 SUMMARY_SHEET = "요약"
 MAX_COMMENTS = 1000
+MAX_DATA_ROWS = 1_048_575  # Excel's 1,048,576 rows per sheet, less the header
+MAX_COLUMNS = 16_384  # A … XFD
+MAX_EMPTY_COLUMNS = 256  # more empty columns than this are a stray far cell's doing, not a layout
+MAX_SHEET_NAME = 31
 
 
 @dataclass
@@ -58,18 +62,68 @@ def sheets_from_report(report: Report) -> list[ResultSheet]:
     return result
 
 
-def write_result(path: Path, sheets: Sequence[ResultSheet], summary: Sequence[tuple[str, str]], issues: Sequence[Issue]) -> Path:
-    """Write atomically; ``summary`` lines and the listed ``issues`` go to the 요약 sheet."""
+def write_result(path: Path, sheets: Sequence[ResultSheet], summary: Sequence[tuple[str, str]], issues: Sequence[Issue],
+                 max_rows: int = MAX_DATA_ROWS) -> Path:
+    """Write atomically; ``summary`` lines and the listed ``issues`` go to the 요약 sheet.
+
+    A sheet with more than ``max_rows`` rows continues on '이름 (2)', '이름 (3)' …, each with
+    the header, so Excel can open every result however many rows the input had.
+    """
+    notes = list(summary)
+    places = {}
+    for spec in sheets:
+        places[id(spec)], dropped = _places(spec)
+        if dropped:
+            notes.append(("알림", f"'{spec.name}' 시트: 내용이 없는 열 {dropped:,}개를 빼고 썼습니다 "
+                                  "(멀리 떨어진 칸의 값은 다른 열 옆으로 옮겼습니다)"))
+        if len(spec.rows) > max_rows:
+            parts = -(-len(spec.rows) // max_rows)
+            notes.append(("알림", f"'{spec.name}' 시트: 행이 {len(spec.rows):,}개라 엑셀 한 시트의 한도({max_rows:,}행)를 넘어 "
+                                  f"시트 {parts}개로 나누어 썼습니다"))
 
     def write(tmp: Path) -> None:
         book = Book(tmp)
-        _summary(book, summary, issues)
+        _summary(book, notes, issues)
         comments = 0
+        names = {SUMMARY_SHEET.lower()}
         for spec in sheets:
-            comments = _sheet(book, spec, comments)
+            for part, start in enumerate(range(0, max(len(spec.rows), 1), max_rows), start=1):
+                name = _part_name(spec.name, part, names)
+                names.add(name.lower())
+                comments = _sheet(book, spec, comments, name, spec.rows[start : start + max_rows], places[id(spec)])
         book.close()
 
     return atomic_write(path, write)
+
+
+def _part_name(name: str, part: int, taken: set[str]) -> str:
+    """'결과', then '결과 (2)' …: within Excel's 31 characters and not already used."""
+    number = part
+    while True:
+        suffix = "" if number == 1 else f" ({number})"
+        candidate = name[: MAX_SHEET_NAME - len(suffix)] + suffix
+        if candidate.lower() not in taken:
+            return candidate
+        number += 1
+
+
+def _places(spec: ResultSheet) -> tuple[dict[int, int], int]:
+    """Seller column → result column (after the lead columns), and how many were dropped.
+
+    Columns stay where the seller put them, spacer columns included; only when empty
+    columns are counted in hundreds (a stray value far to the right) or the sheet would
+    not fit beside 결과/메시지 are the empty ones left out.
+    """
+    width = max([len(spec.headers)] + [len(r.cells) for r in spec.rows])
+    used = {c for c, text in enumerate(spec.headers) if text}
+    for row in spec.rows:
+        used.update(c for c, value in enumerate(row.cells) if value)
+        used.update(row.marks)
+    width = max(width, max(used, default=-1) + 1)
+    lead = 2 + len(spec.extra_headers)
+    if lead + width <= MAX_COLUMNS and width - len(used) <= MAX_EMPTY_COLUMNS:
+        return {c: c for c in range(width)}, 0
+    return {c: n for n, c in enumerate(sorted(used))}, width - len(used)
 
 
 def _summary(book: Book, lines: Sequence[tuple[str, str]], issues: Sequence[Issue]) -> None:
@@ -95,24 +149,24 @@ def _summary(book: Book, lines: Sequence[tuple[str, str]], issues: Sequence[Issu
     ws.freeze_panes(top + 1, 0)
 
 
-def _sheet(book: Book, spec: ResultSheet, comments: int) -> int:
+def _sheet(book: Book, spec: ResultSheet, comments: int, name: str, rows: Sequence[ResultRow], places: dict[int, int]) -> int:
     """결과/메시지 (and extras) come first, frozen, so a seller sees them without scrolling
     past forty product columns; the seller's own columns follow unchanged."""
-    ws = book.sheet(spec.name, spec.kind)
+    ws = book.sheet(name, spec.kind)
     lead = [RESULT.header, MESSAGE.header, *spec.extra_headers]
     shift = len(lead)
-    width = max([len(spec.headers)] + [len(r.cells) for r in spec.rows])
+    width = len(places)
     for col, text in enumerate(lead):
         book.cell(ws, 0, col, text, book.header_result)
-    for col, text in enumerate(list(spec.headers) + [""] * (width - len(spec.headers))):
-        book.cell(ws, 0, shift + col, text, book.header)
+    for col, place in places.items():
+        book.cell(ws, 0, shift + place, spec.headers[col] if col < len(spec.headers) else "", book.header)
     ws.set_column(0, 0, RESULT.width)
     ws.set_column(1, 1, MESSAGE.width, book.wrap)
     if spec.extra_headers:
         ws.set_column(2, shift - 1, 24, book.wrap)
     ws.set_column(shift, shift + width - 1, 14, book.text)
     ws.freeze_panes(1, shift)
-    for number, row in enumerate(spec.rows, start=1):
+    for number, row in enumerate(rows, start=1):
         status_fmt = book.bad if row.status in BAD_STATUSES else book.warn if row.status in WARN_STATUSES else book.good if row.status in GOOD_STATUSES else None
         book.cell(ws, number, 0, row.status, status_fmt)
         book.cell(ws, number, 1, row.message)
@@ -120,14 +174,16 @@ def _sheet(book: Book, spec: ResultSheet, comments: int) -> int:
             book.cell(ws, number, 2 + offset, value)
         for col, value in enumerate(row.cells):
             issue = row.marks.get(col)
+            if not value and issue is None:
+                continue
             fmt = None if issue is None else (book.bad if issue.severity == ERROR else book.warn)
-            book.cell(ws, number, shift + col, value, fmt)
+            book.cell(ws, number, shift + places[col], value, fmt)
             if issue is not None and comments < MAX_COMMENTS:
-                ws.write_comment(number, shift + col, issue.text[:2000], {"x_scale": 2, "y_scale": 1.5})
+                ws.write_comment(number, shift + places[col], issue.text[:2000], {"x_scale": 2, "y_scale": 1.5})
                 comments += 1
         for col in set(row.marks) - set(range(len(row.cells))):
-            book.cell(ws, number, shift + col, "", book.bad)
-    ws.autofilter(0, 0, max(1, len(spec.rows)), shift + width - 1)
+            book.cell(ws, number, shift + places[col], "", book.bad)
+    ws.autofilter(0, 0, max(1, len(rows)), shift + max(width, 1) - 1)
     return comments
 
 

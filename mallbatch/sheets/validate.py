@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from mallbatch.sheets import normalize
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.issues import ERROR, WARNING, Issue, Report, SheetReport
-from mallbatch.sheets.layout import SheetPlan, detect
+from mallbatch.sheets.layout import SCAN_ROWS, SheetPlan, detect, key_headers, late_header
 from mallbatch.sheets.reader import RawBook
 from mallbatch.sheets.rows import BookContext, Row, SheetContext
 from mallbatch.sheets.safetext import unescape_text
@@ -173,6 +173,17 @@ def _is_template_row(cells: list[str], kind: SheetKind, columns: dict[str, int])
     return False
 
 
+def _read_problems(plan: SheetPlan, index: int, headers: list[str]) -> list[Issue]:
+    """What the reader found wrong with row ``index`` (a broken quote, a bad byte), as errors."""
+    cells = plan.sheet.rows[index] if index < len(plan.sheet.rows) else []
+    return [
+        Issue(ERROR, p.code, p.message, p.fix, plan.sheet.name, index + 1,
+              headers[p.col] if p.col is not None and p.col < len(headers) else "", p.col,
+              cells[p.col] if p.col is not None and p.col < len(cells) else "")
+        for p in plan.sheet.problems.get(index, ())
+    ]
+
+
 def _filled(cells: list[str], index: int | None) -> bool:
     return index is not None and index < len(cells) and bool(cells[index].strip())
 
@@ -185,9 +196,13 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
         report = SheetReport(name, kind.code, plan.kind.code, 0, [], {})
         report.issues.append(Issue(ERROR, "no-header", "머리글(열 이름) 행을 찾을 수 없습니다",
                                    "템플릿의 머리글을 그대로 첫 15행 안에 두세요 (mallbatch templates)", name))
+        for index in sorted(plan.sheet.problems):
+            report.issues.extend(_read_problems(plan, index, []))
         return report
     headers = layout.headers
     report = SheetReport(name, kind.code, plan.kind.code, layout.header_row + 1, headers, layout.columns)
+    for index in range(min(layout.header_row + 1, len(plan.sheet.rows))):
+        report.issues.extend(_read_problems(plan, index, headers))
     ctx = SheetContext(name, kind, layout.columns, headers, book)
     for index, text in layout.unknown:
         report.issues.append(Issue(WARNING, "unknown-column", f"알 수 없는 열 '{text}'은(는) 무시합니다",
@@ -202,14 +217,19 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
         cells = plan.sheet.rows[index]
         # Templates put the guide and example rows right under the header; further down,
         # a row that happens to look like the example is the seller's data.
+        if not cells and index not in plan.sheet.problems:
+            continue  # the common empty row, and the million a far stray cell leaves
         template_place = index - layout.header_row <= TEMPLATE_ROWS
-        if index + 1 in plan.skip_rows or not any(c.strip() for c in cells) or (
+        damaged = _read_problems(plan, index, headers) if index in plan.sheet.problems else []
+        if not damaged and (index + 1 in plan.skip_rows or not any(c.strip() for c in cells) or (
             template_place and _is_template_row(cells, plan.kind, layout.columns)
-        ):
+        )):
             continue
-        row = Row(index + 1, cells, {})
+        row = Row(index + 1, cells, {}, damaged)
         rows.append(row)
         rows_by_index[index] = row
+        if damaged:
+            continue  # the reader could not trust this row: it is listed, never sent
         if kind is not plan.kind and plan.kind.fill_columns:
             if not any(_filled(cells, layout.columns.get(n)) for n in plan.kind.fill_columns):
                 row.skipped = SKIP_MESSAGES.get(plan.kind.fill_columns[0], "입력 없음")
@@ -218,7 +238,7 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
             row.issues.append(Issue(ERROR, "missing-column", f"필수 열 '{col.header}'이(가) 없어 처리할 수 없습니다",
                                     "템플릿의 열 이름을 그대로 쓰세요", name, row.excel_row, col.header, None))
         _normalise(row, ctx)
-    active = [r for r in rows if not r.skipped]
+    active = [r for r in rows if not r.skipped and not plan.sheet.problems.get(r.excel_row - 1)]
     _pandera(active, ctx)
     _unique(active, ctx)
     for row in active:
@@ -234,13 +254,27 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     return report
 
 
+def _unknown_kind(raw: RawBook, kinds: list[SheetKind]) -> Issue:
+    """Say where the header was looked for and which headers would have been recognised."""
+    sheets = ", ".join(f"'{s.name}'" for s in raw.sheets) or "(시트 없음)"
+    message = f"어떤 종류의 파일인지 알 수 없습니다: {sheets} 시트의 1~{SCAN_ROWS}행에서 머리글(열 이름) 행을 찾지 못했습니다"
+    expected = "; ".join(f"{k.title}: {key_headers(k)}" for k in kinds if k.inbox)
+    fix = f"머리글 행에 이런 열 이름이 있어야 합니다 — {expected}. mallbatch templates 로 만든 템플릿이나 수집한 주문·문의 엑셀을 쓰세요"
+    late = late_header(raw, kinds)
+    if late is not None:
+        sheet, row, kind = late
+        message += f" ('{sheet}' 시트 {row}행에 {kind.title} 머리글이 있는 것 같습니다)"
+        fix = f"'{sheet}' 시트 {row}행의 머리글이 1~{SCAN_ROWS}행 안에 오도록 위의 빈 행이나 안내 행을 지우세요"
+        return Issue(ERROR, "unknown-kind", message, fix, sheet, row)
+    return Issue(ERROR, "unknown-kind", message, fix)
+
+
 def validate_book(raw: RawBook, book: BookContext, kinds: dict[str, SheetKind], max_errors: int = 1000) -> Report:
     """Validate every recognised sheet; sales groups first so products can refer to them."""
     report = Report(raw.path, max_errors=max_errors)
     plans = detect(raw, list(kinds.values()))
     if not plans:
-        report.issues.append(Issue(ERROR, "unknown-kind", "어떤 종류의 파일인지 알 수 없습니다",
-                                   "mallbatch templates 로 만든 템플릿(상품/판매정보/송장/문의답변)이나 수집한 주문·문의 엑셀을 쓰세요"))
+        report.issues.append(_unknown_kind(raw, list(kinds.values())))
         return report
     plans.sort(key=lambda p: 0 if p.kind.code == "sales_groups" else 1)
     for plan in plans:
