@@ -19,6 +19,7 @@ from typing import TypeVar
 from mallbatch.adapters.base import Capability
 from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine, OrderStatus
 from mallbatch.clock import KST, now_kst
+from mallbatch.config import Config
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.files import atomic_write, dated_dir, unique_path
 from mallbatch.kinds.collected import (
@@ -78,12 +79,17 @@ class CollectResult:
 KIND_NAMES = {"orders": "주문", "claims": "클레임", "inquiries": "문의"}
 
 
+def first_collect_days(config: Config) -> int:
+    """How far back an account's first collection reaches (``[collect] first_days``)."""
+    return config.value("collect", "first_days", int, 7) or 7
+
+
 def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[str] = (), kinds: Sequence[str] = (),
             since: datetime | None = None, now: datetime | None = None,
             progress: Callable[[str], None] | None = None) -> CollectResult:
     now = now or now_kst()
     result = CollectResult(run_id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
-    first_days = int(ws.config.section("collect").get("first_days", 7))
+    first_days = first_collect_days(ws.config)
     marks: list[tuple[str, str, str, datetime]] = []
     for account in ws.config.accounts:
         if malls and account.mall not in malls:

@@ -41,8 +41,7 @@ class Session:
 
     def start_sandbox(self, account: Account) -> None:
         if account.sandbox and account.mall in SIMULATORS:
-            faults: dict[str, Any] = self.ws.config.section("sandbox").get(account.mall, {})
-            ensure_running(account.mall, account.base_url, self.ws.sandbox_path, faults)
+            ensure_running(account.mall, account.base_url, self.ws.sandbox_path, self.ws.config.sandbox_faults(account.mall))
 
     def adapter(self, account: Account) -> Adapter | None:
         """The account's adapter, or None when mallbatch does not talk to that mall yet."""
