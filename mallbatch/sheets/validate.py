@@ -73,6 +73,9 @@ def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
         return "required", "필수 항목이 비어 있습니다", col.help or "값을 입력하세요"
     if check == "choices":
         shown = ", ".join(col.choices[:8]) + (" …" if len(col.choices) > 8 else "")
+        if value in col.refused:
+            code, why = col.refused[value]
+            return code, f"{value}은(는) {why}", f"다음 중 하나로 고르거나 이 행을 지우세요: {shown}"
         return "choices", f"'{value}'은(는) 고를 수 없는 값입니다", f"다음 중 하나를 입력하세요: {shown}"
     if check == "max_len":
         return "too-long", f"{col.max_len}자를 넘습니다 ({len(str(value))}자)", f"{col.max_len}자 이하로 줄이세요"
