@@ -16,7 +16,8 @@ import pandera.pandas as pa
 
 from mallbatch.sheets import normalize
 from mallbatch.sheets.columns import Column, Kind, SheetKind
-from mallbatch.sheets.issues import ERROR, WARNING, Issue, Report, SheetReport
+from mallbatch.malls import find_mall
+from mallbatch.sheets.issues import ERROR, STATUS_ERROR, WARNING, Issue, Report, SheetReport
 from mallbatch.sheets.layout import SheetPlan, detect
 from mallbatch.sheets.reader import RawBook
 from mallbatch.sheets.rows import BookContext, Row, SheetContext
@@ -237,6 +238,12 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     return report
 
 
+def _group(row: Row) -> dict[str, Any]:
+    """A valid 판매정보 row as products see it: mall as code, like a stored group."""
+    mall = find_mall(row.get("mall", ""))
+    return dict(row.values, mall=mall.code if mall else row.get("mall"))
+
+
 def validate_book(raw: RawBook, book: BookContext, kinds: dict[str, SheetKind], max_errors: int = 1000) -> Report:
     """Validate every recognised sheet; sales groups first so products can refer to them."""
     report = Report(raw.path, max_errors=max_errors)
@@ -254,6 +261,7 @@ def validate_book(raw: RawBook, book: BookContext, kinds: dict[str, SheetKind], 
         sheet_report = validate_sheet(plan, kind, book)
         if kind.code == "sales_groups":
             book.groups_in_file |= {r.get("group") for r in sheet_report.rows if r.has("group")}
+            book.file_groups += [_group(r) for r in sheet_report.rows if not r.skipped and r.status != STATUS_ERROR]
         report.sheets.append(sheet_report)
     for note in dict.fromkeys(book.notes):
         report.issues.append(Issue(WARNING, "note", note))
