@@ -499,11 +499,20 @@ def test_group_found_in_the_store(tmp_path: Path) -> None:
     assert_cell(issue, PRODUCTS, ROW, "groups", "group-missing", "판매그룹을 찾을 수 없습니다: 스마트 그룹")
 
 
-def test_duplicate_code_in_file(tmp_path: Path) -> None:
-    rows = [first_row(), plain(), plain(code=first_row()["code"], name="다른 이름 목걸이")]
+def test_duplicate_code_in_file_makes_every_row_with_it_an_error(tmp_path: Path) -> None:
+    """Which row the seller meant is unknown: none of them is saved or sent (the earlier one used to be)."""
+    from mallbatch.pipeline.check import valid_rows
+
+    code = first_row()["code"]
+    rows = [first_row(), plain(), plain(code=code, name="다른 이름 목걸이"), plain(code=code, name="셋째 목걸이")]
     path = write_book(tmp_path / "상품.xlsx", [(PRODUCTS, rows)])
-    issue = only(validate(path, BookContext(path, known_groups=set(STORE_GROUPS))))
-    assert_cell(issue, PRODUCTS, 4, "code", "duplicate", "2행과 중복됩니다")
+    report = validate(path, BookContext(path, known_groups=set(STORE_GROUPS)))
+    issues = row_issues(report)
+    assert len(issues) == 3, [(i.row, i.message) for i in issues]
+    assert_cell(issues[0], PRODUCTS, 2, "code", "duplicate", "4, 5행과 중복됩니다")
+    assert_cell(issues[1], PRODUCTS, 4, "code", "duplicate", "2, 5행과 중복됩니다")
+    assert_cell(issues[2], PRODUCTS, 5, "code", "duplicate", "2, 4행과 중복됩니다")
+    assert [r.excel_row for r in valid_rows(report, "products")] == [3]
 
 
 def test_store_collision_is_a_warning(tmp_path: Path) -> None:

@@ -130,19 +130,23 @@ def _pandera(rows: list[Row], ctx: SheetContext) -> None:
 
 
 def _unique(rows: list[Row], ctx: SheetContext) -> None:
+    """Every row of a duplicated key is an error: which one the seller meant is unknown,
+    so none is saved or sent (taking the first would silently drop the seller's later edit)."""
     names = [n for n in ctx.kind.unique if n in ctx.columns]
     if not names:
         return
-    first: dict[tuple[Any, ...], int] = {}
+    by_key: dict[tuple[Any, ...], list[Row]] = {}
     for row in rows:
         key = tuple(row.values.get(n) for n in names)
-        if all(v in (None, "") for v in key):
+        if not all(v in (None, "") for v in key):
+            by_key.setdefault(key, []).append(row)
+    for same in by_key.values():
+        if len(same) < 2:
             continue
-        if key in first:
+        for row in same:
+            others = ", ".join(str(r.excel_row) for r in same if r is not row)
             target = next((n for n in reversed(names) if row.values.get(n) not in (None, "")), names[0])
-            row.issues.append(ctx.issue(row, target, "duplicate", f"{first[key]}행과 중복됩니다", "중복된 행을 지우거나 값을 고치세요"))
-        else:
-            first[key] = row.excel_row
+            row.issues.append(ctx.issue(row, target, "duplicate", f"{others}행과 중복됩니다", "한 행만 남기고 나머지를 지우거나 값을 고치세요"))
 
 
 def _cell_problems(plan: SheetPlan, ctx: SheetContext, rows_by_index: dict[int, Row]) -> None:
