@@ -190,12 +190,12 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     layout = plan.layout
     name = plan.sheet.name
     if layout is None:
-        report = SheetReport(name, kind.code, plan.kind.code, 0, [], {})
+        report = SheetReport(name, kind.code, plan.kind.code, 0, [], {}, title=kind.title)
         report.issues.append(Issue(ERROR, "no-header", "머리글(열 이름) 행을 찾을 수 없습니다",
                                    "템플릿의 머리글을 그대로 첫 15행 안에 두세요 (mallbatch templates)", name))
         return report
     headers = layout.headers
-    report = SheetReport(name, kind.code, plan.kind.code, layout.header_row + 1, headers, layout.columns)
+    report = SheetReport(name, kind.code, plan.kind.code, layout.header_row + 1, headers, layout.columns, title=kind.title)
     ctx = SheetContext(name, kind, layout.columns, headers, book)
     for index, text in layout.unknown:
         report.issues.append(Issue(WARNING, "unknown-column", f"알 수 없는 열 '{text}'은(는) 무시합니다",
