@@ -14,6 +14,8 @@ from typing import Any
 import click
 
 from mallbatch import __version__
+from mallbatch.cli_korean import VERSION_TEXT, Choice, DateTime, Group
+from mallbatch.cli_korean import Path as PathType
 from mallbatch.errors import MallbatchError
 from mallbatch.workspace import Workspace, resolve_home
 
@@ -25,7 +27,7 @@ class Failure(click.ClickException):
         click.echo(f"오류: {self.format_message()}", err=True)
 
 
-class Cli(click.Group):
+class Cli(Group):
     """Turns any MallbatchError escaping a command into a Korean one-line error, exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -42,18 +44,21 @@ def open_workspace(ctx: click.Context) -> Workspace:
         raise Failure(str(exc)) from exc
 
 
-@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(file_okay=False), envvar="MALLBATCH_HOME",
+@click.group("mallbatch", cls=Cli, context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True,
+             no_args_is_help=True)
+@click.option("--home", type=PathType(file_okay=False), envvar="MALLBATCH_HOME", metavar="폴더",
               help="작업 폴더 (기본: MALLBATCH_HOME 또는 현재 폴더)")
-@click.version_option(__version__, prog_name="mallbatch")
+@click.version_option(__version__, prog_name="mallbatch", message="%(prog)s %(version)s", help=VERSION_TEXT)
 @click.pass_context
 def cli(ctx: click.Context, home: str | None) -> None:
     """mallbatch: 엑셀로 여러 쇼핑몰에 상품·송장·답변을 보내고 주문·클레임·문의를 받습니다."""
+    if ctx.invoked_subcommand is None:
+        ctx.fail("명령을 입력하세요 (예: mallbatch validate 파일.xlsx)")
     ctx.obj = home
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.argument("directory", required=False, type=PathType(file_okay=False), metavar="[폴더]")
 @click.pass_context
 def init(ctx: click.Context, directory: str | None) -> None:
     """작업 폴더를 만듭니다: config.toml, inbox/, outbox/, archive/, 빈 템플릿.
@@ -88,7 +93,7 @@ def templates(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=PathType(exists=True, dir_okay=False, path_type=Path), metavar="파일")
 @click.option("--json", "as_json", is_flag=True, help="결과를 JSON 으로 출력")
 @click.pass_context
 def validate(ctx: click.Context, file: Path, as_json: bool) -> None:
@@ -121,7 +126,8 @@ def validate(ctx: click.Context, file: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=PathType(exists=True, dir_okay=False, path_type=Path),
+                metavar="파일...")
 @click.pass_context
 def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """엑셀(상품·판매정보·송장·문의답변)을 검사하고 쇼핑몰로 보냅니다.
@@ -151,13 +157,14 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("--mall", "malls", multiple=True, help="쇼핑몰 코드 (coupang, smartstore, wemakeprice …), 여러 번 가능")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(["orders", "claims", "inquiries"]), help="수집할 종류")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"]), help="이 시각부터 다시 수집 (기본: 지난 수집 이후)")
+@click.option("--mall", "malls", multiple=True, metavar="쇼핑몰", help="쇼핑몰 코드 (coupang, smartstore, wemakeprice …), 여러 번 가능")
+@click.option("--kind", "kinds", multiple=True, type=Choice(["orders", "claims", "inquiries"]), help="수집할 종류")
+@click.option("--since", type=DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"]), metavar="날짜", help="이 시각부터 다시 수집 (기본: 지난 수집 이후)")
 @click.pass_context
 def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], since: Any) -> None:
     """주문·클레임·문의를 수집해 outbox/날짜/ 에 엑셀로 만듭니다."""
     from mallbatch.clock import KST
+    from mallbatch.pipeline.collect import KIND_NAMES
     from mallbatch.pipeline.collect import collect as run_collect
     from mallbatch.pipeline.session import Session
     from mallbatch.store import Store
@@ -169,13 +176,13 @@ def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], 
     for line in result.lines_ko():
         click.echo(line)
     for kind, path in result.workbooks.items():
-        click.echo(f"{kind}: {path}")
+        click.echo(f"{KIND_NAMES[kind]}: {path}")
     if result.errors:
         sys.exit(1)
 
 
 @cli.command()
-@click.argument("code")
+@click.argument("code", metavar="상품코드")
 @click.pass_context
 def history(ctx: click.Context, code: str) -> None:
     """상품 하나의 연동이력: 쇼핑몰별 상품번호와 등록·수정 시도마다의 결과와 사유.
@@ -244,7 +251,7 @@ def sandbox(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.argument("directory", required=False, type=PathType(file_okay=False), metavar="[폴더]")
 @click.pass_context
 def demo(ctx: click.Context, directory: str | None) -> None:
     """시뮬레이터로 전체 흐름을 보여 줍니다: 상품 등록 → 주문 수집 → 송장·답변 전송 → 재수집.
@@ -261,7 +268,7 @@ def demo(ctx: click.Context, directory: str | None) -> None:
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.argument("directory", required=False, type=PathType(file_okay=False), metavar="[폴더]")
 @click.pass_context
 def watch(ctx: click.Context, directory: str | None) -> None:
     """inbox/ 를 지켜보며 들어온 엑셀을 바로 처리하고, 주문·클레임·문의를 정해진 간격으로 수집합니다.

@@ -89,7 +89,7 @@ class Workspace:
 
     @property
     def passwords(self) -> list[str]:
-        return [str(p) for p in self.config.section("read").get("passwords", [])]
+        return [str(p) for p in self.config.value("read", "passwords", list, []) or []]
 
     def make_dirs(self) -> None:
         for folder in (self.inbox, self.outbox, self.archive, self.images, self.state, self.templates):

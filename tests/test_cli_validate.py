@@ -83,7 +83,7 @@ def test_validate_example_passes_and_saves(home: Path) -> None:
     result = run(home, "validate", str(example))
     assert result.exit_code == 0, result.output
     rows = 5 + len(accounts)
-    assert f"예시_상품.xlsx: {rows}행 검사 (products, sales_groups) — 오류 0건 (오류가 있는 행 0개), 경고 " in result.output
+    assert f"예시_상품.xlsx: {rows}행 검사 (상품, 판매정보) — 오류 0건 (오류가 있는 행 0개), 경고 " in result.output
     out = re.search(r"결과 엑셀: (.+)", result.output)
     assert out and Path(out.group(1).strip()).parent == today_outbox(home)
     assert Path(out.group(1).strip()).is_file()

@@ -27,6 +27,12 @@ def statuses(result_path: Path, sheet: str) -> list[str]:
     return [row[col] for row in ws.iter_rows(min_row=2, values_only=True)]
 
 
+def messages(result_path: Path, sheet: str) -> list[str]:
+    ws = openpyxl.load_workbook(result_path)[sheet]
+    col = [c.value for c in ws[1]].index("메시지")
+    return [str(row[col] or "") for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
 def test_products_registered_once_on_every_mall_and_redrop_skips(sim_workspace, tmp_path: Path) -> None:
     ws, servers = sim_workspace(rate_limit=200)
     path = products_file(ws, tmp_path / "상품.xlsx", 4)
@@ -118,7 +124,8 @@ def test_faults_every_row_done_exactly_once(sim_workspace, tmp_path: Path) -> No
 
 
 def test_option_prices_are_checked_against_each_groups_sale_price(sim_workspace, tmp_path: Path) -> None:
-    """추가금액 fits the product's 대표가격 but not one mall's lower 판매가: only that mall refuses, before any call."""
+    """추가금액 fits the product's 대표가격 but not one mall's lower 판매가: the row is 오류 at validate,
+    naming that group, and nothing is sent to any mall (one rule, checked before anything is sent)."""
     from mallbatch.examples import product_rows, sales_group_rows
     from mallbatch.kinds import KINDS
     from mallbatch.sheets.templates import write_filled
@@ -131,8 +138,9 @@ def test_option_prices_are_checked_against_each_groups_sale_price(sim_workspace,
     path = write_filled(tmp_path / "옵션.xlsx", [(KINDS["products"], [row]), (KINDS["sales_groups"], groups)])
     with Store(ws.store_path) as store, Session(ws, FAST) as session:
         result = push_file(ws, store, session, path)
-    assert statuses(result.result_path, "상품") == ["실패"]
-    assert len(servers["coupang"].simulator.store.audit_counts("product.create")) == 1
+    assert statuses(result.result_path, "상품") == ["오류"]
+    assert "(위메프/기본)의 판매가 3,000원" in messages(result.result_path, "상품")[0]
+    assert servers["coupang"].simulator.store.audit_counts("product.create") == {}
     assert servers["wemakeprice"].simulator.store.audit_counts("product.create") == {}
 
 

@@ -87,6 +87,36 @@ def test_fixed_result_workbook_validates_clean(tmp_path: Path) -> None:
     assert [r[0] for r in sheet_rows(result, "상품")[1:]] == [STATUS_OK, STATUS_ERROR, STATUS_ERROR]
 
 
+def test_result_workbook_dropped_back_replaces_its_own_result_columns(tmp_path: Path) -> None:
+    """Dropped back (as a push result, with 쇼핑몰 상품번호), the new result has one 결과/메시지 pair
+    and one 쇼핑몰 상품번호, not a second set beside the stale ones, and marks land on the right cells."""
+    from mallbatch.kinds.common import MALL_IDS
+
+    products = list(product_rows(2, ["판매 그룹"]))
+    products[1]["cost_price"] = "0"
+    source = write_book(tmp_path / "상품.xlsx", [(PRODUCTS, products)])
+    def check(path: Path) -> Any:
+        return validate(path, BookContext(path, known_groups={("coupang", "기본", "판매 그룹")}))
+
+    first = sheets_from_report(report := check(source))
+    first[0].extra_headers = [MALL_IDS.header]
+    for row in first[0].rows:
+        row.extra = ["쿠팡/기본:123"]
+    once = write_result(tmp_path / "결과1.xlsx", first, validation_summary(report), report.listed())
+
+    again = check(once)
+    assert [(i.row, i.code) for i in row_issues(again) if i.severity == "error"] == [(3, "too-small")]
+    twice = write_result(tmp_path / "결과2.xlsx", sheets_from_report(again), validation_summary(again), again.listed())
+    rows = sheet_rows(twice, "상품")
+    seller_headers = [c.header for c in PRODUCTS.columns]
+    assert rows[0] == [RESULT.header, MESSAGE.header, *seller_headers]
+    assert [r[0] for r in rows[1:]] == [STATUS_OK, STATUS_ERROR]
+    cost = 2 + seller_headers.index(PRODUCTS.column("cost_price").header)
+    wb = openpyxl.load_workbook(twice)
+    assert wb["상품"].cell(3, cost + 1).comment is not None  # the bad 대표가격 cell, not a shifted one
+    assert [c.comment for c in wb["상품"][3] if c.comment] == [wb["상품"].cell(3, cost + 1).comment]
+
+
 # --- collected workbooks dropped back --------------------------------------------------------------
 
 

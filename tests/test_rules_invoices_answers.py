@@ -149,7 +149,8 @@ def test_order_number_digits_only(tmp_path: Path) -> None:
 def test_duplicate_invoice(tmp_path: Path) -> None:
     rows = [FIRST["invoices"], invoice(), invoice(tracking_no="612345678999")]
     path = write_book(tmp_path / "송장.xlsx", [(INVOICES, rows)])
-    issue = only(validate(path, BookContext(path)))
+    first, issue = row_issues(validate(path, BookContext(path)))  # both rows of a duplicate are errors
+    assert_cell(first, INVOICES, 3, "order_no", "duplicate", "4행과 중복됩니다")
     assert_cell(issue, INVOICES, 4, "order_no", "duplicate", "3행과 중복됩니다")
 
 
@@ -204,5 +205,6 @@ def test_answer_action_choice(tmp_path: Path) -> None:
 def test_duplicate_answer(tmp_path: Path) -> None:
     rows = [FIRST["answers"], answer(), answer(answer="다른 답변입니다.")]
     path = write_book(tmp_path / "문의답변.xlsx", [(ANSWERS, rows)])
-    issue = only(validate(path, BookContext(path)))
+    first, issue = row_issues(validate(path, BookContext(path)))  # both rows of a duplicate are errors
+    assert_cell(first, ANSWERS, 3, "inquiry_id", "duplicate", "4행과 중복됩니다")
     assert_cell(issue, ANSWERS, 4, "inquiry_id", "duplicate", "3행과 중복됩니다")

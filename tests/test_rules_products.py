@@ -400,11 +400,44 @@ def test_option_prices_one_per_combination(tmp_path: Path) -> None:
     assert_cell(issue, PRODUCTS, ROW, "option_prices", "option-prices", "조합은 3개인데 값은 2개입니다")
 
 
-def test_option_prices_within_half_the_price(tmp_path: Path) -> None:
-    assert row_issues(check(tmp_path, optioned(option_prices="0,-11500,11500"))) == []
-    issue = only(check(tmp_path, optioned(option_prices="0,-12000,12000")))
+def stored_group(sale_price: int, mall: str = "coupang", name: str = GROUP) -> BookContext:
+    """A book whose store holds ``name`` on ``mall``/기본 at ``sale_price``."""
+    group = {"mall": mall, "account": "기본", "group": name, "sale_price": sale_price}
+    return BookContext(Path("x.xlsx"), known_groups={(mall, "기본", name)},
+                       stored_groups=lambda n: [group] if n == name else [])
+
+
+def test_option_prices_within_half_the_sale_price_of_the_linked_group(tmp_path: Path) -> None:
+    assert row_issues(check(tmp_path, optioned(option_prices="0,-11500,11500"), stored_group(23000))) == []
+    issue = only(check(tmp_path, optioned(option_prices="0,-12000,12000"), stored_group(23000)))
     assert_cell(issue, PRODUCTS, ROW, "option_prices", "option-price-range",
-                "추가금액은 가격의 -50%~+50% (-11,500~11,500원) 안이어야 합니다: -12,000, 12,000")
+                f"추가금액은 판매그룹 '{GROUP}'(쿠팡/기본)의 판매가 23,000원의 -50%~+50% (-11,500~11,500원) "
+                "안이어야 합니다: -12,000, 12,000")
+
+
+def test_option_prices_are_not_checked_against_the_cost_price(tmp_path: Path) -> None:
+    """대표가격(공급원가) is not what the buyer pays: a 1,000원 cost with a 25,000원 판매가 allows 2,000원 extra."""
+    assert row_issues(check(tmp_path, optioned(cost_price="1000", option_prices="0,2000,0"), stored_group(25000))) == []
+    issue = only(check(tmp_path, optioned(cost_price="23000", option_prices="0,2000,0"), stored_group(3000)))
+    assert issue.code == "option-price-range" and "판매가 3,000원" in issue.message
+
+
+def test_option_prices_checked_against_every_group_in_the_file(tmp_path: Path) -> None:
+    """The same group name on two malls (push links both): the cheaper one is named."""
+    groups = [dict(SALES_GROUPS.example_rows[0], group=GROUP, sale_price="24000"),
+              dict(SALES_GROUPS.example_rows[0], mall="위메프", group=GROUP, sale_price="3000", list_price="3000")]
+    path = write_book(tmp_path / "상품.xlsx", [(PRODUCTS, [optioned(option_prices="0,2000,0")]), (SALES_GROUPS, groups)])
+    issues = errors(validate(path, stored_group(25000, "wemakeprice")))
+    assert [(i.sheet, i.row, i.code) for i in issues] == [("상품", 2, "option-price-range")]
+    assert f"판매그룹 '{GROUP}'(위메프/기본)의 판매가 3,000원" in issues[0].message
+    assert "(쿠팡/" not in issues[0].message
+
+
+def test_a_group_in_the_file_replaces_the_stored_one(tmp_path: Path) -> None:
+    """The file's 판매가 is what push will use: the stored 3,000원 group is redefined at 24,000원."""
+    groups = [dict(SALES_GROUPS.example_rows[0], group=GROUP, sale_price="24000")]
+    path = write_book(tmp_path / "상품.xlsx", [(PRODUCTS, [optioned(option_prices="0,2000,0")]), (SALES_GROUPS, groups)])
+    assert errors(validate(path, stored_group(3000))) == []
 
 
 def test_option_prices_need_a_zero(tmp_path: Path) -> None:
@@ -466,11 +499,20 @@ def test_group_found_in_the_store(tmp_path: Path) -> None:
     assert_cell(issue, PRODUCTS, ROW, "groups", "group-missing", "판매그룹을 찾을 수 없습니다: 스마트 그룹")
 
 
-def test_duplicate_code_in_file(tmp_path: Path) -> None:
-    rows = [first_row(), plain(), plain(code=first_row()["code"], name="다른 이름 목걸이")]
+def test_duplicate_code_in_file_makes_every_row_with_it_an_error(tmp_path: Path) -> None:
+    """Which row the seller meant is unknown: none of them is saved or sent (the earlier one used to be)."""
+    from mallbatch.pipeline.check import valid_rows
+
+    code = first_row()["code"]
+    rows = [first_row(), plain(), plain(code=code, name="다른 이름 목걸이"), plain(code=code, name="셋째 목걸이")]
     path = write_book(tmp_path / "상품.xlsx", [(PRODUCTS, rows)])
-    issue = only(validate(path, BookContext(path, known_groups=set(STORE_GROUPS))))
-    assert_cell(issue, PRODUCTS, 4, "code", "duplicate", "2행과 중복됩니다")
+    report = validate(path, BookContext(path, known_groups=set(STORE_GROUPS)))
+    issues = row_issues(report)
+    assert len(issues) == 3, [(i.row, i.message) for i in issues]
+    assert_cell(issues[0], PRODUCTS, 2, "code", "duplicate", "4, 5행과 중복됩니다")
+    assert_cell(issues[1], PRODUCTS, 4, "code", "duplicate", "2, 5행과 중복됩니다")
+    assert_cell(issues[2], PRODUCTS, 5, "code", "duplicate", "2, 4행과 중복됩니다")
+    assert [r.excel_row for r in valid_rows(report, "products")] == [3]
 
 
 def test_store_collision_is_a_warning(tmp_path: Path) -> None:

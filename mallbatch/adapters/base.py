@@ -105,10 +105,8 @@ class Adapter:
             problems.append(f"{name}: 옵션명은 {spec.max_option_names}개까지 가능합니다")
         if spec.max_option_combinations is not None and len(listing.options) > spec.max_option_combinations:
             problems.append(f"{name}: 옵션 조합은 {spec.max_option_combinations}개까지 가능합니다 (현재 {len(listing.options)}개)")
-        out_of_range = [c for c in listing.options if abs(c.extra_price) * 2 > listing.sale_price]
-        if out_of_range:  # seed 001: 판매가격의 -50%~+50%, checked against this group's 판매가
-            problems.append(f"{name}: 옵션 추가금액은 판매가 {listing.sale_price:,}원의 -50%~+50% 안이어야 합니다 "
-                            f"({', '.join('/'.join(c.values) for c in out_of_range[:3])})")
+        # 옵션추가금액 against each group's 판매가 is a field rule, checked once at validate
+        # (mallbatch.kinds.products.check_option_price_range).
         if spec.max_option_values is not None:
             values = {v for combo in listing.options for v in combo.values}
             if len(values) > spec.max_option_values:

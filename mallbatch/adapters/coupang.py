@@ -54,6 +54,7 @@ from mallbatch.errors import AuthError, ConfigError, RejectedError, RemoteError
 
 OPENAPI = "/v2/providers/openapi/apis/api"
 SELLER_PRODUCTS = "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
+VENDOR_ITEMS = "/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items"  # invented: see _set_sale
 DEFAULT_RATE = 9.5  # a little under the documented 10 requests/s per vendorId
 ORDER_STATUSES = ("ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING")
 RETURN_QUERIES: tuple[dict[str, str], ...] = (
@@ -239,7 +240,9 @@ class CoupangAdapter(Adapter):
             raise RejectedError("; ".join(problems), code="LISTING")
         body = product_body(listing, self.vendor_id, self.settings)
         product_id = self._product_id(self._call("POST", SELLER_PRODUCTS, write=True, json=body))
-        return ProductRef(product_id, {"seller_code": listing.seller_code})
+        # 판매불가 is created with requested=false: kept 임시저장, never submitted, never on sale
+        # (vendorItemIds, needed to stop a sale, exist only after approval)
+        return ProductRef(product_id, {"seller_code": listing.seller_code, "on_sale": listing.on_sale})
 
     def update_product(self, ref: ProductRef, listing: ProductListing) -> ProductRef:
         problems = self.listing_problems(listing)
@@ -250,7 +253,21 @@ class CoupangAdapter(Adapter):
         body["sellerProductId"] = int(ref.product_id)
         body["items"] = merge_items(body["items"], current.get("items") or [])
         product_id = self._product_id(self._call("PUT", SELLER_PRODUCTS, write=True, json=body))
-        return ProductRef(product_id, {"seller_code": listing.seller_code})
+        if not listing.on_sale or ref.extra.get("on_sale") is False:
+            self._set_sale(product_id, listing.on_sale)
+        return ProductRef(product_id, {"seller_code": listing.seller_code, "on_sale": listing.on_sale})
+
+    def _set_sale(self, product_id: str, on_sale: bool) -> None:
+        """판매중지 or 판매재개 of every option: 쿠팡 keeps the sale state per vendor item, and a product
+        update does not change it. Stopping twice is harmless, so a retry after a lost response is safe."""
+        data = self._call("GET", f"{SELLER_PRODUCTS}/{product_id}").get("data") or {}
+        if data.get("statusName") != "승인완료":  # 임시저장/승인대기: not on sale, no vendor items yet (inferred)
+            return
+        action = "resume" if on_sale else "stop"
+        for item in data.get("items") or []:
+            if item.get("vendorItemId"):
+                # invented: path not in the shared reference (second-hand: PUT vendor-items/{id}/sales/stop|resume)
+                self._call("PUT", f"{VENDOR_ITEMS}/{item['vendorItemId']}/sales/{action}", write=True)
 
     def find_product(self, seller_code: str) -> ProductRef | None:
         # 2nd-hand (public clients, not in shared reference): 상품 요약 정보 조회 by externalVendorSkuCode

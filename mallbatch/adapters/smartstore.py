@@ -239,7 +239,7 @@ class SmartstoreAdapter(Adapter):
             raise RejectedError("; ".join(problems), code="LISTING")
         body = product_body(listing, str(self.account.option("as_phone", "")))
         answer = self._call("POST", "/external/v2/products", write=True, json=body)
-        return self._ref(answer)
+        return self._ref(answer, listing)
 
     def update_product(self, ref: ProductRef, listing: ProductListing) -> ProductRef:
         problems = self.listing_problems(listing)
@@ -248,12 +248,15 @@ class SmartstoreAdapter(Adapter):
         body = product_body(listing, str(self.account.option("as_phone", "")))
         # inferred path: PUT /v2/products/origin-products/{originProductNo}
         answer = self._call("PUT", f"/external/v2/products/origin-products/{ref.product_id}", write=True, json=body)
-        return self._ref(answer) if answer.get("originProductNo") else ref
+        if answer.get("originProductNo"):
+            return self._ref(answer, listing)
+        return ProductRef(ref.product_id, {**ref.extra, "on_sale": listing.on_sale})
 
     @staticmethod
-    def _ref(answer: dict[str, Any]) -> ProductRef:
+    def _ref(answer: dict[str, Any], listing: ProductListing) -> ProductRef:
+        """The sale state went with the body: statusType SALE / SUSPENSION (product_body)."""
         return ProductRef(str(answer["originProductNo"]),
-                          {"channel_product_no": str(answer.get("smartstoreChannelProductNo") or "")})
+                          {"channel_product_no": str(answer.get("smartstoreChannelProductNo") or ""), "on_sale": listing.on_sale})
 
     def find_product(self, seller_code: str) -> ProductRef | None:
         # inferred: POST /v1/products/search with searchKeywordType=SELLER_CODE
@@ -268,7 +271,10 @@ class SmartstoreAdapter(Adapter):
         if not matches:
             return None
         origin_no, channel = max(matches, key=lambda m: m[0])  # the latest registration
-        return ProductRef(str(origin_no), {"channel_product_no": str(channel.get("channelProductNo") or "")})
+        extra: dict[str, Any] = {"channel_product_no": str(channel.get("channelProductNo") or "")}
+        if channel.get("statusType"):  # inferred: the search row carries the channel product's statusType
+            extra["on_sale"] = channel["statusType"] == "SALE"
+        return ProductRef(str(origin_no), extra)
 
     def product_matches(self, product_id: str, name: str, sale_price: int) -> bool:
         origin = self._call("GET", f"/external/v2/products/origin-products/{product_id}").get("originProduct") or {}

@@ -213,14 +213,23 @@ class WemakepriceAdapter(Adapter):
         data = self._call("POST", "/product/in/setProduct", write=True, json=payload) or {}
         if not data.get("productNo"):
             raise OutcomeUnknown("위메프가 상품번호 없이 응답했습니다. 자체상품코드로 등록 여부를 확인합니다")
-        return ProductRef(str(data["productNo"]))
+        if not listing.on_sale:
+            self._set_status(str(data["productNo"]), on_sale=False)
+        return ProductRef(str(data["productNo"]), {"on_sale": listing.on_sale})
 
     def update_product(self, ref: ProductRef, listing: ProductListing) -> ProductRef:
         if not ref.product_id.isdigit():
             raise RejectedError(f"위메프 상품번호는 숫자여야 합니다 ({ref.product_id})")
         payload = listing_payload(listing, int(ref.product_id), self._ship_policy(listing))
         self._call("POST", "/product/in/setProduct", write=True, json=payload)
-        return ref
+        if not listing.on_sale or ref.extra.get("on_sale") is False:
+            self._set_status(ref.product_id, on_sale=listing.on_sale)
+        return ProductRef(ref.product_id, {**ref.extra, "on_sale": listing.on_sale})
+
+    def _set_status(self, product_no: str, *, on_sale: bool) -> None:
+        """판매 (A) or 판매중지 (S): the sale status is its own call; displayYn only hides the product."""
+        self._call("POST", "/product/in/setProductStatus", write=True,
+                   json={"productNo": int(product_no), "productStatus": "A" if on_sale else "S"})
 
     def find_product(self, seller_code: str) -> ProductRef | None:
         # invented path: W-API has no documented lookup by sellerProdCode

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mallbatch.adapters.registry import ADAPTERS
 from mallbatch.couriers import COURIERS
 from mallbatch.malls import MALLS, find_mall
 from mallbatch.sheets.columns import Column, Kind
 from mallbatch.sheets.issues import Issue
 from mallbatch.sheets.rows import Row, SheetContext
 
+# The dropdown offers the malls mallbatch talks to; the others are recognised by name
+# (스토어팜, 지마켓 …) so a row for one gets "not connected yet", not "unknown value".
+CONNECTED_MALLS = tuple(m.name for m in MALLS if m.code in ADAPTERS)
+PENDING_MALLS = tuple(m.name for m in MALLS if m.code not in ADAPTERS)
 MALL = Column(
     "쇼핑몰", "mall", Kind.CHOICE, required=True,
-    choices=tuple(m.name for m in MALLS),
-    aliases={alias: m.name for m in MALLS for alias in (m.code, *m.synonyms)},
+    choices=CONNECTED_MALLS,
+    aliases={alias: m.name for m in MALLS for alias in (m.name, m.code, *m.synonyms)},
+    refused={name: ("mall-not-connected", "아직 연동하지 않는 쇼핑몰입니다") for name in PENDING_MALLS},
     synonyms=("제휴몰", "제휴몰명", "마켓", "판매처", "몰"),
-    help="목록에서 쇼핑몰을 고르세요", example="쿠팡", width=12,
+    help=f"목록에서 쇼핑몰을 고르세요 (준비 중: {', '.join(PENDING_MALLS)})", example="쿠팡", width=12,
 )
 ACCOUNT = Column(
     "계정", "account", Kind.TEXT, synonyms=("판매자ID", "판매ID", "계정명", "아이디"),
@@ -86,8 +92,8 @@ MALL_PRODUCT_ID = Column("쇼핑몰상품번호", "product_id", Kind.CODE, width
 def check_account(row: Row, ctx: SheetContext) -> Iterator[Issue]:
     """The row's mall+account must be configured (an empty 계정 is fine when the mall has one)."""
     accounts, mall = ctx.book.accounts, find_mall(row.get("mall", ""))
-    if accounts is None or mall is None:
-        return
+    if accounts is None or mall is None or mall.name not in CONNECTED_MALLS:
+        return  # an unconnected mall is reported on the 쇼핑몰 cell
     names = sorted(a for m, a in accounts if m == mall.code)
     account = row.get("account")
     if account and account not in names:

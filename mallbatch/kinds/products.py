@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from mallbatch.kinds import images
 from mallbatch.kinds.common import PRODUCT_NAME
+from mallbatch.malls import mall_name
 from mallbatch.kinds.notices import (
     ALLOWED_PLACEHOLDERS,
     FORBIDDEN_VALUES,
@@ -287,16 +288,13 @@ def check_options(row: Row, ctx: SheetContext) -> Iterator[Issue]:
         if bad:
             yield ctx.issue(row, f"option_values{i}", "option-chars", f"옵션값에 특수문자가 있습니다: {', '.join(bad)}", "^ | : ; = < > 따옴표는 쓸 수 없습니다")
     combos = combinations(row)
-    price = row.get("cost_price")
     try:
         extras = per_combination(row.get("option_prices", ""), len(combos))
     except NormalizeError as exc:
         yield ctx.issue(row, "option_prices", "option-prices", exc.message, exc.fix)
         extras = []
-    if extras and price:
-        out = [e for e in extras if abs(e) * 2 > price]
-        if out:
-            yield ctx.issue(row, "option_prices", "option-price-range", f"추가금액은 가격의 -50%~+50% ({-price // 2:,}~{price // 2:,}원) 안이어야 합니다: {', '.join(f'{e:,}' for e in out[:5])}", "범위 안으로 고치세요")
+    if extras:
+        yield from check_option_price_range(row, ctx, extras)
         if 0 not in extras:
             yield ctx.issue(row, "option_prices", "option-price-zero", "추가금액이 0원인 조합이 하나 이상 있어야 합니다", "대표 조합의 추가금액을 0으로 하세요")
     try:
@@ -308,6 +306,25 @@ def check_options(row: Row, ctx: SheetContext) -> Iterator[Issue]:
         yield ctx.issue(row, "option_stock", "option-stock", "옵션재고는 0 이상이어야 합니다", "음수를 0 이상으로 고치세요")
     elif sum(stocks) < 1:
         yield ctx.issue(row, "option_stock", "option-stock", "옵션별 총 재고가 1개 이상이어야 합니다", "재고를 1개 이상 입력하세요")
+
+
+def check_option_price_range(row: Row, ctx: SheetContext, extras: list[int]) -> Iterator[Issue]:
+    """Seed 001's 옵션추가금액 rule, the one place it is written: every extra price within
+    -50%~+50% of the 판매가 of each sales group the product is linked to (one mall may sell
+    cheaper), taken from this file or the store exactly as push will link them."""
+    problems = []
+    for name in split_list(row.get("groups", "")).value:
+        for group in ctx.book.groups_named(name):
+            price = group.get("sale_price")
+            half = price // 2 if isinstance(price, int) and price > 0 else None
+            out = [e for e in extras if half is not None and abs(e) * 2 > price]
+            if out:
+                where = "/".join(filter(None, (mall_name(group["mall"]), group.get("account"))))
+                problems.append(f"판매그룹 '{name}'({where})의 판매가 {price:,}원의 -50%~+50% ({-half:,}~{half:,}원) "
+                                f"안이어야 합니다: {', '.join(f'{e:,}' for e in out[:5])}")
+    if problems:
+        yield ctx.issue(row, "option_prices", "option-price-range", "추가금액은 " + "; ".join(problems),
+                        "추가금액을 범위 안으로 고치거나 그 판매그룹의 판매가를 확인하세요")
 
 
 def check_groups(row: Row, ctx: SheetContext) -> Iterator[Issue]:

@@ -50,6 +50,7 @@ def check_file(ws: Workspace, store: Store, path: Path) -> Checked:
         images_dir=ws.images,
         known_groups=store.group_keys(),
         stored_products=store.product,
+        stored_groups=store.groups_named,
         accounts={(a.mall, a.name) for a in ws.config.accounts},
     )
     report = validate_book(raw, book, KINDS, ws.config.limit("max_errors", 1000))

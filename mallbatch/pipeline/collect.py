@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from mallbatch.adapters.base import Capability
+from mallbatch.adapters.registry import ADAPTERS
 from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine, OrderStatus
 from mallbatch.clock import KST, now_kst
-from mallbatch.errors import AuthError, RemoteError
+from mallbatch.config import Config
+from mallbatch.errors import AuthError, ConfigError, RemoteError
 from mallbatch.files import atomic_write, dated_dir, unique_path
 from mallbatch.kinds.collected import (
     CLAIMS,
@@ -29,7 +31,7 @@ from mallbatch.kinds.collected import (
     inquiry_values,
     order_values,
 )
-from mallbatch.malls import mall_name
+from mallbatch.malls import MALLS, find_mall, mall_name
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.sheets.writer import Book
@@ -78,12 +80,34 @@ class CollectResult:
 KIND_NAMES = {"orders": "주문", "claims": "클레임", "inquiries": "문의"}
 
 
+def first_collect_days(config: Config) -> int:
+    """How far back an account's first collection reaches (``[collect] first_days``)."""
+    return config.value("collect", "first_days", int, 7) or 7
+
+
+def resolve_malls(config: Config, names: Sequence[str]) -> list[str]:
+    """Mall codes for ``--mall`` values (code or Korean name); each must have an adapter and an account."""
+    codes = []
+    for name in names:
+        mall = find_mall(name)
+        if mall is None:
+            known = ", ".join(f"{m.code}({m.name})" for m in MALLS if m.code in ADAPTERS)
+            raise ConfigError(f"알 수 없는 쇼핑몰 '{name}' 입니다. 다음 중 하나를 쓰세요: {known}")
+        if mall.code not in ADAPTERS:
+            raise ConfigError(f"{mall.name}은(는) 아직 연동하지 않는 쇼핑몰입니다. 수집할 수 없습니다.")
+        if not config.accounts_for(mall.code):
+            raise ConfigError(f"config.toml 에 {mall.name} 계정이 없습니다. [[accounts]] 에 mall = \"{mall.code}\" 계정을 추가하세요.")
+        codes.append(mall.code)
+    return codes
+
+
 def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[str] = (), kinds: Sequence[str] = (),
             since: datetime | None = None, now: datetime | None = None,
             progress: Callable[[str], None] | None = None) -> CollectResult:
     now = now or now_kst()
     result = CollectResult(run_id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
-    first_days = int(ws.config.section("collect").get("first_days", 7))
+    malls = resolve_malls(ws.config, malls)
+    first_days = first_collect_days(ws.config)
     marks: list[tuple[str, str, str, datetime]] = []
     for account in ws.config.accounts:
         if malls and account.mall not in malls:

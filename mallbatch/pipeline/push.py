@@ -207,8 +207,10 @@ class Pusher:
         journal = self.store.journal
         binding = journal.binding(account.mall, account.name, listing.seller_code)
         payload: dict[str, Any] = {"listing": dataclasses.asdict(listing)}
-        if binding and journal.same_as_last(account.mall, account.name, ("product.create", "product.update"),
-                                            listing.seller_code, payload["listing"], part="listing"):
+        stop_unconfirmed = binding is not None and not listing.on_sale and binding["extra"].get("on_sale") is not False
+        if binding and not stop_unconfirmed and journal.same_as_last(
+                account.mall, account.name, ("product.create", "product.update"), listing.seller_code,
+                payload["listing"], part="listing"):
             outcome.add(label, SKIP, f"{ALREADY} (바뀐 내용 없음)")
             outcome.mall_ids.append(f"{account.label}:{binding['product_id']}")
             return
@@ -236,6 +238,12 @@ class Pusher:
         if product_id:
             row_outcome.mall_ids.append(f"{account.label}:{product_id}")
         verb = "수정" if task.command.op == "product.update" else "등록"
+        if status == SUCCESS and not listing.on_sale:
+            # 판매불가 is 성공 only when the adapter reports the mall's sale stopped
+            stopped = (outcome.extra or {}).get("on_sale") is False
+            status = SUCCESS if stopped else FAILURE
+            message = f"{verb} 완료, 판매중지" if stopped else (
+                f"{verb}은 되었지만 판매중지를 확인하지 못했습니다. 쇼핑몰 관리 화면에서 판매중지하세요")
         row_outcome.add(account.label, status, message or (f"{verb} 완료" if status == SUCCESS else ""))
         if not outcome.skipped:
             self.store.journal.add_history(account.mall, account.name, code, task.command.op, status, message)

@@ -46,7 +46,7 @@ class Session:
         """``account`` aimed at this workspace's own simulator (a ConfigError names any other)."""
         if not (account.sandbox and account.mall in SIMULATORS):
             return account
-        faults: dict[str, Any] = self.ws.config.section("sandbox").get(account.mall, {})
+        faults: dict[str, Any] = self.ws.config.sandbox_faults(account.mall)
         return replace(account, base_url=ensure_running(account.mall, account.base_url, self.ws.sandbox_path, faults))
 
     def adapter(self, account: Account) -> Adapter | None:

@@ -44,6 +44,9 @@ SANDBOX_CREDENTIALS: dict[str, str] = {
 
 OPENAPI = "/v2/providers/openapi/apis/api"
 SELLER_PRODUCTS = "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
+# invented: not in the shared reference; Coupang's 판매중지/판매재개 is per vendorItemId (second-hand)
+VENDOR_ITEMS = "/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items"
+TEMPORARY, APPROVED = "임시저장", "승인완료"  # statusName values; "임시저장" for requested=false is inferred
 SIGNATURE_TOLERANCE = timedelta(minutes=5)  # inferred: the real tolerance is not documented
 MAX_PAGE = 50
 MAX_BATCH = 50
@@ -109,6 +112,8 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         api("GET", SELLER_PRODUCTS + "/{sellerProductId}", self.get_product)
         # 2nd-hand (public clients, not in shared reference): 상품 요약 정보 조회 by 판매자 상품코드
         api("GET", SELLER_PRODUCTS + "/external-vendor-sku-codes/{sku}", self.find_by_sku)
+        api("PUT", VENDOR_ITEMS + "/{vendorItemId}/sales/stop", lambda r: self.set_item_sale(r, on_sale=False))
+        api("PUT", VENDOR_ITEMS + "/{vendorItemId}/sales/resume", lambda r: self.set_item_sale(r, on_sale=True))
 
     def _api(self, method: str, pattern: str, handler: Handler) -> None:
         def guarded(request: Request) -> Response:
@@ -452,9 +457,10 @@ class CoupangSimulator(CoupangScenarios, Simulator):
             product_id = self.store.next_id("sellerProductId", 1000000001)
             for item in body["items"]:
                 self._new_item(item)
-            # inferred: approval is asynchronous on the real mall; the sandbox approves at once
+            # inferred: approval is asynchronous on the real mall; the sandbox approves at once what
+            # was requested (requested=true) and keeps the rest as 임시저장, which is not on sale
             body.update(sellerProductId=product_id, productId=self.store.next_id("productId", 7100000001),
-                        statusName="승인완료", createdAt=stamp(now_kst()))
+                        statusName=APPROVED if body.get("requested") else TEMPORARY, createdAt=stamp(now_kst()))
             self.store.put("product", str(product_id), body)
             self.store.audit("product.create", self._sku(body), {"sellerProductId": product_id})
         return Response.json({"code": "SUCCESS", "message": "", "data": product_id})
@@ -463,6 +469,26 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         item["sellerProductItemId"] = self.store.next_id("sellerProductItemId", 3000000001)
         item["vendorItemId"] = self.store.next_id("vendorItemId", 80000000101)
         item["itemId"] = self.store.next_id("itemId", 9000000001)
+        item["_onSale"] = True  # sandbox state of 판매중지/판매재개, not part of the product body
+
+    def set_item_sale(self, request: Request, *, on_sale: bool) -> Response:
+        """판매중지 / 판매재개 of one vendor item (invented response shape, like the other writes)."""
+        wanted = int(request.params["vendorItemId"])
+        with self.store.transaction():
+            for product in self.store.all("product"):
+                for item in product["items"]:
+                    if item.get("vendorItemId") == wanted:
+                        if product["statusName"] != APPROVED:
+                            return self._gateway_error(400, f"승인완료된 상품만 판매상태를 바꿀 수 있습니다. ({wanted})")  # invented
+                        item["_onSale"] = on_sale
+                        self.store.put("product", str(product["sellerProductId"]), product)
+                        self.store.audit("item.sale.resume" if on_sale else "item.sale.stop", str(wanted))
+                        return Response.json({"code": "SUCCESS", "message": "", "data": None})
+        return self._gateway_error(400, f"옵션({wanted})이 존재하지 않습니다.")  # invented wording
+
+    def on_sale(self, product: dict[str, Any]) -> bool:
+        """Buyers can order it: approved and at least one vendor item not stopped."""
+        return product["statusName"] == APPROVED and any(i.get("_onSale", True) for i in product["items"])
 
     def update_product(self, request: Request) -> Response:
         """PUT seller-products: the full product; existing items carry their ids and may not be dropped."""
@@ -481,12 +507,14 @@ class CoupangSimulator(CoupangScenarios, Simulator):
                 return self._gateway_error(400, "입력값에 오류가 있습니다. vendorItemId")
             for item in body["items"]:
                 if item.get("vendorItemId"):
-                    item.update(sellerProductItemId=known[item["vendorItemId"]]["sellerProductItemId"],
-                                itemId=known[item["vendorItemId"]]["itemId"])
+                    old = known[item["vendorItemId"]]
+                    item.update(sellerProductItemId=old["sellerProductItemId"], itemId=old["itemId"],
+                                _onSale=old.get("_onSale", True))  # a product update does not touch the sale state
                 else:
                     self._new_item(item)
+            status = APPROVED if body.get("requested") and current["statusName"] == TEMPORARY else current["statusName"]
             body.update(sellerProductId=current["sellerProductId"], productId=current["productId"],
-                        statusName=current["statusName"], createdAt=current["createdAt"])
+                        statusName=status, createdAt=current["createdAt"])
             self.store.put("product", str(current["sellerProductId"]), body)
             self.store.audit("product.update", self._sku(body), {"sellerProductId": current["sellerProductId"]})
         return Response.json({"code": "SUCCESS", "message": "", "data": current["sellerProductId"]})  # inferred shape
@@ -495,7 +523,8 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         product = self.store.get("product", request.params["sellerProductId"])
         if product is None:
             return self._gateway_error(400, f"업체상품({request.params['sellerProductId']})이 존재하지 않습니다.")
-        return Response.json({"code": "SUCCESS", "message": "", "data": product})
+        items = [{k: v for k, v in item.items() if not k.startswith("_")} for item in product["items"]]
+        return Response.json({"code": "SUCCESS", "message": "", "data": {**product, "items": items}})
 
     def find_by_sku(self, request: Request) -> Response:
         sku = unquote(request.params["sku"])
@@ -514,5 +543,6 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         return {
             "products": self.store.count("product"), "boxes": boxes, "receipts": self.store.count("receipt"),
             "exchanges": self.store.count("exchange"), "inquiries": len(inquiries),
+            "off_sale": [self._sku(p) for p in self.store.all("product") if not self.on_sale(p)],
             "unanswered": sum(1 for q in inquiries if not q["commentDtoList"]),
         }

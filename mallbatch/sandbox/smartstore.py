@@ -554,6 +554,12 @@ class SmartstoreSimulator(Simulator):
         self.store.put("product", str(origin_no), product)
         return product
 
+    @staticmethod
+    def on_sale(product: dict[str, Any]) -> bool:
+        """Buyers can order it: statusType SALE and shown on the smartstore channel."""
+        display = product["smartstoreChannelProduct"].get("channelProductDisplayStatusType", "ON")
+        return product["statusType"] == "SALE" and display == "ON"
+
     def _product_body(self, request: Request) -> dict[str, Any] | Response:
         """The product JSON, or the 400 the mall answers for a malformed or incomplete one."""
         body = self._body(request)
@@ -638,6 +644,7 @@ class SmartstoreSimulator(Simulator):
         return {
             "product_orders": statuses,
             "products": self.store.count("product"),
+            "off_sale": [p["sellerManagementCode"] for p in self.store.all("product") if not self.on_sale(p)],
             "qnas": len(qnas),
             "inquiries": len(inquiries),
             "unanswered": sum(not q["answered"] for q in qnas) + sum(not i["answered"] for i in inquiries),

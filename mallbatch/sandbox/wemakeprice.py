@@ -101,6 +101,7 @@ class WemakepriceSimulator(Simulator):
         self.route("POST", "/product/in/setSellerShipPolicy", api(self.set_ship_policy, write=True))
         self.route("POST", "/product/in/setProduct", api(self.set_product, write=True))
         self.route("GET", "/product/out/getProduct", api(self.get_product))
+        self.route("POST", "/product/in/setProductStatus", api(self.set_product_status, write=True))
         self.route("GET", "/product/out/getProductList", api(self.get_product_list))  # invented path
         self.route("POST", "/order/out/getOrderList", api(self.get_order_list))
         self.route("POST", "/order/out/getOrderInfo", api(self.get_order_info))  # invented path
@@ -225,6 +226,26 @@ class WemakepriceSimulator(Simulator):
         self.store.audit(op, code or str(no), {"productNo": no})
         return {"productNo": no, "returnKey": no, "returnMsg": "정상 처리되었습니다"}
 
+    def set_product_status(self, request: Request, body: Body) -> dict[str, Any]:
+        """판매 상태: A = 판매, S = 판매중지 (reference §1.8; the answer's shape is invented like setProduct's)."""
+        no = as_int(body.get("productNo", 0), "productNo")
+        status = str(body.get("productStatus") or "")
+        if status not in ("A", "S"):
+            raise WmpError(400, "productStatus 는 A(판매) 또는 S(판매중지)입니다")  # invented wording
+        record = self.store.get("product", str(no))
+        if record is None:
+            raise WmpError(404, f"존재하지 않는 상품번호입니다: {no}")
+        record.update(productStatus=status, updDate=now_text())
+        self.store.put("product", str(no), record)
+        self.store.audit("product.status", record["sellerProdCode"] or str(no), {"productStatus": status})
+        return {"productNo": no, "returnKey": no, "returnMsg": "정상 처리되었습니다"}
+
+    @staticmethod
+    def on_sale(record: dict[str, Any]) -> bool:
+        """Sale status A (new products start on sale). displayYn=N only hides the product from
+        lists; it can still be ordered by its link, so it does not count as 판매중지."""
+        return record.get("productStatus", "A") == "A"
+
     @staticmethod
     def _product_options(product_no: int, body: Body) -> list[dict[str, Any]]:
         """Selectable options as orders will reference them (invented: optionNo numbering)."""
@@ -242,7 +263,8 @@ class WemakepriceSimulator(Simulator):
         record = self.store.get("product", str(no))
         if record is None:
             raise WmpError(404, f"존재하지 않는 상품번호입니다: {no}")
-        return {**record["payload"], "regDate": record["regDate"], "updDate": record["updDate"]}
+        return {**record["payload"], "productStatus": record.get("productStatus", "A"),
+                "regDate": record["regDate"], "updDate": record["updDate"]}
 
     def get_product_list(self, request: Request, body: Body) -> dict[str, Any]:
         code = request.arg("sellerProdCode")
@@ -460,6 +482,7 @@ class WemakepriceSimulator(Simulator):
         claims = self.store.all("claim")
         return {
             "products": self.store.count("product"),
+            "off_sale": [p["sellerProdCode"] for p in self.store.all("product") if not self.on_sale(p)],
             "bundles": dict(Counter(b["delivery"]["shipStatus"] for b in bundles)),
             "claims": dict(Counter(f'{c["claimType"]}:{c["claimStatus"]}' for c in claims)),
             "qna": self.store.count("qna"),

@@ -45,6 +45,7 @@ class Column:
     required: bool = False
     choices: tuple[str, ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)  # typed value → choice
+    refused: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # known value, not a choice → (code, why)
     synonyms: tuple[str, ...] = ()  # other headers sellers use for this column
     max_len: int | None = None
     min: int | None = None

@@ -51,6 +51,7 @@ class SheetReport:
     columns: dict[str, int]  # column name → 0-based index in the seller's sheet
     rows: list[Any] = field(default_factory=list)  # mallbatch.sheets.rows.Row
     issues: list[Issue] = field(default_factory=list)
+    title: str = ""  # Korean kind name (상품, 판매정보 …) for messages
 
 
 @dataclass
@@ -96,7 +97,7 @@ class Report:
         return sum(1 for s in self.sheets for r in s.rows if r.status == STATUS_ERROR)
 
     def summary_ko(self) -> str:
-        kinds = ", ".join(sorted({s.kind for s in self.sheets})) or "-"
+        kinds = ", ".join(title for _, title in sorted({(s.kind, s.title or s.kind) for s in self.sheets})) or "-"
         text = (
             f"{self.path.name}: {self.row_count}행 검사 ({kinds}) — 오류 {self.error_count}건"
             f" (오류가 있는 행 {self.rows_with_errors()}개), 경고 {self.warning_count}건"

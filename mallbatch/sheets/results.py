@@ -13,7 +13,9 @@ from pathlib import Path
 from mallbatch.clock import now_kst
 from mallbatch.files import atomic_write
 from mallbatch.kinds.common import MESSAGE, RESULT
-from mallbatch.sheets.issues import ERROR, STATUS_ERROR, STATUS_WARNING, Issue, Report
+from mallbatch.sheets.columns import header_key
+from mallbatch.sheets.issues import ERROR, STATUS_ERROR, STATUS_WARNING, Issue, Report, SheetReport
+from mallbatch.sheets.layout import RESULT_HEADERS
 from mallbatch.sheets.writer import Book
 
 BAD_STATUSES = {STATUS_ERROR, "실패"}
@@ -47,19 +49,36 @@ class ResultSheet:
 
 
 def sheets_from_report(report: Report) -> list[ResultSheet]:
-    """One result sheet per validated sheet, rows in the seller's order."""
+    """One result sheet per validated sheet, rows in the seller's order.
+
+    A result workbook dropped back brings its own 결과/메시지/쇼핑몰 상품번호 columns: they are
+    left out here, so the new result replaces them instead of adding a second set beside them.
+    """
     result = []
     for sheet in report.sheets:
+        stale = _stale_result_columns(sheet)
+        width = max([len(sheet.headers)] + [len(r.cells) for r in sheet.rows])
+        keep = [i for i in range(width) if i not in stale]
+        moved = {old: new for new, old in enumerate(keep)}
         rows = []
         for row in sheet.rows:
             marks: dict[int, Issue] = {}
             for issue in row.issues:
-                if issue.col_index is not None and (issue.col_index not in marks or issue.severity == ERROR):
-                    marks[issue.col_index] = issue
+                col = moved.get(issue.col_index) if issue.col_index is not None else None
+                if col is not None and (col not in marks or issue.severity == ERROR):
+                    marks[col] = issue
             status = "건너뜀" if row.skipped else row.status
-            rows.append(ResultRow(row.cells, status, row.skipped or row.message, [], marks))
-        result.append(ResultSheet(sheet.sheet, sheet.source_kind, sheet.headers, set(range(len(sheet.headers))), rows))
+            cells = [row.cells[i] for i in keep if i < len(row.cells)]
+            rows.append(ResultRow(cells, status, row.skipped or row.message, [], marks))
+        headers = [sheet.headers[i] for i in keep if i < len(sheet.headers)]
+        result.append(ResultSheet(sheet.sheet, sheet.source_kind, headers, set(range(len(headers))), rows))
     return result
+
+
+def _stale_result_columns(sheet: SheetReport) -> set[int]:
+    """Columns an earlier result workbook added (not one of the kind's own columns)."""
+    mapped = set(sheet.columns.values())
+    return {i for i, h in enumerate(sheet.headers) if header_key(h) in RESULT_HEADERS and i not in mapped}
 
 
 def write_result(path: Path, sheets: Sequence[ResultSheet], summary: Sequence[tuple[str, str]], issues: Sequence[Issue],

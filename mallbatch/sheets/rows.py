@@ -55,9 +55,18 @@ class BookContext:
     images_dir: Path | None = None
     known_groups: set[tuple[str, str, str]] = field(default_factory=set)  # (mall, account, group) in store
     stored_products: Callable[[str], dict[str, Any] | None] = lambda code: None
+    stored_groups: Callable[[str], list[dict[str, Any]]] = lambda name: []  # saved groups of that name
     accounts: set[tuple[str, str]] | None = None  # configured (mall, account); None = do not check
     groups_in_file: set[str] = field(default_factory=set)
+    file_groups: list[dict[str, Any]] = field(default_factory=list)  # this file's valid groups, mall as code
     notes: list[str] = field(default_factory=list)  # file-level remarks for the 요약 sheet
+
+    def groups_named(self, name: str) -> list[dict[str, Any]]:
+        """The groups push will link a product to under ``name``: this file's, then stored ones it does not redefine."""
+        here = [g for g in self.file_groups if g["group"] == name]
+        stored = [g for g in self.stored_groups(name)
+                  if not any(h["mall"] == g["mall"] and h.get("account") in (None, "", g.get("account")) for h in here)]
+        return here + stored
 
 
 @dataclass

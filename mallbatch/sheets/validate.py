@@ -16,7 +16,8 @@ import pandera.pandas as pa
 
 from mallbatch.sheets import normalize
 from mallbatch.sheets.columns import Column, Kind, SheetKind
-from mallbatch.sheets.issues import ERROR, WARNING, Issue, Report, SheetReport
+from mallbatch.malls import find_mall
+from mallbatch.sheets.issues import ERROR, STATUS_ERROR, WARNING, Issue, Report, SheetReport
 from mallbatch.sheets.layout import SCAN_ROWS, SheetPlan, detect, key_headers, late_header
 from mallbatch.sheets.reader import RawBook
 from mallbatch.sheets.rows import BookContext, Row, SheetContext
@@ -73,6 +74,9 @@ def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
         return "required", "필수 항목이 비어 있습니다", col.help or "값을 입력하세요"
     if check == "choices":
         shown = ", ".join(col.choices[:8]) + (" …" if len(col.choices) > 8 else "")
+        if value in col.refused:
+            code, why = col.refused[value]
+            return code, f"{value}은(는) {why}", f"다음 중 하나로 고르거나 이 행을 지우세요: {shown}"
         return "choices", f"'{value}'은(는) 고를 수 없는 값입니다", f"다음 중 하나를 입력하세요: {shown}"
     if check == "max_len":
         return "too-long", f"{col.max_len}자를 넘습니다 ({len(str(value))}자)", f"{col.max_len}자 이하로 줄이세요"
@@ -126,19 +130,23 @@ def _pandera(rows: list[Row], ctx: SheetContext) -> None:
 
 
 def _unique(rows: list[Row], ctx: SheetContext) -> None:
+    """Every row of a duplicated key is an error: which one the seller meant is unknown,
+    so none is saved or sent (taking the first would silently drop the seller's later edit)."""
     names = [n for n in ctx.kind.unique if n in ctx.columns]
     if not names:
         return
-    first: dict[tuple[Any, ...], int] = {}
+    by_key: dict[tuple[Any, ...], list[Row]] = {}
     for row in rows:
         key = tuple(row.values.get(n) for n in names)
-        if all(v in (None, "") for v in key):
+        if not all(v in (None, "") for v in key):
+            by_key.setdefault(key, []).append(row)
+    for same in by_key.values():
+        if len(same) < 2:
             continue
-        if key in first:
+        for row in same:
+            others = ", ".join(str(r.excel_row) for r in same if r is not row)
             target = next((n for n in reversed(names) if row.values.get(n) not in (None, "")), names[0])
-            row.issues.append(ctx.issue(row, target, "duplicate", f"{first[key]}행과 중복됩니다", "중복된 행을 지우거나 값을 고치세요"))
-        else:
-            first[key] = row.excel_row
+            row.issues.append(ctx.issue(row, target, "duplicate", f"{others}행과 중복됩니다", "한 행만 남기고 나머지를 지우거나 값을 고치세요"))
 
 
 def _cell_problems(plan: SheetPlan, ctx: SheetContext, rows_by_index: dict[int, Row]) -> None:
@@ -193,14 +201,14 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     layout = plan.layout
     name = plan.sheet.name
     if layout is None:
-        report = SheetReport(name, kind.code, plan.kind.code, 0, [], {})
+        report = SheetReport(name, kind.code, plan.kind.code, 0, [], {}, title=kind.title)
         report.issues.append(Issue(ERROR, "no-header", "머리글(열 이름) 행을 찾을 수 없습니다",
                                    "템플릿의 머리글을 그대로 첫 15행 안에 두세요 (mallbatch templates)", name))
         for index in sorted(plan.sheet.problems):
             report.issues.extend(_read_problems(plan, index, []))
         return report
     headers = layout.headers
-    report = SheetReport(name, kind.code, plan.kind.code, layout.header_row + 1, headers, layout.columns)
+    report = SheetReport(name, kind.code, plan.kind.code, layout.header_row + 1, headers, layout.columns, title=kind.title)
     for index in range(min(layout.header_row + 1, len(plan.sheet.rows))):
         report.issues.extend(_read_problems(plan, index, headers))
     ctx = SheetContext(name, kind, layout.columns, headers, book)
@@ -269,6 +277,12 @@ def _unknown_kind(raw: RawBook, kinds: list[SheetKind]) -> Issue:
     return Issue(ERROR, "unknown-kind", message, fix)
 
 
+def _group(row: Row) -> dict[str, Any]:
+    """A valid 판매정보 row as products see it: mall as code, like a stored group."""
+    mall = find_mall(row.get("mall", ""))
+    return dict(row.values, mall=mall.code if mall else row.get("mall"))
+
+
 def validate_book(raw: RawBook, book: BookContext, kinds: dict[str, SheetKind], max_errors: int = 1000) -> Report:
     """Validate every recognised sheet; sales groups first so products can refer to them."""
     report = Report(raw.path, max_errors=max_errors)
@@ -285,6 +299,7 @@ def validate_book(raw: RawBook, book: BookContext, kinds: dict[str, SheetKind], 
         sheet_report = validate_sheet(plan, kind, book)
         if kind.code == "sales_groups":
             book.groups_in_file |= {r.get("group") for r in sheet_report.rows if r.has("group")}
+            book.file_groups += [_group(r) for r in sheet_report.rows if not r.skipped and r.status != STATUS_ERROR]
         report.sheets.append(sheet_report)
     for note in dict.fromkeys(book.notes):
         report.issues.append(Issue(WARNING, "note", note))

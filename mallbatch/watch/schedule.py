@@ -31,14 +31,12 @@ class Slot:
 
 
 def interval_minutes(config: Config, mall: str, kind: str) -> float:
-    base = config.section("collect")
-    per_mall = base.get(mall, {}) if isinstance(base.get(mall), dict) else {}
-    for section, key in ((per_mall, f"{kind}_minutes"), (per_mall, "interval_minutes"),
-                         (base, f"{kind}_minutes"), (base, "interval_minutes")):
-        if key in section:
-            value = float(section[key])
+    for section, key in ((f"collect.{mall}", f"{kind}_minutes"), (f"collect.{mall}", "interval_minutes"),
+                         ("collect", f"{kind}_minutes"), ("collect", "interval_minutes")):
+        value = config.value(section, key, float)
+        if value is not None:
             if value < MIN_MINUTES:
-                log.warning("[collect] %s = %s 은(는) 너무 짧아 %s분으로 합니다", key, value, MIN_MINUTES)
+                log.warning("[%s] %s = %s 은(는) 너무 짧아 %s분으로 합니다", section, key, value, MIN_MINUTES)
             return max(MIN_MINUTES, value)
     return DEFAULT_MINUTES
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mallbatch.config import Config
-from mallbatch.errors import ConfigError
 
 NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "fuse.sshfs", "afpfs", "davfs", "fuse.rclone"}
 
@@ -32,23 +32,22 @@ class WatchSettings:
 
     @classmethod
     def from_config(cls, config: Config, inbox: Path) -> WatchSettings:
-        raw = config.section("watch")
-        try:
-            poll = bool(raw.get("poll", False)) or is_network_path(inbox)
-            poll_seconds = float(raw.get("poll_seconds", cls.poll_seconds))
-            stable = float(raw.get("stable_seconds", cls.stable_seconds))
-            return cls(
-                poll=poll,
-                poll_seconds=poll_seconds,
-                scan_seconds=float(raw.get("scan_seconds", cls.scan_seconds)),
-                stable_seconds=max(stable, 2 * poll_seconds) if poll else stable,
-                incomplete_minutes=float(raw.get("incomplete_minutes", cls.incomplete_minutes)),
-                retry_attempts=int(raw.get("retry_attempts", cls.retry_attempts)),
-                retry_minutes=float(raw.get("retry_minutes", cls.retry_minutes)),
-                account_check_hours=float(raw.get("account_check_hours", cls.account_check_hours)),
-            )
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"config.toml [watch] 의 값이 숫자가 아닙니다: {exc}") from exc
+        def get(key: str, kind: type) -> Any:
+            return config.value("watch", key, kind, getattr(cls, key))
+
+        poll = get("poll", bool) or is_network_path(inbox)
+        poll_seconds = get("poll_seconds", float)
+        stable = get("stable_seconds", float)
+        return cls(
+            poll=poll,
+            poll_seconds=poll_seconds,
+            scan_seconds=get("scan_seconds", float),
+            stable_seconds=max(stable, 2 * poll_seconds) if poll else stable,
+            incomplete_minutes=get("incomplete_minutes", float),
+            retry_attempts=get("retry_attempts", int),
+            retry_minutes=get("retry_minutes", float),
+            account_check_hours=get("account_check_hours", float),
+        )
 
 
 def is_network_path(path: Path) -> bool:
