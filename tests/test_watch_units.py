@@ -160,3 +160,73 @@ def test_a_file_moved_in_whole_needs_only_a_short_second_look(tmp_path: Path) ->
     assert scanner.scan().recheck_in == 0.5
     clock.now += 0.5
     assert scanner.scan().ready == [path]
+
+
+def test_result_names_are_shortened_to_fit_the_file_system(tmp_path: Path) -> None:
+    from mallbatch.files import atomic_write, unique_path
+
+    stem = "긴" * 80  # 240 bytes: with the result tail the name passes 255 bytes
+    first = unique_path(tmp_path, stem, ".xlsx", tail="_처리결과_143501")
+    assert first.name.endswith("_처리결과_143501.xlsx") and first.name.startswith("긴")
+    atomic_write(first, lambda tmp: tmp.write_bytes(b"x"))  # the .part twin fits as well
+    second = unique_path(tmp_path, stem, ".xlsx", tail="_처리결과_143501")
+    assert second.name.endswith("_처리결과_143501_2.xlsx")
+    atomic_write(second, lambda tmp: tmp.write_bytes(b"x"))
+    assert unique_path(tmp_path, "짧은이름", ".xlsx").name == "짧은이름.xlsx"
+
+
+def test_os_errors_are_told_in_korean_with_the_file() -> None:
+    import errno
+    import os
+
+    from mallbatch.files import os_error_ko
+
+    try:
+        open(os.path.join("/tmp", "가" * 100), "rb")  # noqa: SIM115 - 300 bytes: the real ENAMETOOLONG
+    except OSError as exc:
+        text = os_error_ko(exc)
+    assert text.startswith("파일 이름이 너무 깁니다") and "가가가" in text and "Errno" not in text
+    for number, words in ((errno.EROFS, "읽기 전용"), (errno.ENOSPC, "공간"), (errno.EACCES, "권한"), (errno.ENOTDIR, "폴더")):
+        text = os_error_ko(OSError(number, os.strerror(number), "/x/outbox"))
+        assert words in text and "/x/outbox" in text and "Errno" not in text and os.strerror(number) not in text
+    assert "오류 번호 999" in os_error_ko(OSError(999, "weird"))
+
+
+def test_folders_links_and_extensionless_files_are_reported_not_taken(tmp_path: Path) -> None:
+    import os
+
+    from mallbatch.watch.scanner import NOT_TAKEN_FOLDER, NOT_TAKEN_LINK, NOT_TAKEN_NO_SUFFIX, NOT_TAKEN_SPECIAL
+
+    clock = Clock()
+    scanner = InboxScanner(tmp_path, stable_seconds=1, incomplete_seconds=30, clock=clock)
+    outside = xlsx(tmp_path.parent / f"{tmp_path.name}-outside.xlsx")
+    (tmp_path / "폴더").mkdir()
+    (tmp_path / ".processing").mkdir()
+    (tmp_path / "링크.xlsx").symlink_to(outside)
+    (tmp_path / "3F2A1B7C").write_bytes(b"excel temp")
+    os.mkfifo(tmp_path / "파이프")
+    scan = scanner.scan()
+    assert scan.not_taken == {"폴더": NOT_TAKEN_FOLDER, "링크.xlsx": NOT_TAKEN_LINK, "파이프": NOT_TAKEN_SPECIAL}
+    assert not scan.ready and not scan.waiting
+    clock.now += 31  # an extensionless file that outlives an Excel save is not a temp file
+    assert scanner.scan().not_taken["3F2A1B7C"] == NOT_TAKEN_NO_SUFFIX
+    clock.now += 2
+    assert not scanner.scan().ready
+
+
+def test_only_held_or_transient_rows_are_worth_retrying() -> None:
+    from mallbatch.pipeline.plan import FAILURE, HOLD, SUCCESS, RowOutcome
+
+    refused = RowOutcome()
+    refused.add("쿠팡/기본", FAILURE, "카테고리 코드")
+    assert not refused.retryable
+    down = RowOutcome()
+    down.add("쿠팡/기본", FAILURE, "503", transient=True)
+    assert down.retryable
+    mixed = RowOutcome()
+    mixed.add("쿠팡/기본", FAILURE, "거절")
+    mixed.add("위메프/기본", HOLD, "결과를 모름")
+    assert mixed.retryable
+    done = RowOutcome()
+    done.add("쿠팡/기본", SUCCESS)
+    assert not done.retryable

@@ -87,7 +87,7 @@ def save_valid(ws: Workspace, store: Store, checked: Checked) -> None:
 
 def result_path(ws: Workspace, source: Path, label: str) -> Path:
     now = now_kst()
-    return unique_path(dated_dir(ws.outbox, now), f"{source.stem}_{label}_{now:%H%M%S}", ".xlsx")
+    return unique_path(dated_dir(ws.outbox, now), source.stem, ".xlsx", tail=f"_{label}_{now:%H%M%S}")
 
 
 def write_check_result(ws: Workspace, checked: Checked, source: Path) -> Path:

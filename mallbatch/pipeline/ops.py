@@ -121,11 +121,17 @@ class Outcome:
     remote_id: str = ""
     skipped: bool = False  # done before this run (the journal said so)
     extra: dict[str, Any] | None = None
+    retry: bool = False  # failed for now (429, 5xx before applying): the same call may succeed later
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), max(1, size)):
         yield list(items[start:start + size])
+
+
+def is_transient(exc: RemoteError) -> bool:
+    """Failures that may pass later unchanged; a refusal (RejectedError) or AuthError will not."""
+    return isinstance(exc, (RateLimited, TransientError, OutcomeUnknown))
 
 
 def _remote_failure(exc: RemoteError) -> str:
@@ -156,7 +162,9 @@ def execute(journal: Journal, adapter: Adapter, op: Op, items: Sequence[tuple[Co
     for _round in range(SETTLE_ROUNDS):
         if unsettled:
             todo += _settle(journal, adapter, op, unsettled, outcomes)
-            unsettled = []
+            unsettled = [c for c in unsettled if c.state in (IN_FLIGHT, UNKNOWN)]
+            if unsettled:  # the read-back failed: the mall cannot tell now; they stay unknown (보류)
+                break
         for batch in _chunks(todo, op.batch(adapter.spec)):
             unsettled += _send_batch(journal, adapter, op, batch, [objects[c.idem_key] for c in batch], outcomes)
         todo = []
@@ -202,7 +210,7 @@ def _send_batch(journal: Journal, adapter: Adapter, op: Op, batch: list[Command]
     except RemoteError as exc:
         for command in batch:
             journal.mark(command, FAILED, code=exc.code, message=_remote_failure(exc))
-            outcomes[command.idem_key] = Outcome(FAILED, _remote_failure(exc))
+            outcomes[command.idem_key] = Outcome(FAILED, _remote_failure(exc), retry=is_transient(exc))
         return []
     by_key = {r.key: r for r in results}
     for command in batch:

@@ -37,9 +37,16 @@ class Task:
 class RowOutcome:
     parts: list[tuple[str, str, str]] = field(default_factory=list)  # (label, status, message)
     mall_ids: list[str] = field(default_factory=list)
+    transient: bool = False  # a 실패 part may pass when sent again later (429, mall down)
 
-    def add(self, label: str, status: str, message: str = "") -> None:
+    def add(self, label: str, status: str, message: str = "", transient: bool = False) -> None:
         self.parts.append((label, status, message))
+        self.transient = self.transient or transient
+
+    @property
+    def retryable(self) -> bool:
+        """Held or failed for now: worth sending again; a refusal or a rule the mall checks is not."""
+        return self.status in (FAILURE, HOLD) and (self.transient or any(s == HOLD for _, s, _ in self.parts))
 
     @property
     def status(self) -> str:

@@ -38,7 +38,7 @@ from mallbatch.pipeline.check import (
     save_valid,
 )
 from mallbatch.pipeline.listing import build_listing
-from mallbatch.pipeline.ops import OPS, Outcome, execute
+from mallbatch.pipeline.ops import OPS, Outcome, execute, is_transient
 from mallbatch.pipeline.plan import (
     ALREADY,
     ERROR,
@@ -51,6 +51,7 @@ from mallbatch.pipeline.plan import (
     Task,
 )
 from mallbatch.pipeline.session import Session
+from mallbatch.sheets.issues import ERROR as ISSUE_ERROR
 from mallbatch.sheets.normalize import split_list
 from mallbatch.sheets.results import (
     ResultSheet,
@@ -82,7 +83,22 @@ class PushResult:
             counts[outcome.status] += 1
         return dict(counts)
 
+    @property
+    def retryable(self) -> bool:
+        """Some row failed or was held for now; rows the mall refused would fail the same way again."""
+        return any(outcome.retryable for outcome in self.outcomes.values())
+
+    @property
+    def file_problem(self) -> str:
+        """Why the whole file could not be read (not a spreadsheet, damaged, encrypted …); "" when it was."""
+        report = self.checked.report
+        if report.row_count:
+            return ""
+        return " ".join(i.text for i in report.issues if i.severity == ISSUE_ERROR)
+
     def summary_ko(self) -> str:
+        if self.file_problem:
+            return f"{self.checked.report.path.name}: 실패 - 파일을 읽지 못함: {self.file_problem}"
         c = self.counts
         report = self.checked.report
         lines = [f"{report.path.name}: 성공 {c.get(SUCCESS, 0)}, 실패 {c.get(FAILURE, 0)}, 보류 {c.get(HOLD, 0)}, "
@@ -244,7 +260,7 @@ class Pusher:
             status = SUCCESS if stopped else FAILURE
             message = f"{verb} 완료, 판매중지" if stopped else (
                 f"{verb}은 되었지만 판매중지를 확인하지 못했습니다. 쇼핑몰 관리 화면에서 판매중지하세요")
-        row_outcome.add(account.label, status, message or (f"{verb} 완료" if status == SUCCESS else ""))
+        row_outcome.add(account.label, status, message or (f"{verb} 완료" if status == SUCCESS else ""), outcome.retry)
         if not outcome.skipped:
             self.store.journal.add_history(account.mall, account.name, code, task.command.op, status, message)
 
@@ -272,7 +288,7 @@ class Pusher:
             try:
                 lines = self._order_lines(account, adapter, row)
             except RemoteError as exc:
-                outcome.add(account.label, FAILURE, f"주문을 조회하지 못했습니다: {exc.message_ko}")
+                outcome.add(account.label, FAILURE, f"주문을 조회하지 못했습니다: {exc.message_ko}", is_transient(exc))
                 continue
             if not lines:
                 outcome.add(account.label, FAILURE, "주문을 찾을 수 없습니다. 먼저 'mallbatch collect' 로 주문을 수집하세요")
@@ -363,16 +379,16 @@ class Pusher:
             command = Command.new(account.mall, account.name, "invoice.send", invoice.ship_unit, payload, sha, row.excel_row)
             sends.append(Task(sheet, row, account, command, invoice, others))
         confirmed = self._run("order.confirm", list(confirms.values()))
-        failed_units = {}
+        failed_units: dict[str, Outcome] = {}
         for task in confirms.values():
             outcome = confirmed[task.command.idem_key]
             if outcome.state != DONE:
-                failed_units[task.command.target] = outcome.message
+                failed_units[task.command.target] = outcome
         ready = []
         for task in sends:
-            reason = failed_units.get(task.command.target)
-            if reason is not None:
-                self._note(task.sheet, task.rows, label, FAILURE, f"발주확인 실패: {reason}")
+            failed = failed_units.get(task.command.target)
+            if failed is not None:
+                self._note(task.sheet, task.rows, label, FAILURE, f"발주확인 실패: {failed.message}", failed.retry)
             else:
                 ready.append(task)
         self._run("invoice.send", ready, self._simple_done)
@@ -380,11 +396,11 @@ class Pusher:
 
     def _simple_done(self, task: Task, outcome: Outcome) -> None:
         status, message = self._status(outcome)
-        self._note(task.sheet, task.rows, task.account.label, status, message)
+        self._note(task.sheet, task.rows, task.account.label, status, message, outcome.retry)
 
-    def _note(self, sheet: str, rows: Sequence[Row], label: str, status: str, message: str) -> None:
+    def _note(self, sheet: str, rows: Sequence[Row], label: str, status: str, message: str, transient: bool = False) -> None:
         for row in rows:
-            self.outcomes.of(sheet, row).add(label, status, message)
+            self.outcomes.of(sheet, row).add(label, status, message, transient)
 
     # --- answers ----------------------------------------------------------------------
     def push_answers(self, sheet: str, rows: list[Row], sha: str) -> None:

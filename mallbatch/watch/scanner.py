@@ -25,6 +25,10 @@ ZIP_SUFFIXES = {".xlsx", ".xlsm"}
 WAIT_COPYING = "복사 중 (크기가 바뀌고 있음)"
 WAIT_OPEN = "엑셀에서 열려 있음 (닫으면 처리합니다)"
 WAIT_INCOMPLETE = "파일이 아직 완전하지 않음 (복사가 끝나기를 기다림)"
+NOT_TAKEN_FOLDER = "폴더입니다. inbox 안의 폴더는 열어 보지 않습니다. 안에 든 엑셀 파일을 inbox 로 바로 옮겨 주세요"
+NOT_TAKEN_LINK = "바로 가기(심볼릭 링크)입니다. 링크는 따라가지 않습니다. 원본 파일을 inbox 에 복사해 넣어 주세요"
+NOT_TAKEN_SPECIAL = "일반 파일이 아닙니다 (장치·파이프 등). 엑셀(.xlsx) 또는 CSV 파일만 넣어 주세요"
+NOT_TAKEN_NO_SUFFIX = "확장자가 없어 어떤 파일인지 알 수 없습니다. 엑셀(.xlsx) 또는 CSV(.csv)로 저장해 넣어 주세요"
 
 
 def nfc(name: str) -> str:
@@ -70,6 +74,7 @@ class Scan:
 
     ready: list[Path] = field(default_factory=list)
     waiting: dict[str, str] = field(default_factory=dict)  # name → why it is not taken yet
+    not_taken: dict[str, str] = field(default_factory=dict)  # name → why it is never taken (folder, link …)
     triggers: list[Path] = field(default_factory=list)
     recheck_in: float | None = None  # seconds until a waiting file may become ready
 
@@ -101,22 +106,39 @@ class InboxScanner:
         except FileNotFoundError:
             return result
         for entry in entries:
+            if entry.name.startswith((".", "~$")):
+                continue  # hidden (our .processing folder, OS clutter) and Office lock files
             if not entry.is_file(follow_symlinks=False):
+                why = not_taken(entry)
+                if why:
+                    result.not_taken[entry.name] = why
                 continue
             if is_trigger(entry.name):
                 result.triggers.append(Path(entry.path))
                 continue
-            if is_ignored(entry.name):
-                continue
             try:
-                stat = entry.stat()
+                stat = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
+                continue
+            if is_ignored(entry.name):
+                self._unknown_type(entry.name, (stat.st_size, stat.st_mtime_ns), now, result, present)
                 continue
             present.add(entry.name)
             self._judge(Path(entry.path), (stat.st_size, stat.st_mtime_ns), now, result)
         for name in set(self._seen) - present:
             del self._seen[name]
         return result
+
+    def _unknown_type(self, name: str, signature: tuple[int, int], now: float, result: Scan, present: set[str]) -> None:
+        """An extensionless file that outlives Excel's save (seconds) is not a temp file: say so."""
+        if Path(name).suffix or name.casefold().endswith(TEMP_SUFFIXES):
+            return
+        present.add(name)
+        seen = self._seen.get(name)
+        if seen is None or seen.signature != signature:
+            seen = self._seen[name] = _Seen(signature, now)
+        if now - seen.since >= self.incomplete:
+            result.not_taken[name] = NOT_TAKEN_NO_SUFFIX
 
     def _judge(self, path: Path, signature: tuple[int, int], now: float, result: Scan) -> None:
         seen = self._seen.get(path.name)
@@ -145,6 +167,18 @@ class InboxScanner:
 
     def forget(self, path: Path) -> None:
         self._seen.pop(path.name, None)
+
+
+def not_taken(entry: os.DirEntry[str]) -> str:
+    """Why an inbox entry that is not a regular file is never opened ("" when it vanished)."""
+    try:
+        if entry.is_symlink():
+            return NOT_TAKEN_LINK
+        if entry.is_dir(follow_symlinks=False):
+            return NOT_TAKEN_FOLDER
+    except OSError:
+        return ""
+    return NOT_TAKEN_SPECIAL
 
 
 def claim(path: Path, processing: Path) -> Path | None:

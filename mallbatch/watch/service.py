@@ -8,7 +8,10 @@ the inbox; the command journal makes the retry send nothing twice.
 
 State per file in the store's ``files`` table: processing → result_written → archived,
 or failed (back in the inbox). A crash between "result written" and "archived" is
-finished at start without sending or writing anything again.
+finished at start without sending or writing anything again. A file that fails the same
+way every time is archived after ``1 + retry_attempts`` tries with a ``<name>.오류.txt``
+note; a broken disk (full, read-only, no permission) does not use up that budget, since
+every file would fail alike until it is fixed.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -33,17 +37,19 @@ from watchdog.observers.polling import PollingObserver
 from mallbatch.adapters.base import Adapter
 from mallbatch.errors import MallbatchError
 from mallbatch.files import (
+    DISK_ERRNOS,
     archive,
     atomic_write,
     dated_dir,
     now_kst,
+    os_error_ko,
+    remove_stale_parts,
     sha256_file,
     unique_path,
 )
 from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
-from mallbatch.pipeline.plan import FAILURE, HOLD
 from mallbatch.pipeline.push import PushResult, push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.sandbox.registry import stop_all
@@ -53,15 +59,30 @@ from mallbatch.watch.logs import setup_logging
 from mallbatch.watch.scanner import InboxScanner, claim
 from mallbatch.watch.schedule import CollectSchedule, Slot
 from mallbatch.watch.settings import WatchSettings
-from mallbatch.watch.status import LOCK_FILE, Board, collection_rows
+from mallbatch.watch.status import LOCK_FILE, Board, clock_ko, collection_rows
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.watch")
 PROCESSING = ".processing"
 HINT_PATTERNS = ["**/*.xlsx", "**/*.xlsm", "**/*.xls", "**/*.csv", "**/지금수집*", "**/collect-now*", "**/collect_now*"]
 MAX_BACKOFF = 300.0
-GIVE_UP_AFTER = 3  # unexpected errors on one file before it is archived with an error note
 HEARTBEAT = 60.0
+NOTE_SUFFIX = ".오류"  # <name>.오류.txt: why a file was archived without a result
+
+
+def reason_ko(exc: BaseException) -> str:
+    """What the seller reads about a failure: Korean, never a raw ``OSError: [Errno …]``."""
+    if isinstance(exc, OSError):
+        return os_error_ko(exc)
+    if isinstance(exc, MallbatchError):
+        return str(exc)
+    if not isinstance(exc, Exception):
+        return "작업이 중단되었습니다"
+    return "예기치 못한 오류로 처리하지 못했습니다. 자세한 내용은 state/logs/watch.log 에 있습니다"
+
+
+def _disk_fault(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in DISK_ERRNOS
 
 
 class _Hint(PatternMatchingEventHandler):
@@ -82,6 +103,15 @@ class _Retry:
     attempt: int
 
 
+@dataclass
+class _Hold:
+    """A file that failed: not taken again before ``until``; ``strikes`` count toward the budget."""
+
+    until: float
+    tries: int
+    strikes: int
+
+
 class WatchService:
     """One instance per workspace (see :mod:`mallbatch.watch.lock`)."""
 
@@ -95,7 +125,8 @@ class WatchService:
         self.board = Board(inbox=ws.inbox, outbox=ws.outbox)
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._hold: dict[str, tuple[float, int]] = {}  # name → (not before, failures)
+        self._hold: dict[str, _Hold] = {}
+        self._reported: dict[str, str] = {}  # inbox entries never taken, already logged
         self._retries: list[_Retry] = []
         self._collect_errors: dict[Slot, str] = {}
         self._next_account_check = 0.0
@@ -120,6 +151,7 @@ class WatchService:
                 self.board.started_at = f"{now_kst():%Y-%m-%d %H:%M}"
                 log.info("시작: inbox=%s outbox=%s 로그=%s (%s)", self.ws.inbox, self.ws.outbox, log_path,
                          "폴링" if self.settings.poll else "변경 알림 + 주기 검사")
+                self._clean_parts()
                 self._recover()
                 self._reconcile()
                 self.schedule = CollectSchedule(self.ws.config, self.store, self._kinds_of())
@@ -132,8 +164,15 @@ class WatchService:
                 observer.stop()
                 observer.join(timeout=5)
             stop_all()
+            self._save_stopped()
             log.info("종료했습니다")
             lock.release()
+
+    def _save_stopped(self) -> None:
+        """상태 says the service is stopped, and since when, instead of a frozen "실행 중"."""
+        self.board.stopped_at = f"{now_kst():%Y-%m-%d %H:%M}"
+        self.board.processing, self.board.waiting, self.board.retries = "", {}, {}
+        self.board.save(self.ws)
 
     def _install_signals(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -154,11 +193,17 @@ class WatchService:
             observer.schedule(_Hint(self._wake), str(self.ws.inbox), recursive=False)
             observer.start()
         except OSError as exc:  # e.g. inotify watch limit: the periodic sweep still finds everything
-            log.warning("폴더 변경 알림을 쓸 수 없어 주기 검사만 합니다: %s", exc)
+            log.warning("폴더 변경 알림을 쓸 수 없어 주기 검사만 합니다: %s", os_error_ko(exc))
             return None
         return observer
 
     # --- start-up ---------------------------------------------------------------------------
+    def _clean_parts(self) -> None:
+        """Hidden ``.<name>.part`` files a killed writer left in outbox/archive (atomic_write's naming)."""
+        removed = [p for root in (self.ws.outbox, self.ws.archive, self.ws.state) for p in remove_stale_parts(root)]
+        if removed:
+            log.info("지난번에 끝나지 못한 임시 파일 %d개를 지웠습니다: %s", len(removed), ", ".join(p.name for p in removed[:5]))
+
     def _recover(self) -> None:
         """Files a crash left in processing: archive if their result exists, else back to the inbox."""
         if not self.processing.exists():
@@ -206,6 +251,7 @@ class WatchService:
         while not self._stop.is_set():
             scan = self.scanner.scan()
             self.board.waiting = scan.waiting
+            self._report_not_taken(scan.not_taken)
             if scan.triggers:
                 self._collect(None)
                 for trigger in scan.triggers:
@@ -242,7 +288,15 @@ class WatchService:
 
     def _held(self, name: str) -> bool:
         hold = self._hold.get(name)
-        return hold is not None and time.monotonic() < hold[0]
+        return hold is not None and time.monotonic() < hold.until
+
+    def _report_not_taken(self, entries: dict[str, str]) -> None:
+        """Folders, links and unknown entries: one log line each while they stay, and a line in 상태."""
+        for name, why in entries.items():
+            if self._reported.get(name) != why:
+                log.warning("%s: %s", name, why)
+        self._reported = dict(entries)
+        self.board.not_taken = dict(entries)
 
     # --- one file -------------------------------------------------------------------------
     def _process(self, claimed: Path, name: str) -> None:
@@ -269,40 +323,76 @@ class WatchService:
         self.store.record_file(sha, name, "archived", kind, str(result.result_path))
         self._hold.pop(name, None)
         self.board.add_done(name, result.summary_ko(), str(result.result_path))
-        log.info("%s → 결과 %s, 원본 보관 %s", result.summary_ko(), result.result_path, archived)
+        if result.file_problem:  # unreadable: a failure with its reason, not "성공 0 … 오류 0"
+            self.board.add_failed(name, f"파일을 읽지 못함: {result.file_problem} (원본은 archive, 결과 {result.result_path.name})")
+            log.warning("%s → 결과 %s, 원본 보관 %s", result.summary_ko(), result.result_path, archived)
+        else:
+            log.info("%s → 결과 %s, 원본 보관 %s", result.summary_ko(), result.result_path, archived)
         self._note_auth()
-        if (result.counts.get(FAILURE) or result.counts.get(HOLD)) and self.settings.retry_attempts > 0:
+        if result.retryable and self.settings.retry_attempts > 0:
             self._schedule_retry(_Retry(archived, 0.0, 0))
 
+    @property
+    def budget(self) -> int:
+        """Tries of one file before it is archived with a note."""
+        return 1 + max(0, self.settings.retry_attempts)
+
     def _failed(self, claimed: Path, name: str, sha: str, exc: BaseException) -> None:
-        """Put the file back in the inbox; wait longer after each failure."""
-        failures = self._hold.get(name, (0.0, 0))[1] + 1
-        message = "작업이 중단되었습니다" if not isinstance(exc, Exception) else f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, Exception) and not isinstance(exc, OSError) and failures >= GIVE_UP_AFTER:
-            self._give_up(claimed, name, sha, message)
-            return
+        """Back to the inbox with a growing wait, or archived with a note once the budget is spent."""
+        message = reason_ko(exc)
+        unexpected = isinstance(exc, Exception) and not isinstance(exc, (OSError, MallbatchError))
+        previous = self._hold.get(name, _Hold(0.0, 0, 0))
+        interrupted = not isinstance(exc, Exception)
+        strikes = previous.strikes + (0 if interrupted or _disk_fault(exc) else 1)
+        if strikes >= self.budget:
+            if unexpected:
+                log.error("%s: %s", name, message, exc_info=True)
+            if self._give_up(claimed, name, sha, message, previous.tries + 1):
+                return
         back = self._back_to_inbox(claimed)
         self.store.record_file(sha, back.name, "failed")
-        self._hold[back.name] = (time.monotonic() + min(MAX_BACKOFF, self.settings.scan_seconds * 2 ** failures), failures)
-        self.board.add_failed(back.name, message)
-        if isinstance(exc, Exception):
-            log.error("%s: 처리하지 못해 inbox 에 되돌렸습니다 (%d번째, 잠시 후 다시 시도): %s", back.name, failures, message,
-                      exc_info=not isinstance(exc, OSError))
-        else:
+        tries = previous.tries + 1
+        wait = min(MAX_BACKOFF, self.settings.scan_seconds * 2 ** tries)
+        self._hold[back.name] = _Hold(time.monotonic() + wait, tries, strikes)
+        if interrupted:
             log.warning("%s: 중단되어 inbox 로 되돌렸습니다", back.name)
+            return
+        again = clock_ko(now_kst() + timedelta(seconds=wait))
+        left = "" if _disk_fault(exc) else f", {self.budget}번 중 {strikes}번째 실패"
+        self.board.add_failed(back.name, f"{message} (inbox 에 두고 {again}에 다시 시도{left})")
+        log.error("%s: 처리하지 못해 inbox 에 되돌렸습니다 (%s에 다시 시도%s): %s", back.name, again, left, message,
+                  exc_info=unexpected)
 
-    def _give_up(self, claimed: Path, name: str, sha: str, message: str) -> None:
-        """A file that keeps breaking the pipeline: archive it and say why, so the loop moves on."""
-        now = now_kst()
-        note = unique_path(dated_dir(self.ws.outbox, now), f"{Path(name).stem}_처리오류_{now:%H%M%S}", ".txt")
-        text = (f"{name} 을(를) {GIVE_UP_AFTER}번 처리하려 했지만 실패했습니다.\n원인: {message}\n"
-                f"원본은 archive 폴더에 있습니다. 파일을 확인한 뒤 다시 넣어 주세요.\n")
-        atomic_write(note, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
-        archived = archive(claimed, self.ws.archive)
-        self.store.record_file(sha, name, "archived", "", str(note))
+    def _give_up(self, claimed: Path, name: str, sha: str, message: str, tries: int) -> bool:
+        """A file that fails the same way every time: archive it with a note, so the loop moves on.
+
+        The note goes where results go (outbox/날짜/), or beside the archived source when the
+        outbox is what fails. False when even the archive cannot take the source.
+        """
+        try:
+            archived = archive(claimed, self.ws.archive)
+        except OSError as exc:
+            log.error("%s: archive 로 옮기지 못했습니다: %s", name, os_error_ko(exc))
+            return False
+        text = (f"{name} 을(를) {tries}번 처리하려 했지만 실패해 결과 엑셀 없이 보관했습니다.\n원인: {message}\n"
+                f"원본: {archived}\n원인을 해결한 뒤 원본을 inbox 에 다시 넣어 주세요. "
+                "쇼핑몰에 이미 보낸 행은 다시 보내지 않습니다.\n")
+        note = self._write_note(archived, text)
+        self.store.record_file(sha, name, "archived", "", str(note or ""))
         self._hold.pop(name, None)
-        self.board.add_failed(name, f"{message} (보관함으로 옮김, 설명: {note.name})")
-        log.error("%s: %d번 실패해 보관했습니다 (%s, 설명 %s)", name, GIVE_UP_AFTER, archived, note)
+        where = f"설명: {note}" if note else "설명 파일도 쓰지 못했습니다"
+        self.board.add_failed(name, f"{message} ({tries}번 실패해 archive 로 옮겼습니다, {where})")
+        log.error("%s: %d번 실패해 보관했습니다 (%s, %s)", name, tries, archived, where)
+        return True
+
+    def _write_note(self, archived: Path, text: str) -> Path | None:
+        for folder in (lambda: dated_dir(self.ws.outbox), lambda: archived.parent):
+            try:
+                note = unique_path(folder(), archived.name, ".txt", tail=NOTE_SUFFIX)
+                return atomic_write(note, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
+            except OSError as exc:
+                log.warning("%s: 설명 파일을 쓰지 못했습니다: %s", archived.name, os_error_ko(exc))
+        return None
 
     def _back_to_inbox(self, path: Path) -> Path:
         target = self.ws.inbox / path.name
@@ -316,10 +406,12 @@ class WatchService:
         if retry.attempt >= self.settings.retry_attempts:
             self.board.retries.pop(retry.path.name, None)
             return
-        retry.due = time.monotonic() + self.settings.retry_minutes * 60 * 2 ** retry.attempt
+        delay = self.settings.retry_minutes * 60 * 2 ** retry.attempt
+        retry.due = time.monotonic() + delay
         self._retries.append(retry)
-        self.board.retries[retry.path.name] = f"{retry.attempt + 1}번째 재시도 {self.settings.retry_minutes * 2 ** retry.attempt:g}분 뒤"
-        log.info("%s: 실패·보류된 행을 %g분 뒤 다시 보냅니다", retry.path.name, self.settings.retry_minutes * 2 ** retry.attempt)
+        at = clock_ko(now_kst() + timedelta(seconds=delay))
+        self.board.retries[retry.path.name] = f"{retry.attempt + 1}번째 재시도: {at}에 다시 시도"
+        log.info("%s: 실패·보류된 행을 %s에 다시 보냅니다", retry.path.name, at)
 
     def _run_retries(self) -> None:
         now = time.monotonic()
@@ -332,13 +424,14 @@ class WatchService:
             try:
                 result = self.push(self.ws, self.store, self.session, retry.path)
             except Exception as exc:  # noqa: BLE001 - a retry must never stop the service
-                log.error("%s: 재시도 실패: %s", retry.path.name, exc)
+                log.error("%s: 재시도 실패: %s", retry.path.name, reason_ko(exc),
+                          exc_info=not isinstance(exc, (OSError, MallbatchError)))
                 self._schedule_retry(_Retry(retry.path, 0.0, retry.attempt + 1))
                 continue
             log.info("%s (재시도) → 결과 %s", result.summary_ko(), result.result_path)
             self.board.add_done(retry.path.name, f"{result.summary_ko()} (재시도)", str(result.result_path))
             self.board.retries.pop(retry.path.name, None)
-            if result.counts.get(FAILURE) or result.counts.get(HOLD):
+            if result.retryable:
                 self._schedule_retry(_Retry(retry.path, 0.0, retry.attempt + 1))
 
     # --- collection and accounts ----------------------------------------------------------------
@@ -352,10 +445,10 @@ class WatchService:
         try:
             result = collect(self.ws, self.store, self.session, malls=malls, kinds=kinds, now=now)
         except Exception as exc:  # noqa: BLE001 - e.g. the outbox is unwritable; try again later
-            log.error("수집 실패: %s", exc)
+            log.error("수집 실패: %s", reason_ko(exc), exc_info=not isinstance(exc, (OSError, MallbatchError)))
             for slot in wanted:
                 self.schedule.failed(slot, now)
-                self._collect_errors[slot] = str(exc)
+                self._collect_errors[slot] = reason_ko(exc)
             return
         for slot in wanted:
             self._collect_errors.pop(slot, None)
@@ -377,7 +470,7 @@ class WatchService:
         try:
             statuses = check_accounts(self.ws)
         except Exception as exc:  # noqa: BLE001 - a health check must never stop the service
-            log.warning("계정 점검 실패: %s", exc)
+            log.warning("계정 점검 실패: %s", reason_ko(exc))
             return
         self.board.accounts = []
         for status in statuses:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mallbatch.clock import now_kst
+from mallbatch.files import os_error_ko, part_path
 from mallbatch.pipeline.collect import KIND_NAMES
 from mallbatch.watch.lock import is_running
 from mallbatch.watch.scanner import is_ignored, is_trigger
@@ -33,11 +34,17 @@ def _stamp(when: datetime | None) -> str:
     return f"{when:%Y-%m-%d %H:%M}" if when else "-"
 
 
+def clock_ko(when: datetime) -> str:
+    """``14:35`` today, ``12-02 14:35`` on another day: a time the seller can compare with the clock."""
+    return f"{when:%H:%M}" if when.date() == now_kst().date() else f"{when:%m-%d %H:%M}"
+
+
 @dataclass
 class Board:
     """The snapshot the service updates as it works."""
 
     started_at: str = ""
+    stopped_at: str = ""  # set when the service leaves its loop; 상태.txt then says 중지됨
     inbox: Path | None = None
     outbox: Path | None = None
     waiting: dict[str, str] = field(default_factory=dict)
@@ -45,6 +52,7 @@ class Board:
     done: list[dict[str, str]] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     retries: dict[str, str] = field(default_factory=dict)
+    not_taken: dict[str, str] = field(default_factory=dict)  # folders, links … in the inbox: never opened
     collections: list[dict[str, str]] = field(default_factory=list)
     accounts: list[dict[str, Any]] = field(default_factory=list)
 
@@ -57,20 +65,30 @@ class Board:
         self.failed = [*[f for f in self.failed if f["name"] != name], entry][-KEEP:]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pid": os.getpid(), "started_at": self.started_at, "updated_at": _stamp(now_kst()),
+        return {"pid": os.getpid(), "started_at": self.started_at, "stopped_at": self.stopped_at, "updated_at": _stamp(now_kst()),
                 "inbox": str(self.inbox or ""), "outbox": str(self.outbox or ""), "waiting": self.waiting,
                 "processing": self.processing, "done": self.done, "failed": self.failed, "retries": self.retries,
-                "collections": self.collections, "accounts": self.accounts}
+                "not_taken": self.not_taken, "collections": self.collections, "accounts": self.accounts}
 
     def text_ko(self) -> str:
-        lines = [f"mallbatch 상태 ({_stamp(now_kst())} 기준, {self.started_at} 부터 실행 중)", ""]
+        if self.stopped_at:
+            head = (f"mallbatch 상태: 중지됨 ({self.stopped_at} 에 멈췄습니다. {self.started_at} 에 시작했었습니다). "
+                    "다시 켜려면 mallbatch watch")
+        else:
+            head = f"mallbatch 상태 ({_stamp(now_kst())} 기준, {self.started_at} 부터 실행 중)"
+        lines = [head, ""]
         lines.append("[계정]")
         lines += [f"  {'⚠ ' if a['warn'] else ''}{a['line']}" for a in self.accounts] or ["  (확인 전)"]
         lines += ["", "[수집] 마지막 / 다음"]
-        lines += [f"  {c['account']} {c['kind']}: {c['last']} / {c['next']}{'  실패: ' + c['error'] if c.get('error') else ''}"
-                  for c in self.collections] or ["  (없음)"]
-        lines += ["", "[처리 못 한 파일] (inbox 에 남아 있습니다)"]
+        lines += [f"  {c['account']} {c['kind']}: {c['last']} / {'서비스를 켜면' if self.stopped_at else c['next']}"
+                  f"{'  실패: ' + c['error'] if c.get('error') else ''}" for c in self.collections] or ["  (없음)"]
+        lines += ["", "[처리 못 한 파일]"]
         lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in self.failed] or ["  (없음)"]
+        if self.retries:
+            lines += ["", "[자동 재시도 예정] (실패·보류된 행만 다시 보냅니다)"]
+            lines += [f"  {name}: {when}" for name, when in self.retries.items()]
+        lines += ["", "[inbox 에서 처리하지 않는 항목]"]
+        lines += [f"  {name}: {why}" for name, why in self.not_taken.items()] or ["  (없음)"]
         lines += ["", "[기다리는 파일]"]
         lines += [f"  {name}: {why}" for name, why in self.waiting.items()] or ["  (없음)"]
         lines += ["", "[최근 처리]"]
@@ -82,11 +100,11 @@ class Board:
             _replace(ws.state / STATUS_JSON, json.dumps(self.to_dict(), ensure_ascii=False, indent=1), "utf-8")
             _replace(ws.outbox / STATUS_TEXT, self.text_ko(), "utf-8-sig")  # BOM: Notepad shows Hangul
         except OSError as exc:  # e.g. 상태.txt open in an editor that locks it on Windows
-            log.warning("상태 파일을 쓰지 못했습니다: %s", exc)
+            log.warning("상태 파일을 쓰지 못했습니다: %s", os_error_ko(exc))
 
 
 def _replace(path: Path, text: str, encoding: str) -> None:
-    tmp = path.with_name(f".{path.name}.part")
+    tmp = part_path(path)
     tmp.write_text(text, encoding=encoding)
     os.replace(tmp, path)
 
@@ -122,19 +140,24 @@ def status_lines(ws: Workspace) -> list[str]:
         except (OSError, ValueError):
             snapshot = {}
     lines = [f"서비스: {'실행 중' if running else '실행 중이 아님'}"
-             + (f" (pid {snapshot.get('pid')}, {snapshot.get('started_at')} 부터, 마지막 갱신 {snapshot.get('updated_at')})" if running and snapshot else "")]
-    names = sorted(p.name for p in ws.inbox.iterdir() if p.is_file() and not is_ignored(p.name) and not is_trigger(p.name)) if ws.inbox.exists() else []
+             + (f" (pid {snapshot.get('pid')}, {snapshot.get('started_at')} 부터, 마지막 갱신 {snapshot.get('updated_at')})" if running and snapshot else "")
+             + (f" ({snapshot['stopped_at']} 에 멈췄습니다)" if not running and snapshot.get("stopped_at") else "")]
+    names = sorted(p.name for p in ws.inbox.iterdir()
+                   if not p.is_symlink() and p.is_file() and not is_ignored(p.name) and not is_trigger(p.name)) if ws.inbox.exists() else []
     waiting = snapshot.get("waiting", {}) if running else {}
     lines.append(f"대기 중 ({len(names)}개, inbox):")
     lines += [f"  {n}" + (f" - {waiting[n]}" if n in waiting else "") for n in names] or ["  (없음)"]
     processing = sorted(p.name for p in (ws.inbox / ".processing").glob("*")) if (ws.inbox / ".processing").exists() else []
     lines.append("처리 중:")
     lines += [f"  {n}" for n in processing] or ["  (없음)"]
-    lines.append("실패 (inbox 에 남아 다시 시도합니다):")
+    lines.append("처리 못 한 파일:")
     lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in snapshot.get("failed", [])] or ["  (없음)"]
     if snapshot.get("retries"):
         lines.append("자동 재시도 예정:")
         lines += [f"  {name}: {when}" for name, when in snapshot["retries"].items()]
+    if snapshot.get("not_taken"):
+        lines.append("inbox 에서 처리하지 않는 항목:")
+        lines += [f"  {name}: {why}" for name, why in snapshot["not_taken"].items()]
     lines.append("수집 (마지막 / 다음):")
     collections = snapshot.get("collections") or _watermark_rows(ws)
     lines += [f"  {c['account']} {c['kind']}: {c['last']} / {c['next'] if running else '서비스 실행 시'}"
