@@ -89,8 +89,8 @@ def test_wrong_type_names_key_and_expected_type(tmp_path: Path, old: str, new: s
 @pytest.mark.parametrize(
     ("old", "new", "key", "expected"),
     [
-        ("sandbox = true\nbase_url", 'sandbox = "yes"\nbase_url', "sandbox", "true 또는 false"),
-        ("sandbox = true\nbase_url", 'rate_limit = "빠르게"\nbase_url', "rate_limit", "숫자"),
+        ("sandbox = true\n", 'sandbox = "yes"\n', "sandbox", "true 또는 false"),
+        ("sandbox = true\n", 'sandbox = true\nrate_limit = "빠르게"\n', "rate_limit", "숫자"),
         ('name = "기본"', "name = 1", "name", "글자"),
     ],
 )
