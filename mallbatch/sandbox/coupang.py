@@ -34,6 +34,7 @@ from mallbatch.sandbox.coupang_data import (
     stamp,
 )
 from mallbatch.sandbox.coupang_generate import CoupangScenarios
+from mallbatch.sandbox.engine.throttle import Throttle
 from mallbatch.sandbox.server import Request, Response, Simulator
 
 SANDBOX_CREDENTIALS: dict[str, str] = {
@@ -50,6 +51,11 @@ MAX_BATCH = 50
 MAX_ITEMS = 200  # peer-tools S48: 200 option values per product via API
 BATCH_FAILED = "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요."
 RANGE_31 = "endTime-startTime range should less than31."
+
+ACCESS_DENIED = (
+    "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>"
+    "You don't have permission to access this server.<P>Reference #{ref}</BODY></HTML>"
+)
 
 Handler = Callable[[Request], Response]
 
@@ -87,6 +93,10 @@ def _token_page(rows: list[dict[str, Any]], request: Request, size: int) -> tupl
 class CoupangSimulator(CoupangScenarios, Simulator):
     mall = "coupang"
     default_rate_limit = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.throttle = Throttle()
+        super().__init__(*args, **kwargs)
 
     # --- plumbing --------------------------------------------------------------------
     def routes(self) -> None:
@@ -167,6 +177,24 @@ class CoupangSimulator(CoupangScenarios, Simulator):
 
     def _error(self, status: int, message: str) -> Response:
         return Response.json({"code": status, "message": message}, status)
+
+    def blocked(self, request: Request) -> Response | None:
+        """A vendor that kept going over the limit gets Akamai's page for ``block_seconds``.
+
+        inferred: reference §1.2 says over-limit vendors are "unblocked after minutes" and that
+        bursts of errors bring a 403 "Access Denied" HTML page; the simulator joins the two.
+        """
+        if not self.throttle.blocked(self.client_id(request)):
+            return None
+        page = ACCESS_DENIED.format(ref=self._transaction_id()).encode()  # invented: the page's exact text
+        return Response(403, page, {"Content-Type": "text/html"})
+
+    def over_limit(self, request: Request) -> None:
+        self.throttle.strike(self.client_id(request), strikes=self.faults.block_after_429, block=self.faults.block_seconds)
+
+    def limit_headers(self, request: Request, headroom: float) -> dict[str, str]:
+        """Reference §1.2: a throttling warning at ~90% of the threshold. invented: the value."""
+        return {"X-CAG-Warnings": "Throttling threshold 90% reached"} if headroom <= 0.1 else {}
 
     def rate_limited(self, request: Request) -> Response:
         # invented body; the 429 itself is documented (articles 20414599556889, 360023154173)

@@ -136,11 +136,15 @@ class SmartstoreSimulator(Simulator):
     def is_write(self, request: Request) -> bool:
         return super().is_write(request) and request.path not in READ_POSTS
 
+    def burst(self, rate: float) -> float:
+        """Reference §2.2: the advertised burst capacity is 2 × rate, and it is what is enforced."""
+        return rate * 2
+
     def rate_limited(self, request: Request) -> Response:
         rate = self.faults.rate_limit or self.default_rate_limit
         headers = {
             "GNCP-GW-RateLimit-Replenish-Rate": f"{rate:g}",
-            "GNCP-GW-RateLimit-Burst-Capacity": f"{rate * 2:g}",
+            "GNCP-GW-RateLimit-Burst-Capacity": f"{self.burst(rate):g}",
             "GNCP-GW-RateLimit-Remaining": "0",
         }
         # invented: message text; the code and headers are documented.

@@ -383,7 +383,9 @@ class WemakepriceSimulator(Simulator):
 
     def get_qna_list(self, request: Request, body: Body) -> dict[str, Any]:
         day = request.arg("basicDate") or ""
-        try:
+        try:  # reference §1.3: yyyy-MM-dd exactly (fromisoformat alone also takes 20240501)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                raise ValueError(day)
             date.fromisoformat(day)
         except ValueError:
             raise WmpError(400, "basicDate 형식은 yyyy-MM-dd 입니다") from None
