@@ -107,14 +107,11 @@ def ship(unit: Unit, invoice: Invoice, policy: Policy, lines: Iterable[str] | No
         raise Refusal(Code.CANCEL_REQUESTED)
     if unit.stage is Stage.PAID and policy.confirm_before_ship:
         raise Refusal(Code.NOT_CONFIRMED)
-    if lines is not None:
-        sent = set(lines)
-        if not {line.id for line in unit.lines if line.active} <= sent <= {line.id for line in unit.lines}:
-            raise Refusal(Code.LINES_MISMATCH)
+    _covers(unit, lines)
     unit.stage, unit.invoice = Stage.SHIPPED, invoice
 
 
-def change_invoice(unit: Unit, invoice: Invoice) -> None:
+def change_invoice(unit: Unit, invoice: Invoice, lines: Iterable[str] | None = None) -> None:
     """송장수정: only before the courier scans the parcel, and only to a different invoice."""
     if unit.cancelled:
         raise Refusal(Code.CANCELLED)
@@ -122,9 +119,19 @@ def change_invoice(unit: Unit, invoice: Invoice) -> None:
         raise Refusal(Code.NOT_SHIPPED, unit.stage.name)
     if unit.stage > Stage.SHIPPED:
         raise Refusal(Code.PAST_STAGE, unit.stage.name)
+    _covers(unit, lines)
     if unit.invoice == invoice:
         raise Refusal(Code.INVOICE_UNCHANGED)
     unit.invoice = invoice
+
+
+def _covers(unit: Unit, lines: Iterable[str] | None) -> None:
+    """Named lines must be every active line of the unit, and only its lines."""
+    if lines is None:
+        return
+    sent = set(lines)
+    if not {line.id for line in unit.lines if line.active} <= sent <= {line.id for line in unit.lines}:
+        raise Refusal(Code.LINES_MISMATCH)
 
 
 def claimable(unit: Unit, kind: Claim) -> bool:
