@@ -33,7 +33,7 @@ from mallbatch.sandbox.coupang_data import (
     unit,
 )
 from mallbatch.sandbox.coupang_generate import CoupangScenarios
-from mallbatch.sandbox.engine import inquiries, invoices, orders
+from mallbatch.sandbox.engine import catalogue, inquiries, invoices, orders
 from mallbatch.sandbox.engine.orders import Invoice, Policy
 from mallbatch.sandbox.engine.refusal import Code, Refusal
 from mallbatch.sandbox.engine.throttle import Throttle
@@ -510,6 +510,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
             body.update(sellerProductId=product_id, productId=self.store.next_id("productId", 7100000001),
                         statusName="승인완료", createdAt=stamp(now_kst()))
             self.store.put("product", str(product_id), body)
+            self._index_skus(body)
             self.store.audit("product.create", self._sku(body), {"sellerProductId": product_id})
         return Response.json({"code": "SUCCESS", "message": "", "data": product_id})
 
@@ -542,6 +543,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
             body.update(sellerProductId=current["sellerProductId"], productId=current["productId"],
                         statusName=current["statusName"], createdAt=current["createdAt"])
             self.store.put("product", str(current["sellerProductId"]), body)
+            self._index_skus(body)
             self.store.audit("product.update", self._sku(body), {"sellerProductId": current["sellerProductId"]})
         return Response.json({"code": "SUCCESS", "message": "", "data": current["sellerProductId"]})  # inferred shape
 
@@ -551,10 +553,14 @@ class CoupangSimulator(CoupangScenarios, Simulator):
             return self._gateway_error(400, f"업체상품({request.params['sellerProductId']})이 존재하지 않습니다.")
         return Response.json({"code": "SUCCESS", "message": "", "data": product})
 
+    def _index_skus(self, product: dict[str, Any]) -> None:
+        for item in product["items"]:
+            catalogue.index(self.store, "sku", str(item.get("externalVendorSku") or ""), str(product["sellerProductId"]))
+
     def find_by_sku(self, request: Request) -> Response:
         sku = unquote(request.params["sku"])
         found = [
-            render_product_summary(p) for p in self.store.all("product")
+            render_product_summary(p) for p in catalogue.lookup(self.store, "product", "sku", sku)
             if any(str(i.get("externalVendorSku")) == sku for i in p["items"])
         ]
         return Response.json({"code": "SUCCESS", "message": "", "data": found})

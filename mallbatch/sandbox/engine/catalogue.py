@@ -55,3 +55,19 @@ class Catalogue:
             product = self.pick(rng)
             picked.setdefault(id(product), product)
         return list(picked.values())
+
+
+def index(store: SimStore, name: str, value: str, key: str) -> None:
+    """Remember that product ``key`` has ``value`` under ``name`` (a seller code): lookups read one row."""
+    if not value:
+        return
+    entry = store.get(f"engine.index.{name}", value) or {"keys": []}
+    if key not in entry["keys"]:
+        store.put(f"engine.index.{name}", value, {"keys": [*entry["keys"], key]})
+
+
+def lookup(store: SimStore, kind: str, name: str, value: str) -> list[Doc]:
+    """Products indexed under ``value``; the caller re-checks the field (an update may have changed it)."""
+    entry = store.get(f"engine.index.{name}", value) or {"keys": []}
+    found = (store.get(kind, key) for key in entry["keys"])
+    return [doc for doc in found if doc is not None]
