@@ -10,7 +10,6 @@ from enum import StrEnum
 
 
 class Code(StrEnum):
-    NOT_FOUND = "not_found"
     CANCELLED = "cancelled"  # every line is cancelled
     CANCEL_REQUESTED = "cancel_requested"  # the buyer asked to cancel: lines are held
     PAST_STAGE = "past_stage"  # the unit has moved beyond what the transition needs
