@@ -27,6 +27,15 @@ def test_simulators_never_import_adapters() -> None:
         assert not any(m.startswith("mallbatch.adapters") for m in modules), name
 
 
+def test_state_engine_imports_nothing_outside_the_sandbox() -> None:
+    """The engine is shared by every simulator: it may not lean on mallbatch's own code either."""
+    for name, modules in imports("sandbox/engine").items():
+        ours = {m for m in modules if m.startswith("mallbatch")}
+        assert all(m.startswith("mallbatch.sandbox.") for m in ours), name
+        assert not any(m.startswith(("mallbatch.sandbox.coupang", "mallbatch.sandbox.smartstore",
+                                     "mallbatch.sandbox.wemakeprice", "mallbatch.sandbox.server")) for m in ours), name
+
+
 def test_adapters_never_import_simulators() -> None:
     for name, modules in imports("adapters").items():
         assert not any(m.startswith("mallbatch.sandbox") for m in modules), name

@@ -158,14 +158,14 @@ def test_rate_limit_body_headers_and_retry(sim: Any) -> None:
     server, adapter = sim()
     server.simulator.generate(2, 0, 0)
     line = next(adapter.orders(*window()))
-    server.simulator.faults.rate_limit = 20  # the adapter itself is allowed 1000/s here
+    server.simulator.faults.rate_limit = 10  # burst 20; the adapter itself is allowed 1000/s here
     for _ in range(40):
         assert adapter.lookup_orders([line.line_id])[0].line_id == line.line_id
     assert server.rejected_429 > 0
     server.simulator.faults.rate_limit = 5
     token = adapter.auth.token()
     with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as client:
-        responses = [client.get(LAST_CHANGED, params={"lastChangedFrom": "2026-01-01T00:00:00.000+09:00"}) for _ in range(10)]
+        responses = [client.get(LAST_CHANGED, params={"lastChangedFrom": "2026-01-01T00:00:00.000+09:00"}) for _ in range(15)]
     limited = next(r for r in responses if r.status_code == 429)
     assert limited.json()["code"] == "GW.RATE_LIMIT"
     assert limited.headers["GNCP-GW-RateLimit-Replenish-Rate"] == "5"

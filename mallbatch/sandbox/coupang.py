@@ -25,15 +25,18 @@ from mallbatch.sandbox.coupang_data import (
     EXCHANGE_STATUSES,
     ORDER_STATUSES,
     RETURN_FILTERS,
-    box_cancelled,
-    box_holding,
     now_kst,
     parse_kst,
     render_box,
     render_product_summary,
     stamp,
+    unit,
 )
 from mallbatch.sandbox.coupang_generate import CoupangScenarios
+from mallbatch.sandbox.engine import catalogue, inquiries, invoices, orders
+from mallbatch.sandbox.engine.orders import Invoice, Policy
+from mallbatch.sandbox.engine.refusal import Code, Refusal
+from mallbatch.sandbox.engine.throttle import Throttle
 from mallbatch.sandbox.server import Request, Response, Simulator
 
 SANDBOX_CREDENTIALS: dict[str, str] = {
@@ -49,10 +52,35 @@ VENDOR_ITEMS = "/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items"
 TEMPORARY, APPROVED = "임시저장", "승인완료"  # statusName values; "임시저장" for requested=false is inferred
 SIGNATURE_TOLERANCE = timedelta(minutes=5)  # inferred: the real tolerance is not documented
 MAX_PAGE = 50
-MAX_BATCH = 50
+MAX_BATCH = 50  # inferred: the reference recommends ≤ 50 ids for acknowledgement; the invoice batch of 50 is invented
 MAX_ITEMS = 200  # peer-tools S48: 200 option values per product via API
 BATCH_FAILED = "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요."
 RANGE_31 = "endTime-startTime range should less than31."
+POLICY = Policy()
+
+# Engine refusals as per-box resultCodes (reference §1.4/§1.5 codes; which code for which rule is inferred).
+CONFIRM_REFUSED = {
+    Code.CANCELLED: ("ORDER_DELIVERY_CANCELED", BATCH_FAILED),
+    Code.CANCEL_REQUESTED: ("INVALID_STATUS", BATCH_FAILED),
+    Code.PAST_STAGE: ("INVALID_STATUS", BATCH_FAILED),
+    Code.ALREADY_CONFIRMED: ("INVALID_STATUS", BATCH_FAILED),
+}
+INVOICE_REFUSED = {
+    Code.CANCELLED: ("ORDER_DELIVERY_CANCELED", "취소된 주문입니다."),
+    Code.CANCEL_REQUESTED: ("ORDER_DELIVERY_CANCELED_HOLDING_FOR_CANCEL", "출고중지 요청된 주문입니다."),
+    Code.NOT_CONFIRMED: ("INVALID_STATUS", BATCH_FAILED),
+    Code.ALREADY_SHIPPED: ("INVALID_STATUS", BATCH_FAILED),
+    Code.NOT_SHIPPED: ("INVALID_STATUS", BATCH_FAILED),
+    Code.PAST_STAGE: ("INVALID_STATUS", BATCH_FAILED),
+    Code.LINES_MISMATCH: ("NOT_FOUND_VENDOR_ITEM", "묶음배송 상품 전체에 송장을 입력해야 합니다."),
+    Code.INVOICE_UNCHANGED: ("DUPLICATE_INVOICE_NUMBER", "invoiceNumber ({number}) is duplicated."),
+    Code.INVOICE_IN_USE: ("DUPLICATE_INVOICE_NUMBER", "invoiceNumber ({number}) is duplicated."),
+}
+
+ACCESS_DENIED = (
+    "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>"
+    "You don't have permission to access this server.<P>Reference #{ref}</BODY></HTML>"
+)
 
 Handler = Callable[[Request], Response]
 
@@ -91,6 +119,10 @@ class CoupangSimulator(CoupangScenarios, Simulator):
     mall = "coupang"
     default_rate_limit = 10.0
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.throttle = Throttle()
+        super().__init__(*args, **kwargs)
+
     # --- plumbing --------------------------------------------------------------------
     def routes(self) -> None:
         def vendor(version: str) -> str:
@@ -108,6 +140,8 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         api("GET", vendor("v5") + "/onlineInquiries", self.list_inquiries)
         api("POST", vendor("v4") + "/onlineInquiries/{inquiryId}/replies", self.reply_inquiry)
         api("POST", SELLER_PRODUCTS, self.create_product)
+        # invented: the reference shows only registration; update (PUT, full body) and read-back by
+        # sellerProductId are this simulator's reading of the same resource
         api("PUT", SELLER_PRODUCTS, self.update_product)
         api("GET", SELLER_PRODUCTS + "/{sellerProductId}", self.get_product)
         # 2nd-hand (public clients, not in shared reference): 상품 요약 정보 조회 by 판매자 상품코드
@@ -173,6 +207,24 @@ class CoupangSimulator(CoupangScenarios, Simulator):
     def _error(self, status: int, message: str) -> Response:
         return Response.json({"code": status, "message": message}, status)
 
+    def blocked(self, request: Request) -> Response | None:
+        """A vendor that kept going over the limit gets Akamai's page for ``block_seconds``.
+
+        inferred: reference §1.2 says over-limit vendors are "unblocked after minutes" and that
+        bursts of errors bring a 403 "Access Denied" HTML page; the simulator joins the two.
+        """
+        if not self.throttle.blocked(self.client_id(request)):
+            return None
+        page = ACCESS_DENIED.format(ref=self._transaction_id()).encode()  # invented: the page's exact text
+        return Response(403, page, {"Content-Type": "text/html"})
+
+    def over_limit(self, request: Request) -> None:
+        self.throttle.strike(self.client_id(request), strikes=self.faults.block_after_429, block=self.faults.block_seconds)
+
+    def limit_headers(self, request: Request, headroom: float) -> dict[str, str]:
+        """Reference §1.2: a throttling warning at ~90% of the threshold. invented: the value."""
+        return {"X-CAG-Warnings": "Throttling threshold 90% reached"} if headroom <= 0.1 else {}
+
     def rate_limited(self, request: Request) -> Response:
         # invented body; the 429 itself is documented (articles 20414599556889, 360023154173)
         return Response.json({"code": "ERROR", "message": "Too Many Requests", "transactionId": self._transaction_id()}, 429)
@@ -201,7 +253,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         size = _page_size(request, "maxPerPage", MAX_PAGE)
         boxes = [
             b for b in self.store.all("box")
-            if b["status"] == status and not box_cancelled(b) and start <= parse_kst(b["orderedAt"]).date() <= end
+            if b["status"] == status and not unit(b).cancelled and start <= parse_kst(b["orderedAt"]).date() <= end
         ]  # inferred: fully cancelled boxes leave the list (they are in returnRequests cancelType=CANCEL)
         boxes.sort(key=lambda b: (b["orderedAt"], b["shipmentBoxId"]))
         page, token = _token_page(boxes, request, size)
@@ -252,10 +304,11 @@ class CoupangSimulator(CoupangScenarios, Simulator):
                 box = self.store.get("box", str(box_id))
                 if box is None:
                     results.append(self._result(box_id, "NOT_FOUND_SHIPMENT_BOX", f"shipmentBoxId ({box_id}) is not found."))
-                elif box_cancelled(box):
-                    results.append(self._result(box_id, "ORDER_DELIVERY_CANCELED"))  # inferred code for ack
-                elif box["status"] != "ACCEPT" or box_holding(box):
-                    results.append(self._result(box_id, "INVALID_STATUS"))  # inferred code for ack
+                    continue
+                try:
+                    orders.confirm(unit(box), POLICY)
+                except Refusal as refusal:
+                    results.append(self._result(box_id, *CONFIRM_REFUSED[refusal.code]))
                 else:
                     box["status"] = "INSTRUCT"
                     self.store.put("box", str(box_id), box)
@@ -286,30 +339,28 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         first = group[0]
         if box is None or str(first.get("orderId")) != str(box["orderId"]):
             return "NOT_FOUND_SHIPMENT_BOX", f"shipmentBoxId ({first['shipmentBoxId']}) is not found."
-        if box_cancelled(box):
-            return "ORDER_DELIVERY_CANCELED", "취소된 주문입니다."
-        if box_holding(box):
-            return "ORDER_DELIVERY_CANCELED_HOLDING_FOR_CANCEL", "출고중지 요청된 주문입니다."
-        if box["status"] != ("DEPARTURE" if update else "INSTRUCT"):
-            return "INVALID_STATUS", BATCH_FAILED
-        active = {i["vendorItemId"] for i in box["orderItems"] if i["cancelCount"] < i["shippingCount"]}
-        sent = {int(d["vendorItemId"]) for d in group}
-        if not active <= sent or not sent <= {i["vendorItemId"] for i in box["orderItems"]}:
-            return "NOT_FOUND_VENDOR_ITEM", "묶음배송 상품 전체에 송장을 입력해야 합니다."
-        if len({(d.get("deliveryCompanyCode"), str(d.get("invoiceNumber"))) for d in group}) > 1:
-            return "IS_SEPARATE_MUST_BE_TRUE_WHEN_SEPARATE_DELIVERY", "분리배송 여부를 확인해주세요."
         courier, number = first.get("deliveryCompanyCode"), str(first.get("invoiceNumber") or "")
-        if courier not in COURIERS:
-            return "INVALID_INVOICE_NUMBER", f"deliveryCompanyCode ({courier}) is invalid."  # invented wording
-        digits = COURIERS[courier][1]
-        if digits is not None and (not number.isdigit() or len(number) not in digits):
-            return "INVALID_INVOICE_NUMBER", f"invoiceNumber ({number}) is invalid."
-        if digits is None and not number:
-            return "INVALID_INVOICE_NUMBER", "invoiceNumber is empty."
-        used = self.store.get("invoice", f"{courier}:{number}")
-        # Reuse within 6 months is refused unless it is the same receiver (peer-tools S42).
-        if digits is not None and used and (used["shipmentBoxId"] == box["shipmentBoxId"] or used["receiver"] != self._receiver_key(box)):
-            return "DUPLICATE_INVOICE_NUMBER", f"invoiceNumber ({number}) is duplicated."
+        state, invoice, lines = unit(box), Invoice(str(courier), number), [str(d["vendorItemId"]) for d in group]
+        try:
+            if update:
+                orders.change_invoice(state, invoice, lines)
+            else:
+                orders.ship(state, invoice, POLICY, lines)
+            if len({(d.get("deliveryCompanyCode"), str(d.get("invoiceNumber"))) for d in group}) > 1:
+                return "IS_SEPARATE_MUST_BE_TRUE_WHEN_SEPARATE_DELIVERY", "분리배송 여부를 확인해주세요."
+            if courier not in COURIERS:
+                return "INVALID_INVOICE_NUMBER", f"deliveryCompanyCode ({courier}) is invalid."  # invented wording
+            digits = COURIERS[courier][1]
+            if digits is not None and (not number.isdigit() or len(number) not in digits):
+                return "INVALID_INVOICE_NUMBER", f"invoiceNumber ({number}) is invalid."
+            if digits is None and not number:
+                return "INVALID_INVOICE_NUMBER", "invoiceNumber is empty."
+            if digits is not None:  # 업체직송 numbers are free text, never duplicates
+                # Reuse within 6 months is refused unless it is the same receiver (peer-tools S42).
+                invoices.check(self.store, invoice, state.id, group=self._receiver_key(box))
+        except Refusal as refusal:
+            code, message = INVOICE_REFUSED[refusal.code]
+            return code, message.format(number=number)
         return "OK", ""
 
     @staticmethod
@@ -326,7 +377,8 @@ class CoupangSimulator(CoupangScenarios, Simulator):
             item["invoiceNumberUploadDate"] = now.isoformat(timespec="seconds")
         key = str(box["shipmentBoxId"])
         self.store.put("box", key, box)
-        self.store.put("invoice", f"{courier}:{number}", {"shipmentBoxId": box["shipmentBoxId"], "receiver": self._receiver_key(box)})
+        if COURIERS[courier][1] is not None:
+            invoices.record(self.store, Invoice(courier, number), key, group=self._receiver_key(box))
         self.store.audit("invoice.update" if update else "invoice.send", key, {"courier": courier, "number": number})
 
     # --- claims ----------------------------------------------------------------------
@@ -413,8 +465,10 @@ class CoupangSimulator(CoupangScenarios, Simulator):
             inquiry = self.store.get("inquiry", inquiry_id)
             if inquiry is None:
                 raise _BadRequest(f"inquiryId ({inquiry_id}) is not found.")  # invented wording
-            if inquiry["commentDtoList"]:
-                raise _BadRequest("이미 답변이 등록된 문의입니다.")  # invented: one seller answer per inquiry
+            try:
+                inquiries.answer(bool(inquiry["commentDtoList"]))
+            except Refusal:
+                raise _BadRequest("이미 답변이 등록된 문의입니다.") from None  # invented: one seller answer per inquiry
             inquiry["commentDtoList"].append({
                 "inquiryCommentId": self.store.next_id("inquiryCommentId", 500000001), "inquiryId": int(inquiry_id),
                 "content": content, "inquiryCommentAt": now_kst().strftime("%Y-%m-%d %H:%M:%S"),
@@ -462,6 +516,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
             body.update(sellerProductId=product_id, productId=self.store.next_id("productId", 7100000001),
                         statusName=APPROVED if body.get("requested") else TEMPORARY, createdAt=stamp(now_kst()))
             self.store.put("product", str(product_id), body)
+            self._index_skus(body)
             self.store.audit("product.create", self._sku(body), {"sellerProductId": product_id})
         return Response.json({"code": "SUCCESS", "message": "", "data": product_id})
 
@@ -516,6 +571,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
             body.update(sellerProductId=current["sellerProductId"], productId=current["productId"],
                         statusName=status, createdAt=current["createdAt"])
             self.store.put("product", str(current["sellerProductId"]), body)
+            self._index_skus(body)
             self.store.audit("product.update", self._sku(body), {"sellerProductId": current["sellerProductId"]})
         return Response.json({"code": "SUCCESS", "message": "", "data": current["sellerProductId"]})  # inferred shape
 
@@ -526,10 +582,14 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         items = [{k: v for k, v in item.items() if not k.startswith("_")} for item in product["items"]]
         return Response.json({"code": "SUCCESS", "message": "", "data": {**product, "items": items}})
 
+    def _index_skus(self, product: dict[str, Any]) -> None:
+        for item in product["items"]:
+            catalogue.index(self.store, "sku", str(item.get("externalVendorSku") or ""), str(product["sellerProductId"]))
+
     def find_by_sku(self, request: Request) -> Response:
         sku = unquote(request.params["sku"])
         found = [
-            render_product_summary(p) for p in self.store.all("product")
+            render_product_summary(p) for p in catalogue.lookup(self.store, "product", "sku", sku)
             if any(str(i.get("externalVendorSku")) == sku for i in p["items"])
         ]
         return Response.json({"code": "SUCCESS", "message": "", "data": found})
@@ -537,7 +597,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
     def state(self) -> dict[str, Any]:
         boxes: dict[str, int] = {}
         for box in self.store.all("box"):
-            key = "CANCELED" if box_cancelled(box) else box["status"]
+            key = "CANCELED" if unit(box).cancelled else box["status"]
             boxes[key] = boxes.get(key, 0) + 1
         inquiries = self.store.all("inquiry")
         return {

@@ -8,10 +8,11 @@ checked, what changes. Everything here is an independent reading of the referenc
 from __future__ import annotations
 
 import copy
-import random
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from mallbatch.sandbox.engine.orders import Invoice, Line, Stage, Unit
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -33,6 +34,10 @@ COURIERS: dict[str, tuple[str, tuple[int, ...] | None]] = {
 
 ORDER_STATUSES = ("ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING")
 SHIPPED = ("DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING")
+STAGES = {
+    "ACCEPT": Stage.PAID, "INSTRUCT": Stage.CONFIRMED, "DEPARTURE": Stage.SHIPPED, "DELIVERING": Stage.IN_TRANSIT,
+    "FINAL_DELIVERY": Stage.DELIVERED, "NONE_TRACKING": Stage.IN_TRANSIT,
+}
 
 # returnRequests ``status`` filter -> receiptStatus values it lists. RU claims also show under UC
 # (peer-tools S48: "Coupang may return one claim in two lists (RU and UC)").
@@ -57,27 +62,6 @@ SYNTHETIC_PRODUCTS: tuple[dict[str, Any], ...] = (
      "items": [{"vendorItemId": 80000000021, "itemName": "화이트", "salePrice": 19800, "externalVendorSku": "SAMPLE-TOWEL"}]},
 )
 
-FAMILY = "김이박최정강조윤장임한오서신권황안송류홍"
-GIVEN = ("민준", "서연", "도윤", "지우", "하준", "서윤", "은우", "하은", "지호", "수아", "예준", "지민", "현우", "채원", "영숙", "정희")
-ADDRESSES = (
-    ("06236", "서울특별시 강남구 테헤란로 152", "강남파이낸스센터 12층"),
-    ("04524", "서울특별시 중구 세종대로 110", "3층 301호"),
-    ("48058", "부산광역시 해운대구 센텀중앙로 79", "센텀사이언스파크 1203호"),
-    ("35208", "대전광역시 서구 둔산로 100", "101동 1502호"),
-    ("61945", "광주광역시 서구 내방로 111", "2층"),
-    ("13529", "경기도 성남시 분당구 판교역로 235", "에이치스퀘어 N동 7층"),
-    ("63122", "제주특별자치도 제주시 문연로 6", "201호"),
-    ("41911", "대구광역시 중구 공평로 88", "행복아파트 103동 704호"),
-)
-MEMOS = ("", "", "부재 시 문 앞에 놓아주세요", "경비실에 맡겨주세요", "배송 전 연락 부탁드립니다", "파손 주의")
-QUESTIONS = (
-    "배송은 언제쯤 출발하나요?",
-    "사이즈가 정사이즈인가요? 평소 95 입습니다.",
-    "유통기한이 언제까지인지 궁금합니다.",
-    "묶음배송 가능한가요? 두 개 주문하려고 합니다.",
-    "색상이 사진과 같은가요?",
-    "제주도도 배송되나요? 추가 배송비가 있나요?",
-)
 CANCEL_REASONS = (("단순변심", "주문실수"), ("단순변심", "다른 상품 구매"), ("배송지연", "배송 예정일 지남"))
 RETURN_REASONS = (("상품불량", "제품 하자"), ("단순변심", "필요 없어짐"), ("오배송", "다른 상품 배송됨"))
 EXCHANGE_REASONS = (("DIFFERENTOPT", "다른 옵션으로 교환 원함"), ("DEFECT", "상품 불량"), ("WRONGOPT", "옵션 잘못 선택"))
@@ -101,11 +85,6 @@ def stamp(moment: datetime) -> str:
 def money(value: int) -> dict[str, Any]:
     """v5 Money object."""
     return {"currencyCode": "KRW", "units": int(value), "nanos": 0}
-
-
-def person(rng: random.Random) -> tuple[str, str]:
-    name = rng.choice(FAMILY) + rng.choice(GIVEN)
-    return name, f"0503-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"  # 안심번호
 
 
 def render_box(box: dict[str, Any]) -> dict[str, Any]:
@@ -134,9 +113,14 @@ def render_product_summary(product: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def box_cancelled(box: dict[str, Any]) -> bool:
-    return all(i["cancelCount"] >= i["shippingCount"] for i in box["orderItems"])
+def unit(box: dict[str, Any]) -> Unit:
+    """The engine's view of a box: its stage, one line per vendorItemId with its counts, its invoice."""
+    lines = [Line(str(i["vendorItemId"]), i["shippingCount"], i["cancelCount"], i["holdCountForCancel"]) for i in box["orderItems"]]
+    invoice = Invoice(box.get("_deliveryCompanyCode") or "", str(box["invoiceNumber"])) if box.get("invoiceNumber") else None
+    return Unit(str(box["shipmentBoxId"]), STAGES[box["status"]], lines, invoice)
 
 
-def box_holding(box: dict[str, Any]) -> bool:
-    return any(i["holdCountForCancel"] > 0 for i in box["orderItems"])
+def write_lines(box: dict[str, Any], state: Unit) -> None:
+    """Cancel and hold counts back into the box's orderItems."""
+    for item, line in zip(box["orderItems"], state.lines, strict=True):
+        item.update(cancelCount=line.cancelled, holdCountForCancel=line.held, canceled=not line.active)

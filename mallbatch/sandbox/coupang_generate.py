@@ -12,20 +12,21 @@ from datetime import timedelta
 from typing import Any
 
 from mallbatch.sandbox.coupang_data import (
-    ADDRESSES,
     CANCEL_REASONS,
     COURIERS,
     EXCHANGE_REASONS,
-    MEMOS,
-    QUESTIONS,
     RETURN_REASONS,
     SHIPPED,
     SYNTHETIC_PRODUCTS,
-    box_cancelled,
     now_kst,
-    person,
     stamp,
+    unit,
+    write_lines,
 )
+from mallbatch.sandbox.engine import fixtures, orders
+from mallbatch.sandbox.engine.catalogue import Catalogue
+from mallbatch.sandbox.engine.orders import Claim
+from mallbatch.sandbox.engine.refusal import Refusal
 from mallbatch.sandbox.store import SimStore
 
 
@@ -40,16 +41,17 @@ class CoupangScenarios:
         """Buyer cancels an unshipped box: at ACCEPT a CANCEL receipt, at INSTRUCT an RU 출고중지요청."""
         with self.store.transaction():
             box = self.store.get("box", shipment_box_id)
-            if box is None or box["status"] not in ("ACCEPT", "INSTRUCT"):
+            if box is None:
                 raise ValueError(f"box {shipment_box_id} cannot be cancelled")
-            return self._cancel(box, complete)
+            try:
+                return self._cancel(box, complete)
+            except Refusal as refusal:
+                raise ValueError(f"box {shipment_box_id} cannot be cancelled: {refusal}") from None
 
     def _cancel(self, box: dict[str, Any], complete: bool) -> int:
-        for item in box["orderItems"]:
-            if complete:
-                item.update(cancelCount=item["shippingCount"], holdCountForCancel=0, canceled=True)
-            else:
-                item["holdCountForCancel"] = item["shippingCount"] - item["cancelCount"]
+        state = unit(box)
+        orders.cancel(state, complete=complete)
+        write_lines(box, state)
         if box["status"] == "ACCEPT":
             # inferred: a 결제완료 cancel usually completes at once; "RETURNS_UNCHECKED" models one still pending
             kind, status, release = "CANCEL", "RETURNS_COMPLETED" if complete else "RETURNS_UNCHECKED", "비대상"
@@ -115,18 +117,17 @@ class CoupangScenarios:
         return exchange_id
 
     # --- generator -------------------------------------------------------------------
-    def _products(self) -> list[dict[str, Any]]:
-        return self.store.all("product") or [dict(p) for p in SYNTHETIC_PRODUCTS]
+    def _catalogue(self) -> Catalogue:
+        return Catalogue(self.store, "product", fallback=SYNTHETIC_PRODUCTS)
 
-    def _new_box(self, status: str = "ACCEPT") -> dict[str, Any]:
+    def _new_box(self, catalogue: Catalogue, status: str = "ACCEPT") -> dict[str, Any]:
         rng = self.rng
-        product = rng.choice(self._products())
+        product = catalogue.pick(rng)
         chosen = rng.sample(product["items"], k=min(len(product["items"]), rng.choice((1, 1, 1, 2))))
         now = now_kst()
         ordered = now.isoformat(timespec="microseconds")
-        orderer_name, orderer_phone = person(rng)
-        receiver_name, receiver_phone = (orderer_name, orderer_phone) if rng.random() < 0.7 else person(rng)
-        zip_code, addr1, addr2 = rng.choice(ADDRESSES)
+        (orderer_name, orderer_phone), (receiver_name, receiver_phone) = fixtures.buyer_and_receiver(rng, safe_number=True)
+        zip_code, addr1, addr2 = fixtures.address(rng)
         items = []
         for item in chosen:
             count, price = rng.choice((1, 1, 2, 3)), int(item["salePrice"])
@@ -151,7 +152,7 @@ class CoupangScenarios:
             "receiver": {"name": receiver_name, "safeNumber": receiver_phone, "receiverNumber": None,
                          "addr1": addr1, "addr2": addr2, "postCode": zip_code},
             "shippingPrice": rng.choice((0, 0, 3000)), "remotePrice": 3000 if zip_code.startswith("63") else 0,
-            "remoteArea": zip_code.startswith("63"), "parcelPrintMessage": rng.choice(MEMOS), "splitShipping": False,
+            "remoteArea": zip_code.startswith("63"), "parcelPrintMessage": fixtures.memo(rng), "splitShipping": False,
             "ableSplitShipping": False, "orderItems": items,
             "overseaShippingInfoDto": {"personalCustomsClearanceCode": None, "ordererSsn": None, "ordererPhoneNumber": None},
             "deliveryCompanyName": "", "invoiceNumber": "", "inTrasitDateTime": "", "deliveredDate": "",
@@ -164,37 +165,45 @@ class CoupangScenarios:
         self.store.put("box", str(box["shipmentBoxId"]), box)
         return box
 
-    def _pick(self, statuses: tuple[str, ...], fallback: str) -> dict[str, Any]:
-        """A box in one of ``statuses`` without an open claim, or a new one in ``fallback``."""
-        taken = {i["shipmentBoxId"] for r in self.store.all("receipt") for i in r["returnItems"]}
-        taken |= {x["exchangeItemDtoV1s"][0]["originalShipmentBoxId"] for x in self.store.all("exchange")}
-        boxes = [b for b in self.store.all("box") if b["status"] in statuses and b["shipmentBoxId"] not in taken and not box_cancelled(b)]
-        return self.rng.choice(boxes) if boxes else self._new_box(fallback)
-
     def generate(self, orders: int, claims: int, inquiries: int) -> dict[str, int]:
         made = {"orders": 0, "claims": 0, "inquiries": 0}
         with self.store.transaction():
+            catalogue = self._catalogue()
             for _ in range(orders):
-                self._new_box()
+                self._new_box(catalogue)
                 made["orders"] += 1
-            for n in range(claims):
-                if n % 3 == 0:
-                    box = self._pick(("ACCEPT", "INSTRUCT"), "ACCEPT")
-                    self._cancel(box, complete=box["status"] == "ACCEPT" and self.rng.random() < 0.5)
-                elif n % 3 == 1:
-                    box = self._pick(SHIPPED, "FINAL_DELIVERY")
-                    status = self.rng.choice(("RETURNS_UNCHECKED", "RETURNS_UNCHECKED", "RETURNS_COMPLETED"))
-                    self._new_receipt(box, "RETURN", status, "비대상", self.rng.choice(RETURN_REASONS))
-                else:
-                    self._new_exchange(self._pick(SHIPPED, "FINAL_DELIVERY"))
-                made["claims"] += 1
+            if claims:
+                made["claims"] = self._claims(claims, catalogue)
             for _ in range(inquiries):
-                self._new_inquiry()
+                self._new_inquiry(catalogue)
                 made["inquiries"] += 1
         return made
 
-    def _new_inquiry(self) -> None:
-        product = self.rng.choice(self._products())
+    def _claims(self, count: int, catalogue: Catalogue) -> int:
+        """Cancels, returns and exchanges in turn, on boxes without an open claim (read once)."""
+        taken = {i["shipmentBoxId"] for r in self.store.all("receipt") for i in r["returnItems"]}
+        taken |= {x["exchangeItemDtoV1s"][0]["originalShipmentBoxId"] for x in self.store.all("exchange")}
+        free = [b for b in self.store.all("box") if b["shipmentBoxId"] not in taken]
+        pools = {kind: [b for b in free if orders.claimable(unit(b), kind)] for kind in (Claim.CANCEL, Claim.RETURN)}
+
+        def pick(kind: Claim, fallback: str) -> dict[str, Any]:
+            pool = pools[kind]
+            return pool.pop(self.rng.randrange(len(pool))) if pool else self._new_box(catalogue, fallback)
+
+        for n in range(count):
+            if n % 3 == 0:
+                box = pick(Claim.CANCEL, "ACCEPT")
+                self._cancel(box, complete=box["status"] == "ACCEPT" and self.rng.random() < 0.5)
+            elif n % 3 == 1:
+                box = pick(Claim.RETURN, "FINAL_DELIVERY")
+                status = self.rng.choice(("RETURNS_UNCHECKED", "RETURNS_UNCHECKED", "RETURNS_COMPLETED"))
+                self._new_receipt(box, "RETURN", status, "비대상", self.rng.choice(RETURN_REASONS))
+            else:
+                self._new_exchange(pick(Claim.RETURN, "FINAL_DELIVERY"))
+        return count
+
+    def _new_inquiry(self, catalogue: Catalogue) -> None:
+        product = catalogue.pick(self.rng)
         item = self.rng.choice(product["items"])
         inquiry_id = self.store.next_id("inquiryId", 200000001)
         now = now_kst()
@@ -205,6 +214,6 @@ class CoupangScenarios:
                              "inquiryCommentAt": now.strftime("%Y-%m-%d %H:%M:%S")})
         self.store.put("inquiry", str(inquiry_id), {
             "inquiryId": inquiry_id, "productId": product.get("productId", 0), "vendorItemId": item["vendorItemId"],
-            "content": self.rng.choice(QUESTIONS), "inquiryAt": now.strftime("%Y-%m-%d %H:%M:%S"),
+            "content": fixtures.question(self.rng), "inquiryAt": now.strftime("%Y-%m-%d %H:%M:%S"),
             "orderIds": None, "buyerEmail": "", "commentDtoList": comments,
         })

@@ -11,6 +11,8 @@ through ``POST /_sandbox/faults``):
                         applies, late: the client sees a timeout)
 * ``drop_rate``         probability that a write is applied and then the connection is closed
                         without a response ("commit then drop")
+* ``block_after_429``   rate-limit refusals within 10 s after which a mall that blocks abusers
+                        (쿠팡) blocks the client for ``block_seconds``; 0 = never
 
 Traffic (also per mall): ``orders_per_hour``, ``claims_per_hour``, ``inquiries_per_hour``
 make the seeded generator add records as wall-clock time passes, checked on each request,
@@ -100,6 +102,8 @@ class Faults:
     orders_per_hour: float = 0.0
     claims_per_hour: float = 0.0
     inquiries_per_hour: float = 0.0
+    block_after_429: int = 100  # invented: 쿠팡 publishes no threshold (10 refusals/s for 10 s)
+    block_seconds: float = 300.0  # reference §1.2: "unblocked after minutes to tens of minutes"
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Faults:
@@ -150,6 +154,21 @@ class Simulator:
     def rate_limited(self, request: Request) -> Response:
         return Response.json({"code": 429, "message": "Too Many Requests"}, 429)
 
+    def burst(self, rate: float) -> float:
+        """Requests a client may send at once: one second of ``rate`` unless the mall says more."""
+        return rate
+
+    def blocked(self, request: Request) -> Response | None:
+        """The answer to a client the mall has blocked, checked before the rate limit."""
+        return None
+
+    def over_limit(self, request: Request) -> None:
+        """Told of every request the rate limit (not an injected burst) refused."""
+
+    def limit_headers(self, request: Request, headroom: float) -> dict[str, str]:
+        """Headers for an allowed request; ``headroom`` is the share of the burst still unused."""
+        return {}
+
     def server_error(self, request: Request) -> Response:
         return Response.json({"code": 500, "message": "Internal Server Error"}, 500)
 
@@ -179,17 +198,23 @@ class _Bucket:
         self.tokens: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
 
-    def take(self, key: str, rate: float) -> bool:
-        """True when a request is allowed; burst capacity equals one second of rate."""
+    def take(self, key: str, rate: float, capacity: float | None = None) -> bool:
+        """True when a request is allowed; burst capacity is one second of rate unless given."""
+        capacity = capacity or rate
         with self.lock:
             now = time.monotonic()
-            tokens, last = self.tokens.get(key, (rate, now))
-            tokens = min(rate, tokens + (now - last) * rate)
+            tokens, last = self.tokens.get(key, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate)
             if tokens < 1:
                 self.tokens[key] = (tokens, now)
                 return False
             self.tokens[key] = (tokens - 1, now)
             return True
+
+    def left(self, key: str) -> float:
+        """Tokens left after the last request of ``key``."""
+        with self.lock:
+            return self.tokens.get(key, (0.0, 0.0))[0]
 
 
 class _Drop(Exception):
@@ -274,10 +299,18 @@ class SandboxServer:
         self._traffic()
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000)
-        rate = faults.rate_limit or sim.default_rate_limit
-        if not self._bucket.take(sim.client_id(request), rate) or self._in_burst():
+        blocked = sim.blocked(request)
+        if blocked is not None:
+            return blocked
+        rate, client = faults.rate_limit or sim.default_rate_limit, sim.client_id(request)
+        capacity = sim.burst(rate)
+        limited = not self._bucket.take(client, rate, capacity)
+        if limited or self._in_burst():
             self.rejected_429 += 1
+            if limited:
+                sim.over_limit(request)
             return sim.rate_limited(request)
+        headers = sim.limit_headers(request, self._bucket.left(client) / capacity)
         with self._fault_lock:
             roll_error, roll_timeout, roll_drop = sim.rng.random(), sim.rng.random(), sim.rng.random()
         if roll_error < faults.error_rate:
@@ -287,6 +320,7 @@ class SandboxServer:
         response = sim.dispatch(request)
         if roll_drop < faults.drop_rate and sim.is_write(request) and response.status < 400:
             raise _Drop
+        response.headers.update(headers)
         return response
 
     def _traffic(self) -> None:

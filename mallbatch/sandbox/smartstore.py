@@ -25,6 +25,9 @@ from typing import Any
 import bcrypt
 
 from mallbatch.sandbox import smartstore_data as data
+from mallbatch.sandbox.engine import catalogue, inquiries, invoices, orders
+from mallbatch.sandbox.engine.orders import Invoice, Line, Policy, Stage, Unit
+from mallbatch.sandbox.engine.refusal import Code, Refusal
 from mallbatch.sandbox.server import Request, Response, Simulator
 from mallbatch.sandbox.smartstore_data import KST, iso
 
@@ -56,8 +59,30 @@ COMPANY_CODES = {
 # invented: Naver does not publish its 104122 rule; digit counts per big courier, else 8..20 digits.
 TRACKING_LENGTHS = {"CJGLS": (10, 12), "HANJIN": (10, 12), "HYUNDAI": (10, 12, 13), "KGB": (10, 11), "EPOST": (13,)}
 OPEN_CANCEL = {"CANCEL_REQUEST", "CANCELING"}
-SHIPPED = {"DELIVERING", "DELIVERED", "PURCHASE_DECIDED"}
 MAX_WINDOW = timedelta(hours=24)
+# productOrderStatus → engine stage; PAYED is split by placeOrderStatus (발주확인 keeps PAYED, reference §2.6).
+STAGES = {"PAYED": Stage.PAID, "DELIVERING": Stage.SHIPPED, "DELIVERED": Stage.DELIVERED, "PURCHASE_DECIDED": Stage.DECIDED}
+POLICY = Policy(same_invoice_is_done=True)
+
+# Engine refusals as per-id (code, message). The codes are reference §2.3's; which rule answers
+# which code is inferred, and these readings are invented: 105306 ("same status as before") for
+# a repeated 발주확인 or a repeated 발송처리 with the same invoice, 104443 ("place-order status
+# check") for 발송처리 before 발주확인, 104105 ("dispatch due-date range") for a future dispatchDate.
+STATE = "상품주문 상태를 확인해 주세요. (현재 상태: {status})"
+CONFIRM_REFUSED = {
+    Code.CANCELLED: ("104442", STATE),
+    Code.PAST_STAGE: ("104442", STATE),
+    Code.CANCEL_REQUESTED: ("104442", "취소 요청된 상품주문은 발주확인할 수 없습니다."),
+    Code.ALREADY_CONFIRMED: ("105306", "이미 발주확인된 상품주문입니다."),
+}
+DISPATCH_REFUSED = {
+    Code.CANCELLED: ("104442", STATE),
+    Code.SHIPPED_SAME: ("105306", "이미 같은 송장으로 발송처리된 상품주문입니다."),
+    Code.ALREADY_SHIPPED: ("104442", "이미 발송처리된 상품주문입니다."),
+    Code.CANCEL_REQUESTED: ("104442", "취소 요청된 상품주문은 발송처리할 수 없습니다. 취소 요청을 먼저 처리해 주세요."),
+    Code.NOT_CONFIRMED: ("104443", "발주확인 후 발송처리할 수 있습니다."),
+    Code.INVOICE_IN_USE: ("104121", "이미 사용된 송장번호입니다."),
+}
 
 
 def _now() -> datetime:
@@ -73,6 +98,29 @@ def _parse_dt(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
+
+
+def _invoice(method: Any, company: Any, tracking: Any) -> Invoice:
+    """Parcels by courier and number; other delivery methods by their name alone."""
+    return Invoice(str(company or ""), str(tracking or "")) if method == "DELIVERY" else Invoice(str(method or ""), "")
+
+
+def _unit(item: dict[str, Any]) -> Unit:
+    """The engine's view of one product order (a line of its own)."""
+    po, delivery = item["detail"]["productOrder"], item["detail"].get("delivery")
+    status, quantity = po["productOrderStatus"], int(po["quantity"])
+    stage = STAGES.get(status, Stage.PAID)
+    if stage is Stage.PAID and po.get("placeOrderStatus") == "OK":
+        stage = Stage.CONFIRMED
+    line = Line(po["productOrderId"], quantity, cancelled=0 if status in STAGES else quantity,
+                held=quantity if po.get("claimStatus") in OPEN_CANCEL else 0)
+    invoice = _invoice(delivery["deliveryMethod"], delivery.get("deliveryCompany"), delivery.get("trackingNumber")) if delivery else None
+    return Unit(po["productOrderId"], stage, [line], invoice)
+
+
+def _refused(pid: str, refusal: Refusal, table: dict[Code, tuple[str, str]], status: str) -> dict[str, str]:
+    code, message = table[refusal.code]
+    return {"productOrderId": pid, "code": code, "message": message.format(status=status)}
 
 
 def _tracking_ok(company: str, number: str) -> bool:
@@ -110,9 +158,10 @@ class SmartstoreSimulator(Simulator):
             ("GET", f"{API}/pay-user/inquiries", self._inquiries),
             ("POST", f"{API}/pay-merchant/inquiries/{{inquiryNo}}/answer", self._answer_inquiry),
             ("POST", "/external/v2/products", self._create_product),
-            # inferred: update path of an origin product
+            # invented: origin-products/{originProductNo} for update (PUT) and 원상품 조회 (GET); the
+            # reference shows only POST /external/v2/products
             ("PUT", "/external/v2/products/origin-products/{originProductNo}", self._update_product),
-            ("GET", "/external/v2/products/origin-products/{originProductNo}", self._get_product),  # 원상품 조회
+            ("GET", "/external/v2/products/origin-products/{originProductNo}", self._get_product),
             # inferred: search by 판매자 관리 코드
             ("POST", f"{API}/products/search", self._search_products),
         ]
@@ -136,11 +185,15 @@ class SmartstoreSimulator(Simulator):
     def is_write(self, request: Request) -> bool:
         return super().is_write(request) and request.path not in READ_POSTS
 
+    def burst(self, rate: float) -> float:
+        """Reference §2.2: the advertised burst capacity is 2 × rate, and it is what is enforced."""
+        return rate * 2
+
     def rate_limited(self, request: Request) -> Response:
         rate = self.faults.rate_limit or self.default_rate_limit
         headers = {
             "GNCP-GW-RateLimit-Replenish-Rate": f"{rate:g}",
-            "GNCP-GW-RateLimit-Burst-Capacity": f"{rate * 2:g}",
+            "GNCP-GW-RateLimit-Burst-Capacity": f"{self.burst(rate):g}",
             "GNCP-GW-RateLimit-Remaining": "0",
         }
         # invented: message text; the code and headers are documented.
@@ -314,35 +367,29 @@ class SmartstoreSimulator(Simulator):
             return self._bad("productOrderIds", "한 번에 최대 30개까지 처리할 수 있습니다.", "Size")
         success, fail, seen, now = [], [], set(), _now()
         with self.store.transaction():
-            for pid in ids:
-                pid = str(pid)
-                problem = self._confirm_problem(pid, seen)
-                seen.add(pid)
-                if problem:
-                    fail.append({"productOrderId": pid, "code": problem[0], "message": problem[1]})
-                    continue
+            for pid in map(str, ids):
                 item = self.store.get("product_order", pid)
-                assert item is not None
+                if pid in seen or item is None:
+                    fail.append(self._missing(pid, seen))
+                    continue
+                seen.add(pid)
+                try:
+                    orders.confirm(_unit(item), POLICY)
+                except Refusal as refusal:
+                    fail.append(_refused(pid, refusal, CONFIRM_REFUSED, item["detail"]["productOrder"]["productOrderStatus"]))
+                    continue
                 item["detail"]["productOrder"].update(placeOrderStatus="OK", placeOrderDate=iso(now))
                 self.store.put("product_order", pid, item)
                 self.store.audit("order.confirm", pid)
                 success.append({"productOrderId": pid, "isReceiverAddressChanged": False})
         return self._ok({"successProductOrderInfos": success, "failProductOrderInfos": fail})
 
-    def _confirm_problem(self, pid: str, seen: set[str]) -> tuple[str, str] | None:
+    @staticmethod
+    def _missing(pid: str, seen: set[str]) -> dict[str, str]:
         if pid in seen:
-            return "104131", "중복된 상품주문번호입니다."
-        item = self.store.get("product_order", pid)
-        if item is None:
-            return "100001", "상품주문이 존재하지 않습니다."
-        po = item["detail"]["productOrder"]
-        if po["productOrderStatus"] != "PAYED":
-            return "104442", f"상품주문 상태를 확인해 주세요. (현재 상태: {po['productOrderStatus']})"
-        if po.get("claimStatus") in OPEN_CANCEL:
-            return "104442", "취소 요청된 상품주문은 발주확인할 수 없습니다."
-        if po.get("placeOrderStatus") == "OK":
-            return "105306", "이미 발주확인된 상품주문입니다."  # inferred: "same status as before"
-        return None
+            return {"productOrderId": pid, "code": "104131", "message": "중복된 상품주문번호입니다."}
+        seen.add(pid)
+        return {"productOrderId": pid, "code": "100001", "message": "상품주문이 존재하지 않습니다."}
 
     def _dispatch(self, request: Request) -> Response:
         body = self._body(request) or {}
@@ -356,17 +403,18 @@ class SmartstoreSimulator(Simulator):
         seen: set[str] = set()
         now = _now()
         with self.store.transaction():
-            used = self._used_tracking()
             for entry in items:
                 entry = entry if isinstance(entry, dict) else {}
                 pid = str(entry.get("productOrderId", ""))
-                problem = self._dispatch_problem(pid, entry, seen, used, now)
+                item = self.store.get("product_order", pid)
+                if pid in seen or item is None:
+                    fail.append(self._missing(pid, seen))
+                    continue
                 seen.add(pid)
+                problem = self._dispatch_problem(item, entry, now)
                 if problem:
                     fail.append({"productOrderId": pid, "code": problem[0], "message": problem[1]})
                     continue
-                item = self.store.get("product_order", pid)
-                assert item is not None
                 method = entry["deliveryMethod"]
                 company = (entry.get("deliveryCompanyCode") or "") if method == "DELIVERY" else ""
                 tracking = str(entry.get("trackingNumber") or "") if method == "DELIVERY" else ""
@@ -380,51 +428,28 @@ class SmartstoreSimulator(Simulator):
                 data.touch(item, "DISPATCHED", now)
                 self.store.put("product_order", pid, item)
                 if tracking:
-                    used[(company, tracking)] = item["detail"]["order"]["orderId"]
+                    invoices.record(self.store, Invoice(company, tracking), pid, group=item["detail"]["order"]["orderId"])
                 self.store.audit("invoice.send", pid, {"company": company, "tracking": tracking})
                 success.append(pid)
         return self._ok({"successProductOrderIds": success, "failProductOrderInfos": fail})
 
-    def _used_tracking(self) -> dict[tuple[str, str], str]:
-        used = {}
-        for item in self.store.all("product_order"):
-            delivery = item["detail"].get("delivery") or {}
-            if delivery.get("trackingNumber"):
-                used[(delivery.get("deliveryCompany") or "", delivery["trackingNumber"])] = item["detail"]["order"]["orderId"]
-        return used
-
-    def _dispatch_problem(
-        self, pid: str, entry: dict[str, Any], seen: set[str], used: dict[tuple[str, str], str], now: datetime
-    ) -> tuple[str, str] | None:
-        if pid in seen:
-            return "104131", "중복된 상품주문번호입니다."
-        item = self.store.get("product_order", pid)
-        if item is None:
-            return "100001", "상품주문이 존재하지 않습니다."
+    def _dispatch_problem(self, item: dict[str, Any], entry: dict[str, Any], now: datetime) -> tuple[str, str] | None:
         method = entry.get("deliveryMethod")
         if method not in DELIVERY_METHODS:
             return "104133", "배송 방법(deliveryMethod)을 확인해 주세요."
         company = str(entry.get("deliveryCompanyCode") or "")
         tracking = str(entry.get("trackingNumber") or "")
-        po = item["detail"]["productOrder"]
-        status = po["productOrderStatus"]
-        if status in SHIPPED:
-            delivery = item["detail"].get("delivery") or {}
-            same = (delivery.get("deliveryMethod"), delivery.get("deliveryCompany") or "", delivery.get("trackingNumber") or "")
-            if same == (method, company if method == "DELIVERY" else "", tracking if method == "DELIVERY" else ""):
-                return "105306", "이미 같은 송장으로 발송처리된 상품주문입니다."
-            return "104442", "이미 발송처리된 상품주문입니다."
-        if status != "PAYED":
-            return "104442", f"상품주문 상태를 확인해 주세요. (현재 상태: {status})"
-        if po.get("claimStatus") in OPEN_CANCEL:
-            return "104442", "취소 요청된 상품주문은 발송처리할 수 없습니다. 취소 요청을 먼저 처리해 주세요."
-        if po.get("placeOrderStatus") != "OK":
-            return "104443", "발주확인 후 발송처리할 수 있습니다."
+        state, invoice = _unit(item), _invoice(method, company, tracking)
+        try:
+            orders.ship(state, invoice, POLICY)
+        except Refusal as refusal:
+            found = _refused(state.id, refusal, DISPATCH_REFUSED, item["detail"]["productOrder"]["productOrderStatus"])
+            return found["code"], found["message"]
         sent_at = _parse_dt(entry.get("dispatchDate"))
         if sent_at is None:
             return "4000", "발송일(dispatchDate)을 확인해 주세요."
         if sent_at > now + timedelta(minutes=5):
-            return "104105", "발송일은 미래일 수 없습니다."
+            return "104105", "발송일은 미래일 수 없습니다."  # invented reading of "dispatch due-date range"
         if method != "DELIVERY":
             return None
         if not company:
@@ -435,9 +460,10 @@ class SmartstoreSimulator(Simulator):
             return "104120", "송장번호를 입력해 주세요."
         if not _tracking_ok(company, tracking):
             return "104122", "유효하지 않은 송장번호입니다."
-        owner = used.get((company, tracking))
-        if owner and owner != item["detail"]["order"]["orderId"]:
-            return "104121", "이미 사용된 송장번호입니다."
+        try:
+            invoices.check(self.store, invoice, state.id, group=item["detail"]["order"]["orderId"])
+        except Refusal as refusal:
+            return DISPATCH_REFUSED[refusal.code]
         return None
 
     # --- inquiries ----------------------------------------------------------------------
@@ -527,7 +553,9 @@ class SmartstoreSimulator(Simulator):
             inquiry = self.store.get("inquiry", request.params["inquiryNo"])
             if inquiry is None:
                 return self._pay_error("ERR-NC-101004", "문의를 찾을 수 없습니다.")
-            if inquiry["answered"]:
+            try:
+                inquiries.answer(inquiry["answered"])
+            except Refusal:
                 return self._pay_error("ERR-NC-101010", "이미 답변이 등록된 문의입니다.")
             comment_no = self.store.next_id("inquiryCommentNo", 700000001)
             inquiry.update(answered=True, answerContent=text, answerContentId=comment_no,
@@ -552,6 +580,7 @@ class SmartstoreSimulator(Simulator):
             "originProduct": origin, "smartstoreChannelProduct": body.get("smartstoreChannelProduct") or {},
         }
         self.store.put("product", str(origin_no), product)
+        catalogue.index(self.store, "seller_code", code, str(origin_no))
         return product
 
     @staticmethod
@@ -604,14 +633,16 @@ class SmartstoreSimulator(Simulator):
     def _search_products(self, request: Request) -> Response:
         body = self._body(request) or {}
         kind = body.get("searchKeywordType")
-        products = self.store.all("product")
         if kind == "SELLER_CODE":
-            products = [p for p in products if p["sellerManagementCode"] == body.get("sellerManagementCode")]
+            code = str(body.get("sellerManagementCode") or "")
+            products = [p for p in catalogue.lookup(self.store, "product", "seller_code", code) if p["sellerManagementCode"] == code]
         elif kind == "PRODUCT_NO":
-            wanted = {str(n) for n in body.get("originProductNos") or []}
-            products = [p for p in products if str(p["originProductNo"]) in wanted]
+            found = (self.store.get("product", str(n)) for n in dict.fromkeys(body.get("originProductNos") or []))
+            products = [p for p in found if p is not None]
         elif kind is not None:
             return self._bad("searchKeywordType", "검색 유형이 올바르지 않습니다.")
+        else:
+            products = self.store.all("product")
         page, size = body.get("page", 1), body.get("size", 50)
         if not isinstance(page, int) or not isinstance(size, int) or page < 1 or not 1 <= size <= 500:
             return self._bad("size", "page 는 1 이상, size 는 1~500 이어야 합니다.", "Range")
@@ -622,15 +653,17 @@ class SmartstoreSimulator(Simulator):
 
     # --- generator and state --------------------------------------------------------------
     def generate(self, orders: int, claims: int, inquiries: int) -> dict[str, int]:
-        catalogue = [data.catalogue_entry(p) for p in self.store.all("product")] or list(data.SYNTHETIC_PRODUCTS)
         made = {"orders": 0, "product_orders": 0, "claims": 0, "inquiries": 0}
         with self.store.transaction():
+            products = catalogue.Catalogue(self.store, "product", reduce=data.catalogue_entry, fallback=data.SYNTHETIC_PRODUCTS)
             for _ in range(orders):
-                made["product_orders"] += data.add_order(self.store, self.rng, catalogue)
+                made["product_orders"] += data.add_order(self.store, self.rng, products)
                 made["orders"] += 1
-            made["claims"] = data.add_claims(self.store, self.rng, claims)
+            if claims:
+                made["claims"] = data.add_claims(self.store, self.rng, claims, _unit)
+            lines = self.store.keys("product_order") if inquiries else []
             for n in range(inquiries):
-                data.add_inquiry(self.store, self.rng, catalogue, qna=n % 2 == 0)
+                data.add_inquiry(self.store, self.rng, products, lines, qna=n % 2 == 0)
                 made["inquiries"] += 1
         return made
 

@@ -9,40 +9,22 @@ reference §2.5/§2.9/§2.10; values are seeded sample data (Korean names, addre
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mallbatch.sandbox.engine import fixtures
+from mallbatch.sandbox.engine.catalogue import Catalogue
+from mallbatch.sandbox.engine.orders import Claim, Unit, claimable
 from mallbatch.sandbox.store import SimStore
 
 KST = ZoneInfo("Asia/Seoul")
 
-SURNAMES = ("김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권")
-GIVEN = ("민준", "서연", "도윤", "지우", "하준", "서윤", "지호", "하은", "예준", "수아", "시우", "지민", "유진", "현우", "다은")
-ADDRESSES = (
-    ("06236", "서울특별시 강남구 테헤란로 152", "강남파이낸스센터 12층"),
-    ("04524", "서울특별시 중구 세종대로 110", "3층 301호"),
-    ("48058", "부산광역시 해운대구 센텀중앙로 79", "센텀스카이 101동 1203호"),
-    ("41940", "대구광역시 중구 동덕로 130", "2층"),
-    ("21999", "인천광역시 연수구 컨벤시아대로 165", "포스코타워 15층"),
-    ("61945", "광주광역시 서구 내방로 111", "201동 804호"),
-    ("34126", "대전광역시 유성구 대학로 99", "충남대학교 기숙사 B동"),
-    ("13529", "경기도 성남시 분당구 판교역로 235", "에이치스퀘어 N동 7층"),
-    ("63122", "제주특별자치도 제주시 문연로 6", "101호"),
-    ("26464", "강원특별자치도 원주시 시청로 1", "현관 앞"),
-)
-MEMOS = ("", "문 앞에 놓아주세요", "부재시 경비실에 맡겨주세요", "배송 전 연락 부탁드립니다", "")
 PAY_MEANS = ("신용카드", "신용카드 간편결제", "계좌 간편결제", "포인트/머니결제", "무통장입금")
 CANCEL_REASONS = ("INTENT_CHANGED", "SOLD_OUT", "DELAYED_DELIVERY", "WRONG_ORDER")
 RETURN_REASONS = ("INTENT_CHANGED", "BROKEN", "WRONG_DELIVERY", "PRODUCT_UNSATISFIED")
 EXCHANGE_REASONS = ("COLOR_AND_SIZE", "WRONG_OPTION", "BROKEN")
-QNA_TEXTS = (
-    "사이즈가 평소보다 크게 나오나요? 정사이즈로 주문하면 될까요?",
-    "오늘 주문하면 언제 출고되나요?",
-    "구성품에 충전 케이블도 포함되어 있나요?",
-    "재입고 예정이 있나요?",
-    "유통기한이 언제까지인 제품인가요?",
-)
 INQUIRY_TEXTS = (
     ("배송", "배송이 아직 안 왔어요", "주문한 지 5일이 지났는데 아직 배송 출발을 안 했다고 나옵니다. 확인 부탁드립니다."),
     ("교환", "사이즈 교환 문의", "M으로 주문했는데 L로 교환 가능할까요?"),
@@ -50,7 +32,6 @@ INQUIRY_TEXTS = (
     ("상품", "색상 문의", "사진과 실제 색상이 많이 다른가요?"),
     ("환불", "환불 언제 되나요", "취소했는데 환불이 언제 처리되는지 궁금합니다."),
 )
-ANSWERS = ("안녕하세요 고객님, 문의 주셔서 감사합니다. 확인 후 바로 처리해 드리겠습니다.",)
 
 # Used when no product was registered through the API yet. invented: sample catalogue.
 SYNTHETIC_PRODUCTS: tuple[dict[str, Any], ...] = (
@@ -65,16 +46,6 @@ SYNTHETIC_PRODUCTS: tuple[dict[str, Any], ...] = (
 def iso(moment: datetime) -> str:
     """Naver's date-time format: ISO-8601, milliseconds, +09:00."""
     return moment.astimezone(KST).isoformat(timespec="milliseconds")
-
-
-def person(rng: random.Random) -> tuple[str, str]:
-    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-    return name, f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
-
-
-def masked_id(rng: random.Random) -> str:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return "".join(rng.choice(letters) for _ in range(4)) + "****"
 
 
 def catalogue_entry(product: dict[str, Any]) -> dict[str, Any]:
@@ -99,11 +70,11 @@ def catalogue_entry(product: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_order(rng: random.Random, order_id: str, now: datetime) -> dict[str, Any]:
-    name, phone = person(rng)
+    name, phone = fixtures.person(rng)
     return {
         "orderId": order_id,
         "orderDate": iso(now),
-        "ordererId": masked_id(rng),
+        "ordererId": fixtures.masked_id(rng),
         "ordererNo": str(rng.randint(100000000, 999999999)),
         "ordererName": name,
         "ordererTel": phone,
@@ -130,8 +101,8 @@ def new_product_order(
     unit_price = int(product["salePrice"])
     total = (unit_price + option_price) * quantity
     fee = 0 if total >= 30000 else 3000
-    receiver, phone = person(rng)
-    zip_code, address, detail = rng.choice(ADDRESSES)
+    receiver, phone = fixtures.person(rng)
+    zip_code, address, detail = fixtures.address(rng)
     order["generalPaymentAmount"] = int(order["generalPaymentAmount"]) + total + fee
     return {
         "order": order,
@@ -160,7 +131,7 @@ def new_product_order(
                 "name": receiver, "tel1": phone, "tel2": "", "zipCode": zip_code, "baseAddress": address,
                 "detailedAddress": detail, "isRoadNameAddress": True, "addressType": "DOMESTIC",
             },
-            "shippingMemo": rng.choice(MEMOS),
+            "shippingMemo": fixtures.memo(rng),
             "shippingDueDate": iso(now.replace(hour=23, minute=59, second=59, microsecond=0)),
             "expectedDeliveryMethod": "DELIVERY",
             "deliveryAttributeType": "NORMAL",
@@ -190,10 +161,10 @@ def new_qna(rng: random.Random, question_id: int, product: dict[str, Any], now: 
         "questionId": question_id,
         "productId": str(product["smartstoreChannelProductNo"]),
         "productName": product["name"],
-        "question": rng.choice(QNA_TEXTS),
-        "answer": ANSWERS[0] if answered else None,
+        "question": fixtures.question(rng),
+        "answer": fixtures.ANSWER if answered else None,
         "answered": answered,
-        "maskedWriterId": masked_id(rng),
+        "maskedWriterId": fixtures.masked_id(rng),
         "createDate": iso(now),
     }
 
@@ -208,7 +179,7 @@ def new_inquiry(
         order_id = line["order"]["orderId"]
         product_order_ids = line["productOrder"]["productOrderId"]
         option = line["productOrder"].get("productOption", "")
-    name, _ = person(rng)
+    name, _ = fixtures.person(rng)
     return {
         "inquiryNo": inquiry_no,
         "category": category,
@@ -216,7 +187,7 @@ def new_inquiry(
         "inquiryContent": content,
         "inquiryRegistrationDateTime": iso(now),
         "answerContentId": inquiry_no + 700000000 if answered else None,
-        "answerContent": ANSWERS[0] if answered else None,
+        "answerContent": fixtures.ANSWER if answered else None,
         "answerTemplateNo": None,
         "answerRegistrationDateTime": iso(now) if answered else None,
         "answered": answered,
@@ -225,7 +196,7 @@ def new_inquiry(
         "productOrderIdList": product_order_ids,
         "productName": product["name"],
         "productOrderOption": option,
-        "customerId": masked_id(rng),
+        "customerId": fixtures.masked_id(rng),
         "customerName": name[0] + "*" + name[2:],
     }
 
@@ -295,7 +266,7 @@ def search_row(product: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- the seeded generator (called inside one store transaction) ---------------------------
-def add_order(store: SimStore, rng: random.Random, catalogue: list[dict[str, Any]]) -> int:
+def add_order(store: SimStore, rng: random.Random, catalogue: Catalogue) -> int:
     """One paid order of one or two product orders; returns the number of product orders."""
     now = datetime.now(KST)
     order = new_order(rng, f"{now:%Y%m%d}{store.next_id('orderId', 10000001):08d}", now)
@@ -303,7 +274,7 @@ def add_order(store: SimStore, rng: random.Random, catalogue: list[dict[str, Any
     for _ in range(rng.choice((1, 1, 1, 2))):
         now = datetime.now(KST)
         pid = f"{now:%Y%m%d}{store.next_id('productOrderId', 50000001):08d}"
-        item = {"productOrderId": pid, "detail": new_product_order(rng, order, pid, rng.choice(catalogue), now)}
+        item = {"productOrderId": pid, "detail": new_product_order(rng, order, pid, catalogue.pick(rng), now)}
         touch(item, "PAYED", now)
         items.append(item)
     for item in items:  # saved last: every line shares the order document and its payment total
@@ -311,11 +282,11 @@ def add_order(store: SimStore, rng: random.Random, catalogue: list[dict[str, Any
     return len(items)
 
 
-def add_claims(store: SimStore, rng: random.Random, count: int) -> int:
-    """Cancel requests on unshipped lines, returns/exchanges on shipped ones."""
+def add_claims(store: SimStore, rng: random.Random, count: int, unit: Callable[[dict[str, Any]], Unit]) -> int:
+    """Cancel requests on unshipped lines, returns/exchanges on shipped ones (every line read once)."""
     items = [i for i in store.all("product_order") if not i["detail"]["productOrder"].get("claimType")]
-    unshipped = [i for i in items if i["detail"]["productOrder"]["productOrderStatus"] == "PAYED"]
-    shipped = [i for i in items if i["detail"]["productOrder"]["productOrderStatus"] in ("DELIVERING", "DELIVERED")]
+    unshipped = [i for i in items if claimable(unit(i), Claim.CANCEL)]
+    shipped = [i for i in items if claimable(unit(i), Claim.RETURN)]
     made = 0
     for n in range(count):
         kind = ("CANCEL", "RETURN", "CANCEL", "EXCHANGE")[n % 4]
@@ -336,13 +307,14 @@ def add_claims(store: SimStore, rng: random.Random, count: int) -> int:
     return made
 
 
-def add_inquiry(store: SimStore, rng: random.Random, catalogue: list[dict[str, Any]], *, qna: bool) -> None:
-    now, product = datetime.now(KST), rng.choice(catalogue)
+def add_inquiry(store: SimStore, rng: random.Random, catalogue: Catalogue, lines: list[str], *, qna: bool) -> None:
+    """A product Q&A, or a customer inquiry about one of the product orders ``lines`` (keys)."""
+    now, product = datetime.now(KST), catalogue.pick(rng)
     if qna:
         question_id = store.next_id("questionId", 600000001)
         store.put("qna", str(question_id), new_qna(rng, question_id, product, now))
         return
-    lines = store.all("product_order")
-    line = rng.choice(lines)["detail"] if lines else None
+    found = store.get("product_order", rng.choice(lines)) if lines else None
+    line = found["detail"] if found else None
     inquiry_no = store.next_id("inquiryNo", 300000001)
     store.put("inquiry", str(inquiry_no), new_inquiry(rng, inquiry_no, line, product, now))

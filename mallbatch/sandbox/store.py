@@ -107,6 +107,14 @@ class SimStore:
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
+    def keys(self, kind: str) -> list[str]:
+        """Keys only, in insertion order: picking from them decodes nothing."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key FROM entity WHERE mall=? AND kind=? ORDER BY rowid", (self.mall, kind)
+            ).fetchall()
+        return [r[0] for r in rows]
+
     def count(self, kind: str) -> int:
         with self._lock:
             return int(self._db.execute(

@@ -9,7 +9,6 @@ where it is defined. The error convention is invented: the HTTP status equals ``
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -18,6 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mallbatch.sandbox import wemakeprice_data as sample
+from mallbatch.sandbox.engine import inquiries, invoices, orders
+from mallbatch.sandbox.engine.catalogue import Catalogue
+from mallbatch.sandbox.engine.orders import Claim, Invoice, Line, Policy, Stage, Unit
+from mallbatch.sandbox.engine.refusal import Code, Refusal
 from mallbatch.sandbox.server import Request, Response, Simulator
 
 KST = ZoneInfo("Asia/Seoul")
@@ -36,10 +39,37 @@ ANSWER_LENGTH = (10, 1500)  # reference §1.3 (SK stoa pads short answers)
 # type → shipStatus values listed. invented: DELIVERY (the reference only infers a shipped-list type);
 # shipStatus values themselves are invented (the reference names the field, not its values).
 ORDER_TYPES = {"NEW": ("NEW",), "CONFIRM": ("CONFIRM",), "DELIVERY": ("DELIVERY", "COMPLETE")}
-ORDER_DATE_FIELDS = {"NEW": "payDate", "CONFIRM": "orderConfirmDate", "DELIVERY": "orderShippingDate"}  # inferred
+# invented: searchDateType picks the date compared with the window, independently of type; the
+# reference shows only type=NEW with searchDateType=NEW, so searchDateType=NEW with every type
+# (payDate for CONFIRM and DELIVERY bundles too) is this simulator's reading.
+ORDER_DATE_FIELDS = {"NEW": "payDate", "CONFIRM": "orderConfirmDate", "DELIVERY": "orderShippingDate"}
 CLAIM_TYPES = {"CANCEL": "취소", "RETURN": "반품", "EXCHANGE": "교환"}
 CLAIM_DATE_FIELDS = {"REQUEST": "requestDate", "APPROVE": "approveDate", "WITHDRAW": "withdrawDate"}
 DEFAULT_POLICIES = ((1242954, "기본 택배배송", 3000), (1242955, "무료배송", 0))  # 1242954 appears in seed 001
+STAGES = {"NEW": Stage.PAID, "CONFIRM": Stage.CONFIRMED, "DELIVERY": Stage.SHIPPED, "COMPLETE": Stage.DELIVERED}
+NO_INVOICE = Invoice("", "")
+
+# Engine refusals as this mall answers them: (HTTP status = resultCode, error text). All invented.
+CONFIRM_REFUSED = {
+    Code.CANCELLED: (409, "취소된 주문은 발주확인할 수 없습니다"),
+    Code.PAST_STAGE: (409, "이미 발주확인된 주문입니다"),
+    Code.ALREADY_CONFIRMED: (409, "이미 발주확인된 주문입니다"),
+}
+SHIP_REFUSED = {
+    Code.CANCELLED: (409, "취소된 주문은 발송처리할 수 없습니다"),
+    Code.NOT_CONFIRMED: (409, "발주확인(상품준비중) 후에 발송처리할 수 있습니다"),
+    Code.ALREADY_SHIPPED: (409, "이미 발송처리된 주문입니다. 송장 수정을 이용하세요"),
+    Code.CANCEL_REQUESTED: (409, "취소요청이 접수된 주문은 발송처리할 수 없습니다"),
+    Code.INVOICE_IN_USE: (409, "이미 다른 주문에 등록된 송장번호입니다"),
+}
+CHANGE_REFUSED = {
+    **SHIP_REFUSED,
+    Code.NOT_SHIPPED: (409, "발송처리되지 않은 주문은 송장을 수정할 수 없습니다"),
+    Code.CANCELLED: (409, "배송중인 주문만 송장을 수정할 수 있습니다"),
+    Code.PAST_STAGE: (409, "배송중인 주문만 송장을 수정할 수 있습니다"),
+    Code.INVOICE_UNCHANGED: (409, "기존 송장정보와 동일합니다"),
+}
+ANSWER_REFUSED = {Code.ALREADY_ANSWERED: (409, "이미 답변이 등록된 문의입니다")}  # inferred: answers cannot be edited
 
 Body = dict[str, Any]
 
@@ -51,6 +81,10 @@ class WmpError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+    @classmethod
+    def of(cls, refusal: Refusal, table: dict[Code, tuple[int, str]]) -> WmpError:
+        return cls(*table[refusal.code])
 
 
 def envelope(status: int, data: Any, error: str | None, headers: dict[str, str] | None = None) -> Response:
@@ -73,6 +107,13 @@ def as_int(value: Any, name: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise WmpError(400, f"{name} 값이 올바르지 않습니다") from None
+
+
+def _invoice(method: Any, courier: Any, number: Any) -> Invoice | None:
+    """The engine's view of how a bundle left (or is to leave)."""
+    if method == "PARCEL":
+        return Invoice(str(courier or ""), str(number or "").strip())
+    return Invoice(str(method), "") if method else None
 
 
 def within(value: str | None, start: datetime, end: datetime) -> bool:
@@ -316,17 +357,32 @@ class WemakepriceSimulator(Simulator):
             raise WmpError(404, f"존재하지 않는 묶음배송번호입니다: {no}")
         return bundle
 
-    def _open_cancel(self, bundle_no: int) -> bool:
-        return any(c["bundleNo"] == bundle_no and c["claimType"] == "취소" and c["claimStatus"] == "REQUEST"
-                   for c in self.store.all("claim"))
+    def _held(self, bundle_no: int) -> set[int]:
+        """orderNos under an open 취소 request."""
+        return {p["orderNo"] for c in self.store.all("claim")
+                if c["bundleNo"] == bundle_no and c["claimType"] == "취소" and c["claimStatus"] == "REQUEST"
+                for p in c["orderProduct"]}
+
+    def _unit(self, bundle: dict[str, Any]) -> Unit:
+        delivery, held = bundle["delivery"], self._held(bundle["bundleNo"])
+        status = delivery["shipStatus"]
+        lines = [Line(str(p["orderNo"]), p["productQty"], cancelled=p["productQty"] if status == "CANCEL" else 0,
+                      held=p["productQty"] if p["orderNo"] in held else 0) for p in bundle["orderProduct"]]
+        invoice = _invoice(delivery.get("shipMethod"), delivery.get("parcelCompany"), delivery.get("invoiceNo"))
+        return Unit(str(bundle["bundleNo"]), STAGES.get(status, Stage.PAID), lines, invoice)
+
+    @property
+    def policy(self) -> Policy:
+        # inferred: 발주확인 on a 취소요청 bundle is accepted (the reference says nothing against it)
+        return Policy(confirm_while_cancel_requested=True,
+                      ship_while_cancel_requested=not self.reject_invoice_on_cancel_request)
 
     def set_order_confirm(self, request: Request, body: Body) -> dict[str, Any]:
         bundle = self._bundle(body)
-        status = bundle["delivery"]["shipStatus"]
-        if status == "CANCEL":
-            raise WmpError(409, "취소된 주문은 발주확인할 수 없습니다")
-        if status != "NEW":
-            raise WmpError(409, "이미 발주확인된 주문입니다")
+        try:
+            orders.confirm(self._unit(bundle), self.policy)
+        except Refusal as refusal:
+            raise WmpError.of(refusal, CONFIRM_REFUSED) from None
         bundle["delivery"]["shipStatus"], bundle["orderConfirmDate"] = "CONFIRM", now_text()
         self.store.put("bundle", str(bundle["bundleNo"]), bundle)
         self.store.audit("order.confirm", str(bundle["bundleNo"]))
@@ -334,16 +390,12 @@ class WemakepriceSimulator(Simulator):
 
     def set_order_delivery(self, request: Request, body: Body) -> dict[str, Any]:
         bundle = self._bundle(body)
-        no, status = bundle["bundleNo"], bundle["delivery"]["shipStatus"]
-        if status == "CANCEL":
-            raise WmpError(409, "취소된 주문은 발송처리할 수 없습니다")
-        if status == "NEW":
-            raise WmpError(409, "발주확인(상품준비중) 후에 발송처리할 수 있습니다")
-        if status != "CONFIRM":
-            raise WmpError(409, "이미 발송처리된 주문입니다. 송장 수정을 이용하세요")
-        if self.reject_invoice_on_cancel_request and self._open_cancel(no):
-            raise WmpError(409, "취소요청이 접수된 주문은 발송처리할 수 없습니다")
-        method = body.get("shipMethod")
+        no, method = bundle["bundleNo"], body.get("shipMethod")
+        unit = self._unit(bundle)
+        try:
+            orders.ship(unit, _invoice(method, body.get("parcelCompanyCode"), body.get("invoiceNo")) or NO_INVOICE, self.policy)
+        except Refusal as refusal:
+            raise WmpError.of(refusal, SHIP_REFUSED) from None
         delivery = bundle["delivery"]
         if method == "PARCEL":
             delivery["parcelCompany"], delivery["invoiceNo"] = self._parcel(body, no)
@@ -361,28 +413,29 @@ class WemakepriceSimulator(Simulator):
         return {"returnKey": no, "returnMsg": "발송처리 되었습니다"}
 
     def _parcel(self, body: Body, bundle_no: int) -> tuple[str, str]:
+        """A valid courier code and invoice number, not used by another bundle; recorded as used."""
         code, invoice = str(body.get("parcelCompanyCode") or ""), str(body.get("invoiceNo") or "").strip()
         if code not in PARCEL_CODES:
             raise WmpError(400, f"알 수 없는 택배사코드입니다: {code}")
         if not re.fullmatch(r"[0-9A-Z]{8,20}", invoice):
             raise WmpError(400, "송장번호 형식이 올바르지 않습니다")
-        for other in self.store.all("bundle"):
-            d = other["delivery"]
-            if other["bundleNo"] != bundle_no and d.get("parcelCompany") == code and d.get("invoiceNo") == invoice:
-                raise WmpError(409, "이미 다른 주문에 등록된 송장번호입니다")
+        parcel = Invoice(code, invoice)
+        try:
+            invoices.check(self.store, parcel, str(bundle_no), group=str(bundle_no))
+        except Refusal as refusal:
+            raise WmpError.of(refusal, SHIP_REFUSED) from None
+        invoices.record(self.store, parcel, str(bundle_no), group=str(bundle_no))
         return code, invoice
 
     def set_parcel_delivery(self, request: Request, body: Body) -> dict[str, Any]:
         """invented path (reference §1.3 SetParcelDelivery body): change a shipped bundle's invoice."""
         bundle = self._bundle(body)
         no, delivery = bundle["bundleNo"], bundle["delivery"]
-        if delivery["shipStatus"] in ("NEW", "CONFIRM"):
-            raise WmpError(409, "발송처리되지 않은 주문은 송장을 수정할 수 없습니다")
-        if delivery["shipStatus"] != "DELIVERY":
-            raise WmpError(409, "배송중인 주문만 송장을 수정할 수 있습니다")
+        try:
+            orders.change_invoice(self._unit(bundle), _invoice("PARCEL", body.get("parcelCompanyCode"), body.get("invoiceNo")) or NO_INVOICE)
+        except Refusal as refusal:
+            raise WmpError.of(refusal, CHANGE_REFUSED) from None
         code, invoice = self._parcel(body, no)
-        if (delivery.get("parcelCompany"), delivery.get("invoiceNo")) == (code, invoice):
-            raise WmpError(409, "기존 송장정보와 동일합니다")
         delivery.update({"shipMethod": "PARCEL", "parcelCompany": code, "invoiceNo": invoice})
         self.store.put("bundle", str(no), bundle)
         self.store.audit("invoice.update", str(no), {"invoiceNo": invoice})
@@ -405,7 +458,9 @@ class WemakepriceSimulator(Simulator):
 
     def get_qna_list(self, request: Request, body: Body) -> dict[str, Any]:
         day = request.arg("basicDate") or ""
-        try:
+        try:  # reference §1.3: yyyy-MM-dd exactly (fromisoformat alone also takes 20240501)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                raise ValueError(day)
             date.fromisoformat(day)
         except ValueError:
             raise WmpError(400, "basicDate 형식은 yyyy-MM-dd 입니다") from None
@@ -426,8 +481,10 @@ class WemakepriceSimulator(Simulator):
         answer = str(body.get("answer") or "")
         if not ANSWER_LENGTH[0] <= len(answer) <= ANSWER_LENGTH[1]:
             raise WmpError(400, f"답변은 {ANSWER_LENGTH[0]}자 이상 {ANSWER_LENGTH[1]}자 이하로 입력하세요")
-        if qna.get("answer"):
-            raise WmpError(409, "이미 답변이 등록된 문의입니다")  # inferred: answers cannot be edited
+        try:
+            inquiries.answer(bool(qna.get("answer")))
+        except Refusal as refusal:
+            raise WmpError.of(refusal, ANSWER_REFUSED) from None
         qna["answer"], qna["answerDate"] = answer, now_text()
         self.store.put("qna", str(qna["qnaSeq"]), qna)
         self.store.audit("inquiry.answer", str(qna["qnaSeq"]))
@@ -437,45 +494,48 @@ class WemakepriceSimulator(Simulator):
     def generate(self, orders: int, claims: int, inquiries: int) -> dict[str, int]:
         """New NEW bundles, claims (cancels before shipping, returns/exchanges after) and Q&A, all dated now."""
         rng, now = self.rng, now_text()
-        products = [p for p in self.store.all("product") if p.get("displayYn") != "N"] or [
-            json.loads(json.dumps(p)) for p in sample.SYNTHETIC_PRODUCTS]
         made = Counter[str]()
         with self.store.transaction():
+            catalogue = Catalogue(self.store, "product", keep=lambda p: p.get("displayYn") != "N",
+                                  fallback=sample.SYNTHETIC_PRODUCTS)
             for _ in range(orders):
-                bundle = sample.make_bundle(rng, self.store.next_id, products, now)
+                bundle = sample.make_bundle(rng, self.store.next_id, catalogue, now)
                 self.store.put("bundle", str(bundle["bundleNo"]), bundle)
                 made["orders"] += 1
-            for _ in range(claims):
-                made["claims"] += self._generate_claim(now)
+            if claims:
+                made["claims"] = self._generate_claims(claims, now)
             for _ in range(inquiries):
-                product = rng.choice(products)
-                qna = sample.make_qna(rng, self.store.next_id, product, now, None)
+                qna = sample.make_qna(rng, self.store.next_id, catalogue.pick(rng), now, None)
                 if rng.random() < 0.3:
                     qna["answer"], qna["answerDate"] = "문의 감사합니다. 확인 후 안내드리겠습니다.", now
                 self.store.put("qna", str(qna["qnaSeq"]), qna)
                 made["inquiries"] += 1
         return {"orders": made["orders"], "claims": made["claims"], "inquiries": made["inquiries"]}
 
-    def _generate_claim(self, now: str) -> int:
+    def _generate_claims(self, count: int, now: str) -> int:
+        """Claims on bundles without one; every bundle is read once, not once per claim."""
         rng = self.rng
         claimed = {c["bundleNo"] for c in self.store.all("claim")}
-        bundles = [b for b in self.store.all("bundle") if b["bundleNo"] not in claimed]
-        open_ = [b for b in bundles if b["delivery"]["shipStatus"] in ("NEW", "CONFIRM")]
-        shipped = [b for b in bundles if b["delivery"]["shipStatus"] in ("DELIVERY", "COMPLETE")]
-        if shipped and (not open_ or rng.random() < 0.4):
-            bundle, kind = rng.choice(shipped), rng.choice(("반품", "교환"))
-            status = "WITHDRAW" if rng.random() < 0.15 else "REQUEST"
-        elif open_:
-            bundle, kind = rng.choice(open_), "취소"
-            status = "APPROVE" if rng.random() < 0.2 else "REQUEST"
-        else:
-            return 0
-        claim = sample.make_claim(rng, self.store.next_id, bundle, kind, status, now)
-        self.store.put("claim", str(claim["claimBundleNo"]), claim)
-        if kind == "취소" and status == "APPROVE":
-            bundle["delivery"]["shipStatus"] = "CANCEL"
-            self.store.put("bundle", str(bundle["bundleNo"]), bundle)
-        return 1
+        units = [(b, self._unit(b)) for b in self.store.all("bundle") if b["bundleNo"] not in claimed]
+        open_ = [b for b, unit in units if orders.claimable(unit, Claim.CANCEL)]
+        shipped = [b for b, unit in units if orders.claimable(unit, Claim.RETURN)]
+        made = 0
+        for _ in range(count):
+            if shipped and (not open_ or rng.random() < 0.4):
+                bundle, kind = shipped.pop(rng.randrange(len(shipped))), rng.choice(("반품", "교환"))
+                status = "WITHDRAW" if rng.random() < 0.15 else "REQUEST"
+            elif open_:
+                bundle, kind = open_.pop(rng.randrange(len(open_))), "취소"
+                status = "APPROVE" if rng.random() < 0.2 else "REQUEST"
+            else:
+                break
+            claim = sample.make_claim(rng, self.store.next_id, bundle, kind, status, now)
+            self.store.put("claim", str(claim["claimBundleNo"]), claim)
+            if kind == "취소" and status == "APPROVE":
+                bundle["delivery"]["shipStatus"] = "CANCEL"
+                self.store.put("bundle", str(bundle["bundleNo"]), bundle)
+            made += 1
+        return made
 
     def state(self) -> dict[str, Any]:
         bundles = self.store.all("bundle")
