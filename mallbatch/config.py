@@ -15,6 +15,7 @@ from typing import Any
 
 from mallbatch.errors import ConfigError
 from mallbatch.malls import BY_CODE, find_mall
+from mallbatch.redact import register
 
 SECRET_SUFFIXES = ("secret", "_key", "password", "token")
 
@@ -26,6 +27,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        register(value)  # from now on masked in anything a mall sends back
 
     def reveal(self) -> str:
         return self._value
