@@ -76,13 +76,13 @@ class RateLimiter:
                 self._last = now
                 window_full = self.per_second is not None and len(self._sent) == self.per_second
                 window_wait = self._sent[0] + 1.0 - now if window_full else 0.0
-                if self._tokens >= 1 and window_wait <= 0:
-                    self._tokens -= 1
+                if self._tokens >= 1 - 1e-9 and window_wait <= 0:  # float rounding must not spin
+                    self._tokens = max(0.0, self._tokens - 1)
                     if self.per_second is not None:
                         self._sent.append(now)
                     return
                 wait = max(window_wait, (1 - self._tokens) / self.rate if self._tokens < 1 else 0.0)
-            self._sleep(wait)
+            self._sleep(max(wait, 1e-6))
 
 
 _LIMITERS: dict[tuple[str, str], RateLimiter] = {}
