@@ -277,3 +277,56 @@ def test_the_limiter_stays_close_to_its_rate() -> None:
 def test_coupang_limiter_guarantees_ten_in_every_second() -> None:
     adapter = CoupangAdapter(account("coupang", "http://127.0.0.1:9", rate_limit=9.5))
     assert adapter._http.limiter.per_second == 10
+
+
+# --- C6: nothing a mall echoes carries a secret out --------------------------------------------
+def _echo(seen: Seen) -> Any:
+    """A 400 that repeats the request, headers and all, in the mall's own error shape."""
+    echoed = f"잘못된 요청입니다. 요청 헤더: {json.dumps(seen.headers, ensure_ascii=False)} 본문: {seen.body[:200].decode('utf-8', 'replace')}"
+    if "seller-products" in seen.target and seen.method == "POST":
+        return answer(400, json.dumps({"code": "ERROR", "message": echoed}, ensure_ascii=False).encode())
+    if "setProduct" in seen.target:
+        return answer(400, json.dumps({"resultCode": 400, "data": None, "error": echoed}, ensure_ascii=False).encode())
+    return None
+
+
+def _texts(path: Path) -> bytes:
+    """Every byte a seller or a helper could read from ``path`` (xlsx unzipped)."""
+    import zipfile
+
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as book:
+            return b"".join(book.read(name) for name in book.namelist())
+    return path.read_bytes()
+
+
+def test_an_echoed_request_leaves_no_secret_in_the_workbook_the_store_or_the_console(sim_workspace: Any, tmp_path: Path) -> None:
+    from tests.pipeline_helpers import products_file
+
+    ws, servers = sim_workspace(("coupang", "wemakeprice"))
+    config = ws.home / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    fronts = []
+    for mall in ("coupang", "wemakeprice"):
+        front = Misbehaving(servers[mall].url).start()
+        front.fault = _echo
+        fronts.append(front)
+        text = text.replace(servers[mall].url, front.url)
+    config.write_text(text, encoding="utf-8")
+    secrets = [sandbox_credentials("wemakeprice")["api_key"], sandbox_credentials("coupang")["access_key"]]
+    try:
+        source = products_file(ws, tmp_path / "상품.xlsx", 2)
+        result = CliRunner().invoke(cli, ["--home", str(ws.home), "push", str(source)])
+        sent_auth = [v for f in fronts for s in f.seen for k, v in s.headers.items() if k.lower() in ("authorization", "apikey")]
+    finally:
+        for front in fronts:
+            front.stop()
+    assert sent_auth and any(s.method == "POST" for f in fronts for s in f.seen)
+    assert "거절" in result.output or "실패" in result.output
+    outputs = list(ws.outbox.rglob("*.xlsx"))
+    assert any("잘못된 요청" in _texts(p).decode("utf-8", "replace") for p in outputs)  # the mall's words are kept
+    for value in [*secrets, *sent_auth]:
+        assert value not in result.output
+        for path in [*outputs, *ws.store_path.parent.rglob("*")]:
+            if path.is_file():
+                assert value.encode() not in _texts(path), (path, value[:12])
