@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from mallbatch.errors import ConfigError
 from mallbatch.malls import BY_CODE, find_mall
+from mallbatch.redact import register
 
 SECRET_SUFFIXES = ("secret", "_key", "password", "token")
 T = TypeVar("T")
@@ -67,6 +68,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        register(value)  # from now on masked in anything a mall sends back
 
     def reveal(self) -> str:
         return self._value

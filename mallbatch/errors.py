@@ -7,6 +7,9 @@
         ├── AuthError        key expired / IP not registered / bad signature: stop calling this account
         ├── RateLimited      429: wait ``retry_after`` seconds, then the same call is safe to repeat
         ├── TransientError   5xx or connection failure before the mall accepted anything: retry later
+        │   └── MalformedResponse  a 2xx that is not the mall's envelope (HTML, garbage), a 3xx,
+        │                          a paginator that repeats itself: a read is retried, then fails
+        ├── ResponseTooLarge a body past the configured cap: never retried, never buffered
         ├── RejectedError    the mall refused this row; ``message_ko`` is shown beside the row
         └── OutcomeUnknown   the request may have been applied (timeout, dropped response):
                              read the mall back before anything is resent
@@ -61,6 +64,14 @@ class RateLimited(RemoteError):
 
 class TransientError(RemoteError):
     """A server or network failure where the call was not applied."""
+
+
+class MalformedResponse(TransientError):
+    """What came back is not the mall's answer (maintenance page, proxy, login redirect, loop)."""
+
+
+class ResponseTooLarge(RemoteError):
+    """The body grew past ``max_body_mb``; reading stopped there."""
 
 
 class RejectedError(RemoteError):

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from mallbatch.adapters.canonical import (
     Answer,
@@ -28,8 +28,9 @@ from mallbatch.adapters.canonical import (
     ProductListing,
     ProductRef,
 )
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.adapters.http import DEFAULT_DEADLINE, DEFAULT_MAX_BODY_MB, Envelope, RetryPolicy
 from mallbatch.config import Account
+from mallbatch.errors import ConfigError
 
 
 class Capability(StrEnum):
@@ -52,7 +53,9 @@ class MallSpec:
     base_url: str
     capabilities: frozenset[Capability]
     rate_per_second: float
+    envelope: Envelope  # how the mall's own answer looks (anything else is never read as "nothing")
     burst: int = 1
+    per_second: int | None = None  # a hard cap the mall enforces in every one-second window
     batch_sizes: dict[Capability, int] = field(default_factory=dict)
     windows: dict[str, timedelta] = field(default_factory=dict)  # "orders" / "claims" / "inquiries"
     confirm_before_invoice: bool = True
@@ -63,7 +66,9 @@ class MallSpec:
     max_option_combinations: int | None = None
     max_name_length: int | None = None
     key_lifetime_days: int | None = None
-    timeout: float = 10.0
+    timeout: float = 10.0  # per socket operation
+    deadline: float = DEFAULT_DEADLINE  # connect + whole response; account option deadline_seconds
+    max_body_mb: int = DEFAULT_MAX_BODY_MB  # account option max_body_mb
 
     def batch(self, capability: Capability) -> int:
         return self.batch_sizes.get(capability, 1)
@@ -93,6 +98,20 @@ class Adapter:
 
     def close(self) -> None:
         """Release connections; adapters holding an HttpClient override this."""
+
+    def http_options(self) -> dict[str, Any]:
+        """HttpClient settings from the spec, with the account's deadline_seconds / max_body_mb."""
+        values = {}
+        for key, default in (("deadline_seconds", self.spec.deadline), ("max_body_mb", self.spec.max_body_mb)):
+            raw = self.account.option(key, default)
+            try:
+                values[key] = float(raw)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{self.account.label}: {key} 는 숫자여야 합니다 (현재 {raw!r}).") from None
+            if values[key] <= 0:
+                raise ConfigError(f"{self.account.label}: {key} 는 0보다 커야 합니다 (현재 {raw!r}).")
+        return {"envelope": self.spec.envelope, "timeout": min(self.spec.timeout, values["deadline_seconds"]),
+                "deadline": values["deadline_seconds"], "max_body": int(values["max_body_mb"] * 2**20), "retry": self.retry}
 
     # --- checks made before any call -------------------------------------------------
     def listing_problems(self, listing: ProductListing) -> list[str]:

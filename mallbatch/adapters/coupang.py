@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -41,9 +42,11 @@ from mallbatch.adapters.coupang_mapping import (
     result_message,
 )
 from mallbatch.adapters.http import (
+    Envelope,
     HttpClient,
     RetryPolicy,
     default_classify,
+    follow_pages,
     json_body,
     limiter_for,
 )
@@ -144,9 +147,12 @@ class CoupangAdapter(Adapter):
         base_url="https://api-gateway.coupang.com",
         capabilities=frozenset(Capability),
         rate_per_second=10.0,  # per vendorId (articles 20414599556889, 23902034110617)
+        # Every answer, success or refusal, is {"code", "message", "data"?} (reference §1).
+        envelope=Envelope("쿠팡", keys=("code", "data")),
         # Two saved tokens absorb our own per-call work (journal commits) so the average stays
-        # at the client rate (9.5/s), while no 1-second window can exceed the vendor's 10.
+        # at the client rate (9.5/s); the window keeps every 1-second span at the vendor's 10.
         burst=2,
+        per_second=10,
         batch_sizes={
             Capability.ORDERS_CONFIRM: 50,
             Capability.INVOICES_SEND: 50,  # DTOs per call; one DTO per vendorItemId of a box
@@ -169,13 +175,14 @@ class CoupangAdapter(Adapter):
         rate = float(account.option("rate_limit", DEFAULT_RATE))
         self._http = HttpClient(
             self.base_url,
-            limiter=limiter_for((self.spec.mall, account.name), rate, self.spec.burst),
+            # a rate_limit set above the documented 10/s is the seller's explicit choice (e.g. a test mall)
+            limiter=limiter_for((self.spec.mall, account.name), rate, self.spec.burst,
+                                max(self.spec.per_second or 0, math.ceil(rate))),
             error_text=error_text,
             auth=CoupangAuth(self.vendor_id, account.secret("access_key"), account.secret("secret_key"),
                              clock or (lambda: datetime.now(UTC))),
-            timeout=self.spec.timeout,
-            retry=retry,
             classify=classify,
+            **self.http_options(),
         )
         # Wing registrations a product needs; optional account options (empty in the sandbox).
         self.settings = {
@@ -284,22 +291,20 @@ class CoupangAdapter(Adapter):
         return data.get("sellerProductName") == name and sale_price in prices  # one option carries +0원
 
     # --- reads ------------------------------------------------------------------------
-    def _paged(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def _paged(self, path: str, params: dict[str, Any], what: str) -> Iterator[dict[str, Any]]:
         """Follow ``nextToken`` until the mall answers an empty one."""
-        token = ""
-        while True:
+        def page(token: str | None) -> tuple[list[dict[str, Any]], str | None]:
             body = self._call("GET", path, params={**params, **({"nextToken": token} if token else {})})
-            yield from body.get("data") or []
-            token = str(body.get("nextToken") or "")
-            if not token:
-                return
+            return list(body.get("data") or []), str(body.get("nextToken") or "") or None
+
+        return follow_pages("쿠팡", what, page)
 
     def _boxes(self, since: datetime, until: datetime) -> Iterator[dict[str, Any]]:
         seen: set[str] = set()
         for start, end in windows(to_kst(since), to_kst(until), self.spec.windows["orders"]):
             days = {"createdAtFrom": f"{start.date().isoformat()}+09:00", "createdAtTo": f"{_last_day(end).isoformat()}+09:00"}
             for status in ORDER_STATUSES:  # status is required by v5
-                for box in self._paged(f"{OPENAPI}/v5{self._vendor}/ordersheets", {**days, "status": status, "maxPerPage": PAGE}):
+                for box in self._paged(f"{OPENAPI}/v5{self._vendor}/ordersheets", {**days, "status": status, "maxPerPage": PAGE}, "주문"):
                     ordered = parse_iso(box.get("orderedAt"))
                     key = str(box["shipmentBoxId"])
                     if key in seen or (ordered and not start <= ordered < end):
@@ -354,7 +359,7 @@ class CoupangAdapter(Adapter):
         for start, end in windows(to_kst(since), to_kst(until), self.spec.windows["claims"]):
             days = {"createdAtFrom": start.date().isoformat(), "createdAtTo": _last_day(end).isoformat(), "maxPerPage": PAGE}
             for query in RETURN_QUERIES:  # one receipt may appear under RU and UC: dedupe by receiptId
-                for receipt in self._paged(f"{OPENAPI}/v6{self._vendor}/returnRequests", {**days, **query}):
+                for receipt in self._paged(f"{OPENAPI}/v6{self._vendor}/returnRequests", {**days, **query}, "반품·취소"):
                     created = parse_iso(receipt.get("createdAt"))
                     key = str(receipt["receiptId"])
                     if key in seen or (created and not start <= created < end):
@@ -363,7 +368,7 @@ class CoupangAdapter(Adapter):
                     yield receipt_claim(receipt, self.spec.mall, self.account.name)
         for start, end in windows(to_kst(since), to_kst(until), EXCHANGE_WINDOW):
             params = {"createdAtFrom": start.strftime("%Y-%m-%dT%H:%M:%S"), "createdAtTo": end.strftime("%Y-%m-%dT%H:%M:%S"), "maxPerPage": PAGE}
-            for exchange in self._paged(f"{OPENAPI}/v4{self._vendor}/exchangeRequests", params):
+            for exchange in self._paged(f"{OPENAPI}/v4{self._vendor}/exchangeRequests", params, "교환"):
                 created = parse_iso(exchange.get("createdAt"))
                 key = f"EX{exchange['exchangeId']}"
                 if key in seen or (created and not start <= created < end):
@@ -374,22 +379,22 @@ class CoupangAdapter(Adapter):
     def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         seen: set[str] = set()
         for start, end in windows(to_kst(since), to_kst(until), self.spec.windows["inquiries"]):
-            page, pages = 1, 1
-            while page <= pages:
-                body = self._call("GET", f"{OPENAPI}/v5{self._vendor}/onlineInquiries", params={
-                    "vendorId": self.vendor_id, "answeredType": "ALL", "inquiryStartAt": start.date().isoformat(),
-                    "inquiryEndAt": _last_day(end).isoformat(), "pageNum": page, "pageSize": PAGE,
-                })
-                data = body.get("data") or {}
-                for row in data.get("content") or []:
-                    asked = parse_iso(row.get("inquiryAt"))
-                    key = str(row["inquiryId"])
-                    if key in seen or (asked and not start <= asked < end):
-                        continue
-                    seen.add(key)
-                    yield inquiry(row, self.spec.mall, self.account.name)
-                pages = int((data.get("pagination") or {}).get("totalPages") or 0)
-                page += 1
+            for row in follow_pages("쿠팡", "문의", lambda page, s=start, e=end: self._inquiry_page(s, e, page or 1)):
+                asked = parse_iso(row.get("inquiryAt"))
+                key = str(row["inquiryId"])
+                if key in seen or (asked and not start <= asked < end):
+                    continue
+                seen.add(key)
+                yield inquiry(row, self.spec.mall, self.account.name)
+
+    def _inquiry_page(self, start: datetime, end: datetime, page: int) -> tuple[list[dict[str, Any]], int | None]:
+        body = self._call("GET", f"{OPENAPI}/v5{self._vendor}/onlineInquiries", params={
+            "vendorId": self.vendor_id, "answeredType": "ALL", "inquiryStartAt": start.date().isoformat(),
+            "inquiryEndAt": _last_day(end).isoformat(), "pageNum": page, "pageSize": PAGE,
+        })
+        data = body.get("data") or {}
+        pages = int((data.get("pagination") or {}).get("totalPages") or 0)
+        return list(data.get("content") or []), page + 1 if page < pages else None
 
     def lookup_inquiries(self, ids: Sequence[str]) -> list[Inquiry]:
         wanted = {str(i) for i in ids}

@@ -6,42 +6,70 @@ Rules (style-and-reliability.md B5/B6):
 * A write is retried only where the mall certainly did not apply it: connection never
   made, 429, 502, 503. After a read timeout, a dropped response, 500 or 504 the write
   raises :class:`OutcomeUnknown`; the caller must read the mall back before resending.
+* Only the mall's own answer counts: a 2xx whose body is not the mall's declared
+  :class:`Envelope` (an HTML maintenance page, a proxy, garbage, truncated JSON) and any 3xx
+  raise :class:`MalformedResponse` — retried for a read, :class:`OutcomeUnknown` for a write.
+* Every request has an overall deadline (connect + whole response), not only a per-read
+  timeout, and a body size cap; the body is read streaming and never buffered past the cap.
+* Every body is masked (:mod:`mallbatch.redact`) for registered secrets and the auth headers
+  of its own request before an adapter or an error message sees it.
 * Nothing here logs headers, bodies or query strings, so secrets and customer data stay out of logs.
 """
 
 from __future__ import annotations
 
 import logging
+import json
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+import httpcore
 import httpx
 
 from mallbatch.errors import (
     AuthError,
+    MalformedResponse,
     OutcomeUnknown,
     RateLimited,
     RejectedError,
     RemoteError,
+    ResponseTooLarge,
     TransientError,
 )
+from mallbatch.redact import auth_values, mask, mask_bytes
 
 log = logging.getLogger("mallbatch.http")
 
 
 class RateLimiter:
-    """Token bucket: ``rate`` tokens per second, at most ``burst`` saved up."""
+    """Average ``rate`` per second (token bucket, ``burst`` saved up) and, when ``per_second``
+    is set, never more than ``per_second`` sends in any one-second window.
 
-    def __init__(self, rate: float, burst: int = 1, clock: Callable[[], float] = time.monotonic) -> None:
+    The bucket alone lets ``burst`` extra requests into a second (쿠팡: 11 against its 10/s),
+    so the send times of the last ``per_second`` requests are kept: a request waits until
+    the oldest of them is at least ``WINDOW`` old. ``WINDOW`` is a little over one second
+    because the mall counts arrivals, and transit jitter brings two sends a second apart
+    closer (measured: 11 arrivals in one second with an exact 1.0 s window).
+    """
+
+    WINDOW = 1.05
+
+    def __init__(self, rate: float, burst: int = 1, per_second: int | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self.rate = rate
         self.burst = max(1, burst)
+        self.per_second = per_second
         self._clock = clock
+        self._sleep = sleep
         self._tokens = float(self.burst)
         self._last = clock()
+        self._sent: deque[float] = deque(maxlen=per_second or 1)
         self._lock = threading.Lock()
 
     def acquire(self) -> None:
@@ -50,23 +78,27 @@ class RateLimiter:
                 now = self._clock()
                 self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
                 self._last = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                window_full = self.per_second is not None and len(self._sent) == self.per_second
+                window_wait = self._sent[0] + self.WINDOW - now if window_full else 0.0
+                if self._tokens >= 1 - 1e-9 and window_wait <= 0:  # float rounding must not spin
+                    self._tokens = max(0.0, self._tokens - 1)
+                    if self.per_second is not None:
+                        self._sent.append(now)
                     return
-                wait = (1 - self._tokens) / self.rate
-            time.sleep(wait)
+                wait = max(window_wait, (1 - self._tokens) / self.rate if self._tokens < 1 else 0.0)
+            self._sleep(max(wait, 1e-6))
 
 
 _LIMITERS: dict[tuple[str, str], RateLimiter] = {}
 _LIMITERS_LOCK = threading.Lock()
 
 
-def limiter_for(key: tuple[str, str], rate: float, burst: int) -> RateLimiter:
-    """One bucket per (mall, account) shared by every client of that account in this process."""
+def limiter_for(key: tuple[str, str], rate: float, burst: int, per_second: int | None = None) -> RateLimiter:
+    """One limiter per (mall, account) shared by every client of that account in this process."""
     with _LIMITERS_LOCK:
         limiter = _LIMITERS.get(key)
-        if limiter is None or limiter.rate != rate or limiter.burst != burst:
-            limiter = _LIMITERS[key] = RateLimiter(rate, burst)
+        if limiter is None or (limiter.rate, limiter.burst, limiter.per_second) != (rate, burst, per_second):
+            limiter = _LIMITERS[key] = RateLimiter(rate, burst, per_second)
         return limiter
 
 
@@ -121,6 +153,144 @@ def default_classify(response: httpx.Response, error_text: ErrorText) -> RemoteE
     return RejectedError(message or f"쇼핑몰이 요청을 거절했습니다 ({status})", code=code, status=status)
 
 
+DEFAULT_DEADLINE = 60.0  # seconds for connect + the whole response
+DEFAULT_MAX_BODY_MB = 64  # no real page of any mall comes near this
+
+
+def subject(name: str) -> str:
+    """``name`` with its subject particle: 쿠팡이, 위메프가."""
+    last = name[-1:]
+    has_final = "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 != 0
+    return f"{name}{'이' if has_final else '가'}"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How a mall's real answer looks, so anything else (a proxy's page) is never read as "nothing".
+
+    ``keys``: a 2xx body must be a JSON object holding at least one of them (empty: any JSON
+    object). ``shapes``: (method or "*", path prefix, keys) rules for calls whose answer has
+    another shape; the first match wins. ``content_type`` must appear in the Content-Type.
+    """
+
+    mall_ko: str
+    keys: tuple[str, ...] = ()
+    shapes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    content_type: str = "json"
+
+    def keys_for(self, method: str, path: str) -> tuple[str, ...]:
+        for want, prefix, keys in self.shapes:
+            if want in ("*", method.upper()) and path.startswith(prefix):
+                return keys
+        return self.keys
+
+    def problem(self, response: httpx.Response, method: str, path: str) -> str | None:
+        """Korean description of what came back instead of the envelope, or None when it is one."""
+        who = subject(self.mall_ko)
+        status = response.status_code
+        if 300 <= status < 400:
+            where = str(response.headers.get("Location", "")).split("?")[0][:80]
+            return f"{who} 응답 대신 다른 주소로 보냈습니다 (HTTP {status}{' → ' + where if where else ''}). 로그인 화면이나 프록시일 수 있습니다"
+        if status == 204:
+            return None
+        content = response.content
+        kind = response.headers.get("Content-Type", "").lower()
+        if not content.strip():
+            return f"{who} 빈 응답을 보냈습니다 (HTTP {status})"
+        if "html" in kind or content.lstrip()[:1] == b"<":
+            return f"{who} 응답 대신 HTML 페이지를 보냈습니다 (점검 중이거나 프록시·공용 와이파이 로그인 화면일 수 있습니다)"
+        try:
+            body = json.loads(content)
+        except ValueError:
+            return f"{who} 해석할 수 없는 응답을 보냈습니다 (JSON이 아니거나 중간에 잘렸습니다, {len(content):,}바이트)"
+        if not isinstance(body, dict):
+            return f"{who} 알 수 없는 형식의 응답을 보냈습니다 (JSON {type(body).__name__})"
+        if kind and self.content_type not in kind:
+            return f"{who} 알 수 없는 형식의 응답을 보냈습니다 (Content-Type {kind[:40]})"
+        keys = self.keys_for(method, path)
+        if keys and not any(k in body for k in keys):
+            return f"{who} 알 수 없는 형식의 응답을 보냈습니다 ({'/'.join(keys)} 없음)"
+        return None
+
+
+# --- the overall deadline ---------------------------------------------------------------------
+# httpx timeouts bound each socket operation, so a server trickling a byte every 2 s never
+# trips them. The deadline of the request in progress (monotonic seconds) clamps every
+# connect, read and write of the socket layer instead; reading headers is covered too.
+_DEADLINE: ContextVar[float | None] = ContextVar("mallbatch_http_deadline", default=None)
+
+
+def _clamp(timeout: float | None, error: type[Exception]) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise error("overall deadline passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _clamp(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _clamp(timeout, httpcore.ConnectTimeout), local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _clamp(timeout, httpcore.ConnectTimeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(limits=limits)
+    # httpx builds its pool without a way to pass the socket layer; this is the same pool
+    # with the deadline-aware one.
+    transport._pool = httpcore.ConnectionPool(  # noqa: SLF001
+        ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_DeadlineBackend(),
+    )
+    return transport
+
+
+def read_capped(response: httpx.Response, max_body: int) -> bytes:
+    """The decoded body of a streaming response, or :class:`ResponseTooLarge` past ``max_body`` bytes."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise ResponseTooLarge(f"응답이 너무 큽니다 ({int(declared) / 2**20:,.0f} MiB, 한도 {max_body / 2**20:,.0f} MiB)")
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_body:
+            raise ResponseTooLarge(f"응답이 너무 큽니다 (한도 {max_body / 2**20:,.0f} MiB를 넘었습니다)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class HttpClient:
     """httpx.Client wrapper used by adapters; ``auth`` signs or tokenises each request."""
 
@@ -130,20 +300,27 @@ class HttpClient:
         *,
         limiter: RateLimiter,
         error_text: ErrorText,
+        envelope: Envelope,
         auth: httpx.Auth | None = None,
         timeout: float = 10.0,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body: int = DEFAULT_MAX_BODY_MB * 2**20,
         retry: RetryPolicy | None = None,
         classify: Callable[[httpx.Response], RemoteError | None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
         self._client = httpx.Client(
             base_url=base_url,
             auth=auth,
             timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-            limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
+            transport=_transport(limits),
             follow_redirects=False,
         )
         self.limiter = limiter
+        self.envelope = envelope
+        self.deadline = deadline
+        self.max_body = max_body
         self.retry = retry or RetryPolicy()
         self._error_text = error_text
         self._classify = classify or (lambda r: default_classify(r, error_text))
@@ -153,28 +330,52 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
+    def _send(self, method: str, path: str, kwargs: dict[str, Any]) -> httpx.Response:
+        """One attempt within the deadline; the body is read capped and masked."""
+        token = _DEADLINE.set(time.monotonic() + self.deadline)
+        try:
+            response = self._client.send(self._client.build_request(method, path, **kwargs), stream=True)
+            try:
+                content = read_capped(response, self.max_body)
+            finally:
+                response.close()
+        finally:
+            _DEADLINE.reset(token)
+        content = mask_bytes(content, auth_values(response.request.headers.multi_items()))
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=content, request=response.request)
+
     def request(self, method: str, path: str, *, write: bool = False, **kwargs: Any) -> httpx.Response:
-        """Send with retries; raise a :class:`RemoteError` subclass or return a 2xx/3xx response."""
+        """Send with retries; raise a :class:`RemoteError` subclass or return a 2xx envelope response."""
         last: RemoteError | None = None
         for attempt in range(1, self.retry.attempts + 1):
             self.limiter.acquire()
             self.calls += 1
             started = time.monotonic()
             try:
-                response = self._client.request(method, path, **kwargs)
+                response = self._send(method, path, kwargs)
+            except ResponseTooLarge as exc:
+                if write:
+                    raise OutcomeUnknown(f"{exc.message_ko}. 쇼핑몰에 반영되었는지 확인 후 처리합니다") from exc
+                raise
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 last = TransientError(f"쇼핑몰에 연결하지 못했습니다 ({type(exc).__name__})")
             except httpx.TransportError as exc:
                 # The request left us; the mall may have applied it.
+                late = time.monotonic() - started >= self.deadline
+                what = f"{self.deadline:g}초 안에 응답이 끝나지 않았습니다" if late else f"응답을 받지 못했습니다 ({type(exc).__name__})"
                 if write:
-                    raise OutcomeUnknown(f"응답을 받지 못했습니다 ({type(exc).__name__}). 쇼핑몰에 반영되었는지 확인 후 처리합니다") from exc
-                last = TransientError(f"응답을 받지 못했습니다 ({type(exc).__name__})")
+                    raise OutcomeUnknown(f"{what}. 쇼핑몰에 반영되었는지 확인 후 처리합니다") from exc
+                last = TransientError(what)
             else:
                 log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, (time.monotonic() - started) * 1000)
-                error = self._classify(response)
+                error = self._error(response, method, path)
                 if error is None:
                     return response
-                if isinstance(error, TransientError):
+                if isinstance(error, MalformedResponse):
+                    if write:
+                        raise OutcomeUnknown(f"{error.message_ko}. 쇼핑몰에 반영되었는지 확인 후 처리합니다", status=error.status)
+                elif isinstance(error, TransientError):
                     if write and error.status not in (502, 503):
                         raise OutcomeUnknown(f"쇼핑몰 서버 오류 ({error.status}) 뒤 결과를 알 수 없습니다. 쇼핑몰 상태를 확인 후 처리합니다", status=error.status)
                 elif not isinstance(error, RateLimited):
@@ -185,3 +386,42 @@ class HttpClient:
                 self._sleep(self.retry.delay(attempt, retry_after))
         assert last is not None
         raise last
+
+    def _error(self, response: httpx.Response, method: str, path: str) -> RemoteError | None:
+        """The response as an error: not the envelope, or what the status and the mall's body say."""
+        status = response.status_code
+        if status < 400:
+            problem = self.envelope.problem(response, method, path)
+            if problem is not None:
+                return MalformedResponse(f"{problem}. 잠시 후 다시 시도하세요", status=status)
+        error = self._classify(response)
+        if error is not None:
+            error.message_ko = mask(error.message_ko)
+        return error
+
+
+def follow_pages(mall_ko: str, what: str, fetch: Callable[[Any], tuple[list[Any], Hashable | None]]) -> Iterator[Any]:
+    """Every item of a mall's paging: ``fetch(cursor)`` returns (items, next cursor or None).
+
+    The first call gets ``None``. A cursor (next token, moreSequence, page number) handed
+    out a second time, or a page whose items equal an earlier page's, means the mall is
+    going round in circles: stop with :class:`MalformedResponse` instead of looping.
+    """
+    cursors: set[Hashable] = set()
+    pages: set[int] = set()
+    cursor: Any = None
+    while True:
+        items, following = fetch(cursor)
+        if items:
+            fingerprint = hash(json.dumps(items, sort_keys=True, default=str))
+            if fingerprint in pages:
+                raise MalformedResponse(f"{subject(mall_ko)} {what} 조회에서 같은 페이지를 다시 보냈습니다. 반복을 멈췄습니다; 잠시 후 다시 수집하세요")
+            pages.add(fingerprint)
+        yield from items
+        if following is None:
+            return
+        if following in cursors:
+            raise MalformedResponse(f"{subject(mall_ko)} {what} 조회에서 같은 다음 페이지 표시({str(following)[:40]})를 두 번 보냈습니다. "
+                                    "반복을 멈췄습니다; 잠시 후 다시 수집하세요")
+        cursors.add(following)
+        cursor = following

@@ -14,7 +14,7 @@ import base64
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import bcrypt
@@ -32,10 +32,12 @@ from mallbatch.adapters.canonical import (
     ProductRef,
 )
 from mallbatch.adapters.http import (
+    Envelope,
     HttpClient,
     RateLimiter,
     RetryPolicy,
     default_classify,
+    follow_pages,
     json_body,
     limiter_for,
 )
@@ -55,8 +57,8 @@ from mallbatch.errors import (
     RateLimited,
     RejectedError,
     RemoteError,
-    TransientError,
 )
+from mallbatch.redact import register
 
 __all__ = ["COURIER_CODES", "NaverTokenAuth", "SmartstoreAdapter", "client_secret_sign", "error_text"]
 
@@ -130,9 +132,13 @@ def classify_token(response: httpx.Response) -> RemoteError | None:
 
 
 class NaverTokenAuth(httpx.Auth):
-    """Bearer token holder; re-issues once on 401 GW.AUTHN (the documented recovery)."""
+    """Bearer token holder; re-issues once on 401 GW.AUTHN (the documented recovery).
 
-    requires_response_body = True
+    Only a small 401 body (declared length) is read here; every other body is left to the HTTP layer's
+    streaming read, so the size cap holds.
+    """
+
+    UNAUTHORIZED_BODY_MAX = 2**16
 
     def __init__(self, fetch: Callable[[], tuple[str, float]], limiter: RateLimiter) -> None:
         self._fetch = fetch  # returns (token, monotonic expiry)
@@ -152,7 +158,11 @@ class NaverTokenAuth(httpx.Auth):
         used = self.token()
         request.headers["Authorization"] = f"Bearer {used}"
         response = yield request
-        if response.status_code == 401 and json_body(response).get("code") == "GW.AUTHN":
+        declared = response.headers.get("Content-Length", "")
+        if response.status_code != 401 or not declared.isdigit() or int(declared) > self.UNAUTHORIZED_BODY_MAX:
+            return  # not the gateway's small JSON refusal: the HTTP layer reads (and caps) the body
+        response.read()
+        if json_body(response).get("code") == "GW.AUTHN":
             # The gateway refused before the API ran, so resending a write is safe.
             request.headers["Authorization"] = f"Bearer {self.token(stale=used)}"
             self._limiter.acquire()
@@ -177,6 +187,17 @@ class SmartstoreAdapter(Adapter):
             Capability.INQUIRIES_COLLECT, Capability.INQUIRIES_ANSWER,
         }),
         rate_per_second=5.0,  # inferred: Naver publishes no numbers; override with account option rate_limit
+        # Naver answers in several shapes (reference §2); any JSON object, and the named keys where a
+        # call's answer is documented. pay-order wraps everything in {timestamp, traceId, data}.
+        envelope=Envelope("스마트스토어", shapes=(
+            ("*", "/external/v1/pay-order/", ("data",)),
+            ("POST", TOKEN_PATH, ("access_token",)),
+            ("GET", "/external/v1/contents/qnas", ("contents",)),
+            ("GET", "/external/v1/pay-user/inquiries", ("content",)),
+            ("POST", "/external/v1/products/search", ("contents",)),
+            ("GET", "/external/v2/products/origin-products/", ("originProduct",)),
+            ("POST", "/external/v2/products", ("originProductNo",)),
+        )),
         burst=10,  # GNCP-GW-RateLimit-Burst-Capacity = 2 × rate
         batch_sizes={Capability.ORDERS_CONFIRM: 30, Capability.INVOICES_SEND: 30},
         windows={"orders": timedelta(hours=24), "claims": timedelta(hours=24), "inquiries": QNA_WINDOW},
@@ -193,7 +214,7 @@ class SmartstoreAdapter(Adapter):
         limiter = limiter_for((self.spec.mall, account.name), rate, max(1, round(rate * 2)))
         self._client_id = account.secret("client_id")
         self._client_secret = account.secret("client_secret")
-        common: dict[str, Any] = {"limiter": limiter, "error_text": error_text, "timeout": self.spec.timeout, "retry": retry}
+        common: dict[str, Any] = {"limiter": limiter, "error_text": error_text, **self.http_options()}
         self._token_http = HttpClient(self.base_url, classify=classify_token, **common)
         self.auth = NaverTokenAuth(self._fetch_token, limiter)
         self._http = HttpClient(self.base_url, auth=self.auth, classify=classify, **common)
@@ -205,10 +226,12 @@ class SmartstoreAdapter(Adapter):
     # --- transport ----------------------------------------------------------------------
     def _fetch_token(self) -> tuple[str, float]:
         timestamp = int(time.time() * 1000)
+        signed = client_secret_sign(self._client_id, self._client_secret, timestamp)
+        register(signed)  # a credential too: masked wherever a refusal echoes the form
         form = {
             "client_id": self._client_id,
             "timestamp": str(timestamp),
-            "client_secret_sign": client_secret_sign(self._client_id, self._client_secret, timestamp),
+            "client_secret_sign": signed,
             "grant_type": "client_credentials",
             "type": "SELF",
         }
@@ -289,18 +312,17 @@ class SmartstoreAdapter(Adapter):
         for start, end in windows(to_kst(since), to_kst(until), span):
             params: dict[str, Any] = {
                 "lastChangedFrom": iso(start), "lastChangedTo": iso(end), "limitCount": LAST_CHANGED_LIMIT}
-            cursor: tuple[str, str] | None = None
-            while True:
-                data = self._data("GET", f"{ORDERS}/last-changed-statuses", params=params) or {}
-                yield list(data.get("lastChangeStatuses") or [])
-                more = data.get("more")
-                if not more:
-                    break
-                following = (str(more.get("moreFrom")), str(more.get("moreSequence")))
-                if following == cursor:
-                    raise TransientError("스마트스토어 변경 주문 조회가 같은 위치를 반복합니다. 잠시 후 다시 수집하세요")
-                cursor = following
-                params = {**params, "lastChangedFrom": following[0], "moreSequence": following[1]}
+            yield from follow_pages("스마트스토어", "변경 주문", lambda more, p=params: self._change_page(p, more))
+
+    def _change_page(self, params: dict[str, Any], more: tuple[str, str] | None) -> tuple[list[list[dict[str, Any]]], tuple[str, str] | None]:
+        """One page of ``lastChangeStatuses`` (as a single item) and the ``more`` cursor to the next."""
+        if more is not None:
+            params = {**params, "lastChangedFrom": more[0], "moreSequence": more[1]}
+        data = self._data("GET", f"{ORDERS}/last-changed-statuses", params=params) or {}
+        following = data.get("more")
+        cursor = (str(following.get("moreFrom")), str(following.get("moreSequence"))) if following else None
+        rows = list(data.get("lastChangeStatuses") or [])
+        return ([rows] if rows else []), cursor
 
     def _details(self, product_order_ids: Sequence[str]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -352,38 +374,38 @@ class SmartstoreAdapter(Adapter):
     def _qnas(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         seen: set[str] = set()
         for start, end in windows(to_kst(since), to_kst(until), QNA_WINDOW):
-            page = 1
-            while True:
-                answer = self._call("GET", "/external/v1/contents/qnas", params={
-                    "fromDate": iso(start), "toDate": iso(end), "page": page, "size": QNA_PAGE_SIZE})
-                for row in answer.get("contents") or []:
-                    inquiry = qna_inquiry(row, self.account.name)
-                    # toDate is inclusive on the mall side; keep [start, end) so windows do not overlap
-                    if inquiry.inquiry_id not in seen and inquiry.asked_at and start <= inquiry.asked_at < end:
-                        seen.add(inquiry.inquiry_id)
-                        yield inquiry
-                if not answer.get("contents") or page >= int(answer.get("totalPages") or 0):
-                    break
-                page += 1
+            for row in follow_pages("스마트스토어", "상품 Q&A", lambda page, s=start, e=end: self._qna_page(s, e, page or 1)):
+                inquiry = qna_inquiry(row, self.account.name)
+                # toDate is inclusive on the mall side; keep [start, end) so windows do not overlap
+                if inquiry.inquiry_id not in seen and inquiry.asked_at and start <= inquiry.asked_at < end:
+                    seen.add(inquiry.inquiry_id)
+                    yield inquiry
+
+    def _qna_page(self, start: datetime, end: datetime, page: int) -> tuple[list[dict[str, Any]], int | None]:
+        answer = self._call("GET", "/external/v1/contents/qnas", params={
+            "fromDate": iso(start), "toDate": iso(end), "page": page, "size": QNA_PAGE_SIZE})
+        rows = list(answer.get("contents") or [])
+        return rows, page + 1 if rows and page < int(answer.get("totalPages") or 0) else None
 
     def _customer_inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         seen: set[str] = set()
         for start, end in windows(to_kst(since), to_kst(until), INQUIRY_WINDOW):
             last_day = (end - timedelta(milliseconds=1)).date()
-            page = 1
-            while True:
-                answer = self._call("GET", "/external/v1/pay-user/inquiries", params={
-                    "startSearchDate": start.date().isoformat(), "endSearchDate": last_day.isoformat(),
-                    "page": page, "size": INQUIRY_PAGE_SIZE})
-                for row in answer.get("content") or []:
-                    inquiry = customer_inquiry(row, self.account.name)
-                    # the mall filters by whole days; keep [start, end) exactly
-                    if inquiry.inquiry_id not in seen and inquiry.asked_at and start <= inquiry.asked_at < end:
-                        seen.add(inquiry.inquiry_id)
-                        yield inquiry
-                if not answer.get("content") or answer.get("last", True) or page >= int(answer.get("totalPages") or 0):
-                    break
-                page += 1
+            pages = follow_pages("스마트스토어", "고객문의", lambda page, s=start, d=last_day: self._inquiry_page(s, d, page or 1))
+            for row in pages:
+                inquiry = customer_inquiry(row, self.account.name)
+                # the mall filters by whole days; keep [start, end) exactly
+                if inquiry.inquiry_id not in seen and inquiry.asked_at and start <= inquiry.asked_at < end:
+                    seen.add(inquiry.inquiry_id)
+                    yield inquiry
+
+    def _inquiry_page(self, start: datetime, last_day: date, page: int) -> tuple[list[dict[str, Any]], int | None]:
+        answer = self._call("GET", "/external/v1/pay-user/inquiries", params={
+            "startSearchDate": start.date().isoformat(), "endSearchDate": last_day.isoformat(),
+            "page": page, "size": INQUIRY_PAGE_SIZE})
+        rows = list(answer.get("content") or [])
+        more = rows and not answer.get("last", True) and page < int(answer.get("totalPages") or 0)
+        return rows, page + 1 if more else None
 
     def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         yield from self._qnas(since, until)

@@ -31,9 +31,11 @@ from mallbatch.adapters.canonical import (
     ProductRef,
 )
 from mallbatch.adapters.http import (
+    Envelope,
     HttpClient,
     RetryPolicy,
     default_classify,
+    follow_pages,
     limiter_for,
 )
 from mallbatch.adapters.wemakeprice_mapping import (
@@ -55,6 +57,7 @@ from mallbatch.clock import KST, to_kst
 from mallbatch.config import Account
 from mallbatch.errors import (
     AuthError,
+    MalformedResponse,
     OutcomeUnknown,
     RateLimited,
     RejectedError,
@@ -70,6 +73,8 @@ CLAIM_QUERIES = tuple((t, s) for t in ("CANCEL", "RETURN", "EXCHANGE") for s in 
 CLAIM_KIND_OF = {"CANCEL": ClaimKind.CANCEL, "RETURN": ClaimKind.RETURN, "EXCHANGE": ClaimKind.EXCHANGE}
 CONFIRMED = frozenset({OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED})
 SHIPPED = frozenset({OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED})
+ENVELOPE = Envelope("위메프", keys=("resultCode",))  # {"resultCode", "data", "error"} (reference §1.2)
+PAGE_NAMES = {"bundle": "주문", "claim": "클레임"}
 AUTH_MESSAGE = "위메프 API 인증키(apiKey)가 거부되었습니다. 위메프 파트너센터에서 발급한 인증키를 확인하세요"
 
 
@@ -108,8 +113,8 @@ def classify(response: httpx.Response) -> RemoteError | None:
     if error is not None:
         return error
     body = _envelope(response)
-    if body is None:
-        return TransientError("위메프 응답을 해석할 수 없습니다", status=response.status_code)
+    if body is None:  # HttpClient checks ENVELOPE first; this keeps classify whole on its own
+        return MalformedResponse(ENVELOPE.problem(response, "", "") or "위메프 응답을 해석할 수 없습니다", status=response.status_code)
     result = body.get("resultCode")
     if result == 200 or result == "200":
         return None
@@ -130,6 +135,7 @@ class WemakepriceAdapter(Adapter):
         base_url="https://w-api.wemakeprice.com",
         capabilities=frozenset(Capability),
         rate_per_second=5.0,  # inferred: undocumented; account option "rate_limit" overrides
+        envelope=ENVELOPE,
         burst=1,
         batch_sizes={  # reference §1.3: one bundleNo / qnaSeq / product per call
             Capability.PRODUCTS_CREATE: 1, Capability.PRODUCTS_UPDATE: 1, Capability.ORDERS_CONFIRM: 1,
@@ -154,9 +160,8 @@ class WemakepriceAdapter(Adapter):
             limiter=limiter_for((self.spec.mall, account.name), rate, self.spec.burst),
             error_text=error_text,
             auth=ApiKeyAuth(account.secret("api_key")),
-            timeout=self.spec.timeout,
-            retry=retry,
             classify=classify,
+            **self.http_options(),
         )
         self._policies: dict[str, int] = {}
 
@@ -169,15 +174,14 @@ class WemakepriceAdapter(Adapter):
 
     def _pages(self, path: str, body: dict[str, Any], key: str) -> Iterator[dict[str, Any]]:
         """invented paging: ``page`` in the body, ``totalCount``/``pageSize`` in data."""
-        page = 1
-        while True:
-            data = self._call("POST", path, json={**body, "page": page}) or {}
-            items = data.get(key) or []
-            yield from items
+        def fetch(page: int | None) -> tuple[list[dict[str, Any]], int | None]:
+            number = page or 1
+            data = self._call("POST", path, json={**body, "page": number}) or {}
+            items = list(data.get(key) or [])
             size = int(data.get("pageSize") or len(items) or 1)
-            if not items or page * size >= int(data.get("totalCount") or 0):
-                return
-            page += 1
+            return items, number + 1 if items and number * size < int(data.get("totalCount") or 0) else None
+
+        return follow_pages("위메프", PAGE_NAMES.get(key, key), fetch)
 
     # --- checks -----------------------------------------------------------------------
     def listing_problems(self, listing: ProductListing) -> list[str]:

@@ -4,6 +4,9 @@ Each (mall, account, kind) resumes from its watermark, reads within the mall's w
 and paging limits (the adapter splits), upserts by natural key (a claim listed twice
 is one row) and writes 주문/클레임/문의 workbooks. Watermarks advance only after the
 workbooks are written; a small overlap re-reads the edge, which the upsert absorbs.
+A (mall, account, kind) whose read failed — the mall down, or an answer that is not
+the mall's (HTML page, login redirect, paging loop) — keeps its watermark and is
+reported; a kind that no account could read gets no workbook at all.
 """
 
 from __future__ import annotations
@@ -140,7 +143,10 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
                 continue
             result.counts[key] = (seen, new)
             marks.append((account.mall, account.name, kind, now))
-    result.workbooks = write_workbooks(ws, store, result.run_id, now, kinds or tuple(KINDS))
+    # A kind no account could read gets no workbook: an empty one would say "nothing new".
+    read = {kind for (_, _, kind) in result.counts}
+    failed = {kind for (_, _, kind) in result.errors}
+    result.workbooks = write_workbooks(ws, store, result.run_id, now, [k for k in kinds or tuple(KINDS) if k in read or k not in failed])
     for mall, account_name, kind, value in marks:
         store.records.set_watermark(mall, account_name, kind, value)
     return result

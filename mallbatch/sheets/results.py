@@ -13,6 +13,7 @@ from pathlib import Path
 from mallbatch.clock import now_kst
 from mallbatch.files import atomic_write
 from mallbatch.kinds.common import MESSAGE, RESULT
+from mallbatch.redact import mask
 from mallbatch.sheets.columns import header_key
 from mallbatch.sheets.issues import ERROR, STATUS_ERROR, STATUS_WARNING, Issue, Report, SheetReport
 from mallbatch.sheets.layout import RESULT_HEADERS
@@ -188,7 +189,7 @@ def _sheet(book: Book, spec: ResultSheet, comments: int, name: str, rows: Sequen
     for number, row in enumerate(rows, start=1):
         status_fmt = book.bad if row.status in BAD_STATUSES else book.warn if row.status in WARN_STATUSES else book.good if row.status in GOOD_STATUSES else None
         book.cell(ws, number, 0, row.status, status_fmt)
-        book.cell(ws, number, 1, row.message)
+        book.cell(ws, number, 1, mask(row.message))  # last line: a mall's echo never reaches the sheet
         for offset, value in enumerate(row.extra):
             book.cell(ws, number, 2 + offset, value)
         for col, value in enumerate(row.cells):

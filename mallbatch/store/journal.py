@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mallbatch.redact import mask
 from mallbatch.store.timestamps import now_iso
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class Journal:
             db.execute(
                 "UPDATE commands SET state=?, attempts=attempts+?, code=?, message=?, "
                 "remote_ref=CASE WHEN ?='' THEN remote_ref ELSE ? END, updated_at=? WHERE idem_key=?",
-                (state, bump, code, message, remote_ref, remote_ref, now_iso(), command.idem_key),
+                (state, bump, code, mask(message), remote_ref, remote_ref, now_iso(), command.idem_key),
             )
         command.state, command.code, command.message = state, code, message
         command.attempts += bump
@@ -150,7 +151,7 @@ class Journal:
     def add_history(self, mall: str, account: str, code: str, op: str, outcome: str, message: str = "") -> None:
         with self.store.transaction() as db:
             db.execute("INSERT INTO link_history(mall, account, code, op, outcome, message, at) VALUES (?,?,?,?,?,?,?)",
-                       (mall, account, code, op, outcome, message, now_iso()))
+                       (mall, account, code, op, outcome, mask(message), now_iso()))
 
     def history(self, code: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.store.db.execute("SELECT * FROM link_history WHERE code=? ORDER BY id", (code,))]

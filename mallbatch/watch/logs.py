@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from mallbatch import redact
 from mallbatch.config import Config, Secret
 
 # 010-1234-5678, 01012345678, 02-123-4567, 0505-123-4567 (안심번호); keeps the last four digits.
@@ -26,6 +27,7 @@ BACKUPS = 5
 
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
     """Hide known secret values, keyed secrets and phone numbers (all but the last 4 digits)."""
+    text = redact.mask(text)  # every secret this process has seen
     for value in secrets:
         if len(value) >= 4:
             text = text.replace(value, "********")
