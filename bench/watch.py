@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from mallbatch.adapters.canonical import OrderLine
+from mallbatch.domain.records import OrderLine
 from mallbatch.kinds import KINDS
 from mallbatch.malls import mall_name
 from mallbatch.pipeline.collect import collect

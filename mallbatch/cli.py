@@ -163,7 +163,7 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
 @click.pass_context
 def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], since: Any) -> None:
     """주문·클레임·문의를 수집해 outbox/날짜/ 에 엑셀로 만듭니다."""
-    from mallbatch.clock import KST
+    from mallbatch.domain.clock import KST
     from mallbatch.pipeline.collect import KIND_NAMES
     from mallbatch.pipeline.collect import collect as run_collect
     from mallbatch.pipeline.session import Session
@@ -192,7 +192,7 @@ def history(ctx: click.Context, code: str) -> None:
     """
     from datetime import datetime
 
-    from mallbatch.clock import KST
+    from mallbatch.domain.clock import KST
     from mallbatch.malls import mall_name
     from mallbatch.store import Store
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 
 
 def dated_dir(root: Path, when: datetime | None = None) -> Path:

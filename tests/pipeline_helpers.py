@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from mallbatch.adapters.canonical import Inquiry, OrderLine
+from mallbatch.domain.records import Inquiry, OrderLine
 from mallbatch.examples import product_rows, sales_group_rows
 from mallbatch.kinds import KINDS
 from mallbatch.malls import mall_name

@@ -45,3 +45,14 @@ def test_library_does_not_import_click() -> None:
     for folder in ("sheets", "kinds", "adapters", "sandbox", "store", "pipeline", "watch"):
         for name, modules in imports(folder).items():
             assert "click" not in modules, f"{folder}/{name}"
+
+
+def test_sheets_never_import_kinds() -> None:
+    """Kinds are built from sheet columns; the reverse import would be a cycle."""
+    for name, modules in imports("sheets").items():
+        assert not any(m.startswith("mallbatch.kinds") for m in modules), name
+
+
+def test_domain_imports_nothing_of_mallbatch_outside_it() -> None:
+    for name, modules in imports("domain").items():
+        assert all(m.startswith("mallbatch.domain") for m in modules if m.startswith("mallbatch")), name

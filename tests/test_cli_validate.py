@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 from kindbook import write_book
 from mallbatch.cli import cli
 from mallbatch.examples import group_name, product_rows, sales_group_rows
-from mallbatch.clock import now_kst
-from mallbatch.kinds.common import MESSAGE, RESULT
+from mallbatch.domain.clock import now_kst
+from mallbatch.sheets.result_columns import MESSAGE, RESULT
 from mallbatch.kinds.products import PRODUCTS
 from mallbatch.kinds.sales_groups import SALES_GROUPS
 from mallbatch.sheets.results import SUMMARY_SHEET

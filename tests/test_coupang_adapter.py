@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from mallbatch.adapters.base import MallSpec
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.records import (
     Address,
     Answer,
     ClaimKind,
@@ -33,7 +33,7 @@ from mallbatch.adapters.coupang import CoupangAdapter, CoupangAuth, authorizatio
 from mallbatch.adapters.coupang_mapping import COURIER_CODES
 from mallbatch.adapters.http import RetryPolicy
 from mallbatch.config import Account, resolve_value
-from mallbatch.couriers import COURIERS
+from mallbatch.domain.couriers import COURIERS
 from mallbatch.errors import AuthError, OutcomeUnknown, RejectedError
 from mallbatch.sandbox.registry import sandbox_credentials
 from mallbatch.sandbox.server import SandboxServer

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 
 import mallbatch.adapters.http as http
 from mallbatch.adapters.coupang import CoupangAdapter
-from mallbatch.adapters.canonical import OrderLine
+from mallbatch.domain.records import OrderLine
 from mallbatch.adapters.http import RateLimiter, RetryPolicy
 from mallbatch.adapters.smartstore import SmartstoreAdapter
 from mallbatch.adapters.wemakeprice import WemakepriceAdapter
 from mallbatch.cli import cli
-from mallbatch.clock import KST
+from mallbatch.domain.clock import KST
 from mallbatch.config import Account, resolve_value
 from mallbatch.errors import MalformedResponse, OutcomeUnknown, ResponseTooLarge, TransientError
 from mallbatch.sandbox.registry import sandbox_credentials

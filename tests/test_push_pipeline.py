@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-from mallbatch.adapters.canonical import Inquiry
+from mallbatch.domain.records import Inquiry
 from mallbatch.adapters.http import RetryPolicy
 from mallbatch.pipeline.collect import collect
 from mallbatch.pipeline.push import push_file

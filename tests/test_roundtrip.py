@@ -13,7 +13,7 @@ from kindbook import row_issues, validate, write_book
 from mallbatch.examples import product_rows
 from mallbatch.kinds import KINDS
 from mallbatch.kinds.collected import INQUIRIES, ORDERS
-from mallbatch.kinds.common import MESSAGE, RESULT
+from mallbatch.sheets.result_columns import MESSAGE, RESULT
 from mallbatch.kinds.invoices import INVOICES
 from mallbatch.kinds.products import PRODUCTS
 from mallbatch.kinds.sales_groups import SALES_GROUPS
@@ -90,7 +90,7 @@ def test_fixed_result_workbook_validates_clean(tmp_path: Path) -> None:
 def test_result_workbook_dropped_back_replaces_its_own_result_columns(tmp_path: Path) -> None:
     """Dropped back (as a push result, with 쇼핑몰 상품번호), the new result has one 결과/메시지 pair
     and one 쇼핑몰 상품번호, not a second set beside the stale ones, and marks land on the right cells."""
-    from mallbatch.kinds.common import MALL_IDS
+    from mallbatch.sheets.result_columns import MALL_IDS
 
     products = list(product_rows(2, ["판매 그룹"]))
     products[1]["cost_price"] = "0"

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mallbatch.adapters.canonical import OrderLine
+from mallbatch.domain.records import OrderLine
 from mallbatch.errors import ConfigError
 from mallbatch.pipeline.collect import collect
 from mallbatch.pipeline.push import push_file

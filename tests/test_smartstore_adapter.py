@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 import mallbatch.adapters.smartstore as smartstore
-from mallbatch.adapters.base import Capability
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
     Address,
     Answer,
     ClaimKind,

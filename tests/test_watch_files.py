@@ -13,7 +13,7 @@ from pathlib import Path
 import msoffcrypto.format.ooxml
 import pytest
 
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.sandbox.registry import sandbox_credentials
 from tests.pipeline_helpers import products_file
 from tests.watch_helpers import (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.examples import product_rows, sales_group_rows
 from mallbatch.kinds import KINDS
 from mallbatch.sheets.templates import write_filled

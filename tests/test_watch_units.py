@@ -11,7 +11,7 @@ from pathlib import Path
 from watchdog.events import FileCreatedEvent, FileMovedEvent
 
 from mallbatch.config import Config
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.store import Store
 from mallbatch.watch.logs import MaskingFilter, mask
 from mallbatch.watch.scanner import (

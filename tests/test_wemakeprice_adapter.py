@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from mallbatch.adapters.base import Capability
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
     Address,
     Answer,
     Certification,
@@ -28,7 +28,7 @@ from mallbatch.adapters.canonical import (
 )
 from mallbatch.adapters.http import RetryPolicy
 from mallbatch.adapters.wemakeprice import COURIER_CODES, ApiKeyAuth, WemakepriceAdapter, classify
-from mallbatch.couriers import COURIERS
+from mallbatch.domain.couriers import COURIERS
 from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError, TransientError
 from mallbatch.sandbox.server import SandboxServer
 from mallbatch.sandbox.wemakeprice import SANDBOX_CREDENTIALS

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, ClassVar
 
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
     Answer,
     Claim,
     Inquiry,
@@ -31,18 +31,6 @@ from mallbatch.adapters.canonical import (
 from mallbatch.adapters.http import DEFAULT_DEADLINE, DEFAULT_MAX_BODY_MB, Envelope, RetryPolicy
 from mallbatch.config import Account
 from mallbatch.errors import ConfigError
-
-
-class Capability(StrEnum):
-    PRODUCTS_CREATE = "products.create"
-    PRODUCTS_UPDATE = "products.update"
-    ORDERS_COLLECT = "orders.collect"
-    ORDERS_CONFIRM = "orders.confirm"
-    INVOICES_SEND = "invoices.send"
-    INVOICES_UPDATE = "invoices.update"
-    CLAIMS_COLLECT = "claims.collect"
-    INQUIRIES_COLLECT = "inquiries.collect"
-    INQUIRIES_ANSWER = "inquiries.answer"
 
 
 @dataclass(frozen=True)

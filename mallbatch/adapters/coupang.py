@@ -18,8 +18,9 @@ from urllib.parse import quote
 
 import httpx
 
-from mallbatch.adapters.base import Adapter, Capability, MallSpec, windows
-from mallbatch.adapters.canonical import (
+from mallbatch.adapters.base import Adapter, MallSpec, windows
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
     Answer,
     Claim,
     Inquiry,
@@ -50,9 +51,9 @@ from mallbatch.adapters.http import (
     json_body,
     limiter_for,
 )
-from mallbatch.clock import KST, parse_iso, to_kst
+from mallbatch.domain.clock import KST, parse_iso, to_kst
 from mallbatch.config import Account
-from mallbatch.couriers import BY_CODE as COURIERS_BY_CODE
+from mallbatch.domain.couriers import BY_CODE as COURIERS_BY_CODE
 from mallbatch.errors import AuthError, ConfigError, RejectedError, RemoteError
 
 OPENAPI = "/v2/providers/openapi/apis/api"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.records import (
     Claim,
     ClaimKind,
     ClaimStatus,
@@ -17,10 +17,10 @@ from mallbatch.adapters.canonical import (
     OrderStatus,
     ProductListing,
 )
-from mallbatch.clock import parse_iso
-from mallbatch.couriers import find_courier
+from mallbatch.domain.clock import parse_iso
+from mallbatch.domain.couriers import find_courier
 
-# canonical courier code (mallbatch.couriers) -> 쿠팡 deliveryCompanyCode (article 360034156033).
+# canonical courier code (mallbatch.domain.couriers) -> 쿠팡 deliveryCompanyCode (article 360034156033).
 # NHLOGIS, KUNYOUNG, CUPARCEL and EMS have no code in the documented table.
 COURIER_CODES: dict[str, str] = {
     "CJ": "CJGLS",

@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 import bcrypt
 import httpx
 
-from mallbatch.adapters.base import Adapter, Capability, MallSpec, windows
-from mallbatch.adapters.canonical import (
+from mallbatch.adapters.base import Adapter, MallSpec, windows
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
     Answer,
     Claim,
     Inquiry,
@@ -50,7 +51,7 @@ from mallbatch.adapters.smartstore_mapping import (
     product_body,
     qna_inquiry,
 )
-from mallbatch.clock import KST, to_kst
+from mallbatch.domain.clock import KST, to_kst
 from mallbatch.config import Account
 from mallbatch.errors import (
     AuthError,

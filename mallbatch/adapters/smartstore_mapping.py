@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.records import (
     Claim,
     ClaimKind,
     ClaimStatus,
@@ -19,7 +19,7 @@ from mallbatch.adapters.canonical import (
     OrderStatus,
     ProductListing,
 )
-from mallbatch.clock import KST, parse_iso
+from mallbatch.domain.clock import KST, parse_iso
 
 MALL = "smartstore"
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import httpx
 
-from mallbatch.adapters.base import Adapter, Capability, MallSpec, windows
-from mallbatch.adapters.canonical import (
+from mallbatch.adapters.base import Adapter, MallSpec, windows
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
     Answer,
     Claim,
     ClaimKind,
@@ -53,7 +54,7 @@ from mallbatch.adapters.wemakeprice_mapping import (
     to_claim,
     to_inquiry,
 )
-from mallbatch.clock import KST, to_kst
+from mallbatch.domain.clock import KST, to_kst
 from mallbatch.config import Account
 from mallbatch.errors import (
     AuthError,

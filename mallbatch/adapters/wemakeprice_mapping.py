@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.records import (
     Claim,
     ClaimKind,
     ClaimStatus,
@@ -20,8 +20,8 @@ from mallbatch.adapters.canonical import (
     ProductListing,
     ShippingInfo,
 )
-from mallbatch.clock import KST, to_kst
-from mallbatch.couriers import find_courier
+from mallbatch.domain.clock import KST, to_kst
+from mallbatch.domain.couriers import find_courier
 
 FMT = "%Y-%m-%d %H:%M:%S"  # every W-API timestamp (reference §1.4)
 

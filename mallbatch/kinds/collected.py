@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine
-from mallbatch.couriers import BY_CODE as COURIERS
+from mallbatch.domain.records import Claim, Inquiry, OrderLine
+from mallbatch.domain.couriers import BY_CODE as COURIERS
 from mallbatch.kinds.common import (
     ACCOUNT,
     ANSWER,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mallbatch.adapters.registry import ADAPTERS
-from mallbatch.couriers import COURIERS
+from mallbatch.domain.couriers import COURIERS
 from mallbatch.malls import MALLS, find_mall
 from mallbatch.sheets.columns import Column, Kind
 from mallbatch.sheets.issues import Issue
@@ -75,11 +75,6 @@ PRODUCT_NAME = Column(
     help="한글 20자(영문 40자) 이내, 특수문자는 ( ) , / + - ~ 만. 무료배송·사은품증정 같은 문구는 넣지 마세요",
     example="실버 목걸이 세트 (로즈골드)", width=30,
 )
-
-# Result columns appended to the seller's rows in every result workbook.
-RESULT = Column("결과", "result", help="정상/오류/경고 (검사) 또는 성공/실패/보류/건너뜀 (전송)", width=10)
-MESSAGE = Column("메시지", "message", help="무엇이 문제이고 어떻게 고치는지", width=60)
-MALL_IDS = Column("쇼핑몰 상품번호", "mall_ids", help="쇼핑몰별로 등록된 상품번호", width=30)
 
 # Columns of collected-record workbooks (outbox).
 NEW = Column("신규", "new", help="지난번 엑셀 이후 새로 수집된 행", width=6)

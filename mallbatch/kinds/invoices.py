@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mallbatch.couriers import find_courier
+from mallbatch.domain.couriers import find_courier
 from mallbatch.kinds.common import (
     ACCOUNT,
     COURIER,

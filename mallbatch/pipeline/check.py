@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.errors import InputFileError
 from mallbatch.files import dated_dir, sha256_file, unique_path
 from mallbatch.kinds import KINDS

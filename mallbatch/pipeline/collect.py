@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from mallbatch.adapters.base import Capability
+from mallbatch.domain.capability import Capability
 from mallbatch.adapters.registry import ADAPTERS
-from mallbatch.adapters.canonical import Claim, Inquiry, OrderLine, OrderStatus
-from mallbatch.clock import KST, now_kst
+from mallbatch.domain.records import Claim, Inquiry, OrderLine, OrderStatus
+from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Config
 from mallbatch.errors import AuthError, ConfigError, RemoteError
 from mallbatch.files import atomic_write, dated_dir, unique_path

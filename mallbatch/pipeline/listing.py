@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.records import (
     Address,
     Certification,
     OptionCombo,

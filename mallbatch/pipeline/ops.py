@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mallbatch.adapters.base import Adapter, Capability, MallSpec
-from mallbatch.adapters.canonical import ItemResult, OrderStatus
+from mallbatch.adapters.base import Adapter, MallSpec
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import ItemResult, OrderStatus
 from mallbatch.errors import (
     AuthError,
     OutcomeUnknown,

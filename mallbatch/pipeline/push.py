@@ -17,19 +17,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from mallbatch.adapters.base import Adapter, Capability
-from mallbatch.adapters.canonical import (
+from mallbatch.adapters.base import Adapter
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
     Answer,
     Invoice,
     OrderLine,
     OrderStatus,
     ProductRef,
 )
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.config import Account
-from mallbatch.couriers import find_courier
+from mallbatch.domain.couriers import find_courier
 from mallbatch.errors import AuthError, RemoteError
-from mallbatch.kinds.common import MALL_IDS
+from mallbatch.sheets.result_columns import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
 from mallbatch.pipeline.check import (
     Checked,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mallbatch.kinds.common import MALL_IDS, MESSAGE, RESULT
+from mallbatch.sheets.result_columns import MALL_IDS, MESSAGE, RESULT
 from mallbatch.sheets.columns import SheetKind, header_key
 from mallbatch.sheets.reader import RawBook, RawSheet
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.files import atomic_write
-from mallbatch.kinds.common import MESSAGE, RESULT
+from mallbatch.sheets.result_columns import MESSAGE, RESULT
 from mallbatch.redact import mask
 from mallbatch.sheets.columns import header_key
 from mallbatch.sheets.issues import ERROR, STATUS_ERROR, STATUS_WARNING, Issue, Report, SheetReport

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mallbatch.adapters.canonical import (
+from mallbatch.domain.records import (
     Claim,
     ClaimKind,
     ClaimStatus,

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.pipeline.collect import KIND_NAMES
 from mallbatch.watch.lock import is_running

@@ -160,7 +160,7 @@ class OrderLine:
     unit_price: int
     amount: int
     shipping_fee: int
-    courier: str = ""  # canonical courier code (mallbatch.couriers)
+    courier: str = ""  # canonical courier code (mallbatch.domain.couriers)
     tracking_no: str = ""
     claim: str = ""  # e.g. "취소요청" while a claim is open on this line
     raw: dict[str, Any] = field(default_factory=dict)

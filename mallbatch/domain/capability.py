@@ -1,0 +1,17 @@
+"""What a marketplace connector can do; the planner answers "지원하지 않습니다" per row from these."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Capability(StrEnum):
+    PRODUCTS_CREATE = "products.create"
+    PRODUCTS_UPDATE = "products.update"
+    ORDERS_COLLECT = "orders.collect"
+    ORDERS_CONFIRM = "orders.confirm"
+    INVOICES_SEND = "invoices.send"
+    INVOICES_UPDATE = "invoices.update"
+    CLAIMS_COLLECT = "claims.collect"
+    INQUIRIES_COLLECT = "inquiries.collect"
+    INQUIRIES_ANSWER = "inquiries.answer"
