@@ -31,7 +31,7 @@ from mallbatch.domain.records import (
 )
 from mallbatch.adapters.coupang import CoupangAdapter, CoupangAuth, authorization, signature, signed_date
 from mallbatch.adapters.coupang_mapping import COURIER_CODES
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.config import Account, resolve_value
 from mallbatch.domain.couriers import COURIERS
 from mallbatch.errors import AuthError, OutcomeUnknown, RejectedError

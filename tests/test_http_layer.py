@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import mallbatch.adapters.http as http
+import mallbatch.connectors.runtime.http as http
 from mallbatch.adapters.coupang import CoupangAdapter
 from mallbatch.domain.records import OrderLine
-from mallbatch.adapters.http import RateLimiter, RetryPolicy
+from mallbatch.connectors.runtime.http import RateLimiter, RetryPolicy
 from mallbatch.adapters.smartstore import SmartstoreAdapter
 from mallbatch.adapters.wemakeprice import WemakepriceAdapter
 from mallbatch.cli import cli

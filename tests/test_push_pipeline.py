@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 
 from mallbatch.domain.records import Inquiry
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.pipeline.collect import collect
 from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session

@@ -28,7 +28,7 @@ from mallbatch.domain.records import (
     ProductRef,
     ShippingInfo,
 )
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.adapters.smartstore import SmartstoreAdapter, classify, client_secret_sign
 from mallbatch.config import resolve_value
 from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.pipeline.collect import collect
 from mallbatch.pipeline.session import Session
 from mallbatch.store import Store

@@ -26,7 +26,7 @@ from mallbatch.domain.records import (
     ProductRef,
     ShippingInfo,
 )
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.adapters.wemakeprice import COURIER_CODES, ApiKeyAuth, WemakepriceAdapter, classify
 from mallbatch.domain.couriers import COURIERS
 from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError, TransientError

@@ -28,7 +28,8 @@ from mallbatch.domain.records import (
     ProductListing,
     ProductRef,
 )
-from mallbatch.adapters.http import DEFAULT_DEADLINE, DEFAULT_MAX_BODY_MB, Envelope, RetryPolicy
+from mallbatch.connectors.runtime.connector import Connector
+from mallbatch.connectors.runtime.http import DEFAULT_DEADLINE, DEFAULT_MAX_BODY_MB, Envelope, RetryPolicy
 from mallbatch.config import Account
 from mallbatch.errors import ConfigError
 
@@ -71,10 +72,11 @@ def windows(since: datetime, until: datetime, span: timedelta) -> Iterator[tuple
         start = end
 
 
-class Adapter:
-    """Base class; a subclass sets ``spec`` and implements the methods its capabilities name."""
+class Adapter(Connector):
+    """A hand-written connector (쿠팡, 스마트스토어 until they are declared as specs): a subclass
+    sets ``spec`` and implements the methods its capabilities name."""
 
-    spec: ClassVar[MallSpec]
+    spec: ClassVar[MallSpec]  # type: ignore[assignment]
 
     def __init__(self, account: Account, *, retry: RetryPolicy | None = None) -> None:
         self.account = account
@@ -86,6 +88,9 @@ class Adapter:
 
     def close(self) -> None:
         """Release connections; adapters holding an HttpClient override this."""
+
+    def read_back(self, capability: Capability, wanted: dict[str, dict[str, Any]]) -> None:
+        """Nothing declared: pipeline/ops.py reads back through lookup_orders / lookup_inquiries."""
 
     def http_options(self) -> dict[str, Any]:
         """HttpClient settings from the spec, with the account's deadline_seconds / max_body_mb."""

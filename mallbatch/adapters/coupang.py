@@ -42,12 +42,12 @@ from mallbatch.adapters.coupang_mapping import (
     receipt_claim,
     result_message,
 )
-from mallbatch.adapters.http import (
+from mallbatch.connectors.runtime.paging import follow_pages
+from mallbatch.connectors.runtime.http import (
     Envelope,
     HttpClient,
     RetryPolicy,
     default_classify,
-    follow_pages,
     json_body,
     limiter_for,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from mallbatch.adapters.base import Adapter
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.config import Account
 
 ADAPTERS: dict[str, str] = {

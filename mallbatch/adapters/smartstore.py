@@ -32,13 +32,13 @@ from mallbatch.domain.records import (
     ProductListing,
     ProductRef,
 )
-from mallbatch.adapters.http import (
+from mallbatch.connectors.runtime.paging import follow_pages
+from mallbatch.connectors.runtime.http import (
     Envelope,
     HttpClient,
     RateLimiter,
     RetryPolicy,
     default_classify,
-    follow_pages,
     json_body,
     limiter_for,
 )

@@ -31,12 +31,12 @@ from mallbatch.domain.records import (
     ProductListing,
     ProductRef,
 )
-from mallbatch.adapters.http import (
+from mallbatch.connectors.runtime.paging import follow_pages
+from mallbatch.connectors.runtime.http import (
     Envelope,
     HttpClient,
     RetryPolicy,
     default_classify,
-    follow_pages,
     limiter_for,
 )
 from mallbatch.adapters.wemakeprice_mapping import (

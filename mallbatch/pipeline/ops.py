@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mallbatch.adapters.base import Adapter, MallSpec
+from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import ItemResult, OrderStatus
 from mallbatch.errors import (
@@ -36,8 +36,8 @@ from mallbatch.store.journal import (
 log = logging.getLogger("mallbatch.send")
 SETTLE_ROUNDS = 4
 
-Send = Callable[[Adapter, list[Any]], list[ItemResult]]
-ReadBack = Callable[[Adapter, list[Command]], dict[str, ItemResult]]
+Send = Callable[[Connector, list[Any]], list[ItemResult]]
+ReadBack = Callable[[Connector, list[Command]], dict[str, ItemResult]]
 
 
 @dataclass(frozen=True)
@@ -46,25 +46,25 @@ class Op:
     capability: Capability
     send: Send
     read_back: ReadBack  # target → result for the commands found applied at the mall
-    batch: Callable[[MallSpec], int]
+    batch: Callable[[Any], int]  # spec → items per call
 
 
-def _one_by_one(call: Callable[[Adapter, Any], ItemResult]) -> Send:
+def _one_by_one(call: Callable[[Connector, Any], ItemResult]) -> Send:
     return lambda adapter, objects: [call(adapter, o) for o in objects]
 
 
-def _create(adapter: Adapter, listing: Any) -> ItemResult:
+def _create(adapter: Connector, listing: Any) -> ItemResult:
     ref = adapter.create_product(listing)
     return ItemResult(listing.seller_code, True, remote_id=ref.product_id, extra=ref.extra)
 
 
-def _update(adapter: Adapter, item: Any) -> ItemResult:
+def _update(adapter: Connector, item: Any) -> ItemResult:
     ref, listing = item
     new = adapter.update_product(ref, listing)
     return ItemResult(listing.seller_code, True, remote_id=new.product_id, extra=new.extra)
 
 
-def _find_products(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+def _find_products(adapter: Connector, commands: list[Command]) -> dict[str, ItemResult]:
     found = {}
     for command in commands:
         ref = adapter.find_product(command.target)
@@ -73,7 +73,7 @@ def _find_products(adapter: Adapter, commands: list[Command]) -> dict[str, ItemR
     return found
 
 
-def _updated(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+def _updated(adapter: Connector, commands: list[Command]) -> dict[str, ItemResult]:
     """An update is applied when the mall's product shows the listing's name and sale price."""
     found = {}
     for command in commands:
@@ -83,20 +83,20 @@ def _updated(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]
     return found
 
 
-def _confirmed(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+def _confirmed(adapter: Connector, commands: list[Command]) -> dict[str, ItemResult]:
     lines = adapter.lookup_orders([c.target for c in commands])
     return {l.ship_unit: ItemResult(l.ship_unit, True, already=True) for l in lines
             if l.status not in (OrderStatus.PAID, OrderStatus.CANCELED)}
 
 
-def _shipped(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+def _shipped(adapter: Connector, commands: list[Command]) -> dict[str, ItemResult]:
     wanted = {c.target: str(c.payload.get("tracking_no", "")) for c in commands}
     lines = adapter.lookup_orders(list(wanted))
     return {l.ship_unit: ItemResult(l.ship_unit, True, already=True) for l in lines
             if l.ship_unit in wanted and l.tracking_no.replace("-", "") == wanted[l.ship_unit]}
 
 
-def _answered(adapter: Adapter, commands: list[Command]) -> dict[str, ItemResult]:
+def _answered(adapter: Connector, commands: list[Command]) -> dict[str, ItemResult]:
     found = adapter.lookup_inquiries([c.target for c in commands])
     return {i.inquiry_id: ItemResult(i.inquiry_id, True, already=True) for i in found if i.answered}
 
@@ -141,7 +141,7 @@ def _remote_failure(exc: RemoteError) -> str:
     return exc.message_ko
 
 
-def execute(journal: Journal, adapter: Adapter, op: Op, items: Sequence[tuple[Command, Any]],
+def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[Command, Any]],
             outcomes: dict[str, Outcome] | None = None) -> dict[str, Outcome]:
     """Send ``items`` (command, adapter object) exactly once each; returns outcome by idem key.
 
@@ -176,10 +176,13 @@ def execute(journal: Journal, adapter: Adapter, op: Op, items: Sequence[tuple[Co
     return outcomes
 
 
-def _settle(journal: Journal, adapter: Adapter, op: Op, commands: list[Command], outcomes: dict[str, Outcome]) -> list[Command]:
-    """Read the mall back; applied commands become done, the rest go back to pending."""
+def _settle(journal: Journal, adapter: Connector, op: Op, commands: list[Command], outcomes: dict[str, Outcome]) -> list[Command]:
+    """Read the mall back (the connector's declared ReadBack, else the op's own); applied commands
+    become done, the rest go back to pending."""
     try:
-        applied = op.read_back(adapter, commands)
+        applied = adapter.read_back(op.capability, {c.target: c.payload for c in commands})
+        if applied is None:
+            applied = op.read_back(adapter, commands)
     except (RateLimited, TransientError, OutcomeUnknown) as exc:
         log.warning("read-back failed for %s: %s", op.name, exc.message_ko)
         return []  # leave them unknown; the next round or run tries again
@@ -195,7 +198,7 @@ def _settle(journal: Journal, adapter: Adapter, op: Op, commands: list[Command],
     return retry
 
 
-def _send_batch(journal: Journal, adapter: Adapter, op: Op, batch: list[Command], objects: list[Any], outcomes: dict[str, Outcome]) -> list[Command]:
+def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Command], objects: list[Any], outcomes: dict[str, Outcome]) -> list[Command]:
     journal.mark_many(batch, IN_FLIGHT)  # committed before the call
     try:
         results = op.send(adapter, objects)
@@ -231,7 +234,7 @@ def _send_batch(journal: Journal, adapter: Adapter, op: Op, batch: list[Command]
     return [c for c in batch if c.state == UNKNOWN]
 
 
-def reconcile_unsettled(journal: Journal, adapter_for: Callable[[str, str], Adapter | None]) -> int:
+def reconcile_unsettled(journal: Journal, adapter_for: Callable[[str, str], Connector | None]) -> int:
     """On start: read back what a crash left in flight; applied → done, else pending again."""
     settled = 0
     groups: dict[tuple[str, str, str], list[Command]] = {}

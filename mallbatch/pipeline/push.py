@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from mallbatch.adapters.base import Adapter
+from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
     Answer,
@@ -124,7 +124,7 @@ class Pusher:
         self.planned = 0
 
     # --- helpers ----------------------------------------------------------------------
-    def _account(self, sheet: str, row: Row, capability: Capability) -> tuple[Account, Adapter] | None:
+    def _account(self, sheet: str, row: Row, capability: Capability) -> tuple[Account, Connector] | None:
         """The row's account and adapter when they can do ``capability``; otherwise record why not."""
         mall = find_mall(row.get("mall", ""))
         assert mall is not None  # validated
@@ -266,7 +266,7 @@ class Pusher:
             self.store.journal.add_history(account.mall, account.name, code, task.command.op, status, message)
 
     # --- invoices ---------------------------------------------------------------------
-    def _order_lines(self, account: Account, adapter: Adapter, row: Row) -> list[OrderLine]:
+    def _order_lines(self, account: Account, adapter: Connector, row: Row) -> list[OrderLine]:
         """The most precise id the row gives: 상품주문번호, then 묶음배송번호, then 주문번호 (required)."""
         name = next(n for n in ("line_id", "ship_unit", "order_no") if row.has(n))
         ids = [str(row.get(name))]
@@ -279,7 +279,7 @@ class Pusher:
     def push_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
         """Resolve each row to its ship unit(s); rows naming the same unit become one invoice."""
         units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
-        accounts: dict[tuple[str, str], tuple[Account, Adapter]] = {}
+        accounts: dict[tuple[str, str], tuple[Account, Connector]] = {}
         for row in rows:
             resolved = self._account(sheet, row, Capability.INVOICES_SEND)
             if resolved is None:
@@ -317,7 +317,7 @@ class Pusher:
         for key, items in per_account.items():
             self._invoices_for_account(sheet, *accounts[key], items, sha)
 
-    def _pending_cancels(self, account: Account, adapter: Adapter, items: Sequence[tuple[list[Row], Invoice, list[OrderLine]]]) -> set[str]:
+    def _pending_cancels(self, account: Account, adapter: Connector, items: Sequence[tuple[list[Row], Invoice, list[OrderLine]]]) -> set[str]:
         """Collect claims again right before sending (seed 001: 취소요청 lines must not ship)."""
         if Capability.CLAIMS_COLLECT not in adapter.spec.capabilities:
             return set()
@@ -333,7 +333,7 @@ class Pusher:
                 blocked.update(claim.line_ids)
         return blocked
 
-    def _invoices_for_account(self, sheet: str, account: Account, adapter: Adapter,
+    def _invoices_for_account(self, sheet: str, account: Account, adapter: Connector,
                               items: list[tuple[list[Row], Invoice, list[OrderLine]]], sha: str) -> None:
         label = account.label
         try:

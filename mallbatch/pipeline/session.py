@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from mallbatch.adapters.base import Adapter
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.connectors.runtime.connector import Connector
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.adapters.registry import adapter_class
 from mallbatch.config import Account
 from mallbatch.sandbox.registry import SIMULATORS, ensure_running
@@ -25,7 +25,7 @@ class Session:
     def __init__(self, ws: Workspace, retry: RetryPolicy | None = None) -> None:
         self.ws = ws
         self.retry = retry
-        self._adapters: dict[tuple[str, str], Adapter] = {}
+        self._adapters: dict[tuple[str, str], Connector] = {}
         self.failed_auth: dict[tuple[str, str], str] = {}  # accounts that must not be called again
 
     def __enter__(self) -> Session:
@@ -49,7 +49,7 @@ class Session:
         faults: dict[str, Any] = self.ws.config.sandbox_faults(account.mall)
         return replace(account, base_url=ensure_running(account.mall, account.base_url, self.ws.sandbox_path, faults))
 
-    def adapter(self, account: Account) -> Adapter | None:
+    def adapter(self, account: Account) -> Connector | None:
         """The account's adapter, or None when mallbatch does not talk to that mall yet."""
         key = (account.mall, account.name)
         if key not in self._adapters:

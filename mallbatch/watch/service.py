@@ -34,7 +34,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from mallbatch.adapters.base import Adapter
+from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.errors import MallbatchError
 from mallbatch.files import (
     DISK_ERRNOS,
@@ -222,7 +222,7 @@ class WatchService:
 
     def _reconcile(self) -> None:
         """Read back from the malls what a crash left in flight, before anything is resent."""
-        def adapter_for(mall: str, name: str) -> Adapter | None:
+        def adapter_for(mall: str, name: str) -> Connector | None:
             account = self.session.account(mall, name)
             return self.session.adapter(account) if account else None
 

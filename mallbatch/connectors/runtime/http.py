@@ -24,7 +24,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Generator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -177,6 +177,10 @@ class Envelope:
     keys: tuple[str, ...] = ()
     shapes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     content_type: str = "json"
+    code: str | None = None  # body field with the mall's own result code (위메프 resultCode)
+    ok: tuple[str, ...] = ()  # codes of that field that mean success (a 200 with another code is an error)
+    message: str | None = None  # body field with the mall's message for a refusal
+    data: str | None = None  # body field holding the answer itself (None: the whole body)
 
     def keys_for(self, method: str, path: str) -> tuple[str, ...]:
         for want, prefix, keys in self.shapes:
@@ -292,15 +296,15 @@ def read_capped(response: httpx.Response, max_body: int) -> bytes:
 
 
 class HttpClient:
-    """httpx.Client wrapper used by adapters; ``auth`` signs or tokenises each request."""
+    """httpx.Client wrapper used by connectors; ``auth`` signs or tokenises each request."""
 
     def __init__(
         self,
         base_url: str,
         *,
         limiter: RateLimiter,
-        error_text: ErrorText,
         envelope: Envelope,
+        error_text: ErrorText = lambda r: (str(r.status_code), ""),
         auth: httpx.Auth | None = None,
         timeout: float = 10.0,
         deadline: float = DEFAULT_DEADLINE,
@@ -400,28 +404,13 @@ class HttpClient:
         return error
 
 
-def follow_pages(mall_ko: str, what: str, fetch: Callable[[Any], tuple[list[Any], Hashable | None]]) -> Iterator[Any]:
-    """Every item of a mall's paging: ``fetch(cursor)`` returns (items, next cursor or None).
+class HeaderAuth(httpx.Auth):
+    """A static key in one header of every request (위메프 ``apiKey``, 11번가 ``openapikey``)."""
 
-    The first call gets ``None``. A cursor (next token, moreSequence, page number) handed
-    out a second time, or a page whose items equal an earlier page's, means the mall is
-    going round in circles: stop with :class:`MalformedResponse` instead of looping.
-    """
-    cursors: set[Hashable] = set()
-    pages: set[int] = set()
-    cursor: Any = None
-    while True:
-        items, following = fetch(cursor)
-        if items:
-            fingerprint = hash(json.dumps(items, sort_keys=True, default=str))
-            if fingerprint in pages:
-                raise MalformedResponse(f"{subject(mall_ko)} {what} 조회에서 같은 페이지를 다시 보냈습니다. 반복을 멈췄습니다; 잠시 후 다시 수집하세요")
-            pages.add(fingerprint)
-        yield from items
-        if following is None:
-            return
-        if following in cursors:
-            raise MalformedResponse(f"{subject(mall_ko)} {what} 조회에서 같은 다음 페이지 표시({str(following)[:40]})를 두 번 보냈습니다. "
-                                    "반복을 멈췄습니다; 잠시 후 다시 수집하세요")
-        cursors.add(following)
-        cursor = following
+    def __init__(self, header: str, value: str) -> None:
+        self._header = header
+        self._value = value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self._header] = self._value
+        yield request

@@ -1,0 +1,186 @@
+"""The Connector: the interface pipeline/ops.py, push.py, collect.py and accounts.py call,
+implemented once from a :class:`MarketplaceSpec` (a mall's package subclasses it with ``spec``).
+
+The HTTP client is built from the spec, so the hardening rules of :mod:`.http` (envelope,
+deadline, body cap, masking, no blind resend of writes) hold for every connector.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+from mallbatch.config import Account
+from mallbatch.connectors.runtime.errors import classifier
+from mallbatch.connectors.runtime.http import HttpClient, RetryPolicy, limiter_for
+from mallbatch.connectors.runtime.paging import dig
+from mallbatch.connectors.runtime.reads import run_read
+from mallbatch.connectors.runtime.spec import MarketplaceSpec
+from mallbatch.connectors.runtime.writes import run_write
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
+    Answer,
+    Claim,
+    Inquiry,
+    Invoice,
+    ItemResult,
+    OrderLine,
+    ProductListing,
+    ProductRef,
+)
+from mallbatch.errors import ConfigError
+
+
+class Connector:
+    spec: ClassVar[MarketplaceSpec]
+
+    def __init__(self, account: Account, *, retry: RetryPolicy | None = None) -> None:
+        self.account = account
+        self.retry = retry
+        self.memo: dict[str, Any] = {}  # per-connector state a hook keeps (위메프 ship policies)
+        spec = self.spec
+        rate = float(account.option("rate_limit") or spec.rate.per_second)
+        # a rate_limit above the documented cap is the seller's explicit choice (e.g. a test mall)
+        cap = max(spec.rate.cap, math.ceil(rate)) if spec.rate.cap else None
+        self.http = HttpClient(
+            self.base_url,
+            limiter=limiter_for((spec.mall, account.name), rate, spec.rate.burst, cap),
+            auth=spec.auth(account),
+            classify=classifier(spec.envelope, spec.errors),
+            **self.http_options(),
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self.account.base_url or self.spec.base_url
+
+    def close(self) -> None:
+        self.http.close()
+
+    def http_options(self) -> dict[str, Any]:
+        """HttpClient settings from the spec, with the account's deadline_seconds / max_body_mb."""
+        values = {}
+        for key, default in (("deadline_seconds", self.spec.deadline), ("max_body_mb", self.spec.max_body_mb)):
+            raw = self.account.option(key, default)
+            try:
+                values[key] = float(raw)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{self.account.label}: {key} 는 숫자여야 합니다 (현재 {raw!r}).") from None
+            if values[key] <= 0:
+                raise ConfigError(f"{self.account.label}: {key} 는 0보다 커야 합니다 (현재 {raw!r}).")
+        return {"envelope": self.spec.envelope, "timeout": min(self.spec.timeout, values["deadline_seconds"]),
+                "deadline": values["deadline_seconds"], "max_body": int(values["max_body_mb"] * 2**20), "retry": self.retry}
+
+    # --- calls ------------------------------------------------------------------------
+    def call(self, method: str, path: str, *, write: bool = False, send: str = "json",
+             payload: dict[str, Any] | None = None) -> Any:
+        """The answer's data (the envelope's data field) of a successful call."""
+        kwargs = {} if payload is None else {send: payload}
+        body = self.http.request(method, path, write=write, **kwargs).json()
+        field = self.spec.envelope.data
+        return dig(body, field) if field else body
+
+    def lookup(self, name: str, key: str) -> Any | None:
+        """A declared Lookup: the mall's record for ``key``, or None when it has none."""
+        lookup = self.spec.lookups[name]
+        try:
+            query = lookup.query(key)
+        except ValueError:  # a key the mall cannot have (not a number)
+            return None
+        try:
+            return self.call(lookup.method, lookup.path, send=lookup.send, payload=query) or None
+        except lookup.missing:
+            return None
+
+    def read_back(self, capability: Capability, wanted: dict[str, dict[str, Any]]) -> dict[str, ItemResult] | None:
+        """Targets the mall already shows as asked (target → payload); None when nothing is declared."""
+        write = self.spec.writes.get(capability)
+        rule = write.read_back if write else None
+        if rule is None:
+            return None
+        found = {}
+        for target, payload in wanted.items():
+            seen = self.lookup(rule.lookup, target)
+            if seen is not None and rule.holds(seen, payload):
+                found[target] = ItemResult(target, True, already=True, message_ko=rule.message)
+        return found
+
+    # --- checks made before any call -------------------------------------------------
+    def listing_problems(self, listing: ProductListing) -> list[str]:
+        """Per-mall rules from the spec, checked before a product is sent (Korean messages)."""
+        rules, problems, name = self.spec.listing, [], self.account.label
+        if rules.max_name_length and len(listing.name) > rules.max_name_length:
+            problems.append(f"{name}: 상품명은 {rules.max_name_length}자 이하여야 합니다")
+        if rules.max_option_names is not None and len(listing.option_names) > rules.max_option_names:
+            problems.append(f"{name}: 옵션명은 {rules.max_option_names}개까지 가능합니다")
+        if rules.max_option_combinations is not None and len(listing.options) > rules.max_option_combinations:
+            problems.append(f"{name}: 옵션 조합은 {rules.max_option_combinations}개까지 가능합니다 (현재 {len(listing.options)}개)")
+        # 옵션추가금액 against each group's 판매가 is a field rule, checked once at validate
+        # (mallbatch.kinds.products.check_option_price_range).
+        if rules.max_option_values is not None:
+            values = {v for combo in listing.options for v in combo.values}
+            if len(values) > rules.max_option_values:
+                problems.append(f"{name}: 옵션값은 {rules.max_option_values}개까지 가능합니다 (현재 {len(values)}개)")
+        extra = self.spec.hooks.listing_problems
+        return problems + (extra(self, listing) if extra else [])
+
+    def check_auth(self) -> None:
+        """One cheap authenticated call; AuthError when the mall refuses."""
+        self.call(*self.spec.auth_probe, send="params")
+
+    # --- products (hooks) ---------------------------------------------------------------
+    def create_product(self, listing: ProductListing) -> ProductRef:
+        return self._hook("create_product")(self, listing)
+
+    def update_product(self, ref: ProductRef, listing: ProductListing) -> ProductRef:
+        return self._hook("update_product")(self, ref, listing)
+
+    def find_product(self, seller_code: str) -> ProductRef | None:
+        """Read back by 자체상품코드: how an unknown create outcome is reconciled."""
+        return self._hook("find_product")(self, seller_code)
+
+    def product_matches(self, product_id: str, name: str, sale_price: int) -> bool:
+        """Does the mall's product already show this name and sale price? (read-back of an update)"""
+        return bool(self._hook("product_matches")(self, product_id, name, sale_price))
+
+    def _hook(self, name: str) -> Any:
+        hook = getattr(self.spec.hooks, name)
+        if hook is None:
+            raise NotImplementedError(f"{self.spec.mall}: {name}")
+        return hook
+
+    # --- orders, claims, inquiries ----------------------------------------------------
+    def orders(self, since: datetime, until: datetime) -> Iterator[OrderLine]:
+        return run_read(self, self.spec.reads["orders"], since, until)
+
+    def claims(self, since: datetime, until: datetime) -> Iterator[Claim]:
+        return run_read(self, self.spec.reads["claims"], since, until)
+
+    def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
+        return run_read(self, self.spec.reads["inquiries"], since, until)
+
+    def lookup_orders(self, ids: Sequence[str]) -> list[OrderLine]:
+        """Current state of the lines of these ship units / line ids (read-back)."""
+        return self._hook("lookup_orders")(self, ids)
+
+    def lookup_inquiries(self, ids: Sequence[str]) -> list[Inquiry]:
+        lookup = self.spec.lookups["inquiry"]
+        assert lookup.mapping is not None
+        found = (self.lookup("inquiry", i) for i in dict.fromkeys(str(i).strip() for i in ids))
+        return [lookup.mapping(item, self.account.name) for item in found if item is not None]
+
+    # --- writes -----------------------------------------------------------------------
+    def confirm(self, ship_units: Sequence[str]) -> list[ItemResult]:
+        """발주확인; at most ``spec.batch(ORDERS_CONFIRM)`` units per call."""
+        return run_write(self, self.spec.writes[Capability.ORDERS_CONFIRM], ship_units)
+
+    def send_invoices(self, invoices: Sequence[Invoice]) -> list[ItemResult]:
+        return run_write(self, self.spec.writes[Capability.INVOICES_SEND], invoices)
+
+    def update_invoices(self, invoices: Sequence[Invoice]) -> list[ItemResult]:
+        return run_write(self, self.spec.writes[Capability.INVOICES_UPDATE], invoices)
+
+    def answer(self, answers: Sequence[Answer]) -> list[ItemResult]:
+        return run_write(self, self.spec.writes[Capability.INQUIRIES_ANSWER], answers)

@@ -1,0 +1,197 @@
+"""A marketplace declared once: :class:`MarketplaceSpec` and the parts it is made of.
+
+Everything a mall's documentation states (auth, rate and burst, envelope, error codes, windows,
+batch sizes, listing and answer rules, couriers, key lifetimes) is a field here, so the runtime,
+the planner, the README table and the config comments all read the same value. Capabilities
+are derived from what is declared: a mall can do what it has a read, a write or a hook for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from mallbatch.connectors.runtime.errors import ErrorRule
+from mallbatch.connectors.runtime.http import DEFAULT_DEADLINE, DEFAULT_MAX_BODY_MB, Envelope
+from mallbatch.connectors.runtime.paging import Paginator, Single
+from mallbatch.connectors.runtime.windows import Window
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import ItemResult
+from mallbatch.errors import RejectedError, RemoteError
+
+if TYPE_CHECKING:
+    from mallbatch.config import Account
+
+Partition = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One config.toml key of an account; ``hint_ko`` becomes its comment in the template."""
+
+    name: str
+    hint_ko: str
+    secret: bool = True
+    lifetime_days: int | None = None  # the mall expires it after this many days
+
+
+@dataclass(frozen=True)
+class Rate:
+    per_second: float  # average requests per second (account option rate_limit overrides)
+    burst: int = 1  # requests saved up beyond the average
+    cap: int | None = None  # never more than this in any one-second window
+
+
+@dataclass(frozen=True)
+class ListingRules:
+    """Per-mall product rules checked before any call (Korean messages in Connector.listing_problems)."""
+
+    max_name_length: int | None = None
+    max_option_names: int | None = None
+    max_option_values: int | None = None
+    max_option_combinations: int | None = None
+
+
+@dataclass(frozen=True)
+class Expand:
+    """Poll changes, then fetch the changed records' details in batches of ``batch`` ids."""
+
+    method: str
+    path: str
+    batch: int
+    id_of: Callable[[Any], str]  # the id a change record names
+    body: Callable[[list[str]], dict[str, Any]]
+    records: str = ""  # data field of the detail list
+    send: str = "json"
+
+
+@dataclass(frozen=True)
+class Read:
+    """One collected list: windows × partitions × pages, each record mapped, deduplicated and kept
+    when its stamp is within [since, until) (the mall's window ends may be inclusive)."""
+
+    what_ko: str  # "주문", named in paging errors
+    method: str
+    path: str
+    mapping: Callable[[Any, Partition, str], Any]  # (mall record, partition, account) → record(s)
+    key: Callable[[Any], str]  # dedupe across windows and partitions
+    stamp: Callable[[Any, Partition], datetime | None]
+    records: str = ""  # data field of the list
+    window: Window | None = None
+    partitions: tuple[Partition, ...] = ({},)
+    paginator: Paginator = Single()
+    send: str = "json"  # "json" body or "params" query
+    keep_unstamped: bool = False  # a record without a stamp is kept (else dropped)
+    expand: Expand | None = None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Read one record by key (read-back, lookups); a refusal or an empty answer is "not found"."""
+
+    method: str
+    path: str
+    query: Callable[[str], dict[str, Any]]
+    send: str = "params"
+    mapping: Callable[[Any, str], Any] | None = None  # (data, account) → record, for lookup_inquiries
+    missing: tuple[type[RemoteError], ...] = (RejectedError,)
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """After a refusal or an unknown outcome: the mall already shows what was asked → done."""
+
+    lookup: str  # a key of MarketplaceSpec.lookups
+    holds: Callable[[Any, dict[str, Any]], bool]  # (what the mall shows, what was asked as a payload)
+    message: str  # Korean, e.g. "이미 발주확인된 주문입니다"
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write: ``batch`` items per call, a body, per-item results, a precheck and a read-back."""
+
+    method: str
+    path: str
+    key: Callable[[Any], str]  # the item's target (ship unit, inquiry id)
+    body: Callable[[list[Any]], dict[str, Any]]
+    batch: int = 1
+    precheck: Callable[[Any], str | None] | None = None  # Korean refusal made before any call
+    results: Callable[[Any, list[Any]], list[ItemResult]] | None = None  # per-item answer; else all ok
+    remote_id: str = ""  # data field of the mall's receipt
+    read_back: ReadBack | None = None
+    send: str = "json"
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What is genuinely special to a mall, as code. Each takes the connector first."""
+
+    create_product: Callable[..., Any] | None = None
+    update_product: Callable[..., Any] | None = None
+    find_product: Callable[..., Any] | None = None
+    product_matches: Callable[..., bool] | None = None
+    lookup_orders: Callable[..., list[Any]] | None = None
+    listing_problems: Callable[..., list[str]] | None = None  # beyond ListingRules
+
+
+@dataclass(frozen=True)
+class SandboxHints:
+    example_category: str = ""  # a category id the simulator accepts, for example workbooks
+    courier: str = "CJ"  # canonical courier code the demo ships with
+
+
+@dataclass(frozen=True)
+class MarketplaceSpec:
+    mall: str
+    base_url: str
+    credentials: tuple[Credential, ...]
+    auth: Callable[[Account], httpx.Auth]
+    rate: Rate
+    envelope: Envelope
+    auth_probe: tuple[str, str]  # (method, path) of one cheap authenticated read
+    errors: tuple[ErrorRule, ...] = ()
+    reads: dict[str, Read] = field(default_factory=dict)  # "orders" / "claims" / "inquiries"
+    lookups: dict[str, Lookup] = field(default_factory=dict)
+    writes: dict[Capability, Write] = field(default_factory=dict)
+    hooks: Hooks = Hooks()
+    listing: ListingRules = ListingRules()
+    answer_length: tuple[int, int] | None = None
+    answer_deadline_hours: int | None = None
+    confirm_before_invoice: bool = True
+    couriers: dict[str, str] = field(default_factory=dict)  # canonical courier code → the mall's
+    sandbox: SandboxHints = SandboxHints()
+    timeout: float = 10.0  # per socket operation
+    deadline: float = DEFAULT_DEADLINE  # connect + whole response; account option deadline_seconds
+    max_body_mb: int = DEFAULT_MAX_BODY_MB  # account option max_body_mb
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        declared = {Capability.ORDERS_COLLECT: "orders", Capability.CLAIMS_COLLECT: "claims",
+                    Capability.INQUIRIES_COLLECT: "inquiries"}
+        found = {c for c, name in declared.items() if name in self.reads} | set(self.writes)
+        if self.hooks.create_product:
+            found.add(Capability.PRODUCTS_CREATE)
+        if self.hooks.update_product:
+            found.add(Capability.PRODUCTS_UPDATE)
+        return frozenset(found)
+
+    @property
+    def rate_per_second(self) -> float:
+        return self.rate.per_second
+
+    @property
+    def windows(self) -> dict[str, timedelta]:
+        return {name: read.window.span for name, read in self.reads.items() if read.window}
+
+    @property
+    def key_lifetime_days(self) -> int | None:
+        lifetimes = [c.lifetime_days for c in self.credentials if c.lifetime_days]
+        return min(lifetimes) if lifetimes else None
+
+    def batch(self, capability: Capability) -> int:
+        write = self.writes.get(capability)
+        return write.batch if write else 1

@@ -1,0 +1,46 @@
+"""Time windows: how a mall wants a period asked for, replacing each adapter's own split loop.
+
+Every window is computed in KST. A time-granular window sends ``format(start)`` and
+``format(end)``; the mall may include its end, so readers drop records outside [since, until)
+by their stamp. A day-granular window (``by_day``) names days: one parameter gets one day per
+call, two parameters get the first and the last included day (or the day after, ``exclusive_end``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mallbatch.domain.clock import to_kst
+
+
+@dataclass(frozen=True)
+class Window:
+    span: timedelta  # the longest period one call may ask for
+    params: tuple[str, ...] = ("fromDate", "toDate")
+    format: str = "%Y-%m-%dT%H:%M:%S"
+    by_day: bool = False
+    exclusive_end: bool = False  # by_day only: the end parameter names the day after the last one
+
+    def calls(self, since: datetime, until: datetime) -> Iterator[dict[str, str]]:
+        """The parameters of each call covering [since, until)."""
+        since, until = to_kst(since), to_kst(until)
+        if since >= until:
+            return
+        if not self.by_day:
+            start = since
+            while start < until:
+                end = min(until, start + self.span)
+                yield dict(zip(self.params, (start.strftime(self.format), end.strftime(self.format)), strict=False))
+                start = end
+            return
+        day, last = since.date(), (until - timedelta(microseconds=1)).date()
+        step = timedelta(days=max(1, self.span.days))
+        while day <= last:
+            end = min(last, day + step - timedelta(days=1))
+            values = [day.strftime(self.format)]
+            if len(self.params) > 1:
+                values.append((end + timedelta(days=1) if self.exclusive_end else end).strftime(self.format))
+            yield dict(zip(self.params, values, strict=False))
+            day = end + timedelta(days=1)

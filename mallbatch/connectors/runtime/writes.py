@@ -1,0 +1,61 @@
+"""One write loop: precheck, batches, a body per batch, per-item results, and the declared read-back
+that turns "refused, but the mall already shows it" into ``already`` instead of a failure."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mallbatch.connectors.runtime.paging import dig
+from mallbatch.connectors.runtime.spec import Write
+from mallbatch.domain.records import ItemResult
+from mallbatch.errors import RejectedError
+
+if TYPE_CHECKING:
+    from mallbatch.connectors.runtime.connector import Connector
+
+
+def as_payload(item: Any) -> dict[str, Any]:
+    """The item as the journal stores it (Invoice → courier, tracking_no …), for ReadBack.holds."""
+    return dataclasses.asdict(item) if dataclasses.is_dataclass(item) and not isinstance(item, type) else {}
+
+
+def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[ItemResult]:
+    """One result per item, in order. OutcomeUnknown and other errors of a call propagate (the journal's)."""
+    results: dict[int, ItemResult] = {}
+    todo: list[tuple[int, Any]] = []
+    for n, item in enumerate(items):
+        problem = write.precheck(item) if write.precheck else None
+        if problem:
+            results[n] = ItemResult(write.key(item), ok=False, message_ko=problem)
+        else:
+            todo.append((n, item))
+    for start in range(0, len(todo), max(1, write.batch)):
+        batch = todo[start:start + write.batch]
+        objects = [item for _, item in batch]
+        try:
+            data = connector.call(write.method, write.path, write=True, send=write.send, payload=write.body(objects))
+        except RejectedError as exc:
+            answered = [ItemResult(write.key(i), ok=False, code=exc.code, message_ko=exc.message_ko) for i in objects]
+        else:
+            answered = write.results(data, objects) if write.results else [
+                ItemResult(write.key(i), ok=True, remote_id=str(dig(data, write.remote_id) or "")) for i in objects]
+        by_key = {r.key: r for r in answered}
+        for n, item in batch:
+            result = by_key.get(write.key(item))
+            if result is not None and not result.ok:
+                result = _read_back(connector, write, item, result)
+            if result is not None:
+                results[n] = result
+    return [results[n] for n in sorted(results)]
+
+
+def _read_back(connector: Connector, write: Write, item: Any, failed: ItemResult) -> ItemResult:
+    rule = write.read_back
+    if rule is None:
+        return failed
+    found = connector.lookup(rule.lookup, failed.key)
+    if found is not None and rule.holds(found, as_payload(item)):
+        return ItemResult(failed.key, ok=True, already=True, code=failed.code, message_ko=rule.message)
+    return failed
