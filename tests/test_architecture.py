@@ -24,7 +24,7 @@ def imports(folder: str) -> dict[str, set[str]]:
 
 def test_simulators_never_import_adapters() -> None:
     for name, modules in imports("sandbox").items():
-        assert not any(m.startswith("mallbatch.adapters") for m in modules), name
+        assert not any(m.startswith(("mallbatch.adapters", "mallbatch.connectors", "mallbatch.domain")) for m in modules), name
 
 
 def test_state_engine_imports_nothing_outside_the_sandbox() -> None:
@@ -37,12 +37,13 @@ def test_state_engine_imports_nothing_outside_the_sandbox() -> None:
 
 
 def test_adapters_never_import_simulators() -> None:
-    for name, modules in imports("adapters").items():
-        assert not any(m.startswith("mallbatch.sandbox") for m in modules), name
+    for folder in ("adapters", "connectors", "domain"):
+        for name, modules in imports(folder).items():
+            assert not any(m.startswith("mallbatch.sandbox") for m in modules), f"{folder}/{name}"
 
 
 def test_library_does_not_import_click() -> None:
-    for folder in ("sheets", "kinds", "adapters", "sandbox", "store", "pipeline", "watch"):
+    for folder in ("sheets", "kinds", "adapters", "connectors", "domain", "sandbox", "store", "pipeline", "watch"):
         for name, modules in imports(folder).items():
             assert "click" not in modules, f"{folder}/{name}"
 

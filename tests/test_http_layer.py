@@ -21,7 +21,7 @@ from mallbatch.adapters.coupang import CoupangAdapter
 from mallbatch.domain.records import OrderLine
 from mallbatch.connectors.runtime.http import RateLimiter, RetryPolicy
 from mallbatch.adapters.smartstore import SmartstoreAdapter
-from mallbatch.adapters.wemakeprice import WemakepriceAdapter
+from mallbatch.connectors.wemakeprice.spec import WemakepriceConnector as WemakepriceAdapter
 from mallbatch.cli import cli
 from mallbatch.domain.clock import KST
 from mallbatch.config import Account, resolve_value

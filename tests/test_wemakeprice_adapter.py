@@ -27,7 +27,9 @@ from mallbatch.domain.records import (
     ShippingInfo,
 )
 from mallbatch.connectors.runtime.http import RetryPolicy
-from mallbatch.adapters.wemakeprice import COURIER_CODES, ApiKeyAuth, WemakepriceAdapter, classify
+from mallbatch.connectors.wemakeprice.mapping import COURIER_CODES
+from mallbatch.connectors.wemakeprice.spec import ApiKeyAuth, classify
+from mallbatch.connectors.wemakeprice.spec import WemakepriceConnector as WemakepriceAdapter
 from mallbatch.domain.couriers import COURIERS
 from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError, TransientError
 from mallbatch.sandbox.server import SandboxServer

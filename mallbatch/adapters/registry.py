@@ -11,7 +11,7 @@ from mallbatch.config import Account
 ADAPTERS: dict[str, str] = {
     "coupang": "mallbatch.adapters.coupang:CoupangAdapter",
     "smartstore": "mallbatch.adapters.smartstore:SmartstoreAdapter",
-    "wemakeprice": "mallbatch.adapters.wemakeprice:WemakepriceAdapter",
+    "wemakeprice": "mallbatch.connectors.wemakeprice.spec:WemakepriceConnector",
 }
 
 

@@ -1,6 +1,6 @@
 """위메프 W-API JSON <-> canonical records.
 
-Kept apart from the transport in :mod:`mallbatch.adapters.wemakeprice` so the field
+Kept apart from the spec in :mod:`mallbatch.connectors.wemakeprice.spec` so the field
 mapping can be read against reference §1.4–1.8 on its own. Every record keeps the
 mall's payload in ``raw``. Fields the reference does not show are marked ``invented``.
 """

@@ -1,0 +1,138 @@
+"""위메프 W-API declared (reference §1): a static apiKey header, the envelope
+``{"resultCode", "data", "error"}`` where only resultCode 200 is success, one bundle /
+Q&A / product per write, and a read-back of the bundle or Q&A after a refusal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+
+from mallbatch.connectors.runtime.connector import Connector
+from mallbatch.connectors.runtime.errors import ErrorRule, classifier
+from mallbatch.connectors.runtime.http import Envelope, HeaderAuth
+from mallbatch.connectors.runtime.paging import PageNumber
+from mallbatch.connectors.runtime.spec import (
+    Credential,
+    Hooks,
+    Lookup,
+    MarketplaceSpec,
+    Rate,
+    Read,
+    ReadBack,
+    SandboxHints,
+    Write,
+)
+from mallbatch.connectors.runtime.windows import Window
+from mallbatch.connectors.wemakeprice import hooks
+from mallbatch.connectors.wemakeprice.mapping import (
+    CLAIM_DATE_FIELDS,
+    COURIER_CODES,
+    FMT,
+    bundle_lines,
+    parse_time,
+    to_claim,
+    to_inquiry,
+)
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import ClaimKind
+from mallbatch.errors import AuthError
+
+ApiKeyAuth = partial(HeaderAuth, "apiKey")  # the seller's 128-hex key, verbatim (reference §1.1)
+ENVELOPE = Envelope("위메프", keys=("resultCode",), code="resultCode", ok=("200",), message="error", data="data")
+AUTH_MESSAGE = "위메프 API 인증키(apiKey)가 거부되었습니다. 위메프 파트너센터에서 발급한 인증키를 확인하세요"
+ERRORS = (ErrorRule(AuthError, status=(401, 403), message=AUTH_MESSAGE),)
+classify = classifier(ENVELOPE, ERRORS)
+
+# getOrderList types. invented: DELIVERY (shipped bundles); the reference confirms NEW and CONFIRM.
+# invented: searchDateType=NEW for every type (the reference shows it only with type NEW).
+ORDER_TYPES = ("NEW", "CONFIRM", "DELIVERY")
+CLAIM_KIND_OF = {"CANCEL": ClaimKind.CANCEL, "RETURN": ClaimKind.RETURN, "EXCHANGE": ClaimKind.EXCHANGE}
+PAGES = PageNumber(total="totalCount", size="pageSize")  # invented paging: page in the body, totals in data
+
+
+def _bundle_query(field: str) -> Lookup:
+    # invented path /order/out/getOrderInfo; orderNo/orderOptionNo queries are invented too
+    return Lookup("POST", "/order/out/getOrderInfo", lambda key: {field: int(key)}, send="json")
+
+
+def _unit(unit: object) -> str:
+    return str(unit).strip()
+
+
+SHIPPED = ReadBack("bundle", hooks.shipped_as, "이미 같은 송장으로 발송처리된 주문입니다")
+
+SPEC = MarketplaceSpec(
+    mall="wemakeprice",
+    base_url="https://w-api.wemakeprice.com",
+    credentials=(Credential("api_key", "위메프 파트너센터에서 발급한 API 인증키 (128자리)"),),  # no documented expiry
+    auth=lambda account: ApiKeyAuth(account.secret("api_key")),
+    rate=Rate(5.0, burst=1),  # inferred: undocumented; account option "rate_limit" overrides
+    envelope=ENVELOPE,
+    errors=ERRORS,
+    auth_probe=("GET", "/product/out/getSellerShipPolicy"),
+    reads={
+        "orders": Read(
+            "주문", "POST", "/order/out/getOrderList", records="bundle",
+            mapping=lambda bundle, _, account: bundle_lines(bundle, "wemakeprice", account),
+            key=lambda line: line.line_id, stamp=lambda line, _: line.paid_at,
+            window=Window(timedelta(hours=24), format=FMT),  # inferred: clients query ≤ 24 h
+            partitions=tuple({"type": t, "searchDateType": "NEW"} for t in ORDER_TYPES), paginator=PAGES),
+        "claims": Read(
+            "클레임", "POST", "/claim/out/getClaimList", records="claim",  # invented path
+            mapping=lambda item, part, account: to_claim(item, account, CLAIM_KIND_OF[part["claimType"]]),
+            key=lambda claim: claim.claim_id,
+            stamp=lambda claim, part: parse_time(claim.raw.get(CLAIM_DATE_FIELDS[part["claimStatus"]])),
+            window=Window(timedelta(days=7), format=FMT),  # inferred
+            partitions=tuple({"claimType": t, "claimStatus": s, "searchDateType": s}
+                             for t in ("CANCEL", "RETURN", "EXCHANGE") for s in ("REQUEST", "APPROVE", "WITHDRAW")),
+            paginator=PAGES),
+        "inquiries": Read(
+            "문의", "GET", "/qna/out/getQnaList", records="qna", send="params",
+            mapping=lambda item, _, account: to_inquiry(item, account),
+            key=lambda inquiry: inquiry.inquiry_id, stamp=lambda inquiry, _: inquiry.asked_at,
+            window=Window(timedelta(days=1), ("basicDate",), "%Y-%m-%d", by_day=True)),  # reference §1.3: one day per call
+    },
+    lookups={
+        "bundle": _bundle_query("bundleNo"),
+        "bundle_of_line": _bundle_query("orderOptionNo"),
+        "bundle_of_order": _bundle_query("orderNo"),
+        "inquiry": Lookup("GET", "/qna/out/getQnaInfo", lambda key: {"qnaSeq": int(key)},  # invented path
+                          mapping=to_inquiry),
+        "product": Lookup("GET", "/product/out/getProduct", lambda key: {"productNo": key}, missing=()),
+        # invented path: W-API has no documented lookup by sellerProdCode
+        "products_by_code": Lookup("GET", "/product/out/getProductList", lambda key: {"sellerProdCode": key}, missing=()),
+    },
+    writes={  # reference §1.3: one bundleNo / qnaSeq per call
+        Capability.ORDERS_CONFIRM: Write(
+            "POST", "/order/in/setOrderConfirm", key=_unit, body=lambda units: {"bundleNo": int(_unit(units[0]))},
+            precheck=lambda unit: hooks.bad_unit(_unit(unit)), remote_id="returnKey",
+            read_back=ReadBack("bundle", hooks.confirmed, "이미 발주확인된 주문입니다")),
+        Capability.INVOICES_SEND: Write(
+            "POST", "/order/in/setOrderDelivery", key=lambda inv: inv.ship_unit.strip(),
+            body=lambda invoices: hooks.delivery_body(invoices[0]),
+            precheck=lambda inv: hooks.invoice_problem(inv, update=False), remote_id="returnKey", read_back=SHIPPED),
+        Capability.INVOICES_UPDATE: Write(  # invented path /order/in/setParcelDelivery (body confirmed, reference §1.3)
+            "POST", "/order/in/setParcelDelivery", key=lambda inv: inv.ship_unit.strip(),
+            body=lambda invoices: {"bundleNo": int(invoices[0].ship_unit.strip()),
+                                   "parcelCompanyCode": COURIER_CODES[invoices[0].courier],
+                                   "invoiceNo": hooks.tracking(invoices[0])},
+            precheck=lambda inv: hooks.invoice_problem(inv, update=True), remote_id="returnKey", read_back=SHIPPED),
+        Capability.INQUIRIES_ANSWER: Write(  # invented path /qna/in/setQnaAnswer (body confirmed, reference §1.3)
+            "POST", "/qna/in/setQnaAnswer", key=lambda a: a.inquiry_id.strip(),
+            body=lambda answers: {"qnaSeq": int(answers[0].inquiry_id.strip()), "answer": answers[0].text},
+            precheck=lambda a: None if a.inquiry_id.strip().isdigit() else f"위메프 문의번호는 숫자여야 합니다 ({a.inquiry_id.strip()})",
+            remote_id="returnKey",  # close is ignored: W-API has no 답변후종료
+            read_back=ReadBack("inquiry", hooks.answered_with, "이미 같은 답변이 등록되어 있습니다")),
+    },
+    hooks=Hooks(create_product=hooks.create_product, update_product=hooks.update_product,
+                find_product=hooks.find_product, product_matches=hooks.product_matches,
+                lookup_orders=hooks.lookup_orders, listing_problems=hooks.listing_problems),
+    answer_length=(10, 1500),  # reference §1.3
+    answer_deadline_hours=48,  # inferred: no documented deadline
+    couriers=COURIER_CODES,
+    sandbox=SandboxHints(courier="CJ"),
+)
+
+
+class WemakepriceConnector(Connector):
+    spec = SPEC
