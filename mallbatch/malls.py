@@ -2,7 +2,7 @@
 
 This list drives the 쇼핑몰 dropdown in every template and the mapping from what a
 seller types (스토어팜, 네이버, 스마트스토어) to one mall code. Whether mallbatch can
-talk to a mall is a separate question answered by ``mallbatch.adapters.registry``.
+talk to a mall is a separate question answered by ``mallbatch.connectors.registry``.
 """
 
 from __future__ import annotations

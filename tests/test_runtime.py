@@ -91,3 +91,17 @@ def test_error_rules_map_codes_and_block_pages() -> None:
     assert isinstance(refused, RejectedError) and refused.message_ko == "쿠팡: 형식 오류"
     assert isinstance(classify(httpx.Response(200, json={"code": "VENDOR"})), AuthError)
     assert isinstance(classify(httpx.Response(200, content=b"<html>maintenance</html>")), MalformedResponse)
+
+
+def test_registries_find_every_connector_and_simulator_by_package() -> None:
+    """No hand list: every connectors/<pkg>/spec.py and every simulator module is found."""
+    from pathlib import Path
+
+    from mallbatch.connectors.registry import connectors
+    from mallbatch.sandbox.registry import SIMULATORS
+
+    root = Path(__file__).parent.parent / "mallbatch" / "connectors"
+    declared = {p.parent.name for p in root.glob("*/spec.py")}
+    found = connectors()
+    assert {c.__module__.split(".")[2] for c in found.values() if c.__module__.startswith("mallbatch.connectors.")} == declared
+    assert {"coupang", "smartstore", "wemakeprice"} <= set(found) and set(SIMULATORS) <= set(found)

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kindbook import assert_cell, row_issues, validate, write_book
-from mallbatch.adapters.registry import ADAPTERS
+from mallbatch.connectors.registry import connected
 from mallbatch.cli import cli
 from mallbatch.kinds.common import MALL
 from mallbatch.kinds.sales_groups import SALES_GROUPS
@@ -22,8 +22,8 @@ from mallbatch.sheets.rows import BookContext
 from mallbatch.sheets.templates import LIST_SHEET, write_template
 from mallbatch.workspace import init_workspace
 
-CONNECTED = [m.name for m in MALLS if m.code in ADAPTERS]
-PENDING = [m.name for m in MALLS if m.code not in ADAPTERS]
+CONNECTED = [m.name for m in MALLS if m.code in connected()]
+PENDING = [m.name for m in MALLS if m.code not in connected()]
 
 
 def test_dropdown_lists_only_connected_malls_and_the_note_names_the_rest(tmp_path: Path) -> None:

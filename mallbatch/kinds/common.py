@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mallbatch.adapters.registry import ADAPTERS
+from mallbatch.connectors.registry import connected
 from mallbatch.domain.couriers import COURIERS
 from mallbatch.malls import MALLS, find_mall
 from mallbatch.sheets.columns import Column, Kind
@@ -13,8 +13,8 @@ from mallbatch.sheets.rows import Row, SheetContext
 
 # The dropdown offers the malls mallbatch talks to; the others are recognised by name
 # (스토어팜, 지마켓 …) so a row for one gets "not connected yet", not "unknown value".
-CONNECTED_MALLS = tuple(m.name for m in MALLS if m.code in ADAPTERS)
-PENDING_MALLS = tuple(m.name for m in MALLS if m.code not in ADAPTERS)
+CONNECTED_MALLS = tuple(m.name for m in MALLS if m.code in connected())
+PENDING_MALLS = tuple(m.name for m in MALLS if m.code not in connected())
 MALL = Column(
     "쇼핑몰", "mall", Kind.CHOICE, required=True,
     choices=CONNECTED_MALLS,

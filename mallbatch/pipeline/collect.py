@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from mallbatch.domain.capability import Capability
-from mallbatch.adapters.registry import ADAPTERS
+from mallbatch.connectors.registry import connected
 from mallbatch.domain.records import Claim, Inquiry, OrderLine, OrderStatus
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Config
@@ -94,9 +94,9 @@ def resolve_malls(config: Config, names: Sequence[str]) -> list[str]:
     for name in names:
         mall = find_mall(name)
         if mall is None:
-            known = ", ".join(f"{m.code}({m.name})" for m in MALLS if m.code in ADAPTERS)
+            known = ", ".join(f"{m.code}({m.name})" for m in MALLS if m.code in connected())
             raise ConfigError(f"알 수 없는 쇼핑몰 '{name}' 입니다. 다음 중 하나를 쓰세요: {known}")
-        if mall.code not in ADAPTERS:
+        if mall.code not in connected():
             raise ConfigError(f"{mall.name}은(는) 아직 연동하지 않는 쇼핑몰입니다. 수집할 수 없습니다.")
         if not config.accounts_for(mall.code):
             raise ConfigError(f"config.toml 에 {mall.name} 계정이 없습니다. [[accounts]] 에 mall = \"{mall.code}\" 계정을 추가하세요.")

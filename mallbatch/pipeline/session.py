@@ -15,7 +15,7 @@ import httpx
 
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.http import RetryPolicy
-from mallbatch.adapters.registry import adapter_class
+from mallbatch.connectors.registry import connector_class
 from mallbatch.config import Account
 from mallbatch.sandbox.registry import SIMULATORS, ensure_running
 from mallbatch.workspace import Workspace
@@ -53,7 +53,7 @@ class Session:
         """The account's adapter, or None when mallbatch does not talk to that mall yet."""
         key = (account.mall, account.name)
         if key not in self._adapters:
-            cls = adapter_class(account.mall)
+            cls = connector_class(account.mall)
             if cls is None:
                 return None
             self._adapters[key] = cls(self.start_sandbox(account), retry=self.retry)

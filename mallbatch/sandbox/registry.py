@@ -16,6 +16,7 @@ import importlib
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -29,11 +30,23 @@ from mallbatch.malls import mall_name
 from mallbatch.sandbox.server import Faults, SandboxServer, Simulator
 from mallbatch.sandbox.store import SimStore, workspace_id
 
-SIMULATORS: dict[str, str] = {
-    "coupang": "mallbatch.sandbox.coupang:CoupangSimulator",
-    "smartstore": "mallbatch.sandbox.smartstore:SmartstoreSimulator",
-    "wemakeprice": "mallbatch.sandbox.wemakeprice:WemakepriceSimulator",
-}
+
+
+def _discover() -> dict[str, type[Simulator]]:
+    """mall → simulator class, found by module: each protocol module's Simulator subclass declares
+    its ``mall``, so adding a mall adds a module here and edits no list."""
+    found: dict[str, type[Simulator]] = {}
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        if path.stem in ("__init__", "registry"):
+            continue
+        name = f"mallbatch.sandbox.{path.stem}"
+        for value in vars(importlib.import_module(name)).values():
+            if isinstance(value, type) and issubclass(value, Simulator) and value.__module__ == name and "mall" in vars(value):
+                found[value.mall] = value
+    return found
+
+
+SIMULATORS: dict[str, type[Simulator]] = _discover()
 
 HOST = "127.0.0.1"
 PORTS_FILE = "sandbox_ports.json"  # beside sandbox.db
@@ -44,14 +57,12 @@ _LOCK = threading.Lock()
 
 
 def simulator_class(mall: str) -> type[Simulator]:
-    module, _, name = SIMULATORS[mall].partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return SIMULATORS[mall]
 
 
 def sandbox_credentials(mall: str) -> dict[str, str]:
     """The credentials a simulator accepts; ``init`` writes them into the accounts."""
-    module = importlib.import_module(SIMULATORS[mall].partition(":")[0])
-    return dict(module.SANDBOX_CREDENTIALS)
+    return dict(sys.modules[SIMULATORS[mall].__module__].SANDBOX_CREDENTIALS)
 
 
 def build_simulator(mall: str, state_path: Path | str, faults: dict[str, Any] | None = None) -> Simulator:

@@ -1,0 +1,52 @@
+"""Which malls mallbatch talks to, found by package, never by a hand list.
+
+A mall is a folder ``connectors/<pkg>/`` whose ``spec.py`` defines a :class:`Connector` subclass
+(its ``spec.mall`` is the code). Hand-written adapters (``adapters/<mall>.py``, until they are
+declared as specs) are found the same way. A module that fails to import is logged and skipped,
+so one broken connector cannot stop the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from functools import cache
+from pathlib import Path
+
+from mallbatch.connectors.runtime.connector import Connector
+
+log = logging.getLogger("mallbatch.connectors")
+HERE = Path(__file__).parent
+ADAPTERS = HERE.parent / "adapters"
+
+
+def _modules() -> list[str]:
+    declared = [f"mallbatch.connectors.{p.parent.name}.spec" for p in sorted(HERE.glob("*/spec.py")) if p.parent.name != "runtime"]
+    written = [f"mallbatch.adapters.{p.stem}" for p in sorted(ADAPTERS.glob("*.py"))
+               if p.stem not in ("__init__", "base") and not p.stem.endswith("_mapping")]
+    return declared + written
+
+
+@cache
+def connectors() -> dict[str, type[Connector]]:
+    """mall code → connector class."""
+    found: dict[str, type[Connector]] = {}
+    for name in _modules():
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - one broken connector must not stop the others
+            log.exception("connector %s could not be loaded", name)
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Connector) and value.__module__ == name and "spec" in vars(value):
+                found[value.spec.mall] = value
+    return found
+
+
+def connected() -> frozenset[str]:
+    return frozenset(connectors())
+
+
+def connector_class(mall: str) -> type[Connector] | None:
+    return connectors().get(mall)
+
