@@ -8,6 +8,7 @@ state`` in config.toml may point elsewhere when the workspace is on a share.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from mallbatch.store.journal import Journal
 from mallbatch.store.migrations import MIGRATIONS
 from mallbatch.store.records import Records
 from mallbatch.store.timestamps import now_iso
+
+log = logging.getLogger("mallbatch.store")
 
 
 class Store:
@@ -40,6 +43,16 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into mallbatch.db now (fsynced), so a copy of that file alone, or the loss
+        of ``-wal``/``-shm``, keeps every commit so far. False when a reader kept some frames back."""
+        with self._lock:
+            busy, frames, copied = self.db.execute("PRAGMA wal_checkpoint(FULL)").fetchone()
+        if busy or copied < frames:
+            log.warning("checkpoint of %s incomplete (%s of %s frames)", self.path, copied, frames)
+            return False
+        return True
 
     def __enter__(self) -> Store:
         return self
