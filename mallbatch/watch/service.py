@@ -31,7 +31,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from mallbatch.adapters.base import Adapter
-from mallbatch.errors import MallbatchError
+from mallbatch.errors import MallbatchError, StoreError
 from mallbatch.files import (
     archive,
     atomic_write,
@@ -127,6 +127,9 @@ class WatchService:
                                             trust_mtime=not self.settings.poll)
                 observer = self._observe()
                 self._loop()
+        except StoreError as exc:  # damaged store or full disk: stop with the message, never work without a journal
+            log.error("%s", exc)
+            raise
         finally:
             if observer is not None:
                 observer.stop()
@@ -183,6 +186,8 @@ class WatchService:
 
         try:
             settled = reconcile_unsettled(self.store.journal, adapter_for)
+        except StoreError:
+            raise
         except MallbatchError as exc:  # the journal re-checks these before any resend anyway
             log.warning("보내던 요청을 쇼핑몰에서 확인하지 못했습니다 (다음 전송 전에 다시 확인): %s", exc)
             return
@@ -259,6 +264,9 @@ class WatchService:
             kind = ",".join(sorted({s.kind for s in result.checked.report.sheets}))
             self.store.record_file(sha, name, "result_written", kind, str(result.result_path))
             archived = archive(claimed, self.ws.archive)
+        except StoreError:
+            self._back_to_inbox(claimed)  # the file is not at fault; the service stops (see run)
+            raise
         except BaseException as exc:
             self._failed(claimed, name, sha, exc)
             if not isinstance(exc, Exception):
@@ -331,7 +339,9 @@ class WatchService:
                 continue
             try:
                 result = self.push(self.ws, self.store, self.session, retry.path)
-            except Exception as exc:  # noqa: BLE001 - a retry must never stop the service
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a retry must never stop the service (a broken store does)
                 log.error("%s: 재시도 실패: %s", retry.path.name, exc)
                 self._schedule_retry(_Retry(retry.path, 0.0, retry.attempt + 1))
                 continue
@@ -351,6 +361,8 @@ class WatchService:
         log.info("수집 시작: %s", ", ".join(malls) or "모든 계정")
         try:
             result = collect(self.ws, self.store, self.session, malls=malls, kinds=kinds, now=now)
+        except StoreError:
+            raise
         except Exception as exc:  # noqa: BLE001 - e.g. the outbox is unwritable; try again later
             log.error("수집 실패: %s", exc)
             for slot in wanted:
