@@ -30,6 +30,7 @@ from mallbatch.kinds.collected import (
     order_values,
 )
 from mallbatch.malls import mall_name
+from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.sheets.writer import Book
@@ -82,6 +83,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             since: datetime | None = None, now: datetime | None = None,
             progress: Callable[[str], None] | None = None) -> CollectResult:
     now = now or now_kst()
+    apply_retention(ws.config, store, now)
     result = CollectResult(run_id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
     first_days = int(ws.config.section("collect").get("first_days", 7))
     marks: list[tuple[str, str, str, datetime]] = []

@@ -44,6 +44,7 @@ from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
 from mallbatch.pipeline.plan import FAILURE, HOLD
+from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.push import PushResult, push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.sandbox.registry import stop_all
@@ -122,6 +123,7 @@ class WatchService:
                          "폴링" if self.settings.poll else "변경 알림 + 주기 검사")
                 self._recover()
                 self._reconcile()
+                apply_retention(self.ws.config, self.store)
                 self.schedule = CollectSchedule(self.ws.config, self.store, self._kinds_of())
                 self.scanner = InboxScanner(self.ws.inbox, self.settings.stable_seconds, self.settings.incomplete_minutes * 60,
                                             trust_mtime=not self.settings.poll)
