@@ -499,10 +499,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
 
     def find_by_sku(self, request: Request) -> Response:
         sku = unquote(request.params["sku"])
-        found = [
-            render_product_summary(p) for p in self.store.all("product")
-            if any(str(i.get("externalVendorSku")) == sku for i in p["items"])
-        ]
+        found = [render_product_summary(p) for p in self.store.find("product", "$.items[0].externalVendorSku", sku)]  # see _sku
         return Response.json({"code": "SUCCESS", "message": "", "data": found})
 
     def state(self) -> dict[str, Any]:

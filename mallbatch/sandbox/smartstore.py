@@ -598,14 +598,15 @@ class SmartstoreSimulator(Simulator):
     def _search_products(self, request: Request) -> Response:
         body = self._body(request) or {}
         kind = body.get("searchKeywordType")
-        products = self.store.all("product")
         if kind == "SELLER_CODE":
-            products = [p for p in products if p["sellerManagementCode"] == body.get("sellerManagementCode")]
+            products = self.store.find("product", "$.sellerManagementCode", str(body.get("sellerManagementCode")))
         elif kind == "PRODUCT_NO":
             wanted = {str(n) for n in body.get("originProductNos") or []}
-            products = [p for p in products if str(p["originProductNo"]) in wanted]
+            products = [p for p in self.store.all("product") if str(p["originProductNo"]) in wanted]
         elif kind is not None:
             return self._bad("searchKeywordType", "검색 유형이 올바르지 않습니다.")
+        else:
+            products = self.store.all("product")
         page, size = body.get("page", 1), body.get("size", 50)
         if not isinstance(page, int) or not isinstance(size, int) or page < 1 or not 1 <= size <= 500:
             return self._bad("size", "page 는 1 이상, size 는 1~500 이어야 합니다.", "Range")
