@@ -16,7 +16,10 @@ was lost after a kill, or ``mallbatch.db`` was restored from a backup or synced 
 copy. A second create makes a duplicate listing, so a ``product.create`` is sent without
 reading the mall back by 자체상품코드 only when this process itself saw it not applied
 (its read-back found nothing, or the mall refused this process's send); every other
-not-done create is read back first (``Op.read_back_first``, ``Journal.vouched``).
+not-done create is read back first (``Op.read_back_first``, ``Journal.vouched``), just
+before its batch. When the mall cannot be read back (an outage, after the HTTP layer's
+own retries), the remaining unvouched creates are not sent: they are reported as not
+confirmed and wait for the next run, so an outage is not hammered product by product.
 Updates, invoices and answers keep the cheaper rule (read back only in_flight/unknown):
 repeating them leaves the mall in the same state.
 """
@@ -169,38 +172,30 @@ def execute(journal: Journal, adapter: Adapter, op: Op, items: Sequence[tuple[Co
             unsettled.append(stored)
         else:
             todo.append(stored)
+    unread: list[Command] = []  # to be read back first, but the mall could not be asked: wait for the next run
+
+    def needs_read_back(command: Command) -> bool:
+        return op.read_back_first and command.idem_key not in journal.vouched
+
     for _round in range(SETTLE_ROUNDS):
         if unsettled:
             todo += _settle(journal, adapter, op, unsettled, outcomes)
             unsettled = []
         for batch in _chunks(todo, op.batch(adapter.spec)):
-            batch, doubtful = _vouch(journal, adapter, op, batch, outcomes)
-            unsettled += doubtful
+            doubtful = [c for c in batch if needs_read_back(c)]
+            if doubtful and not unread:  # just before sending: sending starts at once, a kill wastes no read-back
+                _settle(journal, adapter, op, doubtful, outcomes)  # found → done; not found → vouched
+            unread += [c for c in doubtful if needs_read_back(c) and c.idem_key not in outcomes]
+            batch = [c for c in batch if not needs_read_back(c) and c.idem_key not in outcomes]
             if batch:
                 unsettled += _send_batch(journal, adapter, op, batch, [objects[c.idem_key] for c in batch], outcomes)
         todo = []
         if not unsettled:
             break
     journal.store.checkpoint()  # the last batch's outcome too is in mallbatch.db, not only its -wal
-    for command in unsettled:  # still unknown after every round: say so, never guess
+    for command in unsettled + unread:  # still unknown after every round: say so, never guess
         outcomes[command.idem_key] = Outcome(UNKNOWN, "쇼핑몰 반영 여부를 확인하지 못했습니다. 다음 처리 때 다시 확인합니다")
     return outcomes
-
-
-def _vouch(journal: Journal, adapter: Adapter, op: Op, batch: list[Command],
-           outcomes: dict[str, Outcome]) -> tuple[list[Command], list[Command]]:
-    """For ops read back first: (commands safe to send now, commands whose read-back failed).
-
-    Done just before each batch rather than for all up front, so sending starts at once
-    and a kill wastes no read-backs."""
-    doubtful = [c for c in batch if op.read_back_first and c.idem_key not in journal.vouched]
-    if not doubtful:
-        return batch, []
-    cleared = {c.idem_key for c in _settle(journal, adapter, op, doubtful, outcomes)}
-    keys = {c.idem_key for c in doubtful}
-    send = [c for c in batch if c.idem_key not in keys or c.idem_key in cleared]
-    failed = [c for c in doubtful if c.idem_key not in cleared and c.idem_key not in outcomes]
-    return send, failed
 
 
 def _settle(journal: Journal, adapter: Adapter, op: Op, commands: list[Command], outcomes: dict[str, Outcome]) -> list[Command]:
