@@ -91,3 +91,18 @@ def test_restored_backup_older_than_the_mall_creates_nothing_twice(sim_workspace
     for server in servers.values():
         created = server.simulator.store.audit_counts("product.create")
         assert len(created) == 4 and set(created.values()) == {1}
+
+
+def test_a_create_the_mall_cannot_be_asked_about_is_held_not_sent(sim_workspace, tmp_path: Path) -> None:
+    ws, servers = sim_workspace(("coupang",), rate_limit=300)
+    sim = servers["coupang"].simulator
+    path = products_file(ws, tmp_path / "상품.xlsx", 3)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        sim.faults.update({"error_rate": 1.0})  # every call answers 500: the read-back cannot tell
+        held = push_file(ws, store, session, path)
+        assert held.counts.get("보류") == 3 and sim.store.audit_counts("product.create") == {}
+        sim.faults.update({"error_rate": 0.0})
+        done = push_file(ws, store, session, path)
+        assert done.counts.get("성공") == 3
+    created = sim.store.audit_counts("product.create")
+    assert len(created) == 3 and set(created.values()) == {1}
