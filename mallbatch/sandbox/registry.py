@@ -33,6 +33,7 @@ SIMULATORS: dict[str, str] = {
     "coupang": "mallbatch.sandbox.coupang:CoupangSimulator",
     "smartstore": "mallbatch.sandbox.smartstore:SmartstoreSimulator",
     "wemakeprice": "mallbatch.sandbox.wemakeprice:WemakepriceSimulator",
+    "11st": "mallbatch.sandbox.elevenst:ElevenstSimulator",
 }
 
 HOST = "127.0.0.1"
