@@ -90,7 +90,7 @@ def parse(body: bytes, content_type: str) -> Element:
         char = outside_euc_kr((element.text or "") + (element.tail or ""))
         if char is not None:
             # invented: the mall stores EUC-KR; a character it cannot hold is refused, element named
-            raise XmlRefused(f"<{element.tag}> 에 EUC-KR 로 표현할 수 없는 문자 '{char}' 가 있습니다.")
+            raise XmlRefused(f"<{element.tag}> 에 EUC-KR 로 표현할 수 없는 문자(U+{ord(char):04X})가 있습니다.")
     return root
 
 
@@ -106,7 +106,8 @@ def _fill(parent: Element, fields: Mapping[str, Any]) -> None:
 
 
 def _document(root: Element) -> bytes:
-    return (DECLARATION + tostring(root, encoding="unicode")).encode("euc_kr")
+    # Stored text is EUC-KR by construction; echoed request values may not be: a character reference, never a crash.
+    return (DECLARATION + tostring(root, encoding="unicode")).encode("euc_kr", errors="xmlcharrefreplace")
 
 
 def records(root: str, item: str, rows: Iterable[Mapping[str, Any]]) -> bytes:
