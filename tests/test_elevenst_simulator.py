@@ -323,6 +323,18 @@ def test_a_character_outside_euc_kr_is_refused_with_the_element_named(start_sim:
     assert mall.state()["products"] == 0 and mall.state()["unanswered"] == 1
 
 
+def test_entities_and_malformed_bodies_are_refused_not_expanded(start_sim: StartSim) -> None:
+    mall = Mall(start_sim)
+    bomb = (b'<?xml version="1.0" encoding="euc-kr"?><!DOCTYPE Product [<!ENTITY a "aaaaaaaaaa">'
+            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Product><prdNm>&b;</prdNm></Product>')
+    for body in (bomb, b"<Product><prdNm>", b"<Other/>"):
+        answer, root = mall.call("POST", "/prodservices/product", body)
+        assert answer.status_code == 200 and message(root)[0] == "400", body
+    answer, root = mall.call("POST", "/prodservices/product", product_xml(), headers={"Content-Type": "application/json"})
+    assert message(root)[0] == "400" and "text/xml" in message(root)[1]
+    assert mall.state()["products"] == 0
+
+
 def test_faults_rate_limit_and_drop_after_commit(start_sim: StartSim) -> None:
     mall = Mall(start_sim)
     mall.generate(orders=1)

@@ -86,7 +86,7 @@ def _param(raw: str) -> str:
             raise action_refused(BAD_REQUEST, "경로 값을 읽을 수 없습니다.") from None  # invented
 
 
-def path_time(value: str, name: str, fmt: str = data.PATH_TIME) -> datetime:
+def path_time(value: str, name: str, fmt: str = data.PATH_TIME, root: str = "orders") -> datetime:
     digits = 12 if fmt == data.PATH_TIME else 8
     try:
         if not re.fullmatch(rf"\d{{{digits}}}", value):
@@ -94,7 +94,7 @@ def path_time(value: str, name: str, fmt: str = data.PATH_TIME) -> datetime:
         return datetime.strptime(value, fmt)
     except ValueError:
         pattern = "yyyyMMddHHmm" if digits == 12 else "yyyyMMdd"
-        raise Refused(xml.result("orders", BAD_REQUEST, f"{name} 형식은 {pattern} 입니다.", prefixed=True)) from None
+        raise Refused(xml.result(root, BAD_REQUEST, f"{name} 형식은 {pattern} 입니다.", prefixed=True)) from None
 
 
 def line_key(ord_no: str, seq: str) -> str:
@@ -176,17 +176,17 @@ class ElevenstSimulator(ElevenstProducts, Simulator):
         return serve
 
     @staticmethod
-    def _window(request: Request, span: timedelta, fmt: str = data.PATH_TIME) -> tuple[float, float]:
-        """The path window as [low, high) store minutes; longer than ``span`` is refused."""
-        start = path_time(request.params["startTime"], "startTime", fmt)
-        end = path_time(request.params["endTime"], "endTime", fmt)
+    def _window(request: Request, span: timedelta, fmt: str = data.PATH_TIME, root: str = "orders") -> tuple[float, float]:
+        """The path window as [low, high) store minutes; longer than ``span`` is refused (in the list's root)."""
+        start = path_time(request.params["startTime"], "startTime", fmt, root)
+        end = path_time(request.params["endTime"], "endTime", fmt, root)
         if fmt != data.PATH_TIME:
             end += timedelta(days=1) - timedelta(minutes=1)  # a day window covers the whole end day
         if end < start:
-            raise Refused(xml.result("orders", BAD_REQUEST, "endTime 은 startTime 이후여야 합니다.", prefixed=True))  # invented
+            raise Refused(xml.result(root, BAD_REQUEST, "endTime 은 startTime 이후여야 합니다.", prefixed=True))  # invented
         if end - start > span:
             # invented wording (reference §3.1 gives the limit, not the refusal)
-            raise Refused(xml.result("orders", BAD_REQUEST, "조회 기간은 최대 7일(1주일)입니다.", prefixed=True))
+            raise Refused(xml.result(root, BAD_REQUEST, "조회 기간은 최대 7일(1주일)입니다.", prefixed=True))
         low = (start - data.EPOCH) / timedelta(minutes=1)
         return low, (end - data.EPOCH) / timedelta(minutes=1) + 1
 
@@ -355,7 +355,7 @@ class ElevenstSimulator(ElevenstProducts, Simulator):
         wanted = request.params["answerStatus"]
         if wanted not in ("00", "01", "02"):  # reference §3.2: 00 전체, 01 답변완료, 02 미답변
             raise Refused(xml.result("productQnas", BAD_REQUEST, "answerStatus 는 00, 01, 02 중 하나입니다.", prefixed=True))
-        low, high = self._window(request, QNA_WINDOW, "%Y%m%d")
+        low, high = self._window(request, QNA_WINDOW, "%Y%m%d", "productQnas")
         rows = [q for q in self.store.between("qna", low, high)
                 if wanted == "00" or (q["answerYn"] == "Y") == (wanted == "01")]
         # invented: the list's root element (the reference names only <ns2:productQna>)
