@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from mallbatch.config import Config, load_config
 from mallbatch.files import private_dir, write_private
-from mallbatch.sandbox.registry import SIMULATORS, sandbox_credentials
+from mallbatch.sandbox.registry import WORKSPACE_SIMULATORS, sandbox_credentials
 from mallbatch.sheets.guard import Limits
 
 TEMPLATE_FILES = {
@@ -100,7 +100,7 @@ class Workspace:
 
 def render_config(today: date | None = None) -> str:
     env = Environment(loader=PackageLoader("mallbatch", "templates"), undefined=StrictUndefined, keep_trailing_newline=True)
-    simulators = [{"mall": mall, "credentials": sandbox_credentials(mall)} for mall in SIMULATORS]
+    simulators = [{"mall": mall, "credentials": sandbox_credentials(mall)} for mall in WORKSPACE_SIMULATORS]
     return env.get_template("config.toml.j2").render(simulators=simulators, today=(today or date.today()).isoformat())
 
 
