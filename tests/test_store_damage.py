@@ -126,11 +126,8 @@ def test_disk_full_mid_push_stops_with_the_message_and_the_retry_sends_nothing_t
                                                                                    tmp_path: Path) -> None:
     """The disk fills while the first of two files is being sent; the push stops at the store's
     next growth with the message; after space is freed the same command sends each product once."""
-    ws, servers = sim_workspace(("coupang",), faults={"coupang": {"latency_ms": 30, "rate_limit": 1000}}, rate_limit=300)
-    config = ws.home / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('state = "state"', f'state = "{tiny_disk / "state"}"'),
-                      encoding="utf-8")
-    ws = Workspace.open(ws.home)
+    ws, servers = sim_workspace(("coupang",), faults={"coupang": {"latency_ms": 30, "rate_limit": 1000}}, rate_limit=300,
+                                state=tiny_disk / "state")
     sim = servers["coupang"].simulator
     first = products_file(ws, tmp_path / "첫째.xlsx", 20)
     second = products_file(ws, tmp_path / "둘째.xlsx", 20, prefix="Q")
@@ -157,10 +154,8 @@ def test_disk_full_mid_push_stops_with_the_message_and_the_retry_sends_nothing_t
 
 def test_watch_stops_on_a_full_disk_puts_the_file_back_and_finishes_it_once_after(sim_workspace, tiny_disk: Path,
                                                                                  tmp_path: Path) -> None:
-    ws, servers = sim_workspace(("coupang",), faults={"coupang": {"latency_ms": 30, "rate_limit": 1000}}, rate_limit=300)
-    config = ws.home / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('state = "state"', f'state = "{tiny_disk / "state"}"'),
-                      encoding="utf-8")
+    ws, servers = sim_workspace(("coupang",), faults={"coupang": {"latency_ms": 30, "rate_limit": 1000}}, rate_limit=300,
+                                state=tiny_disk / "state")
     ws = configure(Workspace.open(ws.home))
     sim = servers["coupang"].simulator
 

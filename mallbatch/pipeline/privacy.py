@@ -19,8 +19,8 @@ DEFAULT_RETENTION_DAYS = 90
 
 
 def retention_days(config: Config) -> int:
-    value = config.section("privacy").get("retention_days", DEFAULT_RETENTION_DAYS)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    value = config.value("privacy", "retention_days", int, DEFAULT_RETENTION_DAYS) or 0
+    if value < 1:
         raise ConfigError(f"config.toml [privacy] retention_days 는 1 이상의 정수(일)여야 합니다 (지금 값: {value!r}). "
                           f"예: retention_days = {DEFAULT_RETENTION_DAYS}")
     return value
