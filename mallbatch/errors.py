@@ -3,6 +3,7 @@
     MallbatchError
     ├── ConfigError          config.toml is wrong or a secret is missing: fix config, nothing was sent
     ├── InputFileError       the dropped file cannot be read at all (not a spreadsheet, encrypted, too big)
+    ├── StoreError           mallbatch.db is damaged, the disk is full or unwritable: stop, restore or free space
     └── RemoteError          something happened talking to a marketplace
         ├── AuthError        key expired / IP not registered / bad signature: stop calling this account
         ├── RateLimited      429: wait ``retry_after`` seconds, then the same call is safe to repeat
@@ -38,6 +39,12 @@ class InputFileError(MallbatchError):
 
     def __str__(self) -> str:
         return f"{self.message} {self.fix}".strip()
+
+
+class StoreError(MallbatchError):
+    """The local state store cannot be used; the message names the file and what to do.
+
+    Raised instead of carrying on: without the journal nothing may be sent."""
 
 
 class RemoteError(MallbatchError):

@@ -121,6 +121,38 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def private_dir(folder: Path) -> Path:
+    """``folder`` (created when missing) readable by its owner only on POSIX (0700).
+
+    Elsewhere nothing is changed: a Windows folder keeps the ACL it inherits."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        try:
+            folder.chmod(0o700)
+        except PermissionError:  # another user's folder (a shared state path): leave it as it is
+            pass
+    return folder
+
+
+def private_file(path: Path, create: bool = False) -> None:
+    """Make ``path`` owner-only (0600) on POSIX; with ``create``, create it empty first with that
+    mode, so it is never readable by others even for an instant."""
+    if os.name != "posix":
+        return
+    if create:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    try:
+        path.chmod(0o600)
+    except (FileNotFoundError, PermissionError):  # not there yet, or another user's file: leave it
+        pass
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path``, created owner-only on POSIX: config.toml holds API keys."""
+    private_file(path, create=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -14,7 +14,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from mallbatch.config import Config, load_config
-from mallbatch.sandbox.registry import SIMULATORS, sandbox_credentials
+from mallbatch.files import private_dir, write_private
+from mallbatch.sandbox.registry import WORKSPACE_SIMULATORS, sandbox_credentials
 from mallbatch.sheets.guard import Limits
 
 TEMPLATE_FILES = {
@@ -92,13 +93,14 @@ class Workspace:
         return [str(p) for p in self.config.value("read", "passwords", list, []) or []]
 
     def make_dirs(self) -> None:
-        for folder in (self.inbox, self.outbox, self.archive, self.images, self.state, self.templates):
+        for folder in (self.inbox, self.outbox, self.archive, self.images, self.templates):
             folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.state)  # customers' names, phones and addresses; logs
 
 
 def render_config(today: date | None = None) -> str:
     env = Environment(loader=PackageLoader("mallbatch", "templates"), undefined=StrictUndefined, keep_trailing_newline=True)
-    simulators = [{"mall": mall, "credentials": sandbox_credentials(mall)} for mall in SIMULATORS]
+    simulators = [{"mall": mall, "credentials": sandbox_credentials(mall)} for mall in WORKSPACE_SIMULATORS]
     return env.get_template("config.toml.j2").render(simulators=simulators, today=(today or date.today()).isoformat())
 
 
@@ -108,7 +110,7 @@ def init_workspace(home: Path) -> tuple[Workspace, bool]:
     config_path = home / "config.toml"
     created = not config_path.exists()
     if created:
-        config_path.write_text(render_config(), encoding="utf-8")
+        write_private(config_path, render_config())  # API keys: owner-only (0600) on POSIX
     workspace = Workspace(load_config(home))
     workspace.make_dirs()
     return workspace, created

@@ -65,11 +65,18 @@ def sim_workspace(tmp_path: Path) -> Iterator[SimWorkspace]:
     servers: list[SandboxServer] = []
 
     def make(malls: tuple[str, ...] = ("coupang", "smartstore", "wemakeprice"), faults: dict[str, dict[str, Any]] | None = None,
-             rate_limit: float | None = None) -> tuple[Workspace, dict[str, SandboxServer]]:
+             rate_limit: float | None = None, state: Path | None = None) -> tuple[Workspace, dict[str, SandboxServer]]:
+        """``state`` puts the workspace's state folder elsewhere (e.g. on a small disk); its
+        simulators' database stays on the test's disk, linked from there, so that they are the
+        workspace's own and keep working when that state folder runs out of space."""
         home = tmp_path / "ws"
         ws, _ = init_workspace(home)
+        if state is not None:
+            state.mkdir(parents=True, exist_ok=True)
+            (state / "sandbox.db").symlink_to(ws.sandbox_path)
+            (home / "config.toml").write_text(f'[workspace]\nstate = "{state}"\n', encoding="utf-8")
         started = {}
-        lines = ['[workspace]\nstate = "state"\n']
+        lines = [f'[workspace]\nstate = "{state or "state"}"\n']
         for mall in malls:
             server = SandboxServer(build_simulator(mall, ws.sandbox_path, (faults or {}).get(mall))).start()
             servers.append(server)

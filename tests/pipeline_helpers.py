@@ -14,9 +14,9 @@ from mallbatch.store import Store
 from mallbatch.workspace import Workspace
 
 
-def products_file(ws: Workspace, path: Path, count: int, seed: int = 7) -> Path:
+def products_file(ws: Workspace, path: Path, count: int, seed: int = 7, prefix: str = "P") -> Path:
     groups = sales_group_rows(ws.config)
-    rows = list(product_rows(count, sorted({g["group"] for g in groups}), seed=seed))
+    rows = list(product_rows(count, sorted({g["group"] for g in groups}), seed=seed, prefix=prefix))
     return write_filled(path, [(KINDS["products"], rows), (KINDS["sales_groups"], groups)])
 
 

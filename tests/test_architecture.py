@@ -33,7 +33,8 @@ def test_state_engine_imports_nothing_outside_the_sandbox() -> None:
         ours = {m for m in modules if m.startswith("mallbatch")}
         assert all(m.startswith("mallbatch.sandbox.") for m in ours), name
         assert not any(m.startswith(("mallbatch.sandbox.coupang", "mallbatch.sandbox.smartstore",
-                                     "mallbatch.sandbox.wemakeprice", "mallbatch.sandbox.server")) for m in ours), name
+                                     "mallbatch.sandbox.wemakeprice", "mallbatch.sandbox.elevenst",
+                                     "mallbatch.sandbox.server")) for m in ours), name
 
 
 def test_adapters_never_import_simulators() -> None:

@@ -35,6 +35,7 @@ from mallbatch.kinds.collected import (
     order_values,
 )
 from mallbatch.malls import MALLS, find_mall, mall_name
+from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.sheets.writer import Book
@@ -108,6 +109,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             since: datetime | None = None, now: datetime | None = None,
             progress: Callable[[str], None] | None = None) -> CollectResult:
     now = now or now_kst()
+    apply_retention(ws.config, store, now)
     result = CollectResult(run_id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
     malls = resolve_malls(ws.config, malls)
     first_days = first_collect_days(ws.config)

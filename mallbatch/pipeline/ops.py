@@ -4,6 +4,24 @@ Every remote effect is one :class:`~mallbatch.store.journal.Command`. :func:`exe
 commits ``in_flight`` before each call, records the mall's per-item answer, and after a
 timeout or dropped response reads the mall back (``Op.read_back``) before resending,
 so nothing is applied twice.
+
+Durability: each batch's ``in_flight`` mark (with the previous batch's outcome) and the
+last outcome are checkpointed into ``mallbatch.db`` itself, not only its ``-wal``: a copy
+of that one file, or the loss of ``-wal``/``-shm`` after a kill, still shows every
+command sent, at worst as in flight (read back before anything is resent).
+
+Which creates the journal can vouch for: none it did not see settle in this process.
+A journal that says "pending" or holds no row may be older than the mall: its ``-wal``
+was lost after a kill, or ``mallbatch.db`` was restored from a backup or synced from a
+copy. A second create makes a duplicate listing, so a ``product.create`` is sent without
+reading the mall back by 자체상품코드 only when this process itself saw it not applied
+(its read-back found nothing, or the mall refused this process's send); every other
+not-done create is read back first (``Op.read_back_first``, ``Journal.vouched``), just
+before its batch. When the mall cannot be read back (an outage, after the HTTP layer's
+own retries), the remaining unvouched creates are not sent: they are reported as not
+confirmed and wait for the next run, so an outage is not hammered product by product.
+Updates, invoices and answers keep the cheaper rule (read back only in_flight/unknown):
+repeating them leaves the mall in the same state.
 """
 
 from __future__ import annotations
@@ -47,6 +65,7 @@ class Op:
     send: Send
     read_back: ReadBack  # target → result for the commands found applied at the mall
     batch: Callable[[Any], int]  # spec → items per call
+    read_back_first: bool = False  # not-done commands this process has not seen settle are read back before sending
 
 
 def _one_by_one(call: Callable[[Connector, Any], ItemResult]) -> Send:
@@ -102,7 +121,7 @@ def _answered(adapter: Connector, commands: list[Command]) -> dict[str, ItemResu
 
 
 OPS: dict[str, Op] = {op.name: op for op in (
-    Op("product.create", Capability.PRODUCTS_CREATE, _one_by_one(_create), _find_products, lambda s: 1),
+    Op("product.create", Capability.PRODUCTS_CREATE, _one_by_one(_create), _find_products, lambda s: 1, read_back_first=True),
     Op("product.update", Capability.PRODUCTS_UPDATE, _one_by_one(_update), _updated, lambda s: 1),
     Op("order.confirm", Capability.ORDERS_CONFIRM, lambda a, units: a.confirm(units), _confirmed,
        lambda s: s.batch(Capability.ORDERS_CONFIRM)),
@@ -160,6 +179,11 @@ def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[
             unsettled.append(stored)
         else:
             todo.append(stored)
+    unread: list[Command] = []  # to be read back first, but the mall could not be asked: wait for the next run
+
+    def needs_read_back(command: Command) -> bool:
+        return op.read_back_first and command.idem_key not in journal.vouched
+
     for _round in range(SETTLE_ROUNDS):
         if unsettled:
             todo += _settle(journal, adapter, op, unsettled, outcomes)
@@ -167,11 +191,18 @@ def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[
             if unsettled:  # the read-back failed: the mall cannot tell now; they stay unknown (보류)
                 break
         for batch in _chunks(todo, op.batch(adapter.spec)):
-            unsettled += _send_batch(journal, adapter, op, batch, [objects[c.idem_key] for c in batch], outcomes)
+            doubtful = [c for c in batch if needs_read_back(c)]
+            if doubtful and not unread:  # just before sending: sending starts at once, a kill wastes no read-back
+                _settle(journal, adapter, op, doubtful, outcomes)  # found → done; not found → vouched
+            unread += [c for c in doubtful if needs_read_back(c) and c.idem_key not in outcomes]
+            batch = [c for c in batch if not needs_read_back(c) and c.idem_key not in outcomes]
+            if batch:
+                unsettled += _send_batch(journal, adapter, op, batch, [objects[c.idem_key] for c in batch], outcomes)
         todo = []
         if not unsettled:
             break
-    for command in unsettled:  # still unknown after every round: say so, never guess
+    journal.store.checkpoint()  # the last batch's outcome too is in mallbatch.db, not only its -wal
+    for command in unsettled + unread:  # still unknown after every round: say so, never guess
         outcomes[command.idem_key] = Outcome(UNKNOWN, "쇼핑몰 반영 여부를 확인하지 못했습니다. 다음 처리 때 다시 확인합니다")
     return outcomes
 
@@ -183,7 +214,9 @@ def _settle(journal: Journal, adapter: Connector, op: Op, commands: list[Command
         applied = adapter.read_back(op.capability, {c.target: c.payload for c in commands})
         if applied is None:
             applied = op.read_back(adapter, commands)
-    except (RateLimited, TransientError, OutcomeUnknown) as exc:
+    except AuthError:
+        raise
+    except RemoteError as exc:
         log.warning("read-back failed for %s: %s", op.name, exc.message_ko)
         return []  # leave them unknown; the next round or run tries again
     retry = []
@@ -194,12 +227,16 @@ def _settle(journal: Journal, adapter: Connector, op: Op, commands: list[Command
             outcomes[command.idem_key] = Outcome(DONE, "", result.remote_id, extra=result.extra)
         else:
             journal.mark(command, PENDING)
+            journal.vouched.add(command.idem_key)
             retry.append(command)
     return retry
 
 
 def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Command], objects: list[Any], outcomes: dict[str, Outcome]) -> list[Command]:
-    journal.mark_many(batch, IN_FLIGHT)  # committed before the call
+    journal.mark_many(batch, IN_FLIGHT)  # committed before the call,
+    # and checkpointed into mallbatch.db with the previous batch's outcome: a copy of that file
+    # alone (or the loss of its -wal) still shows everything sent so far
+    journal.store.checkpoint()
     try:
         results = op.send(adapter, objects)
     except OutcomeUnknown as exc:
@@ -209,11 +246,13 @@ def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Comman
     except AuthError as exc:
         for command in batch:
             journal.mark(command, FAILED, code=exc.code, message=exc.message_ko)
+            journal.vouched.add(command.idem_key)
             outcomes[command.idem_key] = Outcome(FAILED, exc.message_ko)
         raise
-    except RemoteError as exc:
+    except RemoteError as exc:  # not applied (the mall refused, or never accepted the call)
         for command in batch:
             journal.mark(command, FAILED, code=exc.code, message=_remote_failure(exc))
+            journal.vouched.add(command.idem_key)
             outcomes[command.idem_key] = Outcome(FAILED, _remote_failure(exc), retry=is_transient(exc))
         return []
     by_key = {r.key: r for r in results}
@@ -230,6 +269,7 @@ def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Comman
         else:
             text = result.message_ko or result.code
             journal.mark(command, FAILED, code=result.code, message=text)
+            journal.vouched.add(command.idem_key)
             outcomes[command.idem_key] = Outcome(FAILED, text)
     return [c for c in batch if c.state == UNKNOWN]
 

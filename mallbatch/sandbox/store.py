@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import unicodedata
@@ -32,6 +33,10 @@ CREATE INDEX IF NOT EXISTS audit_key ON audit(mall, op, key);
 CREATE TABLE IF NOT EXISTS counter (mall TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (mall, name));
 """
+
+
+_NAME = re.compile(r"[a-z_]+")
+_PATH = re.compile(r"\$(\.[A-Za-z_]+(\[\d+\])?)+")
 
 
 class SimStore:
@@ -98,6 +103,21 @@ class SimStore:
                 "ORDER BY ord, key LIMIT ?",
                 (self.mall, kind, low, high, low, from_key, limit),
             ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def find(self, kind: str, path: str, value: str) -> list[dict[str, Any]]:
+        """Entities of ``kind`` whose JSON ``path`` (e.g. ``$.sellerProdCode``) equals ``value``, oldest
+        first, through an expression index made on first use: a lookup by 자체상품코드 before every
+        create must not scan every product."""
+        if not _NAME.fullmatch(kind) or not _PATH.fullmatch(path):
+            raise ValueError(f"not a simple kind/path: {kind} {path}")
+        index = "entity_" + re.sub(r"\W", "_", f"{kind}{path}")
+        with self._lock:
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON entity(mall, json_extract(data, '{path}')) "
+                             f"WHERE kind='{kind}'")
+            rows = self._db.execute(
+                f"SELECT data FROM entity WHERE mall=? AND kind='{kind}' AND json_extract(data, '{path}')=? ORDER BY rowid",
+                (self.mall, value)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
     def all(self, kind: str) -> list[dict[str, Any]]:

@@ -312,7 +312,7 @@ class WemakepriceSimulator(Simulator):
         if not code:
             raise WmpError(400, "sellerProdCode 는 필수입니다")
         keys = ("productNo", "productName", "sellerProdCode", "displayYn", "regDate", "updDate")
-        rows = [{k: p[k] for k in keys} for p in self.store.all("product") if p["sellerProdCode"] == code]
+        rows = [{k: p[k] for k in keys} for p in self.store.find("product", "$.sellerProdCode", code)]
         return {"product": rows, "totalCount": len(rows)}
 
     # --- orders ---------------------------------------------------------------------

@@ -1,6 +1,11 @@
 """The SQLite store: WAL, synchronous=FULL (an in-flight mark must survive a power cut),
 a busy timeout, explicit ``BEGIN IMMEDIATE`` transactions, and versioned migrations.
 
+A damaged file, a full disk or an unwritable folder is a :class:`~mallbatch.errors.StoreError`
+(see :mod:`mallbatch.store.connection`); a failed transaction leaves nothing behind. The
+folder is created owner-only (0700) and the database files 0600 on POSIX: they hold
+customers' personal data.
+
 The database must live on a local disk (WAL does not work over SMB/NFS); ``[workspace]
 state`` in config.toml may point elsewhere when the workspace is on a share.
 """
@@ -8,6 +13,7 @@ state`` in config.toml may point elsewhere when the workspace is on a share.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -15,31 +21,52 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mallbatch.files import private_dir, private_file
+from mallbatch.store.connection import connect, translated
 from mallbatch.store.journal import Journal
 from mallbatch.store.migrations import MIGRATIONS
 from mallbatch.store.records import Records
 from mallbatch.store.timestamps import now_iso
+
+log = logging.getLogger("mallbatch.store")
 
 
 class Store:
     """Thin typed access to the tables; every write is one short transaction."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with translated(path):
+            private_dir(path.parent)  # customers' names, phones and addresses live here
+            for suffix in ("", "-wal", "-shm"):  # SQLite gives -wal/-shm the database file's mode
+                private_file(Path(f"{path}{suffix}"), create=not suffix)
         self.path = path
         self._lock = threading.RLock()
-        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        self.db = connect(path)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except BaseException:
+            self.db.close()
+            raise
         self.journal = Journal(self)
         self.records = Records(self)
 
     def close(self) -> None:
         self.db.close()
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into mallbatch.db now (fsynced), so a copy of that file alone, or the loss
+        of ``-wal``/``-shm``, keeps every commit so far. False when a reader kept some frames back."""
+        with self._lock:
+            busy, frames, copied = self.db.execute("PRAGMA wal_checkpoint(FULL)").fetchone()
+        if busy or copied < frames:
+            log.warning("checkpoint of %s incomplete (%s of %s frames)", self.path, copied, frames)
+            return False
+        return True
 
     def __enter__(self) -> Store:
         return self
@@ -66,10 +93,11 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:  # SQLite may have rolled back itself (disk full, I/O error)
+                    self.db.execute("ROLLBACK")
                 raise
-            self.db.execute("COMMIT")
 
     # --- files -------------------------------------------------------------------------
     def file(self, sha256: str) -> dict[str, Any] | None:

@@ -62,6 +62,10 @@ def _command(row: Any) -> Command:
 class Journal:
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Keys this process saw settle as not applied at the mall (read back and not found, or
+        # refused). Only these may be resent without a read-back when the op asks for one first:
+        # the file's own states may be older than the mall (lost -wal, restored backup).
+        self.vouched: set[str] = set()
 
     def get(self, key: str) -> Command | None:
         row = self.store.db.execute("SELECT * FROM commands WHERE idem_key=?", (key,)).fetchone()

@@ -56,4 +56,9 @@ MIGRATIONS: tuple[str, ...] = (
         run_id TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, created_at TEXT NOT NULL,
         PRIMARY KEY (run_id, kind));
     """,
+    # 2: personal-data retention: when a record's names, phones and addresses were masked
+    """
+    ALTER TABLE records ADD COLUMN masked_at TEXT NOT NULL DEFAULT '';
+    CREATE INDEX records_unmasked ON records(masked_at, updated_at);
+    """,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mallbatch.domain.records import (
@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", OrderLine, Claim, Inquiry)
 ORDERS, CLAIMS, INQUIRIES = "orders", "claims", "inquiries"
+# What retention masks (개인정보보호법); ids, amounts, states and dates stay for stats and dedupe.
+PERSONAL = {
+    ORDERS: ("buyer_name", "buyer_phone", "receiver_name", "receiver_phone", "receiver_phone2", "zip", "address",
+             "address_detail", "memo"),
+    CLAIMS: ("requester_name", "requester_phone"),
+    INQUIRIES: ("writer", "body"),
+}
+MASK = "***"
 _DATETIMES = {"ordered_at", "paid_at", "requested_at", "asked_at", "answered_at"}
 
 
@@ -47,6 +55,14 @@ def _decode(cls: type[R], data: str, raw: str) -> R:
     elif cls is Claim:
         values["kind"], values["status"] = ClaimKind(values["kind"]), ClaimStatus(values["status"])
     return cls(**values, raw=json.loads(raw))
+
+
+def _still_open(kind: str, data: dict[str, Any]) -> bool:
+    if kind == ORDERS:
+        return data.get("status") in (OrderStatus.PAID, OrderStatus.PREPARING)
+    if kind == CLAIMS:
+        return data.get("status") in (ClaimStatus.REQUESTED, ClaimStatus.IN_PROGRESS)
+    return kind == INQUIRIES and not data.get("answered")
 
 
 def key_of(record: OrderLine | Claim | Inquiry) -> str:
@@ -79,8 +95,8 @@ class Records:
                 if cursor.rowcount:
                     new += 1
                 else:
-                    db.execute(
-                        "UPDATE records SET data=?, raw=?, updated_at=?, ship_unit=?, order_id=? "
+                    db.execute(  # fresh personal data from the mall starts its retention period again
+                        "UPDATE records SET data=?, raw=?, updated_at=?, ship_unit=?, order_id=?, masked_at='' "
                         "WHERE mall=? AND account=? AND kind=? AND key=?",
                         (data, raw, stamp, ship_unit, order_id, record.mall, record.account, kind_of(record), key_of(record)),
                     )
@@ -110,6 +126,24 @@ class Records:
             f"SELECT {columns}, first_run, updated_at FROM records WHERE kind=? ORDER BY first_seen, key", (kind,))
         for row in cursor:
             yield _decode(cls, row["data"], row["raw"]), row["first_run"], row["updated_at"]
+
+    def mask_personal(self, before: datetime) -> int:
+        """Mask names, phones, addresses (and the mall's raw payload, which repeats them) of records
+        not updated since ``before``; returns how many. Orders not yet shipped, open claims and
+        unanswered inquiries are kept whole: the seller still needs them."""
+        cutoff, stamp, masked = before.astimezone(UTC).isoformat(timespec="milliseconds"), now_iso(), 0
+        with self.store.transaction() as db:
+            rows = db.execute("SELECT mall, account, kind, key, data FROM records WHERE masked_at='' AND updated_at < ?",
+                              (cutoff,)).fetchall()
+            for row in rows:
+                data = json.loads(row["data"])
+                if _still_open(row["kind"], data):
+                    continue
+                data.update({name: MASK for name in PERSONAL.get(row["kind"], ()) if data.get(name)})
+                db.execute("UPDATE records SET data=?, raw='{}', masked_at=? WHERE mall=? AND account=? AND kind=? AND key=?",
+                           (json.dumps(data, ensure_ascii=False), stamp, row["mall"], row["account"], row["kind"], row["key"]))
+                masked += 1
+        return masked
 
     def count(self, kind: str) -> int:
         return int(self.store.db.execute("SELECT COUNT(*) FROM records WHERE kind=?", (kind,)).fetchone()[0])

@@ -35,7 +35,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from mallbatch.connectors.runtime.connector import Connector
-from mallbatch.errors import MallbatchError
+from mallbatch.errors import MallbatchError, StoreError
 from mallbatch.files import (
     DISK_ERRNOS,
     archive,
@@ -50,6 +50,7 @@ from mallbatch.files import (
 from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
+from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.push import PushResult, push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.sandbox.registry import stop_all
@@ -154,11 +155,15 @@ class WatchService:
                 self._clean_parts()
                 self._recover()
                 self._reconcile()
+                apply_retention(self.ws.config, self.store)
                 self.schedule = CollectSchedule(self.ws.config, self.store, self._kinds_of())
                 self.scanner = InboxScanner(self.ws.inbox, self.settings.stable_seconds, self.settings.incomplete_minutes * 60,
                                             trust_mtime=not self.settings.poll)
                 observer = self._observe()
                 self._loop()
+        except StoreError as exc:  # damaged store or full disk: stop with the message, never work without a journal
+            log.error("%s", exc)
+            raise
         finally:
             if observer is not None:
                 observer.stop()
@@ -228,6 +233,8 @@ class WatchService:
 
         try:
             settled = reconcile_unsettled(self.store.journal, adapter_for)
+        except StoreError:
+            raise
         except MallbatchError as exc:  # the journal re-checks these before any resend anyway
             log.warning("보내던 요청을 쇼핑몰에서 확인하지 못했습니다 (다음 전송 전에 다시 확인): %s", exc)
             return
@@ -313,6 +320,9 @@ class WatchService:
             kind = ",".join(sorted({s.kind for s in result.checked.report.sheets}))
             self.store.record_file(sha, name, "result_written", kind, str(result.result_path))
             archived = archive(claimed, self.ws.archive)
+        except StoreError:
+            self._back_to_inbox(claimed)  # the file is not at fault; the service stops (see run)
+            raise
         except BaseException as exc:
             self._failed(claimed, name, sha, exc)
             if not isinstance(exc, Exception):
@@ -423,6 +433,8 @@ class WatchService:
                 continue
             try:
                 result = self.push(self.ws, self.store, self.session, retry.path)
+            except StoreError:
+                raise
             except Exception as exc:  # noqa: BLE001 - a retry must never stop the service
                 log.error("%s: 재시도 실패: %s", retry.path.name, reason_ko(exc),
                           exc_info=not isinstance(exc, (OSError, MallbatchError)))
@@ -444,6 +456,8 @@ class WatchService:
         log.info("수집 시작: %s", ", ".join(malls) or "모든 계정")
         try:
             result = collect(self.ws, self.store, self.session, malls=malls, kinds=kinds, now=now)
+        except StoreError:
+            raise
         except Exception as exc:  # noqa: BLE001 - e.g. the outbox is unwritable; try again later
             log.error("수집 실패: %s", reason_ko(exc), exc_info=not isinstance(exc, (OSError, MallbatchError)))
             for slot in wanted:
