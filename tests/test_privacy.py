@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mallbatch.adapters.canonical import Claim, ClaimKind, ClaimStatus, OrderLine, OrderStatus
+from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, OrderLine, OrderStatus
 from mallbatch.cli import cli
-from mallbatch.clock import now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.errors import ConfigError
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.store import Store
@@ -132,7 +132,7 @@ def test_retention_days_comes_from_config_and_a_bad_value_is_named(tmp_path: Pat
 
 
 def test_collect_masks_what_is_past_retention(sim_workspace) -> None:
-    from mallbatch.adapters.http import RetryPolicy
+    from mallbatch.connectors.runtime.http import RetryPolicy
     from mallbatch.pipeline.collect import collect
     from mallbatch.pipeline.session import Session
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mallbatch.adapters.http import RetryPolicy
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.store import Store
