@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from string import Formatter
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from mallbatch.config import Account
 from mallbatch.connectors.runtime.errors import classifier
 from mallbatch.connectors.runtime.http import HttpClient, RetryPolicy, limiter_for
 from mallbatch.connectors.runtime.paging import dig
 from mallbatch.connectors.runtime.reads import run_read
-from mallbatch.connectors.runtime.spec import MarketplaceSpec
+from mallbatch.connectors.runtime.spec import FromAccount, MarketplaceSpec
 from mallbatch.connectors.runtime.writes import run_write
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
@@ -30,7 +32,7 @@ from mallbatch.domain.records import (
     ProductListing,
     ProductRef,
 )
-from mallbatch.errors import ConfigError
+from mallbatch.errors import AuthError, ConfigError
 
 
 class Connector:
@@ -41,7 +43,7 @@ class Connector:
         self.retry = retry
         self.memo: dict[str, Any] = {}  # per-connector state a hook keeps (위메프 ship policies)
         spec = self.spec
-        rate = float(account.option("rate_limit") or spec.rate.per_second)
+        rate = float(account.option("rate_limit") or spec.rate.client or spec.rate.per_second)
         # a rate_limit above the documented cap is the seller's explicit choice (e.g. a test mall)
         cap = max(spec.rate.cap, math.ceil(rate)) if spec.rate.cap else None
         self.http = HttpClient(
@@ -76,15 +78,29 @@ class Connector:
     # --- calls ------------------------------------------------------------------------
     def call(self, method: str, path: str, *, write: bool = False, send: str = "json",
              payload: dict[str, Any] | None = None) -> Any:
-        """The answer's data (the envelope's data field) of a successful call."""
+        """The answer's data (the envelope's data field) of a successful call.
+
+        A ``{name}`` in ``path`` takes the payload's ``name`` (which is then not sent) or else the
+        account's config value; :class:`FromAccount` values of the payload are resolved too."""
+        if payload is not None:
+            payload = {k: self.account_value(v) if isinstance(v, FromAccount) else v for k, v in payload.items()}
+        names = [name for _, name, _, _ in Formatter().parse(path) if name]
+        if names:
+            values = {n: payload.pop(n) if payload and n in payload else self.account.secret(n) for n in names}
+            path = path.format_map({n: quote(str(v), safe="") for n, v in values.items()})
         kwargs = {} if payload is None else {send: payload}
         body = self.http.request(method, path, write=write, **kwargs).json()
         field = self.spec.envelope.data
         return dig(body, field) if field else body
 
+    def account_value(self, value: FromAccount) -> str:
+        return self.account.secret(next((n for n in value.names if self.account.option(n)), value.names[-1]))
+
     def lookup(self, name: str, key: str) -> Any | None:
         """A declared Lookup: the mall's record for ``key``, or None when it has none."""
         lookup = self.spec.lookups[name]
+        if lookup.scan is not None:
+            return lookup.scan(self, key)
         try:
             query = lookup.query(key)
         except ValueError:  # a key the mall cannot have (not a number)
@@ -127,8 +143,13 @@ class Connector:
         return problems + (extra(self, listing) if extra else [])
 
     def check_auth(self) -> None:
-        """One cheap authenticated call; AuthError when the mall refuses."""
-        self.call(*self.spec.auth_probe, send="params")
+        """A key past its declared lifetime, else one cheap authenticated call; AuthError when refused."""
+        issued, lifetime = self.account.key_issued, self.spec.key_lifetime_days
+        if issued and lifetime and date.today() > issued + timedelta(days=lifetime):
+            raise AuthError(f"{self.spec.envelope.mall_ko} API 키 유효기간({lifetime}일)이 지났습니다 (발급일 {issued}). "
+                            "새 키를 발급받아 config.toml 에 넣으세요", code="KEY_EXPIRED")
+        method, path, *params = self.spec.auth_probe
+        self.call(method, path, send="params", payload=params[0]() if params else None)
 
     # --- products (hooks) ---------------------------------------------------------------
     def create_product(self, listing: ProductListing) -> ProductRef:
@@ -152,14 +173,20 @@ class Connector:
         return hook
 
     # --- orders, claims, inquiries ----------------------------------------------------
+    def collect(self, what: str, since: datetime, until: datetime) -> Iterator[Any]:
+        """Every read named ``what`` or ``what.<part>`` (쿠팡 claims: returns and exchanges are two lists)."""
+        for name, read in self.spec.reads.items():
+            if name == what or name.startswith(f"{what}."):
+                yield from run_read(self, read, since, until)
+
     def orders(self, since: datetime, until: datetime) -> Iterator[OrderLine]:
-        return run_read(self, self.spec.reads["orders"], since, until)
+        return self.collect("orders", since, until)
 
     def claims(self, since: datetime, until: datetime) -> Iterator[Claim]:
-        return run_read(self, self.spec.reads["claims"], since, until)
+        return self.collect("claims", since, until)
 
     def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
-        return run_read(self, self.spec.reads["inquiries"], since, until)
+        return self.collect("inquiries", since, until)
 
     def lookup_orders(self, ids: Sequence[str]) -> list[OrderLine]:
         """Current state of the lines of these ship units / line ids (read-back)."""

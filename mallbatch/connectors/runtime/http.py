@@ -321,6 +321,7 @@ class HttpClient:
             transport=_transport(limits),
             follow_redirects=False,
         )
+        self.auth = auth  # the request signer (a connector may set its clock)
         self.limiter = limiter
         self.envelope = envelope
         self.deadline = deadline

@@ -41,9 +41,10 @@ class Credential:
 
 @dataclass(frozen=True)
 class Rate:
-    per_second: float  # average requests per second (account option rate_limit overrides)
+    per_second: float  # the mall's documented average requests per second
     burst: int = 1  # requests saved up beyond the average
     cap: int | None = None  # never more than this in any one-second window
+    client: float | None = None  # the average the client keeps to (a margin under per_second); account rate_limit overrides
 
 
 @dataclass(frozen=True)
@@ -90,15 +91,27 @@ class Read:
 
 
 @dataclass(frozen=True)
-class Lookup:
-    """Read one record by key (read-back, lookups); a refusal or an empty answer is "not found"."""
+class FromAccount:
+    """A request value taken from the account's config, resolved by Connector.call (쿠팡's vendorId
+    in queries and bodies); the first of ``names`` the account has."""
 
-    method: str
-    path: str
-    query: Callable[[str], dict[str, Any]]
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Read one record by key (read-back, lookups); a refusal or an empty answer is "not found".
+
+    A ``{name}`` in ``path`` is filled from the query (see Connector.call). ``scan`` is for a mall
+    with no single-record read: (connector, key) → the record or None, instead of one call."""
+
+    method: str = "GET"
+    path: str = ""
+    query: Callable[[str], dict[str, Any]] = lambda key: {}
     send: str = "params"
     mapping: Callable[[Any, str], Any] | None = None  # (data, account) → record, for lookup_inquiries
     missing: tuple[type[RemoteError], ...] = (RejectedError,)
+    scan: Callable[[Any, str], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,8 +131,10 @@ class Write:
     path: str
     key: Callable[[Any], str]  # the item's target (ship unit, inquiry id)
     body: Callable[[list[Any]], dict[str, Any]]
-    batch: int = 1
-    precheck: Callable[[Any], str | None] | None = None  # Korean refusal made before any call
+    batch: int = 1  # items per call, or with ``weight`` the sum of their weights
+    precheck: Callable[[Any], str | tuple[str, str] | None] | None = None  # Korean refusal (or (code, refusal)) before any call
+    prepare: Callable[[Any, Any], Any] | None = None  # (connector, item) → the item completed from the mall, or a refusal like precheck's
+    weight: Callable[[Any], int] | None = None  # how much of ``batch`` one item takes (쿠팡: one DTO per vendorItem)
     results: Callable[[Any, list[Any]], list[ItemResult]] | None = None  # per-item answer; else all ok
     remote_id: str = ""  # data field of the mall's receipt
     read_back: ReadBack | None = None
@@ -152,7 +167,7 @@ class MarketplaceSpec:
     auth: Callable[[Account], httpx.Auth]
     rate: Rate
     envelope: Envelope
-    auth_probe: tuple[str, str]  # (method, path) of one cheap authenticated read
+    auth_probe: tuple[Any, ...]  # (method, path[, () → params]) of one cheap authenticated read
     errors: tuple[ErrorRule, ...] = ()
     reads: dict[str, Read] = field(default_factory=dict)  # "orders" / "claims" / "inquiries"
     lookups: dict[str, Lookup] = field(default_factory=dict)

@@ -27,12 +27,15 @@ def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[
     todo: list[tuple[int, Any]] = []
     for n, item in enumerate(items):
         problem = write.precheck(item) if write.precheck else None
+        if not problem and write.prepare:
+            item = write.prepare(connector, item)
+            problem = item if isinstance(item, (str, tuple)) else None
         if problem:
-            results[n] = ItemResult(write.key(item), ok=False, message_ko=problem)
+            code, message = problem if isinstance(problem, tuple) else ("", problem)
+            results[n] = ItemResult(write.key(items[n]), ok=False, code=code, message_ko=message)
         else:
             todo.append((n, item))
-    for start in range(0, len(todo), max(1, write.batch)):
-        batch = todo[start:start + write.batch]
+    for batch in _batches(write, todo):
         objects = [item for _, item in batch]
         try:
             data = connector.call(write.method, write.path, write=True, send=write.send, payload=write.body(objects))
@@ -49,6 +52,20 @@ def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[
             if result is not None:
                 results[n] = result
     return [results[n] for n in sorted(results)]
+
+
+def _batches(write: Write, todo: list[tuple[int, Any]]) -> list[list[tuple[int, Any]]]:
+    """Consecutive items whose weights (1 each unless declared) add up to at most ``write.batch``."""
+    batches: list[list[tuple[int, Any]]] = []
+    used = 0
+    for entry in todo:
+        weight = write.weight(entry[1]) if write.weight else 1
+        if not batches or used + weight > max(1, write.batch):
+            batches.append([])
+            used = 0
+        batches[-1].append(entry)
+        used += weight
+    return batches
 
 
 def _read_back(connector: Connector, write: Write, item: Any, failed: ItemResult) -> ItemResult:
