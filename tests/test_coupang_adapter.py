@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +17,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from mallbatch.adapters.base import MallSpec
 from mallbatch.domain.records import (
     Address,
     Answer,
@@ -29,8 +29,9 @@ from mallbatch.domain.records import (
     ProductRef,
     ShippingInfo,
 )
-from mallbatch.adapters.coupang import CoupangAdapter, CoupangAuth, authorization, signature, signed_date
-from mallbatch.adapters.coupang_mapping import COURIER_CODES
+from mallbatch.connectors.coupang.mapping import COURIER_CODES
+from mallbatch.connectors.coupang.spec import CoupangAuth, authorization, signature, signed_date
+from mallbatch.connectors.coupang.spec import CoupangConnector as CoupangAdapter
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.config import Account, resolve_value
 from mallbatch.domain.couriers import COURIERS
@@ -189,7 +190,7 @@ def test_signature_checks_and_auth_errors(sim: Any) -> None:
 def test_client_rate_defaults_a_little_under_the_documented_limit() -> None:
     adapter = CoupangAdapter(Account("coupang", "rate", "http://127.0.0.1:9", True, dict(CREDS)))
     assert CoupangAdapter.spec.rate_per_second == 10.0
-    assert (adapter._http.limiter.rate, adapter._http.limiter.burst) == (9.5, 2)
+    assert (adapter.http.limiter.rate, adapter.http.limiter.burst) == (9.5, 2)
 
 
 # --- transport faults -------------------------------------------------------------------
@@ -202,18 +203,18 @@ def test_rate_limits_server_errors_and_dropped_writes(sim: Any) -> None:
     faults.update({"rate_limit": 10})
     patient = CoupangAdapter(adapter.account, retry=RetryPolicy(attempts=6, base_delay=0.02, max_delay=0.1))
     assert all(patient.find_product(f"NONE-{n}") is None for n in range(25))
-    assert server.rejected_429 > 0 and patient._http.calls == 25 + server.rejected_429
+    assert server.rejected_429 > 0 and patient.http.calls == 25 + server.rejected_429
     faults.update({"rate_limit": 1000})
 
     # 5xx on reads: repeated until the same answer comes back.
     fresh(server, 30)
-    calls = adapter._http.calls
+    calls = adapter.http.calls
     clean = {line.line_id for line in adapter.orders(*recent())}
-    clean_calls = adapter._http.calls - calls
+    clean_calls = adapter.http.calls - calls
     faults.update({"error_rate": 0.4})
-    calls = adapter._http.calls
+    calls = adapter.http.calls
     assert {line.line_id for line in adapter.orders(*recent())} == clean
-    assert adapter._http.calls - calls > clean_calls
+    assert adapter.http.calls - calls > clean_calls
     faults.update({"error_rate": 0.0})
 
     # Commit then drop: OutcomeUnknown, and the read-back shows the write applied once.
@@ -303,8 +304,12 @@ def test_long_ranges_split_and_lookup_by_any_id(sim: Any) -> None:
     found = {line.ship_unit for line in adapter.orders(now() - timedelta(days=70), now() + timedelta(minutes=1))}
     assert found == {str(b["shipmentBoxId"]) for b, age in zip(made, ages) if age < 70}
 
+    orders = CoupangAdapter.spec.reads["orders"]
+    assert orders.window is not None
+
     class WideWindow(CoupangAdapter):
-        spec = MallSpec(**{**CoupangAdapter.spec.__dict__, "windows": {"orders": timedelta(days=60)}})
+        spec = replace(CoupangAdapter.spec, reads={**CoupangAdapter.spec.reads,
+                                                   "orders": replace(orders, window=replace(orders.window, span=timedelta(days=60)))})
 
     with pytest.raises(RejectedError, match="less than31"):
         list(WideWindow(adapter.account, retry=FAST).orders(now() - timedelta(days=70), now()))
@@ -331,9 +336,9 @@ def test_confirm_per_box_results_and_batches(sim: Any) -> None:
     assert server.simulator.store.audit_counts("order.confirm") == {a: 1, b: 1}
 
     units = [str(x["shipmentBoxId"]) for x in fresh(server, 60)]
-    calls = adapter._http.calls
+    calls = adapter.http.calls
     assert all(r.ok and not r.already for r in adapter.confirm(units))
-    assert adapter._http.calls - calls == 2  # 50 + 10
+    assert adapter.http.calls - calls == 2  # 50 + 10
 
 
 # --- invoices ---------------------------------------------------------------------------
@@ -386,13 +391,13 @@ def test_invoice_calls_stay_within_50_dtos(sim: Any) -> None:
     server, adapter = sim
     made = fresh(server, 60)
     adapter.confirm([str(b["shipmentBoxId"]) for b in made])
-    calls = adapter._http.calls
+    calls = adapter.http.calls
     results = adapter.send_invoices([invoice(b, f"5{n:011d}") for n, b in enumerate(made)])
     assert all(r.ok for r in results)
     bins, used = 1, 0  # boxes are packed whole, so a call may end below 50 DTOs
     for size in (len(b["orderItems"]) for b in made):
         bins, used = (bins + 1, size) if used + size > 50 else (bins, used + size)
-    assert sum(len(b["orderItems"]) for b in made) > 50 and adapter._http.calls - calls == bins
+    assert sum(len(b["orderItems"]) for b in made) > 50 and adapter.http.calls - calls == bins
 
 
 # --- claims -----------------------------------------------------------------------------

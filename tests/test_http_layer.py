@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mallbatch.connectors.runtime.http as http
-from mallbatch.adapters.coupang import CoupangAdapter
+from mallbatch.connectors.coupang.spec import CoupangConnector as CoupangAdapter
 from mallbatch.domain.records import OrderLine
 from mallbatch.connectors.runtime.http import RateLimiter, RetryPolicy
 from mallbatch.adapters.smartstore import SmartstoreAdapter
@@ -276,7 +276,7 @@ def test_the_limiter_stays_close_to_its_rate() -> None:
 
 def test_coupang_limiter_guarantees_ten_in_every_second() -> None:
     adapter = CoupangAdapter(account("coupang", "http://127.0.0.1:9", rate_limit=9.5))
-    assert adapter._http.limiter.per_second == 10
+    assert adapter.http.limiter.per_second == 10
 
 
 # --- C6: nothing a mall echoes carries a secret out --------------------------------------------

@@ -13,6 +13,8 @@ from mallbatch.domain.records import (
     ClaimKind,
     ClaimStatus,
     Inquiry,
+    Invoice,
+    ItemResult,
     OrderLine,
     OrderStatus,
     ProductListing,
@@ -119,6 +121,12 @@ def courier_from(name_or_code: str | None) -> str:
 
 def line_id(box_id: Any, vendor_item_id: Any) -> str:
     return f"{box_id}-{vendor_item_id}"
+
+
+def box_of(found: dict[str, Any]) -> dict[str, Any]:
+    """The shipment box of a ``GET ordersheets/{shipmentBoxId}`` answer."""
+    data = found.get("data")
+    return data if isinstance(data, dict) else {}
 
 
 # --- orders ---------------------------------------------------------------------------
@@ -331,3 +339,38 @@ def merge_items(new_items: list[dict[str, Any]], current_items: list[dict[str, A
         merged.append(item)
     merged.extend({**old, "maximumBuyCount": 0} for old in current.values())
     return merged
+
+
+# --- writes ---------------------------------------------------------------------------
+def invoice_dtos(invoice: Invoice) -> list[dict[str, Any]]:
+    """One orderSheetInvoiceApplyDto per vendorItemId of the box (line ids ``box-vendorItemId``)."""
+    return [{
+        "shipmentBoxId": int(invoice.ship_unit), "orderId": int(invoice.order_id), "vendorItemId": int(lid.partition("-")[2]),
+        "deliveryCompanyCode": COURIER_CODES[invoice.courier], "invoiceNumber": invoice.tracking_no, "splitShipping": False,
+        "preSplitShipped": False, "estimatedShippingDate": "",
+    } for lid in invoice.line_ids]
+
+
+def box_results(body: dict[str, Any], keys: list[str]) -> list[ItemResult]:
+    """Per-box results of a bulk write: ``data.responseList[{shipmentBoxId, succeed, resultCode, resultMessage}]``."""
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    answers = {str(r.get("shipmentBoxId")): r for r in data.get("responseList") or []}
+    results = []
+    for key in keys:
+        answer = answers.get(key)
+        if answer is None:
+            results.append(ItemResult(key, False, "NO_RESULT", "쿠팡 응답에 이 주문의 결과가 없습니다"))
+        elif answer.get("succeed"):
+            results.append(ItemResult(key, True, str(answer.get("resultCode") or "OK")))
+        else:
+            code = str(answer.get("resultCode") or "NO_RESULT")
+            results.append(ItemResult(key, False, code, result_message(code, str(answer.get("resultMessage") or ""))))
+    return results
+
+
+def product_id(body: dict[str, Any]) -> str | None:
+    """``{"code":"SUCCESS","data":id}`` or the older ``{"code":"200","data":{"code":"SUCCESS","data":id}}``."""
+    inner = body.get("data")
+    if isinstance(inner, dict):
+        body, inner = inner, inner.get("data")
+    return None if str(body.get("code")) not in ("SUCCESS", "200") or inner in (None, "") else str(inner)

@@ -1,0 +1,1 @@
+"""쿠팡 Wing Open API, declared on the connector runtime."""
