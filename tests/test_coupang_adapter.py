@@ -35,7 +35,7 @@ from mallbatch.connectors.coupang.spec import CoupangConnector as CoupangAdapter
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.config import Account, resolve_value
 from mallbatch.domain.couriers import COURIERS
-from mallbatch.errors import AuthError, OutcomeUnknown, RejectedError
+from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError
 from mallbatch.sandbox.registry import sandbox_credentials
 from mallbatch.sandbox.server import SandboxServer
 
@@ -232,6 +232,26 @@ def test_rate_limits_server_errors_and_dropped_writes(sim: Any) -> None:
     assert again[0].ok and again[0].already
     assert server.simulator.store.audit_counts("product.create") == {"DROP-1": 1}
     assert server.simulator.store.audit_counts("order.confirm") == {unit: 1}
+
+
+def test_access_denied_block_backs_off_and_collects_later(sim: Any) -> None:
+    """Repeated 429s bring 쿠팡's 403 "Access Denied" page for a while: a rate limit to wait out, not 인증 실패."""
+    server, adapter = sim
+    made = {str(b["shipmentBoxId"]) for b in fresh(server, 5)}
+    server.simulator.faults.update({"rate_limit": 2, "block_after_429": 3, "block_seconds": 2})
+    params = {"createdAtFrom": f"{now().date()}+09:00", "createdAtTo": f"{now().date()}+09:00", "status": "ACCEPT"}
+    answers = [raw(server, "GET", f"{VENDOR_PATH}/ordersheets", params) for _ in range(10)]
+    assert 429 in {a.status_code for a in answers} and answers[-1].status_code == 403 and "Access Denied" in answers[-1].text
+    server.simulator.faults.update({"rate_limit": 1000})
+
+    impatient = CoupangAdapter(adapter.account, retry=RetryPolicy(attempts=1))
+    with pytest.raises(RateLimited) as info:
+        impatient.check_auth()
+    assert "인증" not in info.value.message_ko and info.value.retry_after == 60
+
+    patient = CoupangAdapter(adapter.account, retry=RetryPolicy(attempts=40, base_delay=0.05, max_delay=0.2))
+    assert made <= {line.ship_unit for line in patient.orders(*recent())}
+    assert patient.http.calls > len(CoupangAdapter.spec.reads["orders"].partitions)  # waited through the block
 
 
 # --- products ---------------------------------------------------------------------------
