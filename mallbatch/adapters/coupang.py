@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from mallbatch.adapters.base import Adapter, MallSpec, windows
+from mallbatch.connectors.runtime.spec import Credential
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
     Answer,
@@ -147,9 +148,15 @@ class CoupangAdapter(Adapter):
         mall="coupang",
         base_url="https://api-gateway.coupang.com",
         capabilities=frozenset(Capability),
-        rate_per_second=10.0,  # per vendorId (articles 20414599556889, 23902034110617)
+        rate_per_second=DEFAULT_RATE,  # 10 per vendorId (articles 20414599556889, 23902034110617), cap below
         # Every answer, success or refusal, is {"code", "message", "data"?} (reference §1).
         envelope=Envelope("쿠팡", keys=("code", "data")),
+        credentials=(
+            Credential("vendor_id", "업체코드 (A로 시작, 예: A00012345)", secret=False),
+            Credential("access_key", "쿠팡 Wing 에서 발급한 OPEN API Access Key", lifetime_days=180),
+            Credential("secret_key", "쿠팡 Wing 에서 발급한 OPEN API Secret Key", lifetime_days=180),
+            Credential("key_issued", "키 발급일 (YYYY-MM-DD, 만료 전에 알려 드립니다)", secret=False),
+        ),
         # Two saved tokens absorb our own per-call work (journal commits) so the average stays
         # at the client rate (9.5/s); the window keeps every 1-second span at the vendor's 10.
         burst=2,
