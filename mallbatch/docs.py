@@ -86,7 +86,7 @@ def _rate(spec: Any) -> str:
 def _credential(credential: Any) -> str:
     notes = [n for n in ("비밀값" if credential.secret else "",
                          f"{credential.lifetime_days}일 뒤 만료" if credential.lifetime_days else "") if n]
-    return credential.hint_ko + (f" — {', '.join(notes)}" if notes else "")
+    return " · ".join([credential.hint_ko, *notes])  # cp949-safe: sellers save config.toml from Notepad
 
 
 def marketplaces() -> str:
