@@ -148,7 +148,7 @@ class CoupangAdapter(Adapter):
         mall="coupang",
         base_url="https://api-gateway.coupang.com",
         capabilities=frozenset(Capability),
-        rate_per_second=DEFAULT_RATE,  # 10 per vendorId (articles 20414599556889, 23902034110617), cap below
+        rate_per_second=10.0,  # per vendorId (articles 20414599556889, 23902034110617)
         # Every answer, success or refusal, is {"code", "message", "data"?} (reference §1).
         envelope=Envelope("쿠팡", keys=("code", "data")),
         credentials=(
