@@ -85,16 +85,24 @@ class Secret:
         return hash(self._value)
 
 
-def resolve_value(name: str, raw: Any, where: str) -> Any:
-    """Resolve ``env:NAME`` and wrap credential-like keys in :class:`Secret`."""
+def resolve_value(name: str, raw: Any, where: str, *, secret: bool = False) -> Any:
+    """Resolve ``env:NAME`` and wrap credential-like keys (or ones declared ``secret``) in :class:`Secret`."""
     if isinstance(raw, str) and raw.startswith("env:"):
         var = raw[4:].strip()
         if var not in os.environ:
             raise ConfigError(f"{where}: 환경변수 {var} 이(가) 설정되어 있지 않습니다 ({name}).")
         raw = os.environ[var]
-    if isinstance(raw, str) and name.lower().endswith(SECRET_SUFFIXES):
+    if isinstance(raw, str) and (secret or name.lower().endswith(SECRET_SUFFIXES)):
         return Secret(raw)
     return raw
+
+
+def declared_secrets(mall: str) -> frozenset[str]:
+    """The keys a mall's connector spec marks secret, whatever they are named."""
+    from mallbatch.connectors.registry import connector_class  # connectors import this module
+
+    cls = connector_class(mall)
+    return frozenset(c.name for c in cls.spec.credentials if c.secret) if cls else frozenset()
 
 
 @dataclass(frozen=True)
@@ -188,8 +196,9 @@ def _account(entry: dict[str, Any], index: int) -> Account:
     name = str(fields.get("name", "")).strip()
     if not name:
         raise ConfigError(f"{where}: name (계정 이름) 이 필요합니다.")
+    secrets = declared_secrets(mall.code)
     options = {
-        k: resolve_value(k, fields.get(k, v), where)
+        k: resolve_value(k, fields.get(k, v), where, secret=k in secrets)
         for k, v in entry.items()
         if k not in ("mall", "name", "base_url", "sandbox")
     }

@@ -1,12 +1,23 @@
-"""Generates the README's template reference from the kind definitions, so it cannot drift.
+"""Generates the README's template reference (from the kind definitions) and its marketplace
+section and the config.toml account comments (from the connector specs), so none can drift.
 
-Run ``python -m mallbatch.docs`` and paste the output between the README markers;
-``tests/test_docs.py`` fails when they differ.
+Run ``python -m mallbatch.docs --write`` to update README.md between its markers (without
+``--write`` it prints the sections); ``tests/test_docs.py`` fails when they differ. The config
+comments are rendered into the template by :func:`mallbatch.workspace.render_config`.
 """
 
 from __future__ import annotations
 
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from mallbatch.connectors.registry import connectors
+from mallbatch.domain.capability import Capability
 from mallbatch.kinds import KINDS
+from mallbatch.malls import MALLS
 from mallbatch.sheets.columns import Kind
 
 KIND_NAMES = {
@@ -14,6 +25,16 @@ KIND_NAMES = {
     Kind.DATETIME: "일시", Kind.CHOICE: "선택", Kind.BOOL: "Y/N", Kind.PHONE: "전화번호", Kind.ZIP: "우편번호",
 }
 BEGIN, END = "<!-- template-reference:begin -->", "<!-- template-reference:end -->"
+MALLS_BEGIN, MALLS_END = "<!-- marketplaces:begin -->", "<!-- marketplaces:end -->"
+CAPABILITY_NAMES = {
+    Capability.PRODUCTS_CREATE: "상품 등록", Capability.PRODUCTS_UPDATE: "상품 수정",
+    Capability.ORDERS_COLLECT: "주문 수집", Capability.ORDERS_CONFIRM: "발주확인",
+    Capability.INVOICES_SEND: "송장 등록", Capability.INVOICES_UPDATE: "송장 수정",
+    Capability.CLAIMS_COLLECT: "클레임 수집", Capability.INQUIRIES_COLLECT: "문의 수집",
+    Capability.INQUIRIES_ANSWER: "문의 답변",
+}
+WRITES = (Capability.ORDERS_CONFIRM, Capability.INVOICES_SEND, Capability.INVOICES_UPDATE, Capability.INQUIRIES_ANSWER)
+READS = {"orders": "주문", "claims": "클레임", "inquiries": "문의"}
 
 
 def template_reference() -> str:
@@ -36,5 +57,96 @@ def template_reference() -> str:
     return "\n".join(parts)
 
 
+def _connected() -> list[tuple[str, str, Any]]:
+    """(Korean name, code, spec) of every mall with a connector, in the order of malls.py."""
+    found = connectors()
+    return [(m.name, m.code, found[m.code].spec) for m in MALLS if m.code in found]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _span(span: timedelta) -> str:
+    if span % timedelta(days=1) == timedelta(0):
+        return f"{span.days}일"
+    return f"{_number(span / timedelta(hours=1))}시간"
+
+
+def _rate(spec: Any) -> str:
+    rate = spec.rate
+    text = f"초당 {_number(rate.per_second)}회"
+    if rate.burst > 1:
+        text += f", 한꺼번에 {rate.burst}회까지"
+    if rate.cap:
+        text += f", 어떤 1초에도 {rate.cap}회 이하"
+    return text
+
+
+def _credential(credential: Any) -> str:
+    notes = [n for n in ("비밀값" if credential.secret else "",
+                         f"{credential.lifetime_days}일 뒤 만료" if credential.lifetime_days else "") if n]
+    return " · ".join([credential.hint_ko, *notes])  # cp949-safe: sellers save config.toml from Notepad
+
+
+def marketplaces() -> str:
+    """The README's marketplace section: capabilities, limits and credentials, per spec."""
+    malls = _connected()
+    caps = list(CAPABILITY_NAMES)
+    parts = ["| 쇼핑몰 | " + " | ".join(CAPABILITY_NAMES[c] for c in caps) + " |", "|---|" + "---|" * len(caps)]
+    for name, code, spec in malls:
+        parts.append(f"| {name} (`{code}`) | " + " | ".join("예" if c in spec.capabilities else "" for c in caps) + " |")
+    waiting = [f"{m.name} (`{m.code}`)" for m in MALLS if m.code not in connectors()]
+    if waiting:
+        parts += ["", "준비 중: " + ", ".join(waiting) + "."]
+    parts += ["", "| 쇼핑몰 | 호출 한도 (`rate_limit` 기본값) | 한 번에 조회하는 기간 | 한 번에 보내는 건수 | 답변 |",
+              "|---|---|---|---|---|"]
+    for name, _, spec in malls:
+        windows = ", ".join(f"{READS[k]} {_span(v)}" for k, v in spec.windows.items())
+        batches = ", ".join(f"{CAPABILITY_NAMES[c]} {spec.batch(c)}건" for c in WRITES if c in spec.capabilities)
+        answer = []
+        if spec.answer_length:
+            answer.append(f"{spec.answer_length[0]}–{spec.answer_length[1]}자")
+        if spec.answer_deadline_hours:
+            answer.append(f"{spec.answer_deadline_hours}시간 안에")
+        parts.append(f"| {name} | {_rate(spec)} | {windows} | {batches} | {', '.join(answer)} |")
+    parts += ["", "| 쇼핑몰 | 계정 키 (`[[accounts]]`) | 설명 |", "|---|---|---|"]
+    for name, _, spec in malls:
+        for credential in spec.credentials:
+            parts.append(f"| {name} | `{credential.name}` | {_credential(credential)} |")
+    parts += ["", "어느 값이든 `\"env:NAME\"` 으로 적으면 환경변수에서 읽습니다. "
+              "비밀값은 화면·로그·엑셀 어디에도 나오지 않습니다."]
+    return "\n".join(parts)
+
+
+def account_comments() -> str:
+    """The config.toml comment lines naming each mall's account keys and its rate_limit default."""
+    lines = []
+    for name, code, spec in _connected():
+        lines.append(f"#   {name} ({code}):")
+        width = max(len(c.name) for c in spec.credentials) if spec.credentials else 0
+        lines += [f"#     {c.name.ljust(width)}  {_credential(c)}" for c in spec.credentials]
+        lines.append(f"#     rate_limit 기본값: {_rate(spec)}")
+    return "\n".join(lines)
+
+
+def _sections() -> dict[tuple[str, str], str]:
+    return {(BEGIN, END): template_reference(), (MALLS_BEGIN, MALLS_END): marketplaces()}
+
+
+def update_readme(text: str) -> str:
+    """README text with every generated section replaced by what the code says now."""
+    for (begin, end), body in _sections().items():
+        pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
+        if not pattern.search(text):
+            raise ValueError(f"README has no {begin} … {end} markers")
+        text = pattern.sub(lambda _: f"{begin}\n{body}\n{end}", text, count=1)
+    return text
+
+
 if __name__ == "__main__":
-    print(f"{BEGIN}\n{template_reference()}\n{END}")
+    if sys.argv[1:] == ["--write"]:
+        readme = Path(__file__).parent.parent / "README.md"
+        readme.write_text(update_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print("\n\n".join(f"{b}\n{body}\n{e}" for (b, e), body in _sections().items()))

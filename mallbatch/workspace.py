@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from mallbatch.config import Config, load_config
+from mallbatch.docs import account_comments
 from mallbatch.files import private_dir, write_private
 from mallbatch.sandbox.registry import WORKSPACE_SIMULATORS, sandbox_credentials
 from mallbatch.sheets.guard import Limits
@@ -101,7 +102,8 @@ class Workspace:
 def render_config(today: date | None = None) -> str:
     env = Environment(loader=PackageLoader("mallbatch", "templates"), undefined=StrictUndefined, keep_trailing_newline=True)
     simulators = [{"mall": mall, "credentials": sandbox_credentials(mall)} for mall in WORKSPACE_SIMULATORS]
-    return env.get_template("config.toml.j2").render(simulators=simulators, today=(today or date.today()).isoformat())
+    return env.get_template("config.toml.j2").render(simulators=simulators, account_comments=account_comments(),
+                                                     today=(today or date.today()).isoformat())
 
 
 def init_workspace(home: Path) -> tuple[Workspace, bool]:

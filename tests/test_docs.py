@@ -1,11 +1,33 @@
-"""The README cannot drift from the code: template reference and commands."""
+"""The README and config.toml cannot drift from the code: template reference, marketplace facts
+(from the connector specs), account comments, commands; and the specs decide which keys are secret."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import pytest
+
+import mallbatch
 from mallbatch.cli import cli
-from mallbatch.docs import BEGIN, END, template_reference
+from mallbatch.config import Account, Secret, load_config
+from mallbatch.connectors.registry import connectors
+from mallbatch.connectors.runtime.spec import Credential
+from mallbatch.docs import (
+    BEGIN,
+    CAPABILITY_NAMES,
+    END,
+    MALLS_BEGIN,
+    MALLS_END,
+    READS,
+    WRITES,
+    account_comments,
+    marketplaces,
+    template_reference,
+    update_readme,
+)
+from mallbatch.malls import MALLS
+from mallbatch.workspace import render_config
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -27,3 +49,86 @@ def test_quick_start_commands_match_ci() -> None:
     quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     blocks = [b.split("```", 1)[0].strip() for b in quick_start.split("```bash\n")[1:]]
     assert blocks == ["pip install -e . && mallbatch watch", test_command]
+
+
+def test_marketplace_section_is_current() -> None:
+    assert f"{MALLS_BEGIN}\n{marketplaces()}\n{MALLS_END}" in README, "run: python -m mallbatch.docs --write"
+    assert update_readme(README) == README
+
+
+def test_marketplace_section_states_every_spec_fact() -> None:
+    """Each connector's name, capabilities, limits and keys appear in the section; every other mall is 준비 중."""
+    section = marketplaces()
+    rows = section.splitlines()
+    for mall in MALLS:
+        cls = connectors().get(mall.code)
+        if cls is None:
+            assert f"{mall.name} (`{mall.code}`)" in section.split("준비 중:", 1)[1].splitlines()[0], mall.code
+            continue
+        spec = cls.spec
+        row = next(r for r in rows if r.startswith(f"| {mall.name} (`{mall.code}`) |"))
+        assert row.count("| 예 ") == len(spec.capabilities), mall.code
+        limits = next(r for r in rows if r.startswith(f"| {mall.name} | 초당 "))
+        assert f"초당 {spec.rate.per_second:g}회" in limits
+        assert (f"어떤 1초에도 {spec.rate.cap}회 이하" in limits) == bool(spec.rate.cap)
+        assert (f"한꺼번에 {spec.rate.burst}회까지" in limits) == (spec.rate.burst > 1)
+        assert len([w for w in spec.windows if f"{READS[w]} " in limits]) == len(spec.windows)
+        for capability in WRITES:
+            if capability in spec.capabilities:
+                assert f"{CAPABILITY_NAMES[capability]} {spec.batch(capability)}건" in limits
+        if spec.answer_length:
+            assert f"{spec.answer_length[0]}–{spec.answer_length[1]}자" in limits
+        for credential in spec.credentials:
+            key_row = next(r for r in rows if r.startswith(f"| {mall.name} | `{credential.name}` |"))
+            assert credential.hint_ko in key_row
+            assert ("비밀값" in key_row) == credential.secret
+            assert (f"{credential.lifetime_days}일 뒤 만료" in key_row) == bool(credential.lifetime_days)
+        assert spec.key_lifetime_days == min((c.lifetime_days for c in spec.credentials if c.lifetime_days), default=None)
+
+
+def test_readme_states_account_keys_only_in_the_generated_section() -> None:
+    outside = README.replace(README[README.index(MALLS_BEGIN):README.index(MALLS_END)], "")
+    for cls in connectors().values():
+        for credential in cls.spec.credentials:
+            assert f"`{credential.name}`" not in outside, credential.name
+
+
+def test_config_account_comments_are_rendered_from_the_specs() -> None:
+    template = (Path(mallbatch.__file__).parent / "templates" / "config.toml.j2").read_text(encoding="utf-8")
+    rendered = render_config()
+    assert account_comments() in rendered and "{{ account_comments }}" in template
+    for cls in connectors().values():
+        for credential in cls.spec.credentials:
+            line = next(line for line in rendered.splitlines() if line.startswith(f"#     {credential.name} "))
+            assert credential.hint_ko in line and ("비밀값" in line) == credential.secret
+            assert credential.hint_ko not in template  # written once, in the spec
+        assert f"rate_limit 기본값: 초당 {cls.spec.rate.per_second:g}회" in rendered
+
+
+def _load_account(tmp_path: Path, mall: str, values: dict[str, str]) -> Account:
+    lines = ["[[accounts]]", f'mall = "{mall}"', 'name = "기본"', *(f'{k} = "{v}"' for k, v in values.items())]
+    (tmp_path / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_config(tmp_path).accounts[0]
+
+
+def test_every_credential_a_spec_marks_secret_is_loaded_as_a_secret(tmp_path: Path) -> None:
+    for mall, cls in connectors().items():
+        account = _load_account(tmp_path, mall, {c.name: f"value-of-{c.name}" for c in cls.spec.credentials})
+        for credential in cls.spec.credentials:
+            assert isinstance(account.option(credential.name), Secret) == credential.secret, (mall, credential.name)
+            assert account.secret(credential.name) == f"value-of-{credential.name}"
+
+
+def test_a_secret_named_like_an_id_is_wrapped_because_the_spec_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new mall's secret key need not end in _key/secret: the spec, not the name, decides."""
+    base = connectors()["wemakeprice"]
+    spec = dataclasses.replace(base.spec, credentials=(*base.spec.credentials, Credential("login_pw", "판매자 비밀번호")))
+    monkeypatch.setitem(connectors(), "wemakeprice", type("PasswordMall", (base,), {"spec": spec}))
+    account = _load_account(tmp_path, "wemakeprice", {"api_key": "k" * 8, "login_pw": "hunter2-비밀"})
+    assert isinstance(account.option("login_pw"), Secret)
+    assert "hunter2" not in repr(account.options)
+
+
+def test_config_account_comments_survive_a_korean_windows_save() -> None:
+    """Sellers edit config.toml in Notepad, which may save it as cp949: the generated comments must encode."""
+    account_comments().encode("cp949")

@@ -30,6 +30,7 @@ from mallbatch.domain.records import (
 )
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.http import DEFAULT_DEADLINE, DEFAULT_MAX_BODY_MB, Envelope, RetryPolicy
+from mallbatch.connectors.runtime.spec import Credential, Rate
 from mallbatch.config import Account
 from mallbatch.errors import ConfigError
 
@@ -43,6 +44,7 @@ class MallSpec:
     capabilities: frozenset[Capability]
     rate_per_second: float
     envelope: Envelope  # how the mall's own answer looks (anything else is never read as "nothing")
+    credentials: tuple[Credential, ...] = ()  # config.toml keys, as in MarketplaceSpec
     burst: int = 1
     per_second: int | None = None  # a hard cap the mall enforces in every one-second window
     batch_sizes: dict[Capability, int] = field(default_factory=dict)
@@ -58,6 +60,11 @@ class MallSpec:
     timeout: float = 10.0  # per socket operation
     deadline: float = DEFAULT_DEADLINE  # connect + whole response; account option deadline_seconds
     max_body_mb: int = DEFAULT_MAX_BODY_MB  # account option max_body_mb
+
+    @property
+    def rate(self) -> Rate:
+        """The same shape as MarketplaceSpec.rate, so docs read both alike."""
+        return Rate(self.rate_per_second, self.burst, self.per_second)
 
     def batch(self, capability: Capability) -> int:
         return self.batch_sizes.get(capability, 1)

@@ -21,6 +21,7 @@ import bcrypt
 import httpx
 
 from mallbatch.adapters.base import Adapter, MallSpec, windows
+from mallbatch.connectors.runtime.spec import Credential
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
     Answer,
@@ -199,6 +200,10 @@ class SmartstoreAdapter(Adapter):
             ("GET", "/external/v2/products/origin-products/", ("originProduct",)),
             ("POST", "/external/v2/products", ("originProductNo",)),
         )),
+        credentials=(
+            Credential("client_id", "네이버 커머스API센터에 등록한 애플리케이션 ID", secret=False),
+            Credential("client_secret", "그 애플리케이션의 시크릿"),  # does not expire
+        ),
         burst=10,  # GNCP-GW-RateLimit-Burst-Capacity = 2 × rate
         batch_sizes={Capability.ORDERS_CONFIRM: 30, Capability.INVOICES_SEND: 30},
         windows={"orders": timedelta(hours=24), "claims": timedelta(hours=24), "inquiries": QNA_WINDOW},
