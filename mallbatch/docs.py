@@ -76,6 +76,8 @@ def _span(span: timedelta) -> str:
 def _rate(spec: Any) -> str:
     rate = spec.rate
     text = f"초당 {_number(rate.per_second)}회"
+    if getattr(rate, "client", None):
+        text += f" (보낼 때는 초당 {_number(rate.client)}회)"
     if rate.burst > 1:
         text += f", 한꺼번에 {rate.burst}회까지"
     if rate.cap:
@@ -87,6 +89,12 @@ def _credential(credential: Any) -> str:
     notes = [n for n in ("비밀값" if credential.secret else "",
                          f"{credential.lifetime_days}일 뒤 만료" if credential.lifetime_days else "") if n]
     return " · ".join([credential.hint_ko, *notes])  # cp949-safe: sellers save config.toml from Notepad
+
+
+def read_name(spec: Any, key: str) -> str:
+    """'주문', or the read's own name for a second list of one kind (쿠팡's 교환 beside 반품·취소)."""
+    read = getattr(spec, "reads", {}).get(key)
+    return READS.get(key) or (read.what_ko if read else key)
 
 
 def marketplaces() -> str:
@@ -102,7 +110,7 @@ def marketplaces() -> str:
     parts += ["", "| 쇼핑몰 | 호출 한도 (`rate_limit` 기본값) | 한 번에 조회하는 기간 | 한 번에 보내는 건수 | 답변 |",
               "|---|---|---|---|---|"]
     for name, _, spec in malls:
-        windows = ", ".join(f"{READS[k]} {_span(v)}" for k, v in spec.windows.items())
+        windows = ", ".join(f"{read_name(spec, k)} {_span(v)}" for k, v in spec.windows.items())
         batches = ", ".join(f"{CAPABILITY_NAMES[c]} {spec.batch(c)}건" for c in WRITES if c in spec.capabilities)
         answer = []
         if spec.answer_length:

@@ -19,7 +19,7 @@ from mallbatch.docs import (
     END,
     MALLS_BEGIN,
     MALLS_END,
-    READS,
+    read_name,
     WRITES,
     account_comments,
     marketplaces,
@@ -72,7 +72,7 @@ def test_marketplace_section_states_every_spec_fact() -> None:
         assert f"초당 {spec.rate.per_second:g}회" in limits
         assert (f"어떤 1초에도 {spec.rate.cap}회 이하" in limits) == bool(spec.rate.cap)
         assert (f"한꺼번에 {spec.rate.burst}회까지" in limits) == (spec.rate.burst > 1)
-        assert len([w for w in spec.windows if f"{READS[w]} " in limits]) == len(spec.windows)
+        assert len([w for w in spec.windows if f"{read_name(spec, w)} " in limits]) == len(spec.windows)
         for capability in WRITES:
             if capability in spec.capabilities:
                 assert f"{CAPABILITY_NAMES[capability]} {spec.batch(capability)}건" in limits
