@@ -8,9 +8,11 @@ deadline, body cap, masking, no blind resend of writes) hold for every connector
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from mallbatch.config import Account
 from mallbatch.connectors.runtime.errors import classifier
@@ -31,6 +33,13 @@ from mallbatch.domain.records import (
     ProductRef,
 )
 from mallbatch.errors import ConfigError
+
+
+def fill_path(path: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``path`` with each ``{name}`` replaced by the payload's value (percent-encoded), and the rest."""
+    used = set(re.findall(r"{(\w+)}", path))
+    filled = re.sub(r"{(\w+)}", lambda m: quote(str(payload[m[1]]), safe=""), path)
+    return filled, {k: v for k, v in payload.items() if k not in used}
 
 
 class Connector:
@@ -76,9 +85,18 @@ class Connector:
     # --- calls ------------------------------------------------------------------------
     def call(self, method: str, path: str, *, write: bool = False, send: str = "json",
              payload: dict[str, Any] | None = None) -> Any:
-        """The answer's data (the envelope's data field) of a successful call."""
-        kwargs = {} if payload is None else {send: payload}
-        body = self.http.request(method, path, write=write, **kwargs).json()
+        """The answer's data (the envelope's data field) of a successful call.
+
+        ``{name}`` in the path is filled from the payload (11번가's path parameters) and the rest
+        is sent; with ``send="content"`` the payload's ``content`` is the raw body (bytes).
+        """
+        if payload and "{" in path:
+            path, payload = fill_path(path, payload)
+        if send == "content":
+            kwargs = {"content": (payload or {}).get("content")}
+        else:
+            kwargs = {} if payload is None else {send: payload}
+        body = self.spec.envelope.parse(self.http.request(method, path, write=write, **kwargs))
         field = self.spec.envelope.data
         return dig(body, field) if field else body
 
@@ -90,9 +108,10 @@ class Connector:
         except ValueError:  # a key the mall cannot have (not a number)
             return None
         try:
-            return self.call(lookup.method, lookup.path, send=lookup.send, payload=query) or None
+            data = self.call(lookup.method, lookup.path, send=lookup.send, payload=query)
         except lookup.missing:
             return None
+        return (lookup.pick(data, key) if lookup.pick else data) or None
 
     def read_back(self, capability: Capability, wanted: dict[str, dict[str, Any]]) -> dict[str, ItemResult] | None:
         """Targets the mall already shows as asked (target → payload); None when nothing is declared."""

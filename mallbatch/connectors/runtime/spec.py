@@ -99,6 +99,7 @@ class Lookup:
     send: str = "params"
     mapping: Callable[[Any, str], Any] | None = None  # (data, account) → record, for lookup_inquiries
     missing: tuple[type[RemoteError], ...] = (RejectedError,)
+    pick: Callable[[Any, str], Any] | None = None  # (answer, key) → the record, for a mall that only lists
 
 
 @dataclass(frozen=True)
