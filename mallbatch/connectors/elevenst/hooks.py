@@ -74,6 +74,15 @@ def answer_problem(inquiry_id: str, text: str) -> str | None:
     return mapping.euc_kr_problem("답변내용", text)
 
 
+def done(key: Callable[[Any], str]) -> Callable[[Any, list[Any]], list[ItemResult]]:
+    """Per-item results of a one-item call that did not raise: done (11번가 names no receipt id);
+    a Q&A answer's 210 is the same answer already there (reference §3.1: 200 or 210)."""
+    def results(data: Any, items: list[Any]) -> list[ItemResult]:
+        again = isinstance(data, dict) and data.get("code") == "210"
+        return [ItemResult(key(i), True, already=again, message_ko=str(data.get("text") or "") if again else "") for i in items]
+    return results
+
+
 def answer_body(answer: Any) -> dict[str, Any]:
     """Path parameters of prodqnaanswer and the EUC-KR ``<ProductQna>`` body."""
     number, product = mapping.split_inquiry(answer.inquiry_id)

@@ -84,10 +84,12 @@ def _list_window(list_name: str) -> Lookup:
 PART_SHIP = Write(  # 부분발송 (reference §3.2): one line of the box, partDlvYn=Y
     "GET", "/ordservices/reqdelivery/{sendDt}/{dlvMthdCd}/{dlvEtprsCd}/{invcNo}/{dlvNo}/{partDlvYn}/{ordNo}/{ordPrdSeq}",
     key=lambda inv: inv.ship_unit.strip(), body=lambda invoices: hooks.part_params(invoices[0]), send="params",
+    results=hooks.done(lambda inv: inv.ship_unit.strip()),
     precheck=hooks.invoice_problem, read_back=ReadBack("shipped", hooks.shipped_as, "이미 같은 송장으로 발송처리된 주문입니다"))
 REJECT = Write(  # 판매불가 (reference §3.2): the seller cancels one line before it ships
     "GET", "/claimservice/reqrejectorder/{ordNo}/{ordPrdSeq}/{ordCnRsnCd}/{ordCnDtlsRsn}",
     key=lambda item: item.line_id.strip(), body=lambda items: hooks.rejection_params(items[0]), send="params",
+    results=hooks.done(lambda item: item.line_id.strip()),
     precheck=hooks.rejection_problem, read_back=ReadBack("cancelled_line", lambda found, _: True, "이미 취소된 주문입니다"))
 
 SPEC = MarketplaceSpec(
@@ -137,7 +139,7 @@ SPEC = MarketplaceSpec(
     writes={
         Capability.ORDERS_CONFIRM: Write(  # 발주확인 per line (reference §3.2); hooks.confirm finds the box's lines
             "GET", "/ordservices/reqpackaging/{ordNo}/{ordPrdSeq}/{addPrdYn}/{addPrdNo}/{dlvNo}",
-            key=lambda line: line.ship_unit, send="params",
+            key=lambda line: line.ship_unit, send="params", results=hooks.done(lambda line: line.ship_unit),
             body=lambda lines: {"ordNo": lines[0].order_id, "ordPrdSeq": lines[0].line_id.rpartition("-")[2],
                                 "addPrdYn": lines[0].raw.get("addPrdYn") or "N", "addPrdNo": lines[0].raw.get("addPrdNo") or "null",
                                 "dlvNo": lines[0].ship_unit},
@@ -145,10 +147,11 @@ SPEC = MarketplaceSpec(
         Capability.INVOICES_SEND: Write(  # 발송처리 of the whole box (reference §3.2)
             "GET", "/ordservices/reqdelivery/{sendDt}/{dlvMthdCd}/{dlvEtprsCd}/{invcNo}/{dlvNo}",
             key=lambda inv: inv.ship_unit.strip(), body=lambda invoices: hooks.delivery_params(invoices[0]), send="params",
+            results=hooks.done(lambda inv: inv.ship_unit.strip()),
             precheck=hooks.invoice_problem, read_back=PART_SHIP.read_back),
         Capability.INQUIRIES_ANSWER: Write(  # reference §3.2: PUT with the answer as CDATA; 200 or 210
             "PUT", "/prodqnaservices/prodqnaanswer/{brdInfoNo}/{prdNo}", key=lambda a: a.inquiry_id.strip(), send="content",
-            body=lambda answers: hooks.answer_body(answers[0]),
+            body=lambda answers: hooks.answer_body(answers[0]), results=hooks.done(lambda a: a.inquiry_id.strip()),
             precheck=lambda a: hooks.answer_problem(a.inquiry_id, a.text),
             read_back=ReadBack("inquiry", lambda found, _: str(found.get("answerYn") or "").upper() == "Y",
                                "이미 답변이 등록된 문의입니다")),
