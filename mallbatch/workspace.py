@@ -16,7 +16,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from mallbatch.config import Config, load_config
 from mallbatch.docs import account_comments
 from mallbatch.files import private_dir, write_private
-from mallbatch.sandbox.registry import WORKSPACE_SIMULATORS, sandbox_credentials
+from mallbatch.connectors.registry import connected
+from mallbatch.sandbox.registry import SIMULATORS, sandbox_credentials
 from mallbatch.sheets.guard import Limits
 
 TEMPLATE_FILES = {
@@ -99,9 +100,15 @@ class Workspace:
         private_dir(self.state)  # customers' names, phones and addresses; logs
 
 
+def offered_simulators() -> tuple[str, ...]:
+    """Malls a workspace gets a simulator account for: those with a simulator and a connector,
+    so a mall is offered as soon as both folders exist (no list to edit)."""
+    return tuple(mall for mall in SIMULATORS if mall in connected())
+
+
 def render_config(today: date | None = None) -> str:
     env = Environment(loader=PackageLoader("mallbatch", "templates"), undefined=StrictUndefined, keep_trailing_newline=True)
-    simulators = [{"mall": mall, "credentials": sandbox_credentials(mall)} for mall in WORKSPACE_SIMULATORS]
+    simulators = [{"mall": mall, "credentials": sandbox_credentials(mall)} for mall in offered_simulators()]
     return env.get_template("config.toml.j2").render(simulators=simulators, account_comments=account_comments(),
                                                      today=(today or date.today()).isoformat())
 

@@ -24,9 +24,9 @@ from mallbatch.pipeline.session import Session, seed_sandbox
 from mallbatch.pipeline.templates import write_templates
 from mallbatch.sandbox.store import SimStore
 from mallbatch.store import Store
-from mallbatch.workspace import Workspace, init_workspace
+from mallbatch.workspace import Workspace, init_workspace, offered_simulators
 
-MALLS = ("coupang", "smartstore", "wemakeprice")
+MALLS = offered_simulators()  # every simulator whose mall has a connector
 FOREIGN = "다른 작업 폴더의 시뮬레이터"
 
 

@@ -17,8 +17,8 @@ from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.connectors.registry import connector_class
 from mallbatch.config import Account
-from mallbatch.sandbox.registry import WORKSPACE_SIMULATORS, ensure_running
-from mallbatch.workspace import Workspace
+from mallbatch.sandbox.registry import ensure_running
+from mallbatch.workspace import Workspace, offered_simulators
 
 
 class Session:
@@ -44,7 +44,7 @@ class Session:
 
     def start_sandbox(self, account: Account) -> Account:
         """``account`` aimed at this workspace's own simulator (a ConfigError names any other)."""
-        if not (account.sandbox and account.mall in WORKSPACE_SIMULATORS):
+        if not (account.sandbox and account.mall in offered_simulators()):
             return account
         faults: dict[str, Any] = self.ws.config.sandbox_faults(account.mall)
         return replace(account, base_url=ensure_running(account.mall, account.base_url, self.ws.sandbox_path, faults))
@@ -65,7 +65,7 @@ def seed_sandbox(ws: Workspace, orders: int, claims: int, inquiries: int) -> dic
     made = {}
     with Session(ws) as session:
         for account in ws.config.accounts:
-            if account.sandbox and account.mall in WORKSPACE_SIMULATORS:
+            if account.sandbox and account.mall in offered_simulators():
                 url = session.start_sandbox(account).base_url
                 body = {"orders": orders, "claims": claims, "inquiries": inquiries}
                 made[account.label] = httpx.post(f"{url}/_sandbox/generate", json=body, timeout=60).json()

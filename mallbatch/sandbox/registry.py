@@ -47,10 +47,8 @@ def _discover() -> dict[str, type[Simulator]]:
 
 
 SIMULATORS: dict[str, type[Simulator]] = _discover()
-# Simulators whose connector has not landed: tests start them, but a workspace does not offer them
-# yet (config.toml, ports and seeding stay as they were). A mall leaves this set with its connector.
-AWAITING_CONNECTOR = frozenset({"11st"})
-WORKSPACE_SIMULATORS = tuple(mall for mall in SIMULATORS if mall not in AWAITING_CONNECTOR)
+# Which of them a workspace offers (those with a connector) is decided by mallbatch.workspace:
+# simulators know nothing of connectors.
 
 HOST = "127.0.0.1"
 PORTS_FILE = "sandbox_ports.json"  # beside sandbox.db
@@ -156,7 +154,7 @@ def _read_ports(path: Path) -> dict[str, int]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {mall: port for mall, port in data.items() if mall in WORKSPACE_SIMULATORS and isinstance(port, int) and 0 < port < 65536}
+    return {mall: port for mall, port in data.items() if mall in SIMULATORS and isinstance(port, int) and 0 < port < 65536}
 
 
 def _record_ports(path: Path, ports: dict[str, int]) -> None:
@@ -167,10 +165,11 @@ def _record_ports(path: Path, ports: dict[str, int]) -> None:
 
 
 def workspace_ports(state_dir: Path) -> dict[str, int]:
-    """The workspace's simulator ports: recorded ones, free ones chosen (and recorded) for the rest."""
+    """The workspace's simulator ports: recorded ones, free ones chosen (and recorded) together for
+    the rest, so they differ."""
     path = state_dir / PORTS_FILE
     ports = _read_ports(path)
-    missing = [mall for mall in WORKSPACE_SIMULATORS if mall not in ports]
+    missing = [mall for mall in SIMULATORS if mall not in ports]
     if missing:
         ports |= dict(zip(missing, _free_ports(len(missing)), strict=True))
         _record_ports(path, ports)

@@ -81,15 +81,19 @@ class Connector:
         """The answer's data (the envelope's data field) of a successful call.
 
         A ``{name}`` in ``path`` takes the payload's ``name`` (which is then not sent) or else the
-        account's config value; :class:`FromAccount` values of the payload are resolved too."""
+        account's config value (11번가's path parameters, 쿠팡's vendorId); :class:`FromAccount` values of
+        the payload are resolved too; with ``send="content"`` the payload's ``content`` is the raw body."""
         if payload is not None:
             payload = {k: self.account_value(v) if isinstance(v, FromAccount) else v for k, v in payload.items()}
         names = [name for _, name, _, _ in Formatter().parse(path) if name]
         if names:
             values = {n: payload.pop(n) if payload and n in payload else self.account.secret(n) for n in names}
             path = path.format_map({n: quote(str(v), safe="") for n, v in values.items()})
-        kwargs = {} if payload is None else {send: payload}
-        body = self.http.request(method, path, write=write, **kwargs).json()
+        if send == "content":
+            kwargs = {"content": (payload or {}).get("content")}
+        else:
+            kwargs = {} if payload is None else {send: payload}
+        body = self.spec.envelope.parse(self.http.request(method, path, write=write, **kwargs))
         field = self.spec.envelope.data
         return dig(body, field) if field else body
 
@@ -106,9 +110,10 @@ class Connector:
         except ValueError:  # a key the mall cannot have (not a number)
             return None
         try:
-            return self.call(lookup.method, lookup.path, send=lookup.send, payload=query) or None
+            data = self.call(lookup.method, lookup.path, send=lookup.send, payload=query)
         except lookup.missing:
             return None
+        return (lookup.pick(data, key) if lookup.pick else data) or None
 
     def read_back(self, capability: Capability, wanted: dict[str, dict[str, Any]]) -> dict[str, ItemResult] | None:
         """Targets the mall already shows as asked (target → payload); None when nothing is declared."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from mallbatch.connectors.runtime.http import Envelope, json_body, retry_after_seconds, subject
+from mallbatch.connectors.runtime.http import Envelope, retry_after_seconds, subject
 from mallbatch.errors import AuthError, MalformedResponse, RateLimited, RejectedError, RemoteError, TransientError
 
 Classify = Callable[[httpx.Response], RemoteError | None]
@@ -42,7 +42,7 @@ def classifier(envelope: Envelope, rules: tuple[ErrorRule, ...] = ()) -> Classif
 
     def classify(response: httpx.Response) -> RemoteError | None:
         status = response.status_code
-        body = json_body(response)
+        body = envelope.fields(response)
         if status < 400:
             problem = envelope.problem(response, "", "")
             if problem is not None:

@@ -181,6 +181,22 @@ class Envelope:
     ok: tuple[str, ...] = ()  # codes of that field that mean success (a 200 with another code is an error)
     message: str | None = None  # body field with the mall's message for a refusal
     data: str | None = None  # body field holding the answer itself (None: the whole body)
+    decode: Callable[[bytes], Any] | None = None  # body → object for a mall that does not speak JSON
+    # (11번가 XML); raises ValueError on an unreadable body. None: JSON.
+
+    def parse(self, response: httpx.Response) -> Any:
+        """The body as the mall's decoder reads it (JSON by default)."""
+        return self.decode(response.content) if self.decode else response.json()
+
+    def fields(self, response: httpx.Response) -> dict[str, Any]:
+        """The decoded body as an object, or {} when it is empty, unreadable or not an object."""
+        if self.decode is None:
+            return json_body(response)
+        try:
+            body = self.decode(response.content)
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
 
     def keys_for(self, method: str, path: str) -> tuple[str, ...]:
         for want, prefix, keys in self.shapes:
@@ -201,14 +217,16 @@ class Envelope:
         kind = response.headers.get("Content-Type", "").lower()
         if not content.strip():
             return f"{who} 빈 응답을 보냈습니다 (HTTP {status})"
-        if "html" in kind or content.lstrip()[:1] == b"<":
+        head = content.lstrip()[:5].lower()
+        if "html" in kind or head in (b"<!doc", b"<html") or (self.decode is None and head[:1] == b"<"):
             return f"{who} 응답 대신 HTML 페이지를 보냈습니다 (점검 중이거나 프록시·공용 와이파이 로그인 화면일 수 있습니다)"
+        form = self.content_type.upper()
         try:
-            body = json.loads(content)
+            body = self.decode(content) if self.decode else json.loads(content)
         except ValueError:
-            return f"{who} 해석할 수 없는 응답을 보냈습니다 (JSON이 아니거나 중간에 잘렸습니다, {len(content):,}바이트)"
+            return f"{who} 해석할 수 없는 응답을 보냈습니다 ({form}이 아니거나 중간에 잘렸습니다, {len(content):,}바이트)"
         if not isinstance(body, dict):
-            return f"{who} 알 수 없는 형식의 응답을 보냈습니다 (JSON {type(body).__name__})"
+            return f"{who} 알 수 없는 형식의 응답을 보냈습니다 ({form} {type(body).__name__})"
         if kind and self.content_type not in kind:
             return f"{who} 알 수 없는 형식의 응답을 보냈습니다 (Content-Type {kind[:40]})"
         keys = self.keys_for(method, path)

@@ -112,6 +112,7 @@ class Lookup:
     mapping: Callable[[Any, str], Any] | None = None  # (data, account) → record, for lookup_inquiries
     missing: tuple[type[RemoteError], ...] = (RejectedError,)
     scan: Callable[[Any, str], Any] | None = None
+    pick: Callable[[Any, str], Any] | None = None  # (answer, key) → the record, for a mall that only lists
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,283 @@
+"""What is genuinely special to 11번가: it has no order look-up by id, only time-window lists, so
+발주확인 (per line: ordNo/ordPrdSeq/…/dlvNo) and partial 발송처리 find the box's lines in the lists
+first; products are XML bodies; 전시중지/재개 is its own call."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from mallbatch.connectors.elevenst import mapping
+from mallbatch.connectors.runtime.connector import Connector
+from mallbatch.connectors.runtime.writes import run_write
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.clock import KST
+from mallbatch.domain.records import Invoice, ItemResult, OrderLine, OrderStatus, ProductListing, ProductRef
+from mallbatch.errors import OutcomeUnknown, RejectedError
+
+LOOKBACK = timedelta(days=30)  # invented: how far back the lists are searched for a box's lines
+WEEK = timedelta(days=7)  # reference §3.1: at most one week per list call
+
+
+def tracking(invoice: Invoice) -> str:
+    return re.sub(r"[\s-]", "", invoice.tracking_no)
+
+
+def now() -> datetime:
+    return datetime.now(KST)
+
+
+def last_week(**extra: str) -> dict[str, str]:
+    """The path window of the last 7 days (read-backs look where a write just landed)."""
+    end = now() + timedelta(minutes=1)
+    return {"startTime": (end - WEEK).strftime(mapping.PATH_TIME), "endTime": end.strftime(mapping.PATH_TIME), **extra}
+
+
+def last_week_days(**extra: str) -> dict[str, str]:
+    """The Q&A list's day window (yyyyMMdd, both days included) of the last 7 days."""
+    today = now().date()
+    return {"startTime": f"{today - timedelta(days=6):%Y%m%d}", "endTime": f"{today:%Y%m%d}", **extra}
+
+
+def pick(match: Callable[[dict[str, Any], str], bool]) -> Callable[[Any, str], dict[str, Any] | None]:
+    """A Lookup's pick: the newest record of a list answer that ``match``es the key."""
+    def choose(data: Any, key: str) -> dict[str, Any] | None:
+        found = [item for item in mapping.records(data) if match(item, key.strip())]
+        return found[-1] if found else None
+    return choose
+
+
+# --- checks made before any call -------------------------------------------------------------
+def unit_problem(unit: str) -> str | None:
+    return None if unit.strip().isdigit() else f"11번가 배송번호(dlvNo)는 숫자여야 합니다 ({unit.strip()})"
+
+
+def invoice_problem(invoice: Invoice) -> str | None:
+    if unit_problem(invoice.ship_unit):
+        return unit_problem(invoice.ship_unit)
+    if invoice.courier not in mapping.COURIER_CODES:
+        return (f"11번가 택배사 코드를 알 수 없는 택배사입니다 ({invoice.courier}). "
+                "CJ대한통운·한진·롯데·로젠만 보낼 수 있으니 11번가 판매자센터에서 직접 발송처리하세요")
+    if not tracking(invoice).isdigit():
+        return f"11번가 송장번호는 숫자여야 합니다 ({invoice.tracking_no})"
+    return None
+
+
+def answer_problem(inquiry_id: str, text: str) -> str | None:
+    try:
+        mapping.split_inquiry(inquiry_id)
+    except ValueError:
+        return f"11번가 문의번호는 '문의번호-상품번호' 형식입니다 ({inquiry_id.strip()}). 수집된 문의 엑셀의 번호를 그대로 쓰세요"
+    return mapping.euc_kr_problem("답변내용", text)
+
+
+def done(key: Callable[[Any], str]) -> Callable[[Any, list[Any]], list[ItemResult]]:
+    """Per-item results of a one-item call that did not raise: done (11번가 names no receipt id);
+    a Q&A answer's 210 is the same answer already there (reference §3.1: 200 or 210)."""
+    def results(data: Any, items: list[Any]) -> list[ItemResult]:
+        again = isinstance(data, dict) and data.get("code") == "210"
+        return [ItemResult(key(i), True, already=again, message_ko=str(data.get("text") or "") if again else "") for i in items]
+    return results
+
+
+def answer_body(answer: Any) -> dict[str, Any]:
+    """Path parameters of prodqnaanswer and the EUC-KR ``<ProductQna>`` body."""
+    number, product = mapping.split_inquiry(answer.inquiry_id)
+    return {"brdInfoNo": number, "prdNo": product, "content": mapping.answer_xml(answer.text)}
+
+
+def listing_problems(connector: Connector, listing: ProductListing) -> list[str]:
+    """seed 001 / reference §3.6 rules beyond ListingRules, and EUC-KR for every text sent."""
+    label, problems = connector.account.label, []
+    size = mapping.name_bytes(listing.name)
+    if size > mapping.NAME_BYTES:
+        problems.append(f"{label}: 11번가 상품명은 {mapping.NAME_BYTES}바이트(한글 {mapping.NAME_BYTES // 2}자)까지입니다 "
+                        f"(현재 {size}바이트). 상품명을 줄이세요")
+    if listing.sale_price % mapping.PRICE_UNIT:
+        problems.append(f"{label}: 11번가 판매가는 {mapping.PRICE_UNIT}원 단위여야 합니다 (현재 {listing.sale_price:,}원)")
+    if not listing.mall_category.strip().isdigit():
+        problems.append(f"{label}: 11번가 쇼핑몰 카테고리는 전시카테고리 번호(숫자)여야 합니다 ({listing.mall_category.strip()})")
+    problems += [f"{label}: {p}" for column, text in mapping.listing_cells(listing)
+                 if (p := mapping.euc_kr_problem(column, text))]
+    return problems
+
+
+# --- orders ------------------------------------------------------------------------------------
+def scan(connector: Connector, lists: Sequence[str], since: datetime | None = None) -> list[OrderLine]:
+    """Every line of these order lists over the look-back, in ≤ 7-day path windows."""
+    read = connector.spec.reads["orders"]
+    assert read.window is not None
+    end = now() + timedelta(minutes=1)
+    found: dict[str, OrderLine] = {}
+    for window in read.window.calls(since or end - LOOKBACK, end):
+        for name in lists:
+            data = connector.call("GET", read.path, send="params", payload={**window, "list": name})
+            for item in mapping.records(data):
+                line = mapping.to_line(item, name, connector.account.name)
+                found[line.line_id] = line
+    return list(found.values())
+
+
+def lookup_orders(connector: Connector, ids: Sequence[str]) -> list[OrderLine]:
+    """Lines whose line id (ordNo-ordPrdSeq), dlvNo or ordNo is asked for, as the lists show them now."""
+    wanted = {str(i).strip() for i in ids if str(i).strip()}
+    if not wanted:
+        return []
+    return [line for line in scan(connector, tuple(mapping.ORDER_LISTS))
+            if wanted & {line.line_id, line.ship_unit, line.order_id}]
+
+
+def _boxes(connector: Connector, name: str) -> dict[str, list[OrderLine]]:
+    """dlvNo → lines of one list, read once per connector (a push run) and kept in ``memo``."""
+    boxes = connector.memo.get(name)
+    if boxes is None:
+        boxes = connector.memo[name] = {}
+        for line in scan(connector, (name,)):
+            boxes.setdefault(line.ship_unit, []).append(line)
+    return boxes
+
+
+def _per_unit(units: Sequence[str], results: list[ItemResult], missing: dict[str, ItemResult]) -> list[ItemResult]:
+    """One result per asked unit: ok when every call of its lines was (already counts as done)."""
+    by_unit: dict[str, list[ItemResult]] = {}
+    for result in results:
+        by_unit.setdefault(result.key, []).append(result)
+    out = []
+    for unit in units:
+        parts = by_unit.get(unit)
+        if not parts:
+            out.append(missing[unit])
+            continue
+        failed = next((r for r in parts if not r.ok), None)
+        out.append(failed or ItemResult(unit, True, already=all(r.already for r in parts),
+                                        message_ko=next((r.message_ko for r in parts if r.already), "")))
+    return out
+
+
+def confirm(connector: Connector, ship_units: Sequence[str]) -> list[ItemResult]:
+    """발주확인 of each box: reqpackaging for each of its 결제완료 lines."""
+    write = connector.spec.writes[Capability.ORDERS_CONFIRM]
+    units = [str(u).strip() for u in ship_units]
+    paid = _boxes(connector, "complete")
+    lines, missing = [], {}
+    for unit in dict.fromkeys(units):
+        problem = unit_problem(unit)
+        if problem is None and unit in paid:
+            lines += paid.pop(unit)
+            continue
+        missing[unit] = ItemResult(unit, False, message_ko=problem or f"11번가 결제완료 목록에 배송번호 {unit} 의 주문이 없습니다")
+        if problem is None:  # not among the paid ones: perhaps confirmed already
+            held = connector.read_back(Capability.ORDERS_CONFIRM, {unit: {}}) or {}
+            missing[unit] = held.get(unit, missing[unit])
+    return _per_unit(units, run_write(connector, write, lines), missing)
+
+
+def send_invoices(connector: Connector, invoices: Sequence[Invoice], part: Any) -> list[ItemResult]:
+    """발송처리 of each box; an invoice naming only some of the box's open lines ships those lines
+    (부분발송, one call per line), otherwise the whole box in one call."""
+    whole = connector.spec.writes[Capability.INVOICES_SEND]
+    open_boxes = _boxes(connector, "packaging") if any(i.line_ids for i in invoices) else {}
+    boxes, lines = [], []
+    for invoice in invoices:
+        open_ids = {l.line_id for l in open_boxes.get(invoice.ship_unit.strip(), [])}
+        named = set(invoice.line_ids)
+        if named and open_ids and named < open_ids:
+            lines += [replace(invoice, line_ids=(line_id,)) for line_id in invoice.line_ids]
+        else:
+            boxes.append(invoice)
+    results = run_write(connector, whole, boxes) + run_write(connector, part, lines)
+    units = [i.ship_unit.strip() for i in invoices]
+    return _per_unit(units, results, {})
+
+
+def delivery_params(invoice: Invoice) -> dict[str, str]:
+    """reqdelivery path parameters (reference §3.2): sendDt, 01 택배, dlvEtprsCd, invcNo, dlvNo."""
+    return {"sendDt": now().strftime(mapping.PATH_TIME), "dlvMthdCd": "01",
+            "dlvEtprsCd": mapping.COURIER_CODES[invoice.courier], "invcNo": tracking(invoice),
+            "dlvNo": invoice.ship_unit.strip()}
+
+
+def part_params(invoice: Invoice) -> dict[str, str]:
+    ord_no, seq = mapping.split_line(invoice.line_ids[0])
+    return {**delivery_params(invoice), "partDlvYn": "Y", "ordNo": ord_no, "ordPrdSeq": seq}
+
+
+def shipped_as(found: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return str(found.get("invcNo") or "") == re.sub(r"[\s-]", "", str(wanted.get("tracking_no", "")))
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """판매불가 of one line: ordCnRsnCd and the seller's reason (sent in the path, EUC-KR)."""
+
+    line_id: str
+    reason: str
+    code: str = "06"  # invented meaning: 06 재고부족 (the reference lists the codes 00, 04, 06–18, 99 only)
+
+
+def rejection_problem(item: Rejection) -> str | None:
+    try:
+        mapping.split_line(item.line_id)
+    except ValueError:
+        return f"11번가 주문 라인 번호는 '주문번호-주문순번' 형식입니다 ({item.line_id})"
+    if not item.reason.strip():
+        return "판매불가 사유를 입력하세요"
+    return mapping.euc_kr_problem("판매불가 사유", item.reason)
+
+
+def rejection_params(item: Rejection) -> dict[str, str]:
+    ord_no, seq = mapping.split_line(item.line_id)
+    return {"ordNo": ord_no, "ordPrdSeq": seq, "ordCnRsnCd": item.code, "ordCnDtlsRsn": item.reason.strip()}
+
+
+# --- products ------------------------------------------------------------------------------------
+def _product_call(connector: Connector, method: str, path: str, listing: ProductListing) -> dict[str, Any]:
+    problems = connector.listing_problems(listing)
+    if problems:  # pipeline checks first too; the connector never sends what 11번가 would refuse
+        raise RejectedError("; ".join(problems))
+    courier = mapping.COURIER_CODES.get(str(connector.account.option("courier") or "CJ"), "00034")
+    body = mapping.product_xml(listing, courier)
+    return connector.call(method, path, write=True, send="content", payload={"content": body}) or {}
+
+
+def set_display(connector: Connector, product_no: str, *, on_sale: bool) -> None:
+    """판매불가 → 전시중지, 판매가능 again → 전시재개 (reference §3.2; invented: PUT, the method is not shown)."""
+    action = "restartdisplay" if on_sale else "stopdisplay"
+    connector.call("PUT", f"/prodstatservice/stat/{action}/{{prdNo}}", write=True, send="params", payload={"prdNo": product_no})
+
+
+def create_product(connector: Connector, listing: ProductListing) -> ProductRef:
+    data = _product_call(connector, "POST", "/prodservices/product", listing)
+    number = str(data.get("productNo") or "").strip()
+    if not number:
+        raise OutcomeUnknown("11번가가 상품번호 없이 응답했습니다. 자체상품코드로 등록 여부를 확인합니다")
+    if not listing.on_sale:
+        set_display(connector, number, on_sale=False)
+    return ProductRef(number, {"on_sale": listing.on_sale})
+
+
+def update_product(connector: Connector, ref: ProductRef, listing: ProductListing) -> ProductRef:
+    if not ref.product_id.strip().isdigit():
+        raise RejectedError(f"11번가 상품번호는 숫자여야 합니다 ({ref.product_id})")
+    _product_call(connector, "PUT", f"/prodservices/product/{ref.product_id.strip()}", listing)
+    if not listing.on_sale or ref.extra.get("on_sale") is False:
+        set_display(connector, ref.product_id.strip(), on_sale=listing.on_sale)
+    return ProductRef(ref.product_id, {**ref.extra, "on_sale": listing.on_sale})
+
+
+def find_product(connector: Connector, seller_code: str) -> ProductRef | None:
+    data = connector.lookup("products_by_code", seller_code)
+    rows = [p for p in mapping.records(data) if str(p.get("sellerPrdCd") or "") == seller_code and str(p.get("prdNo") or "").isdigit()]
+    if not rows:
+        return None
+    latest = max(rows, key=lambda p: int(p["prdNo"]))  # a duplicate register leaves the newest last
+    return ProductRef(str(latest["prdNo"]), {"prdNm": latest.get("prdNm", ""), "selStatCd": latest.get("selStatCd", "")})
+
+
+def product_matches(connector: Connector, product_id: str, name: str, sale_price: int) -> bool:
+    """11번가 shows no product by number (reference §3.2), so an unknown update is never vouched for:
+    it is sent again, which is harmless (an update PUTs the whole product)."""
+    return False

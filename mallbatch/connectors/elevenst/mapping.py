@@ -1,0 +1,265 @@
+"""Pure functions 11번가 XML ↔ mallbatch records (reference §3.3–3.7).
+
+11번가 answers EUC-KR XML (decoded by :mod:`mallbatch.connectors.runtime.xml`); list answers are
+``<ns2:orders><ns2:order>…`` with unprefixed fields, actions carry ``result_code``/``result_text``
+and product/Q&A answers ``resultCode``/``message``. :func:`decode` gives both one ``code``/``text``.
+Requests go out as EUC-KR too, so every text is checked first: a character EUC-KR cannot carry
+is refused before sending, naming the seller's column.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from mallbatch.connectors.runtime.xml import decode_xml
+from mallbatch.domain.clock import KST
+from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus, ProductListing
+
+MALL = "11st"
+PATH_TIME = "%Y%m%d%H%M"  # reference §3.1: yyyyMMddHHmm in paths
+NAME_BYTES = 50  # reference §3.6: prdNm 50-byte limit (EUC-KR: 한글 2바이트)
+PRICE_UNIT = 10  # reference §3.6: selPrc in 10원 units
+MAX_OPTIONS = 100  # seed 001: "11번가의 경우 옵션이 100개 이상 등록 하실수 없습니다" (read as at most 100)
+
+# reference §3.7 (partial): canonical courier → dlvEtprsCd. The full table is not public: every other
+# courier (우체국 EPOST, 경동 KDEXP, 대신, 일양, 천일, 합동, 편의점, 농협, 건영, EMS, 직접배송) has no
+# known code here and is refused before sending; 00099 기타 (WAPI's fallback) is only read, never sent.
+COURIER_CODES = {"CJ": "00034", "HANJIN": "00011", "LOTTE": "00012", "LOGEN": "00002"}
+COURIER_OF = {code: canonical for canonical, code in COURIER_CODES.items()}
+
+# ordPrdStat: 202 결제완료 is in the reference (§3.3); inferred from 11번가's numbering: 301 배송준비중,
+# 401 배송중, 501 배송완료, 901 구매확정.
+ORDER_STATUS = {"202": OrderStatus.PAID, "301": OrderStatus.PREPARING, "401": OrderStatus.SHIPPING,
+                "501": OrderStatus.DELIVERED, "901": OrderStatus.DECIDED}
+# Order lists (reference §3.2) → the status their lines have; "shipping" is invented (no 배송중 list
+# in the reference; the read-back of 발송처리 needs one).
+ORDER_LISTS = {"complete": OrderStatus.PAID, "packaging": OrderStatus.PREPARING,
+               "shipping": OrderStatus.SHIPPING, "dlvcompleted": OrderStatus.DELIVERED}
+LIST_STAMP = {"complete": "ordStlEndDt", "packaging": "plcodrCnfDt"}  # the date each list is ordered by
+
+CANCEL_STATUS = {"01": ClaimStatus.REQUESTED, "02": ClaimStatus.DONE}  # reference §3.4 ordCnStatCd
+CLAIM_STATUS = {  # reference §3.4 clmStat
+    "103": ClaimStatus.IN_PROGRESS, "104": ClaimStatus.IN_PROGRESS, "105": ClaimStatus.REQUESTED,
+    "106": ClaimStatus.DONE, "107": ClaimStatus.REJECTED, "108": ClaimStatus.WITHDRAWN, "109": ClaimStatus.IN_PROGRESS,
+    "201": ClaimStatus.REQUESTED, "212": ClaimStatus.IN_PROGRESS, "214": ClaimStatus.IN_PROGRESS,
+    "221": ClaimStatus.DONE, "232": ClaimStatus.REJECTED, "233": ClaimStatus.WITHDRAWN,
+    "301": ClaimStatus.IN_PROGRESS, "302": ClaimStatus.DONE,
+}
+# Claim lists (reference §3.2) → kind; the partition key "list" fills the path.
+CLAIM_LISTS = {"cancelorders": ClaimKind.CANCEL, "canceledorders": ClaimKind.CANCEL,
+               "returnorders": ClaimKind.RETURN, "exchangeorders": ClaimKind.EXCHANGE}
+QNA_KINDS = {"01": "상품", "02": "배송", "03": "반품/환불/취소", "04": "교환/변경", "05": "기타"}  # reference §3.5
+
+
+# --- answers --------------------------------------------------------------------------
+def decode(content: bytes) -> dict[str, Any]:
+    """The XML answer with one result ``code`` and ``text``: ``result_code`` of lists and actions,
+    ``resultCode`` of product/Q&A answers; a list with records and no code is a success ("0")."""
+    body = decode_xml(content)
+    code = body.get("result_code", body.get("resultCode"))
+    if code is None and any(isinstance(v, list) for v in body.values()):
+        code = "0"
+    text = body.get("result_text") or body.get("message") or ""
+    return {**body, "code": None if code is None else str(code).strip(), "text": str(text).strip()}
+
+
+def records(data: Any) -> list[dict[str, Any]]:
+    """Every record of a list answer, whatever its element is called ("no data" is none)."""
+    if not isinstance(data, dict):
+        return []
+    return [item for value in data.values() if isinstance(value, list) for item in value if isinstance(item, dict)]
+
+
+def parse_time(value: Any) -> datetime | None:
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text[:19], fmt).replace(tzinfo=KST)
+        except ValueError:
+            continue
+    return None
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(float(str(value).replace(",", "").strip() or 0))
+    except ValueError:
+        return 0
+
+
+def line_key(ord_no: Any, seq: Any) -> str:
+    """The line id: ordNo-ordPrdSeq (reference §5.1: 11번가 identity is the pair)."""
+    return f"{str(ord_no).strip()}-{str(seq).strip()}"
+
+
+def split_line(line_id: str) -> tuple[str, str]:
+    """(ordNo, ordPrdSeq) of a line id; ValueError when it is not one."""
+    ord_no, _, seq = line_id.strip().rpartition("-")
+    if not (ord_no.isdigit() and seq.isdigit()):
+        raise ValueError(line_id)
+    return ord_no, seq
+
+
+def to_line(item: dict[str, Any], list_name: str, account: str) -> OrderLine:
+    raw = str(item.get("ordPrdStat") or "")
+    return OrderLine(
+        mall=MALL, account=account, line_id=line_key(item.get("ordNo"), item.get("ordPrdSeq")),
+        order_id=str(item.get("ordNo") or ""), ship_unit=str(item.get("dlvNo") or ""),
+        status=ORDER_STATUS.get(raw, ORDER_LISTS.get(list_name, OrderStatus.PAID)), status_raw=raw,
+        ordered_at=parse_time(item.get("ordDt")), paid_at=parse_time(item.get("ordStlEndDt")),
+        buyer_name=str(item.get("ordNm") or ""), buyer_phone=str(item.get("ordPrtblTel") or item.get("ordTlphnNo") or ""),
+        receiver_name=str(item.get("rcvrNm") or ""), receiver_phone=str(item.get("rcvrPrtblNo") or ""),
+        receiver_phone2=str(item.get("rcvrTlphn") or ""), zip=str(item.get("rcvrMailNo") or ""),
+        address=str(item.get("rcvrBaseAddr") or ""), address_detail=str(item.get("rcvrDtlsAddr") or ""),
+        memo=str(item.get("ordDlvReqCont") or ""), product_id=str(item.get("prdNo") or ""),
+        seller_code=str(item.get("sellerPrdCd") or ""), product_name=str(item.get("prdNm") or ""),
+        option_name=str(item.get("slctPrdOptNm") or ""), quantity=_int(item.get("ordQty")),
+        unit_price=_int(item.get("selPrc")), amount=_int(item.get("ordPayAmt") or item.get("ordAmt")),
+        shipping_fee=_int(item.get("dlvCst")), courier=COURIER_OF.get(str(item.get("dlvEtprsCd") or ""), ""),
+        tracking_no=str(item.get("invcNo") or ""), raw=dict(item),
+    )
+
+
+def to_claim(item: dict[str, Any], list_name: str, account: str) -> Claim:
+    kind = CLAIM_LISTS[list_name]
+    if kind is ClaimKind.CANCEL:
+        seq, raw = item.get("ordPrdCnSeq"), str(item.get("ordCnStatCd") or "")
+        status = CANCEL_STATUS.get(raw, ClaimStatus.IN_PROGRESS)  # any other code: still open (inferred)
+        when, quantity = item.get("createDt"), item.get("ordCnQty")
+        reason = item.get("ordCnDtlsRsn") or item.get("ordCnRsnCd")
+        who = {"01": "구매자", "02": "판매자"}.get(str(item.get("ordCnMnbdCd") or ""), "")
+        phone = ""
+    else:
+        seq, raw = item.get("clmReqSeq"), str(item.get("clmStat") or "")
+        status = CLAIM_STATUS.get(raw, ClaimStatus.IN_PROGRESS)
+        when, quantity = item.get("reqDt"), item.get("clmReqQty")
+        reason = item.get("clmReqCont") or item.get("clmReqRsn")
+        who = str(item.get("rcvrNm") or item.get("exchNm") or "")
+        phone = str(item.get("rcvrPrtblNo") or item.get("exchPrtblTel") or "")
+    letter = {ClaimKind.CANCEL: "C", ClaimKind.RETURN: "R", ClaimKind.EXCHANGE: "X"}[kind]
+    line = line_key(item.get("ordNo"), item.get("ordPrdSeq"))
+    return Claim(
+        mall=MALL, account=account, claim_id=f"{line}-{letter}{str(seq or '').strip()}", kind=kind, status=status,
+        status_raw=raw, order_id=str(item.get("ordNo") or ""), line_ids=[line], ship_unit=str(item.get("dlvNo") or ""),
+        requested_at=parse_time(when), reason=str(reason or ""), quantity=_int(quantity) or 1,
+        product_name=str(item.get("prdNm") or ""), option_name=str(item.get("slctPrdOptNm") or item.get("optName") or ""),
+        requester_name=who, requester_phone=phone, raw=dict(item),
+    )
+
+
+def inquiry_key(item: dict[str, Any]) -> str:
+    """brdInfoNo-prdNo: answering needs both (reference §3.2 prodqnaanswer/{brdInfoNo}/{prdNo})."""
+    return f"{str(item.get('brdInfoNo') or '').strip()}-{str(item.get('brdInfoClfNo') or '').strip()}"
+
+
+def split_inquiry(inquiry_id: str) -> tuple[str, str]:
+    number, _, product = inquiry_id.strip().partition("-")
+    if not (number.isdigit() and product.isdigit()):
+        raise ValueError(inquiry_id)
+    return number, product
+
+
+def to_inquiry(item: dict[str, Any], account: str) -> Inquiry:
+    return Inquiry(
+        mall=MALL, account=account, inquiry_id=inquiry_key(item),
+        kind=f"상품문의/{item.get('qnaDtlsCdNm') or QNA_KINDS.get(str(item.get('qnaDtlsCd') or ''), '기타')}",
+        subject=str(item.get("brdInfoSbjct") or ""), body=str(item.get("brdInfoCont") or ""),
+        product_id=str(item.get("brdInfoClfNo") or ""), product_name=str(item.get("prdNm") or ""),
+        order_id=str(item.get("ordNoDe") or ""), asked_at=parse_time(item.get("createDt")),
+        writer=str(item.get("memID") or ""), answered=str(item.get("answerYn") or "").upper() == "Y",
+        answer=str(item.get("answerCont") or ""), answered_at=parse_time(item.get("answerDt")), raw=dict(item),
+    )
+
+
+# --- EUC-KR ------------------------------------------------------------------------------
+def outside_euc_kr(text: str) -> str | None:
+    """The first character EUC-KR cannot carry. Python spells Hangul outside KS X 1001 (똠) as an
+    8-byte jamo sequence that no EUC-KR server reads, so only 1–2 byte characters count."""
+    for char in text:
+        try:
+            if len(char.encode("euc_kr")) <= 2:
+                continue
+        except UnicodeEncodeError:
+            pass
+        return char
+    return None
+
+
+def euc_kr_problem(column: str, text: str) -> str | None:
+    char = outside_euc_kr(text)
+    if char is None:
+        return None
+    return (f"{column}에 11번가가 받을 수 없는 글자 '{char}' (U+{ord(char):04X})가 있습니다. "
+            "11번가는 EUC-KR 글자만 받으니 이 글자를 빼거나 다른 글자로 바꾸세요")
+
+
+def listing_cells(listing: ProductListing) -> list[tuple[str, str]]:
+    """(the seller's column, text) of everything the product XML sends."""
+    cells = [("상품명", listing.name), ("자체상품코드", listing.seller_code), ("브랜드", listing.brand),
+             ("제조사", listing.maker), ("모델명", listing.model_name), ("원산지", listing.origin_detail or listing.origin),
+             ("상세설명", listing.detail_html), ("대표이미지", listing.main_image),
+             *(("추가이미지", image) for image in listing.extra_images),
+             *(("옵션명", name) for name in listing.option_names),
+             *(("옵션값", value) for combo in listing.options for value in combo.values)]
+    return [(column, text) for column, text in cells if text]
+
+
+def name_bytes(name: str) -> int:
+    return len(name.encode("euc_kr", errors="replace"))
+
+
+# --- product XML (reference §3.6) ------------------------------------------------------------
+def _cdata(text: str) -> str:
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _fee_type(fee_type: str) -> str:
+    # reference §3.6 dlvCstInstBasiCd: 01 무료, 02 고정, 03 조건부무료
+    return {"무료": "01", "유료": "02", "조건부 무료": "03", "조건부무료": "03"}.get(fee_type.strip(), "02")
+
+
+def _origin(origin: str) -> str:
+    # reference §3.6 orgnTypCd: 01 국내, 02 해외, 03 기타
+    text = origin.strip()
+    return "01" if text.startswith(("국내", "국산", "대한민국")) else "02" if text.startswith(("해외", "수입", "중국", "미국")) else "03"
+
+
+def product_xml(listing: ProductListing, courier_code: str) -> bytes:
+    """The ``<Product>`` body, EUC-KR (the caller has checked every text with :func:`euc_kr_problem`)."""
+    ship = listing.shipping
+    parts = [
+        "<selMthdCd>01</selMthdCd>", f"<dispCtgrNo>{escape(listing.mall_category.strip())}</dispCtgrNo>",
+        "<prdTypCd>01</prdTypCd>", f"<prdNm>{_cdata(listing.name)}</prdNm>", f"<brand>{escape(listing.brand or listing.maker)}</brand>",
+        f"<orgnTypCd>{_origin(listing.origin)}</orgnTypCd>", f"<orgnNmVal>{escape(listing.origin_detail or listing.origin)}</orgnNmVal>",
+        f"<sellerPrdCd>{escape(listing.seller_code)}</sellerPrdCd>",
+        f"<suplDtyfrPrdClfCd>{'02' if listing.tax_type.strip() == '면세' else '01'}</suplDtyfrPrdClfCd>",
+        "<prdStatCd>01</prdStatCd>", f"<minorSelCnYn>{'N' if listing.adult_only else 'Y'}</minorSelCnYn>",
+        f"<prdImage01>{escape(listing.main_image)}</prdImage01>",
+        *(f"<prdImage{n:02d}>{escape(image)}</prdImage{n:02d}>" for n, image in enumerate(listing.extra_images[:3], start=2)),
+        f"<htmlDetail>{_cdata(listing.detail_html)}</htmlDetail>", "<selTermUseYn>N</selTermUseYn>",
+        f"<selPrc>{listing.sale_price}</selPrc>", f"<prdSelQty>{listing.stock}</prdSelQty>",
+        "<dlvCnAreaCd>01</dlvCnAreaCd>", "<dlvWyCd>01</dlvWyCd>", f"<dlvEtprsCd>{courier_code}</dlvEtprsCd>",
+        f"<dlvCstInstBasiCd>{_fee_type(ship.fee_type)}</dlvCstInstBasiCd>", f"<dlvCst1>{ship.fee}</dlvCst1>",
+        f"<bndlDlvCnYn>{'N' if ship.bundle_type.strip() == '묶음배송' else 'Y'}</bndlDlvCnYn>",
+        # invented: dlvCstPayTypCd 01 선결제 / 02 착불 (the reference gives the codes 01/02/03, not their meaning)
+        f"<dlvCstPayTypCd>{'02' if ship.pay_type.strip() == '착불' else '01'}</dlvCstPayTypCd>",
+        f"<jejuDlvCst>{ship.jeju_fee}</jejuDlvCst>", f"<islandDlvCst>{ship.island_fee}</islandDlvCst>",
+        f"<rtngdDlvCst>{ship.return_fee}</rtngdDlvCst>", f"<exchDlvCst>{ship.exchange_fee}</exchDlvCst>",
+    ]
+    if listing.options:
+        # inferred child names (colTitle, colValue0, colOptPrice, colCount): the reference names only
+        # ProductRootOption/ProductOption. invented: a combination's values joined by "/" in colValue0.
+        options = "".join(
+            f"<ProductOption><colValue0>{escape('/'.join(combo.values))}</colValue0><colOptPrice>{combo.extra_price}</colOptPrice>"
+            f"<colCount>{combo.stock}</colCount></ProductOption>" for combo in listing.options)
+        parts.append(f"<ProductRootOption><colTitle>{escape('/'.join(listing.option_names))}</colTitle>{options}</ProductRootOption>")
+    text = '<?xml version="1.0" encoding="euc-kr" standalone="yes"?><Product>' + "".join(parts) + "</Product>"
+    return text.encode("euc_kr")
+
+
+def answer_xml(text: str) -> bytes:
+    """``<ProductQna><answerCont>`` with the answer as CDATA (reference §3.2)."""
+    body = f'<?xml version="1.0" encoding="euc-kr" standalone="yes"?><ProductQna><answerCont>{_cdata(text)}</answerCont></ProductQna>'
+    return body.encode("euc_kr")

@@ -1,0 +1,183 @@
+"""11번가 Open API declared (reference §3): an ``openapikey`` header, EUC-KR XML both ways, state
+changes as GETs with path parameters, ``yyyyMMddHHmm`` path windows of at most a week, and
+``result_code 0`` meaning both "no data" and success. Identity is ordNo+ordPrdSeq (the line);
+dlvNo is the box that is confirmed and shipped."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from datetime import timedelta
+
+import httpx
+
+from mallbatch.connectors.elevenst import hooks
+from mallbatch.connectors.elevenst.hooks import Rejection
+from mallbatch.connectors.elevenst.mapping import (
+    COURIER_CODES,
+    LIST_STAMP,
+    MAX_OPTIONS,
+    PATH_TIME,
+    decode,
+    inquiry_key,
+    line_key,
+    parse_time,
+    to_claim,
+    to_inquiry,
+    to_line,
+)
+from mallbatch.connectors.runtime.connector import Connector
+from mallbatch.connectors.runtime.errors import ErrorRule, classifier
+from mallbatch.connectors.runtime.http import Envelope
+from mallbatch.connectors.runtime.spec import (
+    Credential,
+    Hooks,
+    ListingRules,
+    Lookup,
+    MarketplaceSpec,
+    Rate,
+    Read,
+    ReadBack,
+    SandboxHints,
+    Write,
+)
+from mallbatch.connectors.runtime.windows import Window
+from mallbatch.connectors.runtime.writes import run_write
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import Invoice, ItemResult
+from mallbatch.errors import AuthError
+
+
+class OpenApiKeyAuth(httpx.Auth):
+    """The 32-hex key in ``openapikey`` (reference §3.1); a body goes as EUC-KR XML."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["openapikey"] = self._key
+        if request.content:
+            request.headers["Content-Type"] = "text/xml; charset=euc-kr"
+        yield request
+
+
+# Both result fields are read as one "code" (mapping.decode): 0 = success and "no data" for lists and
+# actions, 200 for product answers, 200 or 210 for a Q&A answer (reference §3.1).
+ENVELOPE = Envelope("11번가", keys=("result_code", "resultCode", "order", "productQna", "product"), content_type="xml",
+                    code="code", ok=("0", "200", "210"), message="text", decode=decode)
+AUTH_MESSAGE = "11번가 openapikey 가 거부되었습니다. 11번가 셀러오피스에서 발급한 키와 등록한 서버 IP를 확인하세요"
+ERRORS = (ErrorRule(AuthError, status=(401, 403), message=AUTH_MESSAGE),)  # invented: 11번가 shows no refusal of the key
+classify = classifier(ENVELOPE, ERRORS)
+
+# reference §3.1: at most one week per call, e.g. 202401010000/202401072359 (both ends included)
+WEEK = Window(timedelta(days=7) - timedelta(minutes=1), ("startTime", "endTime"), PATH_TIME)
+ORDER_LISTS = ("complete", "packaging", "shipping", "dlvcompleted")  # "shipping" (배송중) is invented, see mapping
+CLAIM_LISTS = ("cancelorders", "canceledorders", "returnorders", "exchangeorders")  # reference §3.2
+
+
+def _list_window(list_name: str) -> Lookup:
+    """A read-back: the line of this dlvNo in one order list of the last week (11번가 has no look-up by id)."""
+    # invented read-back path: the reference has lists only, so the list a write moves the box into is read
+    return Lookup("GET", "/ordservices/{list}/{startTime}/{endTime}", lambda key: hooks.last_week(list=list_name),
+                  pick=hooks.pick(lambda item, key: str(item.get("dlvNo") or "") == key))
+
+
+PART_SHIP = Write(  # 부분발송 (reference §3.2): one line of the box, partDlvYn=Y
+    "GET", "/ordservices/reqdelivery/{sendDt}/{dlvMthdCd}/{dlvEtprsCd}/{invcNo}/{dlvNo}/{partDlvYn}/{ordNo}/{ordPrdSeq}",
+    key=lambda inv: inv.ship_unit.strip(), body=lambda invoices: hooks.part_params(invoices[0]), send="params",
+    results=hooks.done(lambda inv: inv.ship_unit.strip()),
+    precheck=hooks.invoice_problem, read_back=ReadBack("shipped", hooks.shipped_as, "이미 같은 송장으로 발송처리된 주문입니다"))
+REJECT = Write(  # 판매불가 (reference §3.2): the seller cancels one line before it ships
+    "GET", "/claimservice/reqrejectorder/{ordNo}/{ordPrdSeq}/{ordCnRsnCd}/{ordCnDtlsRsn}",
+    key=lambda item: item.line_id.strip(), body=lambda items: hooks.rejection_params(items[0]), send="params",
+    results=hooks.done(lambda item: item.line_id.strip()),
+    precheck=hooks.rejection_problem, read_back=ReadBack("cancelled_line", lambda found, _: True, "이미 취소된 주문입니다"))
+
+SPEC = MarketplaceSpec(
+    mall="11st",
+    base_url="https://api.11st.co.kr/rest",
+    credentials=(Credential("openapikey", "11번가 셀러오피스에서 발급한 Open API 키 (32자리, 등록한 서버 IP에서만 동작)"),),
+    auth=lambda account: OpenApiKeyAuth(account.secret("openapikey")),
+    rate=Rate(5.0, burst=1, cap=5),  # invented: 11번가 publishes no rate limit; account option "rate_limit" overrides
+    envelope=ENVELOPE,
+    errors=ERRORS,
+    auth_probe=("GET", "/areaservice/outboundarea"),  # reference §3.2 출고지 목록: cheap and authenticated
+    reads={
+        "orders": Read(
+            "주문", "GET", "/ordservices/{list}/{startTime}/{endTime}", records="order", send="params",
+            mapping=lambda item, part, account: to_line(item, part["list"], account),
+            key=lambda line: line.line_id,
+            stamp=lambda line, part: parse_time(line.raw.get(LIST_STAMP.get(part["list"], ""))),
+            keep_unstamped=True,  # 배송중/배송완료 lines carry no list date; the path window bounds them
+            window=WEEK, partitions=tuple({"list": name} for name in ORDER_LISTS)),
+        "claims": Read(
+            "클레임", "GET", "/claimservice/{list}/{startTime}/{endTime}", records="order", send="params",
+            mapping=lambda item, part, account: to_claim(item, part["list"], account),
+            key=lambda claim: claim.claim_id, stamp=lambda claim, _: claim.requested_at, keep_unstamped=True,
+            window=WEEK, partitions=tuple({"list": name} for name in CLAIM_LISTS)),
+        "inquiries": Read(
+            "문의", "GET", "/prodqnaservices/prodqnalist/{startTime}/{endTime}/{answerStatus}", records="productQna",
+            send="params", mapping=lambda item, _, account: to_inquiry(item, account),
+            key=lambda inquiry: inquiry.inquiry_id, stamp=lambda inquiry, _: inquiry.asked_at,
+            # invented: the Q&A list's limit (7 days, both days included) is not in the reference
+            window=Window(timedelta(days=7), ("startTime", "endTime"), "%Y%m%d", by_day=True),
+            partitions=({"answerStatus": "00"},)),  # reference §3.2: 00 전체
+    },
+    lookups={
+        "confirmed": _list_window("packaging"),
+        "shipped": _list_window("shipping"),
+        "cancelled_line": Lookup(  # invented read-back path: the 취소완료 list of the last week
+            "GET", "/claimservice/canceledorders/{startTime}/{endTime}", lambda key: hooks.last_week(),
+            pick=hooks.pick(lambda item, key: line_key(item.get("ordNo"), item.get("ordPrdSeq")) == key)),
+        "inquiry": Lookup(  # invented read-back path: the Q&A list of the last week (no look-up by brdInfoNo)
+            "GET", "/prodqnaservices/prodqnalist/{startTime}/{endTime}/{answerStatus}",
+            lambda key: hooks.last_week_days(answerStatus="00"), mapping=to_inquiry,
+            pick=hooks.pick(lambda item, key: inquiry_key(item) == key)),
+        # invented path: the reference shows no look-up by sellerPrdCd (a lost register is read back by it)
+        "products_by_code": Lookup("GET", "/prodmarketservice/sellerprodcode/{sellerPrdCd}",
+                                   lambda key: {"sellerPrdCd": key.strip()}, missing=()),
+    },
+    writes={
+        Capability.ORDERS_CONFIRM: Write(  # 발주확인 per line (reference §3.2); hooks.confirm finds the box's lines
+            "GET", "/ordservices/reqpackaging/{ordNo}/{ordPrdSeq}/{addPrdYn}/{addPrdNo}/{dlvNo}",
+            key=lambda line: line.ship_unit, send="params", results=hooks.done(lambda line: line.ship_unit),
+            body=lambda lines: {"ordNo": lines[0].order_id, "ordPrdSeq": lines[0].line_id.rpartition("-")[2],
+                                "addPrdYn": lines[0].raw.get("addPrdYn") or "N", "addPrdNo": lines[0].raw.get("addPrdNo") or "null",
+                                "dlvNo": lines[0].ship_unit},
+            read_back=ReadBack("confirmed", lambda found, _: True, "이미 발주확인된 주문입니다")),
+        Capability.INVOICES_SEND: Write(  # 발송처리 of the whole box (reference §3.2)
+            "GET", "/ordservices/reqdelivery/{sendDt}/{dlvMthdCd}/{dlvEtprsCd}/{invcNo}/{dlvNo}",
+            key=lambda inv: inv.ship_unit.strip(), body=lambda invoices: hooks.delivery_params(invoices[0]), send="params",
+            results=hooks.done(lambda inv: inv.ship_unit.strip()),
+            precheck=hooks.invoice_problem, read_back=PART_SHIP.read_back),
+        Capability.INQUIRIES_ANSWER: Write(  # reference §3.2: PUT with the answer as CDATA; 200 or 210
+            "PUT", "/prodqnaservices/prodqnaanswer/{brdInfoNo}/{prdNo}", key=lambda a: a.inquiry_id.strip(), send="content",
+            body=lambda answers: hooks.answer_body(answers[0]), results=hooks.done(lambda a: a.inquiry_id.strip()),
+            precheck=lambda a: hooks.answer_problem(a.inquiry_id, a.text),
+            read_back=ReadBack("inquiry", lambda found, _: str(found.get("answerYn") or "").upper() == "Y",
+                               "이미 답변이 등록된 문의입니다")),
+    },
+    hooks=Hooks(create_product=hooks.create_product, update_product=hooks.update_product,
+                find_product=hooks.find_product, product_matches=hooks.product_matches,
+                lookup_orders=hooks.lookup_orders, listing_problems=hooks.listing_problems),
+    listing=ListingRules(max_option_combinations=MAX_OPTIONS),  # 상품명 bytes and 10원 units: hooks.listing_problems
+    answer_deadline_hours=None,  # not in the reference
+    couriers=COURIER_CODES,
+    sandbox=SandboxHints(example_category="1001234", courier="CJ"),  # invented category number
+)
+
+
+class ElevenstConnector(Connector):
+    """11번가 confirms per line and ships whole or partial boxes: both need the box's lines first."""
+
+    spec = SPEC
+
+    def confirm(self, ship_units: Sequence[str]) -> list[ItemResult]:
+        return hooks.confirm(self, ship_units)
+
+    def send_invoices(self, invoices: Sequence[Invoice]) -> list[ItemResult]:
+        return hooks.send_invoices(self, invoices, PART_SHIP)
+
+    def reject(self, rejections: Sequence[Rejection]) -> list[ItemResult]:
+        """판매불가: cancel these lines as the seller (reqrejectorder), each refused before sending when
+        its reason has a character EUC-KR cannot carry."""
+        return run_write(self, REJECT, rejections)
