@@ -44,13 +44,17 @@ class Connector:
         rate = float(account.option("rate_limit") or spec.rate.per_second)
         # a rate_limit above the documented cap is the seller's explicit choice (e.g. a test mall)
         cap = max(spec.rate.cap, math.ceil(rate)) if spec.rate.cap else None
+        self.auth = spec.auth(account)
         self.http = HttpClient(
             self.base_url,
-            limiter=limiter_for((spec.mall, account.name), rate, spec.rate.burst, cap),
-            auth=spec.auth(account),
+            limiter=limiter_for((spec.mall, account.name), rate, spec.rate.burst_at(rate), cap),
+            auth=self.auth,
             classify=classifier(spec.envelope, spec.errors),
             **self.http_options(),
         )
+        attach = getattr(self.auth, "attach", None)
+        if attach is not None:  # an auth that calls the mall itself (a token endpoint) does so through this connector
+            attach(self)
 
     @property
     def base_url(self) -> str:
@@ -85,12 +89,15 @@ class Connector:
     def lookup(self, name: str, key: str) -> Any | None:
         """A declared Lookup: the mall's record for ``key``, or None when it has none."""
         lookup = self.spec.lookups[name]
+        if lookup.find is not None:
+            return lookup.find(self, key)
         try:
             query = lookup.query(key)
         except ValueError:  # a key the mall cannot have (not a number)
             return None
         try:
-            return self.call(lookup.method, lookup.path, send=lookup.send, payload=query) or None
+            path = lookup.path.format(key=key) if "{key}" in lookup.path else lookup.path  # a key in the path
+            return self.call(lookup.method, path, send=lookup.send, payload=query) or None
         except lookup.missing:
             return None
 
@@ -128,7 +135,8 @@ class Connector:
 
     def check_auth(self) -> None:
         """One cheap authenticated call; AuthError when the mall refuses."""
-        self.call(*self.spec.auth_probe, send="params")
+        method, path, *query = self.spec.auth_probe
+        self.call(method, path, send="params", payload=query[0]() if query else None)
 
     # --- products (hooks) ---------------------------------------------------------------
     def create_product(self, listing: ProductListing) -> ProductRef:
@@ -153,23 +161,26 @@ class Connector:
 
     # --- orders, claims, inquiries ----------------------------------------------------
     def orders(self, since: datetime, until: datetime) -> Iterator[OrderLine]:
-        return run_read(self, self.spec.reads["orders"], since, until)
+        return self._read("orders", since, until)
 
     def claims(self, since: datetime, until: datetime) -> Iterator[Claim]:
-        return run_read(self, self.spec.reads["claims"], since, until)
+        return self._read("claims", since, until)
 
     def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
-        return run_read(self, self.spec.reads["inquiries"], since, until)
+        return self._read("inquiries", since, until)
+
+    def _read(self, name: str, since: datetime, until: datetime) -> Iterator[Any]:
+        for read in self.spec.reads_of(name):
+            yield from run_read(self, read, since, until)
 
     def lookup_orders(self, ids: Sequence[str]) -> list[OrderLine]:
         """Current state of the lines of these ship units / line ids (read-back)."""
         return self._hook("lookup_orders")(self, ids)
 
     def lookup_inquiries(self, ids: Sequence[str]) -> list[Inquiry]:
-        lookup = self.spec.lookups["inquiry"]
-        assert lookup.mapping is not None
+        mapping = self.spec.lookups["inquiry"].mapping
         found = (self.lookup("inquiry", i) for i in dict.fromkeys(str(i).strip() for i in ids))
-        return [lookup.mapping(item, self.account.name) for item in found if item is not None]
+        return [mapping(item, self.account.name) if mapping else item for item in found if item is not None]
 
     # --- writes -----------------------------------------------------------------------
     def confirm(self, ship_units: Sequence[str]) -> list[ItemResult]:

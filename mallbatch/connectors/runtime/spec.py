@@ -44,6 +44,11 @@ class Rate:
     per_second: float  # average requests per second (account option rate_limit overrides)
     burst: int = 1  # requests saved up beyond the average
     cap: int | None = None  # never more than this in any one-second window
+    burst_seconds: float | None = None  # the burst is this many seconds of the rate in use (스마트스토어: 2 × rate)
+
+    def burst_at(self, rate: float) -> int:
+        """The burst for ``rate`` (the account's rate_limit or ``per_second``)."""
+        return max(1, round(rate * self.burst_seconds)) if self.burst_seconds else self.burst
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class Expand:
     method: str
     path: str
     batch: int
-    id_of: Callable[[Any], str]  # the id a change record names
+    id_of: Callable[[Any], str | None]  # the id a change record names; None: a change this read does not want
     body: Callable[[list[str]], dict[str, Any]]
     records: str = ""  # data field of the detail list
     send: str = "json"
@@ -91,14 +96,18 @@ class Read:
 
 @dataclass(frozen=True)
 class Lookup:
-    """Read one record by key (read-back, lookups); a refusal or an empty answer is "not found"."""
+    """Read one record by key (read-back, lookups); a refusal or an empty answer is "not found".
 
-    method: str
-    path: str
-    query: Callable[[str], dict[str, Any]]
+    ``find`` is for a mall with no read-by-id call: (connector, key) → the record or None, by code
+    (스마트스토어 searches its inquiry lists); it returns records, so it needs no ``mapping``."""
+
+    method: str = ""
+    path: str = ""  # "{key}" in it is replaced by the key (validate the key in ``query``)
+    query: Callable[[str], dict[str, Any]] = lambda key: {}
     send: str = "params"
     mapping: Callable[[Any, str], Any] | None = None  # (data, account) → record, for lookup_inquiries
     missing: tuple[type[RemoteError], ...] = (RejectedError,)
+    find: Callable[[Any, str], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,10 +129,15 @@ class Write:
     body: Callable[[list[Any]], dict[str, Any]]
     batch: int = 1
     precheck: Callable[[Any], str | None] | None = None  # Korean refusal made before any call
+    precheck_code: str = ""  # the result code of a precheck refusal ("COURIER")
     results: Callable[[Any, list[Any]], list[ItemResult]] | None = None  # per-item answer; else all ok
     remote_id: str = ""  # data field of the mall's receipt
     read_back: ReadBack | None = None
     send: str = "json"
+    route: Callable[[list[Any]], tuple[str, str]] | None = None  # (method, path) per batch, when it depends on the items
+
+    def endpoint(self, items: list[Any]) -> tuple[str, str]:
+        return self.route(items) if self.route else (self.method, self.path)
 
 
 @dataclass(frozen=True)
@@ -152,9 +166,11 @@ class MarketplaceSpec:
     auth: Callable[[Account], httpx.Auth]
     rate: Rate
     envelope: Envelope
-    auth_probe: tuple[str, str]  # (method, path) of one cheap authenticated read
+    # (method, path) of one cheap authenticated read, or (method, path, () → query parameters)
+    auth_probe: tuple[str, str] | tuple[str, str, Callable[[], dict[str, Any]]]
     errors: tuple[ErrorRule, ...] = ()
-    reads: dict[str, Read] = field(default_factory=dict)  # "orders" / "claims" / "inquiries"
+    # "orders" / "claims" / "inquiries"; several Reads when the mall keeps one list in several systems
+    reads: dict[str, Read | tuple[Read, ...]] = field(default_factory=dict)
     lookups: dict[str, Lookup] = field(default_factory=dict)
     writes: dict[Capability, Write] = field(default_factory=dict)
     hooks: Hooks = Hooks()
@@ -185,7 +201,29 @@ class MarketplaceSpec:
 
     @property
     def windows(self) -> dict[str, timedelta]:
-        return {name: read.window.span for name, read in self.reads.items() if read.window}
+        """The first system's window of each read."""
+        found = {}
+        for name in self.reads:
+            spans = [read.window.span for read in self.reads_of(name) if read.window]
+            if spans:
+                found[name] = spans[0]
+        return found
+
+    def reads_of(self, name: str) -> tuple[Read, ...]:
+        declared = self.reads.get(name, ())
+        return declared if isinstance(declared, tuple) else (declared,)
+
+    @property
+    def max_name_length(self) -> int | None:
+        return self.listing.max_name_length
+
+    @property
+    def max_option_names(self) -> int | None:
+        return self.listing.max_option_names
+
+    @property
+    def max_option_values(self) -> int | None:
+        return self.listing.max_option_values
 
     @property
     def key_lifetime_days(self) -> int | None:

@@ -28,14 +28,15 @@ def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[
     for n, item in enumerate(items):
         problem = write.precheck(item) if write.precheck else None
         if problem:
-            results[n] = ItemResult(write.key(item), ok=False, message_ko=problem)
+            results[n] = ItemResult(write.key(item), ok=False, code=write.precheck_code, message_ko=problem)
         else:
             todo.append((n, item))
     for start in range(0, len(todo), max(1, write.batch)):
         batch = todo[start:start + write.batch]
         objects = [item for _, item in batch]
+        method, path = write.endpoint(objects)
         try:
-            data = connector.call(write.method, write.path, write=True, send=write.send, payload=write.body(objects))
+            data = connector.call(method, path, write=True, send=write.send, payload=write.body(objects))
         except RejectedError as exc:
             answered = [ItemResult(write.key(i), ok=False, code=exc.code, message_ko=exc.message_ko) for i in objects]
         else:
