@@ -174,6 +174,18 @@ def test_rate_limit_body_headers_and_retry(sim: Any) -> None:
     assert isinstance(error, RateLimited) and error.retry_after == pytest.approx(0.2)
 
 
+def test_burst_is_twice_the_rate_in_use_as_the_gateway_advertises(sim: Any) -> None:
+    server, adapter = sim()
+    server.simulator.faults.rate_limit = 7
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {adapter.auth.token()}"}) as client:
+        responses = [client.get(LAST_CHANGED, params={"lastChangedFrom": "2026-01-01T00:00:00.000+09:00"}) for _ in range(30)]
+    advertised = next(r for r in responses if r.status_code == 429).headers["GNCP-GW-RateLimit-Burst-Capacity"]
+    slower = SmartstoreAdapter(replace(adapter.account, name="burst", options={**adapter.account.options, "rate_limit": 7}))
+    assert slower.http.limiter.burst == float(advertised) == 14  # one source: the spec's burst_seconds
+    slower.close()
+    assert SmartstoreAdapter.spec.rate.burst_at(SmartstoreAdapter.spec.rate_per_second) == 10
+
+
 def test_server_errors_retried_on_reads_unknown_on_writes(sim: Any) -> None:
     server, adapter = sim()
     made = server.simulator.generate(30, 0, 10)

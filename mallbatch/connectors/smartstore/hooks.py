@@ -2,7 +2,7 @@
 products (one body carries the sale state), the order lookup that also accepts an orderId, the
 inquiry lookup (neither inquiry system reads by id), and the read-back predicates.
 
-Every path, code and lifetime comes from :mod:`.spec` as an argument; nothing here is a fact.
+Paths, codes and lifetimes come from :mod:`.spec` as arguments or declared lookups.
 """
 
 from __future__ import annotations
