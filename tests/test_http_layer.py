@@ -20,7 +20,7 @@ import mallbatch.connectors.runtime.http as http
 from mallbatch.connectors.coupang.spec import CoupangConnector as CoupangAdapter
 from mallbatch.domain.records import OrderLine
 from mallbatch.connectors.runtime.http import RateLimiter, RetryPolicy
-from mallbatch.adapters.smartstore import SmartstoreAdapter
+from mallbatch.connectors.smartstore.spec import SmartstoreConnector as SmartstoreAdapter
 from mallbatch.connectors.wemakeprice.spec import WemakepriceConnector as WemakepriceAdapter
 from mallbatch.cli import cli
 from mallbatch.domain.clock import KST

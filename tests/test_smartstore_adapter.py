@@ -1,4 +1,4 @@
-"""Contract tests: SmartstoreAdapter against SmartstoreSimulator over loopback sockets."""
+"""Contract tests: the 스마트스토어 connector against SmartstoreSimulator over loopback sockets."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import bcrypt
 import httpx
 import pytest
 
-import mallbatch.adapters.smartstore as smartstore
+import mallbatch.connectors.smartstore.spec as smartstore
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
     Address,
@@ -29,7 +29,8 @@ from mallbatch.domain.records import (
     ShippingInfo,
 )
 from mallbatch.connectors.runtime.http import RetryPolicy
-from mallbatch.adapters.smartstore import SmartstoreAdapter, classify, client_secret_sign
+from mallbatch.connectors.smartstore.spec import SmartstoreConnector as SmartstoreAdapter
+from mallbatch.connectors.smartstore.spec import classify, client_secret_sign
 from mallbatch.config import resolve_value
 from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError
 from mallbatch.sandbox.smartstore import SANDBOX_CREDENTIALS
@@ -171,6 +172,18 @@ def test_rate_limit_body_headers_and_retry(sim: Any) -> None:
     assert limited.headers["GNCP-GW-RateLimit-Replenish-Rate"] == "5"
     error = classify(limited)
     assert isinstance(error, RateLimited) and error.retry_after == pytest.approx(0.2)
+
+
+def test_burst_is_twice_the_rate_in_use_as_the_gateway_advertises(sim: Any) -> None:
+    server, adapter = sim()
+    server.simulator.faults.rate_limit = 7
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {adapter.auth.token()}"}) as client:
+        responses = [client.get(LAST_CHANGED, params={"lastChangedFrom": "2026-01-01T00:00:00.000+09:00"}) for _ in range(30)]
+    advertised = next(r for r in responses if r.status_code == 429).headers["GNCP-GW-RateLimit-Burst-Capacity"]
+    slower = SmartstoreAdapter(replace(adapter.account, name="burst", options={**adapter.account.options, "rate_limit": 7}))
+    assert slower.http.limiter.burst == float(advertised) == 14  # one source: the spec's burst_seconds
+    slower.close()
+    assert SmartstoreAdapter.spec.rate.burst_at(SmartstoreAdapter.spec.rate_per_second) == 10
 
 
 def test_server_errors_retried_on_reads_unknown_on_writes(sim: Any) -> None:
@@ -368,8 +381,11 @@ def test_inquiries_both_systems_and_answers(sim: Any) -> None:
 def test_inquiry_paging_and_windows(sim: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     server, adapter = sim()
     server.simulator.generate(1, 0, 230)
-    monkeypatch.setattr(smartstore, "INQUIRY_PAGE_SIZE", 10)  # the mall's minimum, to page 115 rows
-    monkeypatch.setattr(smartstore, "QNA_WINDOW", timedelta(days=100))  # fewer empty Q&A windows
+    qnas, pay = SmartstoreAdapter.spec.reads["inquiries"], SmartstoreAdapter.spec.reads["inquiries.pay"]
+    qnas = replace(qnas, window=replace(qnas.window, span=timedelta(days=100)))  # fewer empty Q&A windows
+    pay = replace(pay, partitions=({"size": 10},))  # the mall's minimum, to page 115 rows
+    reads = {**SmartstoreAdapter.spec.reads, "inquiries": qnas, "inquiries.pay": pay}
+    monkeypatch.setattr(SmartstoreAdapter, "spec", replace(SmartstoreAdapter.spec, reads=reads))
     now = datetime.now(KST)
     inquiries = list(adapter.inquiries(now - timedelta(days=400), now + timedelta(minutes=1)))
     assert len(inquiries) == len({i.inquiry_id for i in inquiries}) == 230

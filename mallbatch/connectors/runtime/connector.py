@@ -46,13 +46,17 @@ class Connector:
         rate = float(account.option("rate_limit") or spec.rate.client or spec.rate.per_second)
         # a rate_limit above the documented cap is the seller's explicit choice (e.g. a test mall)
         cap = max(spec.rate.cap, math.ceil(rate)) if spec.rate.cap else None
+        self.auth = spec.auth(account)
         self.http = HttpClient(
             self.base_url,
-            limiter=limiter_for((spec.mall, account.name), rate, spec.rate.burst, cap),
-            auth=spec.auth(account),
+            limiter=limiter_for((spec.mall, account.name), rate, spec.rate.burst_at(rate), cap),
+            auth=self.auth,
             classify=classifier(spec.envelope, spec.errors),
             **self.http_options(),
         )
+        attach = getattr(self.auth, "attach", None)
+        if attach is not None:  # an auth that calls the mall itself (a token endpoint) does so through this connector
+            attach(self)
 
     @property
     def base_url(self) -> str:
@@ -110,7 +114,8 @@ class Connector:
         except ValueError:  # a key the mall cannot have (not a number)
             return None
         try:
-            data = self.call(lookup.method, lookup.path, send=lookup.send, payload=query)
+            path = lookup.path.replace("{key}", quote(key, safe=""))  # a key in the path
+            data = self.call(lookup.method, path, send=lookup.send, payload=query)
         except lookup.missing:
             return None
         return (lookup.pick(data, key) if lookup.pick else data) or None
@@ -198,10 +203,9 @@ class Connector:
         return self._hook("lookup_orders")(self, ids)
 
     def lookup_inquiries(self, ids: Sequence[str]) -> list[Inquiry]:
-        lookup = self.spec.lookups["inquiry"]
-        assert lookup.mapping is not None
+        mapping = self.spec.lookups["inquiry"].mapping
         found = (self.lookup("inquiry", i) for i in dict.fromkeys(str(i).strip() for i in ids))
-        return [lookup.mapping(item, self.account.name) for item in found if item is not None]
+        return [mapping(item, self.account.name) if mapping else item for item in found if item is not None]
 
     # --- writes -----------------------------------------------------------------------
     def confirm(self, ship_units: Sequence[str]) -> list[ItemResult]:

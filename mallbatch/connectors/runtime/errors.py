@@ -29,7 +29,8 @@ class ErrorRule:
     codes: tuple[str, ...] = ()  # the envelope's result codes
     text: str | None = None  # a substring of the mall's message or of the raw body (an HTML block page)
     message: str | None = None  # Korean text for the seller
-    retry_after: float | None = None  # RateLimited only: wait this long when the mall sends no Retry-After
+    # RateLimited only: wait this long when the mall sends no Retry-After (or a function of the response)
+    retry_after: float | Callable[[httpx.Response], float | None] | None = None
 
     def matches(self, number: int, code: str, said: str, raw: str) -> bool:
         return ((not self.status or number in self.status) and (not self.codes or code in self.codes)
@@ -47,19 +48,21 @@ def classifier(envelope: Envelope, rules: tuple[ErrorRule, ...] = ()) -> Classif
             problem = envelope.problem(response, "", "")
             if problem is not None:
                 return MalformedResponse(problem, status=status)
-            if envelope.code is None or str(body.get(envelope.code)) in envelope.ok:
+            if envelope.code is None or not envelope.ok or str(body.get(envelope.code)) in envelope.ok:
                 return None
         code = str(body.get(envelope.code) or "") if envelope.code else ""
         code = code or str(status)
         number = status if status >= 400 else (int(code) if code.isdigit() else 0)
-        said = str(body.get(envelope.message) or "").strip() if envelope.message else ""
+        said = envelope.said(body)
         raw = response.text[:2000] if not body else ""
         rule = next((r for r in rules if r.matches(number, code, said, raw)), None)
         kind = rule.error if rule else _default(number)
         text = (rule.message if rule else None) or (f"{mall}: {said}" if said else _fallback(kind, mall, number, code))
         if issubclass(kind, RateLimited):
             wait = retry_after_seconds(response)
-            return kind(text, retry_after=wait if wait is not None else (rule.retry_after if rule else None), code=code, status=status)
+            if wait is None and rule is not None:
+                wait = rule.retry_after(response) if callable(rule.retry_after) else rule.retry_after
+            return kind(text, retry_after=wait, code=code, status=status)
         return kind(text, code=code, status=number if issubclass(kind, TransientError) else status)
 
     return classify

@@ -178,8 +178,11 @@ class Envelope:
     shapes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     content_type: str = "json"
     code: str | None = None  # body field with the mall's own result code (위메프 resultCode)
-    ok: tuple[str, ...] = ()  # codes of that field that mean success (a 200 with another code is an error)
-    message: str | None = None  # body field with the mall's message for a refusal
+    # codes of that field that mean success (a 200 with another code is an error); empty: every 2xx is
+    # a success and the code is only read from refusals (스마트스토어)
+    ok: tuple[str, ...] = ()
+    # body field with the mall's message for a refusal, or a function composing it from the body
+    message: str | Callable[[dict[str, Any]], str] | None = None
     data: str | None = None  # body field holding the answer itself (None: the whole body)
     decode: Callable[[bytes], Any] | None = None  # body → object for a mall that does not speak JSON
     # (11번가 XML); raises ValueError on an unreadable body. None: JSON.
@@ -197,6 +200,12 @@ class Envelope:
         except ValueError:
             return {}
         return body if isinstance(body, dict) else {}
+
+    def said(self, body: dict[str, Any]) -> str:
+        """The mall's own words in a refusal body ("" when it gives none)."""
+        if callable(self.message):
+            return self.message(body).strip()
+        return str(body.get(self.message) or "").strip() if self.message else ""
 
     def keys_for(self, method: str, path: str) -> tuple[str, ...]:
         for want, prefix, keys in self.shapes:

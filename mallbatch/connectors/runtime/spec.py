@@ -45,6 +45,11 @@ class Rate:
     burst: int = 1  # requests saved up beyond the average
     cap: int | None = None  # never more than this in any one-second window
     client: float | None = None  # the average the client keeps to (a margin under per_second); account rate_limit overrides
+    burst_seconds: float | None = None  # the burst is this many seconds of the rate in use (스마트스토어: 2 × rate)
+
+    def burst_at(self, rate: float) -> int:
+        """The burst for ``rate`` (the account's rate_limit or ``per_second``)."""
+        return max(1, round(rate * self.burst_seconds)) if self.burst_seconds else self.burst
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class Expand:
     method: str
     path: str
     batch: int
-    id_of: Callable[[Any], str]  # the id a change record names
+    id_of: Callable[[Any], str | None]  # the id a change record names; None: a change this read does not want
     body: Callable[[list[str]], dict[str, Any]]
     records: str = ""  # data field of the detail list
     send: str = "json"
@@ -106,7 +111,7 @@ class Lookup:
     with no single-record read: (connector, key) → the record or None, instead of one call."""
 
     method: str = "GET"
-    path: str = ""
+    path: str = ""  # "{key}" in it is replaced by the key (validate the key in ``query``)
     query: Callable[[str], dict[str, Any]] = lambda key: {}
     send: str = "params"
     mapping: Callable[[Any, str], Any] | None = None  # (data, account) → record, for lookup_inquiries
@@ -140,6 +145,10 @@ class Write:
     remote_id: str = ""  # data field of the mall's receipt
     read_back: ReadBack | None = None
     send: str = "json"
+    route: Callable[[list[Any]], tuple[str, str]] | None = None  # (method, path) per batch, when it depends on the items
+
+    def endpoint(self, items: list[Any]) -> tuple[str, str]:
+        return self.route(items) if self.route else (self.method, self.path)
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,8 @@ class MarketplaceSpec:
     envelope: Envelope
     auth_probe: tuple[Any, ...]  # (method, path[, () → params]) of one cheap authenticated read
     errors: tuple[ErrorRule, ...] = ()
-    reads: dict[str, Read] = field(default_factory=dict)  # "orders" / "claims" / "inquiries"
+    # "orders" / "claims" / "inquiries"; several Reads when the mall keeps one list in several systems
+    reads: dict[str, Read] = field(default_factory=dict)
     lookups: dict[str, Lookup] = field(default_factory=dict)
     writes: dict[Capability, Write] = field(default_factory=dict)
     hooks: Hooks = Hooks()
@@ -202,6 +212,18 @@ class MarketplaceSpec:
     @property
     def windows(self) -> dict[str, timedelta]:
         return {name: read.window.span for name, read in self.reads.items() if read.window}
+
+    @property
+    def max_name_length(self) -> int | None:
+        return self.listing.max_name_length
+
+    @property
+    def max_option_names(self) -> int | None:
+        return self.listing.max_option_names
+
+    @property
+    def max_option_values(self) -> int | None:
+        return self.listing.max_option_values
 
     @property
     def key_lifetime_days(self) -> int | None:

@@ -8,7 +8,7 @@ call, two parameters get the first and the last included day (or the day after, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +19,7 @@ from mallbatch.domain.clock import to_kst
 class Window:
     span: timedelta  # the longest period one call may ask for
     params: tuple[str, ...] = ("fromDate", "toDate")
-    format: str = "%Y-%m-%dT%H:%M:%S"
+    format: str | Callable[[datetime], str] = "%Y-%m-%dT%H:%M:%S"  # strftime, or a function (ISO with milliseconds)
     by_day: bool = False
     exclusive_end: bool = False  # by_day only: the end parameter names the day after the last one
 
@@ -28,19 +28,20 @@ class Window:
         since, until = to_kst(since), to_kst(until)
         if since >= until:
             return
+        fmt = self.format if callable(self.format) else lambda moment: moment.strftime(str(self.format))
         if not self.by_day:
             start = since
             while start < until:
                 end = min(until, start + self.span)
-                yield dict(zip(self.params, (start.strftime(self.format), end.strftime(self.format)), strict=False))
+                yield dict(zip(self.params, (fmt(start), fmt(end)), strict=False))
                 start = end
             return
         day, last = since.date(), (until - timedelta(microseconds=1)).date()
         step = timedelta(days=max(1, self.span.days))
         while day <= last:
             end = min(last, day + step - timedelta(days=1))
-            values = [day.strftime(self.format)]
+            values = [day.strftime(str(self.format))]
             if len(self.params) > 1:
-                values.append((end + timedelta(days=1) if self.exclusive_end else end).strftime(self.format))
+                values.append((end + timedelta(days=1) if self.exclusive_end else end).strftime(str(self.format)))
             yield dict(zip(self.params, values, strict=False))
             day = end + timedelta(days=1)

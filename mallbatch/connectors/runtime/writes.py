@@ -37,8 +37,9 @@ def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[
             todo.append((n, item))
     for batch in _batches(write, todo):
         objects = [item for _, item in batch]
+        method, path = write.endpoint(objects)
         try:
-            data = connector.call(write.method, write.path, write=True, send=write.send, payload=write.body(objects))
+            data = connector.call(method, path, write=True, send=write.send, payload=write.body(objects))
         except RejectedError as exc:
             answered = [ItemResult(write.key(i), ok=False, code=exc.code, message_ko=exc.message_ko) for i in objects]
         else:

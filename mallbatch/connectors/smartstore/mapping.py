@@ -1,4 +1,4 @@
-"""네이버 커머스API JSON <-> canonical records for the 스마트스토어 adapter.
+"""네이버 커머스API JSON <-> canonical records for the 스마트스토어 connector.
 
 Pure functions, no I/O: product-order ``query`` items to :class:`OrderLine` / :class:`Claim`,
 the two inquiry systems to :class:`Inquiry`, a :class:`ProductListing` to a v2 product body,
