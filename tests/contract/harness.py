@@ -17,7 +17,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -26,7 +26,15 @@ import bcrypt
 import httpx
 
 from mallbatch.adapters.base import Capability
-from mallbatch.adapters.canonical import Invoice, ItemResult
+from mallbatch.adapters.canonical import (
+    Address,
+    Certification,
+    Invoice,
+    ItemResult,
+    OptionCombo,
+    ProductListing,
+    ShippingInfo,
+)
 from mallbatch.adapters.http import RetryPolicy
 from mallbatch.adapters.registry import adapter_class
 from mallbatch.config import Account, resolve_value
@@ -53,6 +61,7 @@ class Harness:
     confirm_path: ClassVar[str]  # 발주확인
     invoice_path: ClassVar[str]  # 발송처리 / 송장 등록
     secret_keys: ClassVar[tuple[str, ...]]  # credentials that must never appear in any text
+    create_path: ClassVar[str]  # the exact path a product create is POSTed to
     missing_unit: ClassVar[str]  # a well-formed ship unit the simulator does not have
     cancelled_reason: ClassVar[str]  # a piece of the mall's own refusal of a write on a cancelled order
     courier: ClassVar[str] = "CJ"  # canonical code every mall ships with
@@ -79,6 +88,10 @@ class Harness:
 
     def expire_token(self, server: SandboxServer) -> str | None:
         """Expire every issued token; or say why this mall has none (the scenario is then skipped)."""
+        raise NotImplementedError
+
+    def listing(self, code: str) -> ProductListing:
+        """A product this mall accepts, with 자체상품코드 ``code``."""
         raise NotImplementedError
 
     # --- misconfigured accounts -------------------------------------------------------
@@ -125,6 +138,7 @@ class Coupang(Harness):
     list_path = "/ordersheets?"
     confirm_path = "/ordersheets/acknowledgement"
     invoice_path = "/orders/invoices"
+    create_path = "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
     secret_keys = ("access_key", "secret_key")
     missing_unit = "640999999999999999"
     cancelled_reason = "취소"
@@ -147,6 +161,9 @@ class Coupang(Harness):
     def page_size(self, server: SandboxServer) -> int:
         from mallbatch.sandbox.coupang import MAX_PAGE
         return MAX_PAGE
+
+    def listing(self, code: str) -> ProductListing:
+        return coupang_listing(code)
 
     def expire_token(self, server: SandboxServer) -> str | None:
         return "쿠팡 signs every request with HMAC (CEA signed-date); there is no access token to expire"
@@ -188,6 +205,7 @@ class Smartstore(Harness):
     list_path = "/last-changed-statuses"
     confirm_path = "/product-orders/confirm"
     invoice_path = "/product-orders/dispatch"
+    create_path = "/external/v2/products"
     secret_keys = ("client_secret",)
     missing_unit = "2099010199999999"
     cancelled_reason = "상품주문 상태"  # 104442: "상품주문 상태를 확인해 주세요. (현재 상태: CANCELED)"
@@ -212,6 +230,9 @@ class Smartstore(Harness):
 
     def page_size(self, server: SandboxServer) -> int:
         return 300  # limitCount: at most 300 changes per page (reference §2.5)
+
+    def listing(self, code: str) -> ProductListing:
+        return smartstore_listing(code)
 
     def expire_token(self, server: SandboxServer) -> str | None:
         server.simulator.expire_tokens()
@@ -249,6 +270,7 @@ class Wemakeprice(Harness):
     list_path = "/getOrderList"
     confirm_path = "/setOrderConfirm"
     invoice_path = "/setOrderDelivery"
+    create_path = "/product/in/setProduct"
     secret_keys = ("api_key",)
     missing_unit = "4999999999"
     cancelled_reason = "취소"
@@ -273,6 +295,9 @@ class Wemakeprice(Harness):
         server.simulator.page_size = self.small_page  # the simulator's page size is its own (invented paging)
         return self.small_page
 
+    def listing(self, code: str) -> ProductListing:
+        return wemakeprice_listing(code)
+
     def expire_token(self, server: SandboxServer) -> str | None:
         return "위메프 W-API authenticates with one fixed apiKey header; there is no access token to expire"
 
@@ -293,6 +318,60 @@ class Wemakeprice(Harness):
 
     def error_body(self, message: str) -> bytes:
         return _json({"resultCode": 400, "data": None, "error": message})
+
+
+# --- products each mall accepts (also used by the per-mall tests) -----------------------------
+PLACE = Address("06236", "서울특별시 강남구 테헤란로 152", "12층")
+
+
+def coupang_listing(code: str = "GOGUMA-01", **changes: Any) -> ProductListing:
+    ship = ShippingInfo("기본배송", "묶음배송", "일반-택배배송", "무료", 0, 0, 3000, 5000, "선결제", 3000, 6000, PLACE, PLACE, 2)
+    base = ProductListing(
+        seller_code=code, name="국내산 햇 고구마", on_sale=True, category_path=("식품", "채소", "고구마"), mall_category="58920",
+        model_name="", model_no="", maker="해남농협", brand="해남", made_on=None, expires_on=None, origin="국내산",
+        origin_detail="전남 해남", certifications=(), notice_group="농수축산물", notice={"품목 또는 명칭": "고구마"},
+        keywords=("고구마", "꿀고구마"), detail_html="<p>달콤한 고구마</p>", main_image="https://img.example/1.jpg",
+        extra_images=("https://img.example/2.jpg",), cost_price=8000, list_price=20000, sale_price=15900, tax_type="면세",
+        sale_region="전국", adult_only=False, sale_start=date(2025, 1, 1), sale_end=date(2099, 12, 31),
+        option_type="조합형", option_names=("중량",), options=(OptionCombo(("3kg",), 0, 10), OptionCombo(("5kg",), 7000, 5)),
+        stock=15, shipping=ship, group="기본",
+    )
+    return replace(base, **changes)
+
+
+def smartstore_listing(code: str = "SKU-001", **changes: Any) -> ProductListing:
+    ship = ShippingInfo("기본배송", "묶음배송", "일반-택배배송", "조건부 무료", 3000, 30000, 3000, 5000, "선결제",
+                        3000, 6000, PLACE, PLACE, 2)
+    base = ProductListing(
+        seller_code=code, name="남성 기모 조거팬츠", on_sale=True, category_path=("패션의류", "남성의류", "바지"),
+        mall_category="50000836", model_name="JG-01", model_no="JG01", maker="한빛섬유", brand="한빛", made_on=None,
+        expires_on=None, origin="국산", origin_detail="", certifications=(), notice_group="WEAR",
+        notice={"소재": "면 80%, 폴리 20%"}, keywords=("조거팬츠", "기모바지"), detail_html="<p>따뜻한 기모 조거팬츠</p>",
+        main_image="https://shop-phinf.pstatic.net/sample.jpg", extra_images=(), cost_price=9000, list_price=29000,
+        sale_price=24900, tax_type="과세", sale_region="전국", adult_only=False, sale_start=date(2026, 1, 1),
+        sale_end=date(2099, 12, 31), option_type="조합형", option_names=("색상", "사이즈"),
+        options=(OptionCombo(("블랙", "M"), 0, 10), OptionCombo(("블랙", "L"), 0, 5), OptionCombo(("그레이", "XL"), 1000, 3)),
+        stock=18, shipping=ship, group="기본",
+    )
+    return replace(base, **changes)
+
+
+def wemakeprice_listing(code: str = "WMP-TEST-1", **changes: Any) -> ProductListing:
+    ship = ShippingInfo("기본 택배배송", "상품별배송", "일반-택배배송", "유료", 3000, 50000, 3000, 5000,
+                        "선결제", 3000, 6000, PLACE, PLACE, 2)
+    base = ProductListing(
+        seller_code=code, name="위메프 테스트 상품", on_sale=True, category_path=("가전", "주방"),
+        mall_category="1001234", model_name="GR-1", model_no="GR-1-2020", maker="테스트전자", brand="테스트",
+        made_on=None, expires_on=None, origin="국산", origin_detail="", certifications=(
+            Certification("전기용품 안전인증", "한국기계전기전자시험연구원", "HU07001-20001"),),
+        notice_group="35", notice={"품명 및 모델명": "GR-1"}, keywords=("가스레인지",), detail_html="<p>상세</p>",
+        main_image="https://img.example.com/a.jpg", extra_images=(), cost_price=100000, list_price=250000,
+        sale_price=230000, tax_type="과세", sale_region="전국", adult_only=False, sale_start=date(2024, 1, 1),
+        sale_end=date(2099, 12, 31), option_type="조합형", option_names=("색상",),
+        options=(OptionCombo(("옐로우",), 0, 5), OptionCombo(("화이트",), 0, 5)), stock=10, shipping=ship,
+        group="위메프",
+    )
+    return replace(base, **changes)
 
 
 def _json(payload: Any) -> bytes:

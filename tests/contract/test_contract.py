@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from mallbatch.config import Account
-from mallbatch.errors import AuthError, MalformedResponse, OutcomeUnknown, RemoteError, TransientError
+from mallbatch.errors import AuthError, MalformedResponse, OutcomeUnknown, RateLimited, RemoteError, TransientError
 from mallbatch.pipeline.ops import OPS, Outcome, execute
 from mallbatch.sandbox.server import Response, SandboxServer
 from mallbatch.store import Store
@@ -228,6 +228,19 @@ def test_a_lost_response_is_read_back_and_applied_once(mall: Mall, op: str) -> N
     assert len(mall.sent(path)) == 1  # read back, never resent
 
 
+def test_a_lost_create_is_found_by_its_seller_code_and_made_once(mall: Mall) -> None:
+    adapter = mall.adapter()
+    listing = mall.harness.listing("LOST-1")
+    mall.control("faults", {"drop_rate": 1.0})
+    outcome = mall.execute(adapter, "product.create", [("LOST-1", {"seller_code": "LOST-1"}, listing)])["LOST-1"]
+    assert outcome.state == DONE and outcome.remote_id, outcome
+    assert mall.audit("product.create") == {"LOST-1": 1}
+    assert [s.method for s in mall.front.seen if s.path == mall.harness.create_path].count("POST") == 1
+    mall.control("faults", {"drop_rate": 0.0})
+    found = adapter.find_product("LOST-1")
+    assert found is not None and found.product_id == outcome.remote_id
+
+
 def test_a_500_on_a_write_is_unknown_and_read_back_before_it_is_sent_again(mall: Mall) -> None:
     adapter = mall.adapter()
     unit = mall.units(1)[0]
@@ -257,14 +270,35 @@ def test_a_429_is_retried_and_the_call_succeeds(mall: Mall, retry_after: bool) -
     mall.front.fault = on(mall.harness.confirm_path, mall.reply(limited, drop=("Retry-After",), **headers), times=1)
     assert all(r.ok for r in mall.adapter().confirm(units))  # a 429 came before anything was applied
     assert mall.audit("order.confirm") == dict.fromkeys(units, 1)
+    mall.front.fault = on(path, mall.reply(limited, drop=("Retry-After",), **headers))  # never lets up
+    with pytest.raises(RateLimited):
+        list(mall.adapter().orders(*recent()))
 
 
-def test_a_5xx_on_a_read_is_retried(mall: Mall) -> None:
-    units = mall.units(2)
-    path = mall.harness.list_path
-    mall.front.fault = on(path, mall.reply(mall.server.simulator.server_error(None)), times=2)
-    assert {l.ship_unit for l in mall.adapter().orders(*recent())} >= set(units)
-    assert len(mall.sent(path)) > 2
+def test_a_5xx_on_any_read_is_retried_and_a_lasting_one_fails(mall: Mall) -> None:
+    mall.control("generate", {"orders": 4, "claims": 2, "inquiries": 3})
+    adapter = mall.adapter()
+
+    def everything() -> tuple[set[str], set[str], set[str]]:
+        return ({l.line_id for l in adapter.orders(*recent())}, {c.claim_id for c in adapter.claims(*recent())},
+                {i.inquiry_id for i in adapter.inquiries(*recent())})
+
+    clean = everything()
+    assert clean[0] and clean[2]
+    error, failed = mall.reply(mall.server.simulator.server_error(None)), set()
+
+    def once_per_path(seen: Seen) -> Action | None:  # every read path answers 500 the first time
+        if seen.path in failed:
+            return None
+        failed.add(seen.path)
+        return error
+
+    mall.front.fault = once_per_path
+    assert everything() == clean
+    assert len(failed) >= 3
+    mall.front.fault = on(mall.harness.list_path, error)
+    with pytest.raises(TransientError):
+        list(adapter.orders(*recent()))
 
 
 def test_a_200_that_is_not_the_envelope_fails_a_read_and_leaves_a_write_unknown(mall: Mall) -> None:
