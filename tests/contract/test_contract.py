@@ -315,11 +315,11 @@ def test_a_200_that_is_not_the_envelope_fails_a_read_and_leaves_a_write_unknown(
 
 def test_a_trickling_server_is_cut_off_at_the_deadline(mall: Mall) -> None:
     unit = mall.units(1)[0]
-    adapter = mall.adapter(deadline_seconds=0.5)
-    mall.front.fault = on(mall.harness.list_path, trickle(0.1, 40))  # 4 s if waited out
+    adapter = mall.adapter(deadline_seconds=0.3)
+    mall.front.fault = on(mall.harness.list_path, trickle(0.1, 30))  # 3 s if waited out
     with pytest.raises(TransientError, match="초 안에"):
         list(adapter.orders(*recent()))
-    mall.front.fault = on(mall.harness.confirm_path, trickle(0.1, 40))
+    mall.front.fault = on(mall.harness.confirm_path, trickle(0.1, 30))
     with pytest.raises(OutcomeUnknown, match="초 안에"):
         adapter.confirm([unit])
 
