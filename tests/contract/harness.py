@@ -65,6 +65,7 @@ class Harness:
     missing_unit: ClassVar[str]  # a well-formed ship unit the simulator does not have
     cancelled_reason: ClassVar[str]  # a piece of the mall's own refusal of a write on a cancelled order
     courier: ClassVar[str] = "CJ"  # canonical code every mall ships with
+    error_type: ClassVar[str] = "application/json"  # Content-Type of error_body (11번가: EUC-KR XML)
 
     @property
     def credentials(self) -> dict[str, str]:

@@ -331,7 +331,7 @@ def test_an_echoed_secret_never_reaches_the_text(mall: Mall) -> None:
         if mall.harness.confirm_path not in seen.target:
             return None
         text = f"잘못된 요청입니다. 요청 헤더: {seen.headers} 본문: {seen.body[:300].decode('utf-8', 'replace')}"
-        return answer(400, mall.harness.error_body(text))
+        return answer(400, mall.harness.error_body(text), mall.harness.error_type)
 
     mall.front.fault = echo
     text = refused_text(lambda: mall.adapter().confirm([unit]))
