@@ -16,6 +16,10 @@ KIND_NAMES = {
 BEGIN, END = "<!-- template-reference:begin -->", "<!-- template-reference:end -->"
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def template_reference() -> str:
     parts = []
     for kind in KINDS.values():
@@ -30,6 +34,10 @@ def template_reference() -> str:
             example = col.example.replace("|", "\\|")
             parts.append(f"| {col.header} | {'예' if col.required else ''} | {KIND_NAMES[col.kind]} | {rule} | {example} |")
         parts.append("")
+        for table in kind.guide_tables:
+            parts.append(f"{table.title}:\n\n| {' | '.join(table.headers)} |\n|---|---|")
+            parts.extend(f"| {_cell(a)} | {_cell(b)} |" for a, b in table.rows)
+            parts.append("")
     outbox = ", ".join(f"{k.title} (`{k.code}`)" for k in KINDS.values() if not k.inbox)
     parts.append(f"수집 엑셀({outbox})은 같은 열 이름을 쓰므로 그대로 다시 넣을 수 있습니다: "
                  "주문 엑셀은 택배사·송장번호를 채우면 송장으로, 문의 엑셀은 답변을 채우면 문의답변으로 처리됩니다.")

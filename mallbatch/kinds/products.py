@@ -16,9 +16,13 @@ from mallbatch.malls import mall_name
 from mallbatch.kinds.notices import (
     ALLOWED_PLACEHOLDERS,
     FORBIDDEN_VALUES,
+    NOTICE_ALIASES,
     NOTICE_GROUPS,
+    OTHER_GOODS,
+    closest_groups,
+    find_group,
 )
-from mallbatch.sheets.columns import Column, Kind, SheetKind
+from mallbatch.sheets.columns import Column, GuideTable, Kind, SheetKind
 from mallbatch.sheets.issues import WARNING, Issue
 from mallbatch.sheets.normalize import NormalizeError, integer, split_list
 from mallbatch.sheets.rows import Row, SheetContext
@@ -72,12 +76,14 @@ CERTS = Column(
     example=NO_CERT, width=30, default=NO_CERT,
 )
 NOTICE_GROUP = Column(
-    "품목고시", "notice_group", Kind.CHOICE, required=True, choices=tuple(NOTICE_GROUPS),
-    synonyms=("상품정보고시", "품목"), help="상품정보제공고시 품목을 고르세요", example="패션잡화(모자/벨트/액세서리)", width=24,
+    "품목고시", "notice_group", Kind.CHOICE, required=True, choices=tuple(NOTICE_GROUPS), aliases=NOTICE_ALIASES,
+    suggest=closest_groups, synonyms=("상품정보고시", "품목"),
+    help=f"상품정보제공고시 품목을 목록에서 고르세요 ({len(NOTICE_GROUPS)}개, 맞는 품목이 없으면 {OTHER_GOODS})",
+    example="패션잡화(모자/벨트/액세서리)", width=24,
 )
 NOTICE = Column(
     "품목고시 내용", "notice", required=True, synonyms=("품목고시내용", "고시내용"),
-    help="'항목=값'을 ; 또는 줄바꿈으로 구분. 값 대신 상세정보 별도표기/상세페이지 참조/해당없음 가능 (N·아니오 불가). 전체를 '상세정보 별도표기'로도 가능",
+    help="'항목=값'을 ; 또는 줄바꿈으로 구분 (품목별 항목은 '안내' 시트의 품목고시 표). 값 대신 상세정보 별도표기/상세페이지 참조/해당없음 가능 (N·아니오 불가). 전체를 '상세정보 별도표기'로도 가능",
     example="상세정보 별도표기", width=40,
 )
 KEYWORDS = Column("키워드", "keywords", synonyms=("검색어", "상품키워드"), help="쉼표로 구분해 4개까지, 각 10자 이내", example="목걸이,실버,선물", width=20)
@@ -202,7 +208,7 @@ def check_certs(row: Row, ctx: SheetContext) -> Iterator[Issue]:
 def parse_notice(text: str, group: str) -> dict[str, str]:
     """Parse '항목=값' pairs; a lone placeholder applies to every field of the group."""
     if text.strip() in ALLOWED_PLACEHOLDERS:
-        return {field: text.strip() for field in NOTICE_GROUPS.get(group, ())}
+        return {field: text.strip() for field in NOTICE_GROUPS.get(find_group(group) or "", ())}
     pairs: dict[str, str] = {}
     for part in re.split(r"[;\n]", text):
         key, sep, value = part.partition("=") if "=" in part else part.partition(":")
@@ -342,6 +348,12 @@ def check_store_collision(row: Row, ctx: SheetContext) -> Iterator[Issue]:
                         "같은 상품이면 그대로 두세요(수정됩니다). 다른 상품이면 코드를 바꾸세요", WARNING)
 
 
+NOTICE_TABLE = GuideTable(
+    "품목고시별 '품목고시 내용' 항목 ('항목=값'으로 모두 채우거나 전체를 '상세정보 별도표기')",
+    ("품목고시", "필수 항목"),
+    tuple((group, ", ".join(fields)) for group, fields in NOTICE_GROUPS.items()),
+)
+
 PRODUCTS = SheetKind(
     code="products",
     title="상품",
@@ -350,6 +362,7 @@ PRODUCTS = SheetKind(
     unique=("code",),
     row_rules=(check_name, check_category, check_dates, check_origin, check_certs, check_notice, check_keywords,
                check_images, check_options, check_groups, check_store_collision),
+    guide_tables=(NOTICE_TABLE,),
     example_rows=({
         "code": "NK1001", "name": "실버 목걸이 세트 (로즈골드)", "status": "판매가능", "category": "패션잡화>주얼리/시계>귀걸이/목걸이",
         "model_name": "NK-1001", "maker": "중소기업유통센터", "brand": "실버라인", "origin": "원산지표시대상아님",

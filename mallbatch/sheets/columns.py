@@ -46,6 +46,7 @@ class Column:
     choices: tuple[str, ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)  # typed value → choice
     refused: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # known value, not a choice → (code, why)
+    suggest: Callable[[str], list[str]] | None = None  # long lists: the choices closest to a wrong value
     synonyms: tuple[str, ...] = ()  # other headers sellers use for this column
     max_len: int | None = None
     min: int | None = None
@@ -80,6 +81,15 @@ def header_key(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and ch not in "*")
 
 
+@dataclass(frozen=True)
+class GuideTable:
+    """A reference table a kind's template shows on its 안내 sheet (and the README): e.g. 품목고시 → 항목."""
+
+    title: str
+    headers: tuple[str, str]
+    rows: tuple[tuple[str, str], ...]
+
+
 RowRule = Callable[["Row", "SheetContext"], Iterable["Issue"]]
 SheetRule = Callable[[list["Row"], "SheetContext"], Iterable["Issue"]]
 
@@ -97,6 +107,7 @@ class SheetKind:
     reads_as: str | None = None  # an outbox workbook dropped back is processed as this kind
     fill_columns: tuple[str, ...] = ()  # reads_as: a row is taken only when one of these is filled
     example_rows: tuple[Mapping[str, str], ...] = ()
+    guide_tables: tuple[GuideTable, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def column(self, name: str) -> Column:

@@ -21,9 +21,10 @@ def header_note(col: Column) -> str:
     parts = ["(필수) " + col.help if col.required else col.help]
     if col.example:
         parts.append(f"예: {col.example}")
-    if col.choices:
-        shown = ", ".join(col.choices[:12]) + (" …" if len(col.choices) > 12 else "")
-        parts.append(f"선택: {shown}")
+    if len(col.choices) > 12:
+        parts.append(f"선택: 드롭다운의 {len(col.choices)}개 중 하나 (목록은 '안내' 시트)")
+    elif col.choices:
+        parts.append(f"선택: {', '.join(col.choices)}")
     return "\n".join(p for p in parts if p)
 
 

@@ -74,6 +74,10 @@ def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
         return "required", "필수 항목이 비어 있습니다", col.help or "값을 입력하세요"
     if check == "choices":
         shown = ", ".join(col.choices[:8]) + (" …" if len(col.choices) > 8 else "")
+        if col.suggest is not None:
+            close = col.suggest(str(value))
+            return "choices", f"'{value}'은(는) 고를 수 없는 값입니다", (
+                f"비슷한 값: {', '.join(close)} (전체 {len(col.choices)}개는 드롭다운이나 '안내' 시트에서 고르세요)")
         if value in col.refused:
             code, why = col.refused[value]
             return code, f"{value}은(는) {why}", f"다음 중 하나로 고르거나 이 행을 지우세요: {shown}"
