@@ -10,7 +10,7 @@ from mallbatch.kinds import KINDS
 from mallbatch.sheets.columns import Kind
 
 KIND_NAMES = {
-    Kind.TEXT: "글자", Kind.CODE: "코드(텍스트)", Kind.DIGITS: "숫자(텍스트)", Kind.INT: "정수", Kind.DATE: "날짜",
+    Kind.TEXT: "글자", Kind.CODE: "코드(텍스트)", Kind.DIGITS: "숫자(텍스트)", Kind.INT: "정수", Kind.DAYS: "일 수", Kind.DATE: "날짜",
     Kind.DATETIME: "일시", Kind.CHOICE: "선택", Kind.BOOL: "Y/N", Kind.PHONE: "전화번호", Kind.ZIP: "우편번호",
 }
 BEGIN, END = "<!-- template-reference:begin -->", "<!-- template-reference:end -->"

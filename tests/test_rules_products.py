@@ -130,6 +130,25 @@ def test_choice_synonyms_accepted(tmp_path: Path, name: str, typed: str, meant: 
     assert values(report)[name] == meant
 
 
+@pytest.mark.parametrize(("name", "typed", "meant"), [
+    ("status", "품절", "판매불가"),
+    ("tax_type", "일반과세", "과세"),
+    ("origin", "해당없음", "원산지표시대상아님"),
+    ("region", "제주 제외", "전국(제주/도서산간지역제외)"),
+])
+def test_sellers_spellings_of_a_choice_are_read_with_a_warning(tmp_path: Path, name: str, typed: str, meant: str) -> None:
+    report = check(tmp_path, plain(**{name: typed}))
+    issue = only(report)
+    assert_cell(issue, PRODUCTS, ROW, name, "normalised", f"'{typed}'을(를) '{meant}'(으)로 읽었습니다")
+    assert issue.severity == WARNING and values(report)[name] == meant
+
+
+def test_stock_hint_fits_a_count(tmp_path: Path) -> None:
+    issue = only(check(tmp_path, plain(stock="많음")))
+    assert_cell(issue, PRODUCTS, ROW, "stock", "type", "정수가 아닙니다 (많음)")
+    assert issue.fix == "100 처럼 숫자만 입력하세요"
+
+
 def test_tax_type_choice(tmp_path: Path) -> None:
     issue = only(check(tmp_path, plain(tax_type="부가세")))
     assert_cell(issue, PRODUCTS, ROW, "tax_type", "choices", "'부가세'은(는) 고를 수 없는 값입니다")

@@ -49,7 +49,10 @@ CODE = Column(
 )
 STATUS = Column(
     "상품상태", "status", Kind.CHOICE, required=True, choices=("판매가능", "판매불가"),
-    aliases={"판매중": "판매가능", "판매중지": "판매불가"}, help="판매가능 또는 판매불가", example="판매가능", width=10,
+    aliases={"판매중": "판매가능", "판매중지": "판매불가"},
+    variants={"판매": "판매가능", "판매함": "판매가능", "정상": "판매가능", "판매가능상품": "판매가능", "판매불가능": "판매불가",
+              "판매안함": "판매불가", "품절": "판매불가", "일시품절": "판매불가", "판매종료": "판매불가", "중지": "판매불가"},
+    help="판매가능 또는 판매불가", example="판매가능", width=10,
 )
 CATEGORY = Column(
     "카테고리", "category", Kind.TEXT, required=True, synonyms=("상품분류", "카테고리경로"),
@@ -64,6 +67,9 @@ EXPIRES_ON = Column("유효일자", "expires_on", Kind.DATE, synonyms=("유통�
 ORIGIN = Column(
     "원산지", "origin", Kind.CHOICE, required=True, choices=("농산물", "수산물", ORIGIN_PROCESSED, "원산지표시대상아님"),
     aliases={"원산지표기대상아님": "원산지표시대상아님", "표시대상아님": "원산지표시대상아님", "표기대상아님": "원산지표시대상아님"},
+    variants={"해당없음": "원산지표시대상아님", "대상아님": "원산지표시대상아님", "원산지표시대상아님(공산품)": "원산지표시대상아님",
+              "공산품": "원산지표시대상아님", "농산품": "농산물", "수산품": "수산물", "가공식품": ORIGIN_PROCESSED,
+              "가공품(원산지표시)": ORIGIN_PROCESSED},
     help="농산물/수산물/가공품/원산지표시대상아님", example="원산지표시대상아님", width=16,
 )
 ORIGIN_DETAIL = Column(
@@ -102,17 +108,26 @@ COST = Column(
 )
 TAX = Column(
     "과세구분", "tax_type", Kind.CHOICE, required=True, choices=("과세", "면세", "영세"),
-    aliases={"과세상품": "과세", "면세상품": "면세", "비과세": "면세", "영세율": "영세"}, synonyms=("세금구분",),
+    aliases={"과세상품": "과세", "면세상품": "면세", "비과세": "면세", "영세율": "영세"},
+    variants={"일반과세": "과세", "과세품": "과세", "과세(10%)": "과세", "부가세포함": "과세", "면세품": "면세", "부가세면세": "면세",
+              "영세품": "영세", "영세율적용": "영세"},
+    synonyms=("세금구분",),
     help="과세/면세/영세", example="과세", width=10,
 )
 REGION = Column(
-    "판매지역", "region", Kind.CHOICE, choices=("전국", "전국(제주/도서산간지역제외)"), help="비우면 전국", example="전국",
+    "판매지역", "region", Kind.CHOICE, choices=("전국", "전국(제주/도서산간지역제외)"),
+    variants={"전지역": "전국", "전국가능": "전국", "제주/도서산간제외": "전국(제주/도서산간지역제외)",
+              "도서산간제외": "전국(제주/도서산간지역제외)", "제주제외": "전국(제주/도서산간지역제외)",
+              "전국(제주제외)": "전국(제주/도서산간지역제외)", "전국(도서산간제외)": "전국(제주/도서산간지역제외)"},
+    help="비우면 전국", example="전국",
     default="전국", width=14,
 )
 ADULT = Column("성인인증", "adult", Kind.BOOL, help="성인용품이면 Y", example="N", default=False, width=8)
 OPTION_USE = Column("옵션사용", "option_use", Kind.BOOL, help="옵션이 있으면 Y", example="Y", default=False, width=8)
 OPTION_TYPE = Column(
     "옵션형식", "option_type", Kind.CHOICE, choices=("조합형", "구매자입력형"), aliases={"입력형": "구매자입력형"},
+    variants={"조합": "조합형", "옵션조합형": "조합형", "직접입력형": "구매자입력형", "직접입력": "구매자입력형", "구매자입력": "구매자입력형",
+              "텍스트입력형": "구매자입력형"},
     help="조합형 또는 구매자입력형", example="조합형", width=12,
 )
 OPTION_NAMES = tuple(Column(f"옵션명{i}", f"option_name{i}", max_len=25, help="예: 색상", example="색상" if i == 1 else "", width=10) for i in (1, 2, 3))
@@ -128,7 +143,7 @@ OPTION_STOCK = Column(
     "옵션재고", "option_stock", synonyms=("옵션별재고",),
     help="숫자 하나(모든 조합에 적용) 또는 조합 순서대로 쉼표 구분, 0 이상", example="100", width=14,
 )
-STOCK = Column("재고수량", "stock", Kind.INT, min=0, synonyms=("재고",), help="옵션이 없을 때 재고 (1개 이상)", example="", width=10)
+STOCK = Column("재고수량", "stock", Kind.INT, min=0, synonyms=("재고",), help="옵션이 없을 때 재고 (1개 이상)", example="100", width=10)
 GROUPS = Column(
     "판매그룹", "groups", synonyms=("판매정보그룹", "판매정보"),
     help="연동할 판매정보 그룹명을 쉼표로 구분 (판매정보 시트나 이미 저장된 그룹)", example="쿠팡 기본", width=20,

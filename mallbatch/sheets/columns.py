@@ -26,6 +26,7 @@ class Kind(StrEnum):
     CODE = "code"  # identifiers: never numbers, full-width folded
     DIGITS = "digits"  # order numbers, tracking numbers
     INT = "int"  # money, counts: 12,000원 → 12000
+    DAYS = "days"  # a number of days: 2일, 이틀 → 2
     DATE = "date"
     DATETIME = "datetime"
     CHOICE = "choice"
@@ -44,7 +45,8 @@ class Column:
     kind: Kind = Kind.TEXT
     required: bool = False
     choices: tuple[str, ...] = ()
-    aliases: Mapping[str, str] = field(default_factory=dict)  # typed value → choice
+    aliases: Mapping[str, str] = field(default_factory=dict)  # another name of a choice → choice (silent)
+    variants: Mapping[str, str] = field(default_factory=dict)  # a spelling read as a choice, with a 경고 saying so
     refused: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # known value, not a choice → (code, why)
     suggest: Callable[[str], list[str]] | None = None  # long lists: the choices closest to a wrong value
     synonyms: tuple[str, ...] = ()  # other headers sellers use for this column
@@ -70,9 +72,17 @@ class Column:
         keys.update({header_key(option): option for option in self.choices})
         return keys
 
+    @cached_property
+    def _variant_keys(self) -> dict[str, str]:
+        return {header_key(typed): option for typed, option in self.variants.items()}
+
     def choice(self, text: str) -> str | None:
         """The canonical choice a seller meant, tolerant of spaces and width."""
         return self._choice_keys.get(header_key(text))
+
+    def variant(self, text: str) -> str | None:
+        """The choice a seller's own spelling stands for (선불 → 선결제), reported as a repair."""
+        return self._variant_keys.get(header_key(text))
 
 
 def header_key(text: str) -> str:

@@ -30,6 +30,7 @@ PARSERS: dict[Kind, Callable[[str], normalize.Normal]] = {
     Kind.CODE: normalize.code,
     Kind.DIGITS: normalize.digits,
     Kind.INT: normalize.integer,
+    Kind.DAYS: normalize.days,
     Kind.DATE: normalize.date,
     Kind.DATETIME: normalize.datetime_,
     Kind.BOOL: normalize.boolean,
@@ -99,17 +100,27 @@ def _normalise(row: Row, ctx: SheetContext) -> None:
             row.values[col.name] = col.default
             continue
         try:
-            parsed = PARSERS[col.kind](text)
+            parsed = _parse(col, text)
         except normalize.NormalizeError as exc:
             row.values[col.name] = None
             row.issues.append(ctx.issue(row, col.name, "type", exc.message, exc.fix or col.help))
             continue
-        value = parsed.value
+        value, note = parsed.value, parsed.note
         if col.kind is Kind.CHOICE:
-            value = col.choice(value) or value
+            meant = col.choice(value) or col.variant(value)
+            if meant is not None and col.choice(value) is None:
+                note = "; ".join(filter(None, (note, f"'{value}'을(를) '{meant}'(으)로 읽었습니다")))
+            value = meant or value
         row.values[col.name] = value
-        if parsed.note:
-            row.issues.append(ctx.issue(row, col.name, "normalised", parsed.note, "", WARNING))
+        if note:
+            row.issues.append(ctx.issue(row, col.name, "normalised", note, "", WARNING))
+
+
+def _parse(col: Column, text: str) -> normalize.Normal:
+    """The cell as ``col``'s kind; number hints use the column's own example."""
+    if col.kind in (Kind.INT, Kind.DAYS):
+        return PARSERS[col.kind](text, example=col.example or ("2" if col.kind is Kind.DAYS else "10"))
+    return PARSERS[col.kind](text)
 
 
 def _pandera(rows: list[Row], ctx: SheetContext) -> None:
@@ -254,8 +265,9 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     _pandera(active, ctx)
     _unique(active, ctx)
     for row in active:
-        for rule in kind.row_rules:
-            row.issues.extend(rule(row, ctx))
+        bad = {i.col_index for i in row.issues if i.severity == ERROR and i.col_index is not None}
+        for rule in kind.row_rules:  # one bad cell, one message: a cell that could not be read is not judged again
+            row.issues.extend(i for i in rule(row, ctx) if i.col_index is None or i.col_index not in bad)
     for rule in kind.sheet_rules:
         report.issues.extend(rule(active, ctx))
     _cell_problems(plan, ctx, rows_by_index)
