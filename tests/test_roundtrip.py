@@ -175,3 +175,24 @@ def test_orders_columns_are_known_when_read_as_invoices(tmp_path: Path) -> None:
     report = validate(path, BookContext(path, accounts={("coupang", "기본")}))
     assert report.valid and report.all_issues() == []
     assert report.sheets[0].rows[0].values["courier"] == "한진택배"
+
+
+def test_errors_and_warnings_are_listed_apart(tmp_path: Path) -> None:
+    """A row with both: its 메시지 lists 오류 lines first, then 경고 lines; 요약 has a table for each."""
+    product = dict(next(product_rows(1, ["판매 그룹"])), cost_price="0", name="무료배송 목걸이", status="품절")
+    source = write_book(tmp_path / "상품.xlsx", [(PRODUCTS, [product])])
+    report = validate(source, BookContext(source, known_groups={("coupang", "기본", "판매 그룹")}))
+    row = report.sheets[0].rows[0]
+    lines = row.message.split("\n")
+    assert [line.split(" - ", 1)[0] for line in lines] == ["오류", "경고", "경고"], lines
+    assert lines[0].startswith(f"오류 - [{PRODUCTS.column('cost_price').header}]")
+    assert {line.split("]")[0] for line in lines[1:]} == {f"경고 - [{PRODUCTS.column(n).header}" for n in ("name", "status")}
+
+    result = write_result(tmp_path / "결과.xlsx", sheets_from_report(report), validation_summary(report), report.listed())
+    cells = [[c for c in r if c is not None] for r in sheet_rows(result, SUMMARY_SHEET)]
+    titles = [r[0] for r in cells if r and str(r[0]).endswith("건") and str(r[0]).split()[0] in ("오류", "경고")]
+    warned = f"경고 {report.warning_count}건"  # the two on the row and the file's note on images
+    assert titles == ["오류 1건", warned]
+    first_warning = next(i for i, r in enumerate(cells) if r and r[0] == warned)
+    assert all(r[0] == "경고" for r in cells[first_warning + 2:] if r)
+    assert any(r and r[0] == "오류" for r in cells[:first_warning])

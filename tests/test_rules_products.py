@@ -474,8 +474,32 @@ def test_option_prices_within_half_the_sale_price_of_the_linked_group(tmp_path: 
 def test_option_prices_are_not_checked_against_the_cost_price(tmp_path: Path) -> None:
     """대표가격(공급원가) is not what the buyer pays: a 1,000원 cost with a 25,000원 판매가 allows 2,000원 extra."""
     assert row_issues(check(tmp_path, optioned(cost_price="1000", option_prices="0,2000,0"), stored_group(25000))) == []
-    issue = only(check(tmp_path, optioned(cost_price="23000", option_prices="0,2000,0"), stored_group(3000)))
+    issue = only_error(check(tmp_path, optioned(cost_price="23000", option_prices="0,2000,0"), stored_group(3000)))
     assert issue.code == "option-price-range" and "판매가 3,000원" in issue.message
+
+
+def only_error(report: Report) -> Issue:
+    """The single error on the broken row (a 공급원가 above the 판매가 is only warned about)."""
+    found = [i for i in row_issues(report) if i.row == ROW and i.severity == ERROR]
+    assert len(found) == 1, [(i.column, i.code, i.message) for i in found]
+    return found[0]
+
+
+def test_cost_above_a_linked_groups_sale_price_is_a_warning(tmp_path: Path) -> None:
+    assert row_issues(check(tmp_path, plain(cost_price="23000"), stored_group(25000))) == []
+    report = check(tmp_path, plain(cost_price="30000"), stored_group(25000))
+    issue = only(report)
+    assert_cell(issue, PRODUCTS, ROW, "cost_price", "cost-above-price",
+                f"대표가격(공급원가) 30,000원이 판매그룹의 판매가보다 높습니다: '{GROUP}'(쿠팡/기본) 25,000원")
+    assert issue.severity == WARNING and report.valid
+
+
+def test_the_example_products_cost_less_than_their_groups_price(tmp_path: Path) -> None:
+    """The example workbook teaches: none of its products sells at a loss."""
+    groups = [dict(SALES_GROUPS.example_rows[0], group=GROUP)]
+    path = write_book(tmp_path / "예시.xlsx", [(PRODUCTS, list(product_rows(20, [GROUP]))), (SALES_GROUPS, groups)])
+    report = validate(path)
+    assert [i for i in row_issues(report) if i.code == "cost-above-price"] == []
 
 
 def test_option_prices_checked_against_every_group_in_the_file(tmp_path: Path) -> None:

@@ -348,6 +348,23 @@ def check_option_price_range(row: Row, ctx: SheetContext, extras: list[int]) -> 
                         "추가금액을 범위 안으로 고치거나 그 판매그룹의 판매가를 확인하세요")
 
 
+def check_cost_below_price(row: Row, ctx: SheetContext) -> Iterator[Issue]:
+    """A 공급원가 above a linked group's 판매가 sells at a loss: allowed (a clearance), but said."""
+    cost = row.get("cost_price")
+    if not isinstance(cost, int):
+        return
+    above = []
+    for name in split_list(row.get("groups", "")).value:
+        for group in ctx.book.groups_named(name):
+            price = group.get("sale_price")
+            if isinstance(price, int) and cost > price:
+                where = "/".join(filter(None, (mall_name(group["mall"]), group.get("account"))))
+                above.append(f"'{name}'({where}) {price:,}원")
+    if above:
+        yield ctx.issue(row, "cost_price", "cost-above-price", f"대표가격(공급원가) {cost:,}원이 판매그룹의 판매가보다 높습니다: {', '.join(above)}",
+                        "팔수록 손해입니다. 공급원가나 그 판매그룹의 판매가를 확인하세요", WARNING)
+
+
 def check_groups(row: Row, ctx: SheetContext) -> Iterator[Issue]:
     names = split_list(row.get("groups", "")).value
     known = ctx.book.groups_in_file | {g for _, _, g in ctx.book.known_groups}
@@ -376,7 +393,7 @@ PRODUCTS = SheetKind(
     description="쇼핑몰 공통 상품 정보 (아임셀러 상품등록 - 기본정보)",
     unique=("code",),
     row_rules=(check_name, check_category, check_dates, check_origin, check_certs, check_notice, check_keywords,
-               check_images, check_options, check_groups, check_store_collision),
+               check_images, check_options, check_cost_below_price, check_groups, check_store_collision),
     guide_tables=(NOTICE_TABLE,),
     example_rows=({
         "code": "NK1001", "name": "실버 목걸이 세트 (로즈골드)", "status": "판매가능", "category": "패션잡화>주얼리/시계>귀걸이/목걸이",
