@@ -129,3 +129,19 @@ class SheetKind:
     @property
     def required_columns(self) -> list[Column]:
         return [c for c in self.columns if c.required]
+
+    @cached_property
+    def guide_row(self) -> dict[str, str]:
+        """What a blank template's guide row (row 2) holds per column: the rule, the first one marked."""
+        texts = {c.name: c.help for c in self.columns}
+        first = self.columns[0].name
+        texts[first] = f"{GUIDE_MARK} {texts[first]}".strip()
+        return texts
+
+    @cached_property
+    def example_row(self) -> dict[str, str]:
+        """What a blank template's example row (row 3) holds: the kind's first example row, else nothing."""
+        return dict(self.example_rows[0]) if self.example_rows else {}
+
+
+GUIDE_MARK = "[안내 행: 읽지 않음]"

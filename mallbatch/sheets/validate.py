@@ -184,16 +184,24 @@ def _cell_problems(plan: SheetPlan, ctx: SheetContext, rows_by_index: dict[int, 
 def _is_template_row(cells: list[str], kind: SheetKind, columns: dict[str, int]) -> bool:
     """The guide or example row of a template, left as generated: not seller data.
 
-    The example row holds what mallbatch.sheets.templates writes: the kind's first
-    example row when it has one, else nothing (a column's own ``example`` is only its note).
+    Both rows hold what mallbatch.sheets.templates writes (``kind.guide_row``,
+    ``kind.example_row``); a row with any cell the seller changed is the seller's.
     """
-    example = kind.example_rows[0] if kind.example_rows else {}
-    for template in ("help", "example"):
-        texts = {columns[c.name]: (c.help if template == "help" else example.get(c.name, "")) for c in kind.columns if c.name in columns}
+    for template in (kind.guide_row, kind.example_row):
+        texts = {columns[c.name]: template.get(c.name, "") for c in kind.columns if c.name in columns}
         filled = [(i, v) for i, v in enumerate(cells) if v.strip()]
         if filled and all(texts.get(i, None) == v for i, v in filled):
             return True
     return False
+
+
+def _guide_left(cells: list[str], kind: SheetKind, columns: dict[str, int]) -> tuple[list[str], list[str]]:
+    """A guide row the seller typed over: the cells still holding the guide text are empty.
+
+    Returns the cells to read and the headers whose guide text was dropped."""
+    guide = {columns[c.name]: (kind.guide_row.get(c.name, ""), c.header) for c in kind.columns if c.name in columns}
+    left = [i for i, v in enumerate(cells) if v.strip() and i in guide and guide[i][0] == v]
+    return [("" if i in left else v) for i, v in enumerate(cells)], [guide[i][1] for i in left]
 
 
 def _read_problems(plan: SheetPlan, index: int, headers: list[str]) -> list[Issue]:
@@ -248,7 +256,14 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
             template_place and _is_template_row(cells, plan.kind, layout.columns)
         )):
             continue
-        row = Row(index + 1, cells, {}, damaged)
+        left: list[str] = []
+        if template_place and not damaged:
+            cells, left = _guide_left(cells, plan.kind, layout.columns)
+        row = Row(index + 1, cells, {}, list(damaged))
+        if left:
+            row.issues.append(Issue(WARNING, "guide-left", f"안내 행에 입력한 행입니다: 안내 문구가 남은 칸({', '.join(left[:5])}"
+                                    + (" …" if len(left) > 5 else "") + ")은 빈 칸으로 읽었습니다",
+                                    "필요한 칸은 값을 입력하세요", name, index + 1))
         rows.append(row)
         rows_by_index[index] = row
         if damaged:
