@@ -50,7 +50,7 @@ def home(pristine: Path, tmp_path: Path) -> Path:
 
 
 def today_outbox(home: Path) -> Path:
-    return home / "outbox" / now_kst().strftime("%Y-%m-%d")
+    return home / "outbox" / now_kst().strftime("%Y-%m-%d") / "결과"
 
 
 def summary_texts(path: Path) -> list[str]:

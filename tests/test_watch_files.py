@@ -148,10 +148,10 @@ def test_one_instance_trigger_file_status_and_clean_stop(watched) -> None:
                             capture_output=True, text=True, timeout=60, check=False)
     assert second.returncode == 1 and "이미 다른 mallbatch watch" in second.stderr, second.stderr
 
-    before = set(ws.outbox.glob("*/주문_*.xlsx"))
+    before = set(ws.outbox.glob("*/수집/주문_*.xlsx"))
     sim.generate(3, 0, 0)
     (ws.inbox / "지금수집").write_text("")
-    wait_for(lambda: set(ws.outbox.glob("*/주문_*.xlsx")) - before, 30, "collection on trigger")
+    wait_for(lambda: set(ws.outbox.glob("*/수집/주문_*.xlsx")) - before, 30, "collection on trigger")
     wait_for(lambda: not (ws.inbox / "지금수집").exists(), 10, "trigger removed")
 
     status = subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"],
