@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -123,10 +124,7 @@ def test_unreadable_files_are_archived_with_a_reason(watched, tmp_path: Path) ->
 def test_disk_error_writing_result_leaves_source_in_inbox(watched, tmp_path: Path) -> None:
     ws, sim, watcher = watched
     blocker = ws.outbox / f"{now_kst():%Y-%m-%d}"
-    if blocker.exists():
-        for path in blocker.iterdir():
-            path.unlink()
-        blocker.rmdir()
+    shutil.rmtree(blocker, ignore_errors=True)  # today's 결과/ and 수집/ folders
     blocker.write_text("not a folder")  # the dated outbox folder cannot be created
     drop(products_file(ws, tmp_path / "디스크.xlsx", 2), ws.inbox)
     state = ws.state / "watch-status.json"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -59,9 +60,7 @@ def test_a_name_too_long_for_the_result_gets_a_result_and_is_taken_once(sim_work
 def test_a_file_that_fails_every_time_is_archived_with_a_note_after_the_budget(sim_workspace, tmp_path: Path) -> None:
     ws, sim, watcher = _start(sim_workspace, retry_attempts=1)
     dated = ws.outbox / f"{now_kst():%Y-%m-%d}"
-    for path in dated.glob("*"):
-        path.unlink()
-    dated.rmdir()
+    shutil.rmtree(dated, ignore_errors=True)  # today's 결과/ and 수집/ folders
     dated.write_text("폴더 자리에 놓인 파일")  # neither the result nor a note can be written to the outbox
     drop(products_file(ws, tmp_path / "막힘.xlsx", 2), ws.inbox)
     note = ws.archive / f"{now_kst():%Y-%m-%d}" / "막힘.xlsx.오류.txt"
