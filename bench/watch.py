@@ -90,7 +90,7 @@ def latency(home: Path, files: list[Path]) -> list[float]:
             target = ws.inbox / source.name
             os.replace(source, target)
             dropped = time.perf_counter()
-            while not list(ws.outbox.glob(f"*/{source.stem}_처리결과_*.xlsx")):
+            while not list(ws.outbox.glob(f"*/결과/{source.stem}_처리결과_*.xlsx")):
                 time.sleep(0.02)
             seconds.append(time.perf_counter() - dropped)
     finally:

@@ -99,7 +99,7 @@ def templates(ctx: click.Context) -> None:
 def validate(ctx: click.Context, file: Path, as_json: bool) -> None:
     """엑셀을 검사만 합니다. 쇼핑몰에는 아무것도 보내지 않습니다.
 
-    결과 엑셀(결과·메시지 열, 잘못된 칸은 빨간색)이 outbox/날짜/ 에 생깁니다.
+    결과 엑셀(결과·메시지 열, 잘못된 칸은 빨간색)이 outbox/날짜/결과/ 에 생깁니다.
     오류가 있으면 종료 코드 1.
     """
     from mallbatch.pipeline.check import check_file, save_valid, write_check_result
@@ -132,7 +132,7 @@ def validate(ctx: click.Context, file: Path, as_json: bool) -> None:
 def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """엑셀(상품·판매정보·송장·문의답변)을 검사하고 쇼핑몰로 보냅니다.
 
-    이미 보낸 행은 다시 보내지 않습니다(건너뜀). 결과 엑셀이 outbox/날짜/ 에 생깁니다.
+    이미 보낸 행은 다시 보내지 않습니다(건너뜀). 결과 엑셀이 outbox/날짜/결과/ 에 생깁니다.
     """
     from mallbatch.pipeline.push import push_file
     from mallbatch.pipeline.session import Session
@@ -162,7 +162,7 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
 @click.option("--since", type=DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"]), metavar="날짜", help="이 시각부터 다시 수집 (기본: 지난 수집 이후)")
 @click.pass_context
 def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], since: Any) -> None:
-    """주문·클레임·문의를 수집해 outbox/날짜/ 에 엑셀로 만듭니다."""
+    """주문·클레임·문의를 수집해 outbox/날짜/수집/ 에 엑셀로 만듭니다."""
     from mallbatch.domain.clock import KST
     from mallbatch.pipeline.collect import KIND_NAMES
     from mallbatch.pipeline.collect import collect as run_collect
@@ -176,7 +176,7 @@ def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], 
     for line in result.lines_ko():
         click.echo(line)
     for kind, path in result.workbooks.items():
-        click.echo(f"{KIND_NAMES[kind]}: {path}")
+        click.echo(f"{KIND_NAMES[kind]}: {path}" + (" (새로 수집한 것이 없어 그대로)" if kind in result.unchanged else ""))
     if result.errors:
         sys.exit(1)
 

@@ -46,11 +46,15 @@ def sales_group_rows(config: Config, today: date | None = None) -> list[dict[str
 
 
 def product_rows(count: int, groups: list[str], seed: int = 7, prefix: str = "P") -> Iterator[dict[str, str]]:
-    """``count`` valid product rows; about half with two-level 조합형 options."""
+    """``count`` valid product rows; about half with two-level 조합형 options.
+
+    The 공급원가 stays within 60% of the example sales group's 판매가, as a seller's would:
+    a cost above the price sells at a loss (and is warned about)."""
     rng = random.Random(seed)
     base = dict(PRODUCTS.example_rows[0])
+    top = int(SALES_GROUPS.example_rows[0]["sale_price"]) * 6 // 10 // 100
     for index in range(count):
-        price = rng.randrange(50, 900) * 100
+        price = rng.randrange(50, top) * 100
         row = dict(base)
         row.update({
             "code": f"{prefix}{index + 1:05d}"[:10],

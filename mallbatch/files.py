@@ -16,16 +16,47 @@ import shutil
 import time
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from mallbatch.domain.clock import now_kst
 
 
+DATE_FOLDER = "%Y-%m-%d"
+RESULTS, COLLECTED = "결과", "수집"  # outbox/YYYY-MM-DD/결과: a dropped file's result; /수집: 주문·클레임·문의
+
+
 def dated_dir(root: Path, when: datetime | None = None) -> Path:
-    folder = root / (when or now_kst()).strftime("%Y-%m-%d")
+    folder = root / (when or now_kst()).strftime(DATE_FOLDER)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def outbox_dir(outbox: Path, part: str, when: datetime | None = None) -> Path:
+    """``outbox/YYYY-MM-DD/<part>/``: the one place outbox paths are built, results and collections apart."""
+    folder = dated_dir(outbox, when) / part
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def prune_dated(root: Path, keep_days: int, today: date) -> list[Path]:
+    """Delete ``root``'s YYYY-MM-DD folders older than ``keep_days`` (0 keeps all); returns those removed.
+
+    A file that cannot be deleted (open in Excel) is left, with its folder; the next run tries again."""
+    removed: list[Path] = []
+    if keep_days <= 0 or not root.is_dir():
+        return removed
+    for folder in sorted(root.iterdir()):
+        try:
+            day = datetime.strptime(folder.name, DATE_FOLDER).date()
+        except ValueError:
+            continue  # templates/, 상태.txt, the seller's own folders
+        if folder.is_symlink() or not folder.is_dir() or (today - day).days <= keep_days:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    return removed
 
 
 PART_PREFIX, PART_SUFFIX = ".", ".part"  # atomic_write's temporary name: .<name>.part

@@ -53,7 +53,7 @@ def test_fresh_clone_watch_serves_the_checkouts_own_inbox(tmp_path: Path) -> Non
         try:
             wait_for(lambda: "지켜보는 중" in out.read_text("utf-8", "replace") or proc.poll() is not None, 60, "watch start")
             assert proc.poll() is None, out.read_text("utf-8", "replace")
-            wait_for(lambda: list((clone / "outbox").glob("*/주문_*.xlsx")), 120, "first collection")
+            wait_for(lambda: list((clone / "outbox").glob("*/수집/주문_*.xlsx")), 120, "first collection")
         finally:
             proc.send_signal(signal.SIGTERM)
             code = proc.wait(timeout=60)

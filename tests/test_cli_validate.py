@@ -50,7 +50,7 @@ def home(pristine: Path, tmp_path: Path) -> Path:
 
 
 def today_outbox(home: Path) -> Path:
-    return home / "outbox" / now_kst().strftime("%Y-%m-%d")
+    return home / "outbox" / now_kst().strftime("%Y-%m-%d") / "결과"
 
 
 def summary_texts(path: Path) -> list[str]:
@@ -138,7 +138,7 @@ def test_result_workbook_marks_the_bad_cell(home: Path) -> None:
     result_col, message_col = 1, 2
     assert [sheet.cell(r, result_col).value for r in (2, 3)] == ["정상", "오류"]
     message = sheet.cell(3, message_col).value
-    assert message.startswith(f"[{PRODUCTS.column('cost_price').header}] 1 이상이어야 합니다 (입력: 0)")
+    assert message.startswith(f"오류 - [{PRODUCTS.column('cost_price').header}] 1 이상이어야 합니다 (입력: 0)")
 
     bad = sheet.cell(3, PRODUCTS.columns.index(PRODUCTS.column("cost_price")) + 3)
     assert bad.value == "0"

@@ -28,6 +28,7 @@ from mallbatch.config import Account, resolve_value
 from mallbatch.errors import MalformedResponse, OutcomeUnknown, ResponseTooLarge, TransientError
 from mallbatch.sandbox.registry import sandbox_credentials
 from mallbatch.store import Store
+from tests.contract.harness import coupang_listing
 from tests.misbehaving import Misbehaving, Seen, answer, endless, html_page, trickle
 
 FAST = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
@@ -87,12 +88,10 @@ def test_a_read_that_is_not_the_envelope_fails_instead_of_reading_nothing(proxy:
 
 
 def test_a_write_answered_by_a_maintenance_page_is_unknown_and_the_read_back_never_says_not_applied(proxy: Any) -> None:
-    from tests.test_coupang_adapter import make_listing
-
     server, front, adapter = proxy("coupang")
     front.fault = on("seller-products", html_page())
     with pytest.raises(OutcomeUnknown, match="HTML"):
-        adapter.create_product(make_listing("HTML-1"))
+        adapter.create_product(coupang_listing("HTML-1"))
     with pytest.raises(MalformedResponse):  # the read-back sees the same page: unknown stays unknown
         adapter.find_product("HTML-1")
     front.fault = None

@@ -94,8 +94,8 @@ def test_dates_rejected() -> None:
     assert error(n.date, "2024-02-30") == ("없는 날짜입니다 (2024-02-30)", "날짜를 YYYY-MM-DD 형식으로 다시 확인하세요")
     assert error(n.date, "20241301")[0] == "없는 날짜입니다 (20241301)"
     assert error(n.datetime_, "2024-05-01 25:00")[0] == "없는 날짜입니다 (2024-05-01 25:00)"
-    unknown = ("날짜 형식을 알 수 없습니다 (5월 1일)", "2024-05-01 처럼 YYYY-MM-DD 형식으로 입력하세요")
-    assert error(n.date, "5월 1일") == unknown
+    unknown = ("날짜 형식을 알 수 없습니다 (다음주 월요일)", "2024-05-01 처럼 YYYY-MM-DD 형식으로 입력하세요")
+    assert error(n.date, "다음주 월요일") == unknown
     assert error(n.date, "19999")[0] == "날짜 형식을 알 수 없습니다 (19999)"  # outside the serial window
     assert error(n.date, "2024-05/01")[0] == "날짜 형식을 알 수 없습니다 (2024-05/01)"
     assert error(n.date, "") == BLANK
@@ -163,6 +163,7 @@ TYPED: list[tuple[Callable[[str], Normal[Any]], Callable[[Any], str]]] = [
     (n.code, str),
     (n.digits, str),
     (n.integer, str),
+    (n.days, str),
     (n.date, dt.date.isoformat),
     (n.datetime_, lambda v: v.isoformat(sep=" ")),
     (n.phone, str),
@@ -234,3 +235,38 @@ def test_invisible_characters_in_codes_and_numbers_are_stripped_with_a_note(mark
     assert n.zipcode(f"{mark}06236") == Normal("06236", note)
     assert n.date(f"2024-05-01{mark}") == Normal(dt.date(2024, 5, 1), note)
     assert n.code("NK1001") == Normal("NK1001")  # nothing to strip, no note
+
+
+# ---- spellings sellers type: a date without its year, a number of days ----
+
+TODAY = dt.date(2026, 11, 21)
+
+
+@pytest.mark.parametrize(("s", "value"), [
+    ("12/1", dt.date(2026, 12, 1)), ("12.1", dt.date(2026, 12, 1)), ("12월 1일", dt.date(2026, 12, 1)),
+    ("12 월 1 일", dt.date(2026, 12, 1)), ("11/21", dt.date(2026, 11, 21)),  # today is still coming
+    ("11/20", dt.date(2027, 11, 20)), ("1.5", dt.date(2027, 1, 5)),  # passed this year: next year
+])
+def test_date_without_year_is_the_coming_one(s: str, value: dt.date) -> None:
+    found = n.date(s, today=TODAY)
+    assert found.value == value
+    assert found.note == f"연도가 없어 다가오는 날짜인 {value.year}년 {value.month}월 {value.day}일({value.isoformat()})로 읽었습니다"
+
+
+def test_date_without_year_rejects_impossible_days() -> None:
+    assert error(n.date, "13/1")[0] == "없는 날짜입니다 (13/1)"
+    assert n.date("2/29", today=dt.date(2027, 3, 1)).value == dt.date(2028, 2, 29)  # the next leap day
+
+
+def test_korean_date_with_year() -> None:
+    assert n.date("2026년 12월 1일") == Normal(dt.date(2026, 12, 1))
+
+
+@pytest.mark.parametrize(("s", "value"), [("2일", 2), ("2 일", 2), ("이틀", 2), ("2일 이내", 2), ("영업일 3일", 3), ("D+2", 2), ("열흘", 10)])
+def test_days_as_sellers_write_them(s: str, value: int) -> None:
+    assert n.days(s) == Normal(value, f"'{s}'을(를) {value}일로 읽었습니다")
+
+
+def test_days_plain_and_rejected() -> None:
+    assert n.days("3") == Normal(3) and n.days("3.0") == Normal(3)
+    assert error(n.days, "곧") == ("일 수가 아닙니다 (곧)", "2 처럼 며칠인지 숫자만 입력하세요")

@@ -175,3 +175,79 @@ def test_orders_columns_are_known_when_read_as_invoices(tmp_path: Path) -> None:
     report = validate(path, BookContext(path, accounts={("coupang", "기본")}))
     assert report.valid and report.all_issues() == []
     assert report.sheets[0].rows[0].values["courier"] == "한진택배"
+
+
+def test_errors_and_warnings_are_listed_apart(tmp_path: Path) -> None:
+    """A row with both: its 메시지 lists 오류 lines first, then 경고 lines; 요약 has a table for each."""
+    product = dict(next(product_rows(1, ["판매 그룹"])), cost_price="0", name="무료배송 목걸이", status="품절")
+    source = write_book(tmp_path / "상품.xlsx", [(PRODUCTS, [product])])
+    report = validate(source, BookContext(source, known_groups={("coupang", "기본", "판매 그룹")}))
+    row = report.sheets[0].rows[0]
+    lines = row.message.split("\n")
+    assert [line.split(" - ", 1)[0] for line in lines] == ["오류", "경고", "경고"], lines
+    assert lines[0].startswith(f"오류 - [{PRODUCTS.column('cost_price').header}]")
+    assert {line.split("]")[0] for line in lines[1:]} == {f"경고 - [{PRODUCTS.column(n).header}" for n in ("name", "status")}
+
+    result = write_result(tmp_path / "결과.xlsx", sheets_from_report(report), validation_summary(report), report.listed())
+    cells = [[c for c in r if c is not None] for r in sheet_rows(result, SUMMARY_SHEET)]
+    titles = [r[0] for r in cells if r and str(r[0]).endswith("건") and str(r[0]).split()[0] in ("오류", "경고")]
+    warned = f"경고 {report.warning_count}건"  # the two on the row and the file's note on images
+    assert titles == ["오류 1건", warned]
+    first_warning = next(i for i, r in enumerate(cells) if r and r[0] == warned)
+    assert all(r[0] == "경고" for r in cells[first_warning + 2:] if r)
+    assert any(r and r[0] == "오류" for r in cells[:first_warning])
+
+
+# --- the template explains itself ------------------------------------------------------------------
+
+
+def test_template_opens_on_a_guide_that_explains_it(tmp_path: Path) -> None:
+    from mallbatch.kinds.notices import NOTICE_GROUPS
+    from mallbatch.sheets.columns import GUIDE_MARK
+
+    path = write_template(tmp_path / "상품.xlsx", [PRODUCTS, SALES_GROUPS])
+    wb = openpyxl.load_workbook(path)
+    visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert visible == ["안내", PRODUCTS.title, SALES_GROUPS.title, "품목고시 항목"]
+    assert wb.active.title == "안내"
+    legend = "\n".join(str(c.value) for row in wb["안내"].iter_rows() for c in row if c.value)
+    for words in ("빨간 글씨 머리글은 필수", "2행", "3행", "읽지 않으니", "inbox", "outbox/날짜/결과"):
+        assert words in legend, words
+    assert "상품명" in legend and "품목고시 내용" in legend  # required columns named
+
+    sheet = wb[PRODUCTS.title]
+    guide, example = sheet[2], sheet[3]
+    assert guide[0].value.startswith(GUIDE_MARK) and guide[0].comment is not None and example[0].comment is not None
+    assert all(c.font.i and c.fill.fgColor.rgb.endswith("EDEDED") for c in guide[: len(PRODUCTS.columns)])
+    assert all(c.font.i and c.fill.fgColor.rgb.endswith("EAF1FB") for c in example[: len(PRODUCTS.columns)])
+    assert sheet["A1"].comment is not None and "'안내' 시트" in sheet["A1"].comment.text
+    # the longest rule is not clipped: the row is tall enough for it wrapped in its column
+    notice = PRODUCTS.column("notice")
+    needed = sum(2 if ord(ch) > 127 else 1 for ch in notice.help) / (notice.width - 1)
+    assert sheet.row_dimensions[2].height >= 15 * needed and guide[0].alignment.wrap_text
+
+    table = {r[0].value: r[1].value for r in wb["품목고시 항목"].iter_rows(min_row=3)}
+    assert set(table) == set(NOTICE_GROUPS) and "재질" in table["주방용품"]
+
+
+def test_a_guide_row_the_seller_typed_over_is_the_sellers_first_row(tmp_path: Path) -> None:
+    """The seller wrote a product straight into row 2 and left the guide text in cells they do not use."""
+    path = write_template(tmp_path / "상품.xlsx", [PRODUCTS])
+    wb = openpyxl.load_workbook(path)
+    sheet = wb[PRODUCTS.title]
+    product = next(product_rows(1, ["판매 그룹"]))
+    typed = {name: value for name, value in product.items() if value and PRODUCTS.column(name).required}
+    typed |= {"stock": "30", "groups": "판매 그룹"}
+    for index, col in enumerate(PRODUCTS.columns, start=1):
+        if col.name in typed:
+            sheet.cell(2, index).value = typed[col.name]
+    wb.save(path)
+
+    report = validate(path, BookContext(path, known_groups={("coupang", "기본", "판매 그룹")}))
+    rows = report.sheets[0].rows
+    assert [r.excel_row for r in rows] == [2]
+    assert report.valid, [(i.column, i.message) for i in report.all_issues()]
+    assert rows[0].values["code"] == product["code"] and rows[0].values["stock"] == 30
+    assert rows[0].values["made_on"] is None and rows[0].values["model_no"] is None  # guide text, not a value
+    left = [i for i in rows[0].issues if i.code == "guide-left"]
+    assert len(left) == 1 and left[0].severity == "warning" and "제조일자" in left[0].message

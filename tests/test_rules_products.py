@@ -130,15 +130,71 @@ def test_choice_synonyms_accepted(tmp_path: Path, name: str, typed: str, meant: 
     assert values(report)[name] == meant
 
 
+@pytest.mark.parametrize(("name", "typed", "meant"), [
+    ("status", "품절", "판매불가"),
+    ("tax_type", "일반과세", "과세"),
+    ("origin", "해당없음", "원산지표시대상아님"),
+    ("region", "제주 제외", "전국(제주/도서산간지역제외)"),
+])
+def test_sellers_spellings_of_a_choice_are_read_with_a_warning(tmp_path: Path, name: str, typed: str, meant: str) -> None:
+    report = check(tmp_path, plain(**{name: typed}))
+    issue = only(report)
+    assert_cell(issue, PRODUCTS, ROW, name, "normalised", f"'{typed}'을(를) '{meant}'(으)로 읽었습니다")
+    assert issue.severity == WARNING and values(report)[name] == meant
+
+
+def test_stock_hint_fits_a_count(tmp_path: Path) -> None:
+    issue = only(check(tmp_path, plain(stock="많음")))
+    assert_cell(issue, PRODUCTS, ROW, "stock", "type", "정수가 아닙니다 (많음)")
+    assert issue.fix == "100 처럼 숫자만 입력하세요"
+
+
 def test_tax_type_choice(tmp_path: Path) -> None:
     issue = only(check(tmp_path, plain(tax_type="부가세")))
     assert_cell(issue, PRODUCTS, ROW, "tax_type", "choices", "'부가세'은(는) 고를 수 없는 값입니다")
 
 
-def test_notice_group_choice(tmp_path: Path) -> None:
-    issue = only(check(tmp_path, plain(notice_group="액세서리")))
-    assert_cell(issue, PRODUCTS, ROW, "notice_group", "choices", "'액세서리'은(는) 고를 수 없는 값입니다")
-    assert issue.fix.endswith(" …")  # more than eight groups: the list is cut
+def test_notice_group_choice_names_the_closest_groups_and_other_goods(tmp_path: Path) -> None:
+    issue = only(check(tmp_path, plain(notice_group="부엌용품")))
+    assert_cell(issue, PRODUCTS, ROW, "notice_group", "choices", "'부엌용품'은(는) 고를 수 없는 값입니다")
+    assert issue.fix.startswith("비슷한 값: 주방용품, ") and "기타 재화" in issue.fix
+    assert f"전체 {len(NOTICE_GROUPS)}개" in issue.fix
+
+
+def test_notice_table_is_the_whole_gosi() -> None:
+    """Every group of the 고시 is offered, 기타 재화 included, each with its fields."""
+    for group in ("의류", "주방용품", "가구(침대/소파/싱크대/DIY제품)", "침구류/커튼", "소형전자(MP3/전자사전 등)",
+                  "영상가전(TV류)", "계절가전(에어컨/온풍기)", "사무용기기(컴퓨터/노트북/프린터)", "휴대형 통신기기",
+                  "자동차용품(자동차부품/기타 자동차용품)", "의료기기", "악기", "생활화학제품", "살생물제품",
+                  "디지털 콘텐츠(음원/게임/인터넷강의 등)", "상품권/쿠폰", "모바일 쿠폰", "기타 용역", "기타 재화"):
+        assert NOTICE_GROUPS[group], group
+    assert len(NOTICE_GROUPS) >= 35
+    assert PRODUCTS.column("notice_group").choices == tuple(NOTICE_GROUPS)
+
+
+KITCHEN_NOTICE = ("품명 및 모델명=스테인리스 텀블러 TB-500;재질=스테인리스(STS304);구성품=본체, 뚜껑;크기=7×7×20cm;"
+                  "동일모델의 출시년월=2026-03;제조자(수입자)=실버라인;제조국=대한민국;식품위생법에 따른 수입신고=해당없음;"
+                  "품질보증기준=구입 후 1년;A/S 책임자와 전화번호=실버라인 02-1234-5678")
+FURNITURE_NOTICE = ("품명=원목 선반\nKC 인증정보=해당없음\n색상=내추럴\n구성품=선반 3단\n주요 소재=원목(소나무)\n"
+                    "제조자(수입자)=원목공방\n제조국=대한민국\n크기=80×30×120cm\n배송·설치비용=무료 설치\n"
+                    "품질보증기준=구입 후 1년\nA/S 책임자와 전화번호=원목공방 031-123-4567")
+
+
+@pytest.mark.parametrize(("group", "notice", "category"), [
+    ("주방용품", KITCHEN_NOTICE, "생활/건강>주방용품>컵/텀블러"),
+    ("가구(침대/소파/싱크대/DIY제품)", FURNITURE_NOTICE, "가구/인테리어>수납가구>선반"),
+    ("가구", FURNITURE_NOTICE, "가구/인테리어>수납가구>선반"),  # the short name a seller types
+])
+def test_kitchen_and_furniture_products_validate_with_their_fields(tmp_path: Path, group: str, notice: str, category: str) -> None:
+    report = check(tmp_path, plain(notice_group=group, notice=notice, category=category))
+    assert row_issues(report) == []
+    assert values(report)["notice_group"] in NOTICE_GROUPS
+
+
+def test_kitchen_product_missing_a_field_names_it(tmp_path: Path) -> None:
+    notice = KITCHEN_NOTICE.replace("재질=스테인리스(STS304);", "")
+    issue = only(check(tmp_path, plain(notice_group="주방용품", notice=notice)))
+    assert_cell(issue, PRODUCTS, ROW, "notice", "notice-missing", "품목고시 항목이 빠졌습니다: 재질")
 
 
 def test_code_max_10(tmp_path: Path) -> None:
@@ -418,8 +474,32 @@ def test_option_prices_within_half_the_sale_price_of_the_linked_group(tmp_path: 
 def test_option_prices_are_not_checked_against_the_cost_price(tmp_path: Path) -> None:
     """대표가격(공급원가) is not what the buyer pays: a 1,000원 cost with a 25,000원 판매가 allows 2,000원 extra."""
     assert row_issues(check(tmp_path, optioned(cost_price="1000", option_prices="0,2000,0"), stored_group(25000))) == []
-    issue = only(check(tmp_path, optioned(cost_price="23000", option_prices="0,2000,0"), stored_group(3000)))
+    issue = only_error(check(tmp_path, optioned(cost_price="23000", option_prices="0,2000,0"), stored_group(3000)))
     assert issue.code == "option-price-range" and "판매가 3,000원" in issue.message
+
+
+def only_error(report: Report) -> Issue:
+    """The single error on the broken row (a 공급원가 above the 판매가 is only warned about)."""
+    found = [i for i in row_issues(report) if i.row == ROW and i.severity == ERROR]
+    assert len(found) == 1, [(i.column, i.code, i.message) for i in found]
+    return found[0]
+
+
+def test_cost_above_a_linked_groups_sale_price_is_a_warning(tmp_path: Path) -> None:
+    assert row_issues(check(tmp_path, plain(cost_price="23000"), stored_group(25000))) == []
+    report = check(tmp_path, plain(cost_price="30000"), stored_group(25000))
+    issue = only(report)
+    assert_cell(issue, PRODUCTS, ROW, "cost_price", "cost-above-price",
+                f"대표가격(공급원가) 30,000원이 판매그룹의 판매가보다 높습니다: '{GROUP}'(쿠팡/기본) 25,000원")
+    assert issue.severity == WARNING and report.valid
+
+
+def test_the_example_products_cost_less_than_their_groups_price(tmp_path: Path) -> None:
+    """The example workbook teaches: none of its products sells at a loss."""
+    groups = [dict(SALES_GROUPS.example_rows[0], group=GROUP)]
+    path = write_book(tmp_path / "예시.xlsx", [(PRODUCTS, list(product_rows(20, [GROUP]))), (SALES_GROUPS, groups)])
+    report = validate(path)
+    assert [i for i in row_issues(report) if i.code == "cost-above-price"] == []
 
 
 def test_option_prices_checked_against_every_group_in_the_file(tmp_path: Path) -> None:

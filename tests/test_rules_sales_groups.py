@@ -6,12 +6,14 @@ in Excel row 3.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kindbook import assert_cell, row_issues, validate, write_book
+from mallbatch.domain.clock import now_kst
 from mallbatch.kinds.sales_groups import SALES_GROUPS
 from mallbatch.sheets.issues import WARNING, Issue, Report
 from mallbatch.sheets.rows import BookContext
@@ -90,9 +92,51 @@ def test_mall_choice(tmp_path: Path) -> None:
 
 
 def test_pay_type_choice(tmp_path: Path) -> None:
-    issue = only(check(tmp_path, group(pay_type="후불")))
-    assert_cell(issue, SALES_GROUPS, ROW, "pay_type", "choices", "'후불'은(는) 고를 수 없는 값입니다")
+    issue = only(check(tmp_path, group(pay_type="카드결제")))
+    assert_cell(issue, SALES_GROUPS, ROW, "pay_type", "choices", "'카드결제'은(는) 고를 수 없는 값입니다")
     assert issue.fix == "다음 중 하나를 입력하세요: 선결제, 착불"
+
+
+@pytest.mark.parametrize(("name", "typed", "meant"), [
+    ("pay_type", "선불", "선결제"),
+    ("pay_type", "선불 결제", "선결제"),
+    ("pay_type", "후불", "착불"),
+    ("pay_type", "착불(후불)", "착불"),
+    ("fee_type", "유료배송", "유료"),
+    ("bundle_type", "개별배송", "상품별배송"),
+    ("method", "직배송", "일반-직접배송"),
+])
+def test_sellers_spellings_of_a_choice_are_read_with_a_warning(tmp_path: Path, name: str, typed: str, meant: str) -> None:
+    changes = {name: typed, **({"fee": "3000"} if meant == "유료" else {})}
+    issue = only(check(tmp_path, group(**changes)))
+    assert_cell(issue, SALES_GROUPS, ROW, name, "normalised", f"'{typed}'을(를) '{meant}'(으)로 읽었습니다")
+    assert issue.severity == WARNING
+    assert values(check(tmp_path, group(**changes)))[name] == meant
+
+
+@pytest.mark.parametrize("typed", ["2일", "2 일", "이틀", "2일 이내"])
+def test_lead_days_written_as_days_is_read_with_a_warning(tmp_path: Path, typed: str) -> None:
+    report = check(tmp_path, group(lead_days=typed))
+    issue = only(report)
+    assert_cell(issue, SALES_GROUPS, ROW, "lead_days", "normalised", f"'{typed}'을(를) 2일로 읽었습니다")
+    assert issue.severity == WARNING and report.valid and values(report)["lead_days"] == 2
+
+
+def test_lead_days_hint_fits_a_day_count(tmp_path: Path) -> None:
+    issue = only(check(tmp_path, group(lead_days="주문 후 바로")))
+    assert_cell(issue, SALES_GROUPS, ROW, "lead_days", "type", "일 수가 아닙니다 (주문 후 바로)")
+    assert issue.fix == "2 처럼 며칠인지 숫자만 입력하세요" and "12000" not in issue.fix
+
+
+@pytest.mark.parametrize("typed", ["12/1", "12.1", "12월 1일"])
+def test_date_without_a_year_is_the_coming_one_with_a_warning(tmp_path: Path, typed: str) -> None:
+    today = now_kst().date()
+    year = today.year if (12, 1) >= (today.month, today.day) else today.year + 1
+    report = check(tmp_path, group(sale_start=typed, sale_end="2099-12-31"))
+    issue = only(report)
+    assert_cell(issue, SALES_GROUPS, ROW, "sale_start", "normalised",
+                f"연도가 없어 다가오는 날짜인 {year}년 12월 1일({year}-12-01)로 읽었습니다")
+    assert issue.severity == WARNING and values(report)["sale_start"] == dt.date(year, 12, 1)
 
 
 def test_group_name_max_50(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -123,10 +124,7 @@ def test_unreadable_files_are_archived_with_a_reason(watched, tmp_path: Path) ->
 def test_disk_error_writing_result_leaves_source_in_inbox(watched, tmp_path: Path) -> None:
     ws, sim, watcher = watched
     blocker = ws.outbox / f"{now_kst():%Y-%m-%d}"
-    if blocker.exists():
-        for path in blocker.iterdir():
-            path.unlink()
-        blocker.rmdir()
+    shutil.rmtree(blocker, ignore_errors=True)  # today's 결과/ and 수집/ folders
     blocker.write_text("not a folder")  # the dated outbox folder cannot be created
     drop(products_file(ws, tmp_path / "디스크.xlsx", 2), ws.inbox)
     state = ws.state / "watch-status.json"
@@ -148,10 +146,10 @@ def test_one_instance_trigger_file_status_and_clean_stop(watched) -> None:
                             capture_output=True, text=True, timeout=60, check=False)
     assert second.returncode == 1 and "이미 다른 mallbatch watch" in second.stderr, second.stderr
 
-    before = set(ws.outbox.glob("*/주문_*.xlsx"))
+    before = set(ws.outbox.glob("*/수집/주문_*.xlsx"))
     sim.generate(3, 0, 0)
     (ws.inbox / "지금수집").write_text("")
-    wait_for(lambda: set(ws.outbox.glob("*/주문_*.xlsx")) - before, 30, "collection on trigger")
+    wait_for(lambda: set(ws.outbox.glob("*/수집/주문_*.xlsx")) - before, 30, "collection on trigger")
     wait_for(lambda: not (ws.inbox / "지금수집").exists(), 10, "trigger removed")
 
     status = subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"],

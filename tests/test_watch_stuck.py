@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -44,8 +46,8 @@ def test_a_name_too_long_for_the_result_gets_a_result_and_is_taken_once(sim_work
     ws, sim, watcher = _start(sim_workspace)
     name = "긴" * 80 + ".xlsx"  # 240 bytes of stem: the result suffix would pass the 255-byte limit
     drop(products_file(ws, tmp_path / "long.xlsx", 2), ws.inbox, name)
-    wait_for(lambda: list(ws.outbox.glob("*/긴*_처리결과_*.xlsx")) and list(ws.archive.glob(f"*/{name}")), 30, "long-name result")
-    result = next(ws.outbox.glob("*/긴*_처리결과_*.xlsx"))
+    wait_for(lambda: list(ws.outbox.glob("*/결과/긴*_처리결과_*.xlsx")) and list(ws.archive.glob(f"*/{name}")), 30, "long-name result")
+    result = next(ws.outbox.glob("*/결과/긴*_처리결과_*.xlsx"))
     assert len(os.fsencode(result.name)) <= 255 - len(".part.")
     assert "성공 2" in summary_text(result)
     time.sleep(2)
@@ -58,9 +60,7 @@ def test_a_name_too_long_for_the_result_gets_a_result_and_is_taken_once(sim_work
 def test_a_file_that_fails_every_time_is_archived_with_a_note_after_the_budget(sim_workspace, tmp_path: Path) -> None:
     ws, sim, watcher = _start(sim_workspace, retry_attempts=1)
     dated = ws.outbox / f"{now_kst():%Y-%m-%d}"
-    for path in dated.glob("*"):
-        path.unlink()
-    dated.rmdir()
+    shutil.rmtree(dated, ignore_errors=True)  # today's 결과/ and 수집/ folders
     dated.write_text("폴더 자리에 놓인 파일")  # neither the result nor a note can be written to the outbox
     drop(products_file(ws, tmp_path / "막힘.xlsx", 2), ws.inbox)
     note = ws.archive / f"{now_kst():%Y-%m-%d}" / "막힘.xlsx.오류.txt"
@@ -90,10 +90,10 @@ def _refused_file(ws, path: Path) -> Path:
 def test_rows_the_mall_refuses_are_not_retried(sim_workspace, tmp_path: Path) -> None:
     ws, sim, watcher = _start(sim_workspace, retry_attempts=3, retry_minutes=0.01)
     drop(_refused_file(ws, tmp_path / "거절.xlsx"), ws.inbox)
-    wait_for(lambda: list(ws.outbox.glob("*/거절_처리결과_*.xlsx")) and list(ws.archive.glob("*/거절.xlsx")), 30, "result")
-    assert "실패 2" in summary_text(next(ws.outbox.glob("*/거절_처리결과_*.xlsx")))
+    wait_for(lambda: list(ws.outbox.glob("*/결과/거절_처리결과_*.xlsx")) and list(ws.archive.glob("*/거절.xlsx")), 30, "result")
+    assert "실패 2" in summary_text(next(ws.outbox.glob("*/결과/거절_처리결과_*.xlsx")))
     time.sleep(3)  # three retries would have run by now
-    assert len(list(ws.outbox.glob("*/거절_처리결과_*.xlsx"))) == 1
+    assert len(list(ws.outbox.glob("*/결과/거절_처리결과_*.xlsx"))) == 1
     assert "다시 보냅니다" not in _log(ws) and "재시도" not in _log(ws)
     assert watcher.stop() == 0
 
@@ -107,7 +107,7 @@ def test_retries_show_a_clock_time_and_status_says_stopped(sim_workspace, tmp_pa
     due = re.search(r"(\d{2}):(\d{2})에 다시 시도", state)
     assert due, state
     assert "분 뒤" not in state
-    result = next(ws.outbox.glob("*/점검중_처리결과_*.xlsx"))
+    result = next(ws.outbox.glob("*/결과/점검중_처리결과_*.xlsx"))
     assert "보류 1" in summary_text(result) and "인증 실패" not in summary_text(result)  # a failed read-back is 보류
     assert watcher.stop() == 0
     state = _state(ws)
@@ -135,7 +135,7 @@ def test_folders_links_and_unknown_entries_are_reported_once(sim_workspace, tmp_
         assert state.count(name) == 1, (name, state)
         assert log.count(f"{name}:") == 1, (name, log)
     assert outside.exists() and (ws.inbox / "링크.xlsx").is_symlink(), "the link was followed"
-    assert not list(ws.outbox.glob("*/링크*")) and not list(ws.archive.glob("*/링크*"))
+    assert not list(ws.outbox.rglob("링크*")) and not list(ws.archive.glob("*/링크*"))
     line = next(l for l in log.splitlines() if "손상.xlsx" in l and "결과" in l)
     assert "읽지 못함" in line and "오류 0" not in line, line
     assert re.search(r"손상\.xlsx.*손상", state), state
@@ -145,10 +145,11 @@ def test_folders_links_and_unknown_entries_are_reported_once(sim_workspace, tmp_
 def test_a_part_file_left_by_a_kill_is_removed_at_start(sim_workspace) -> None:
     ws, servers = sim_workspace(("coupang",), faults={"coupang": {"rate_limit": 1000}}, rate_limit=300)
     ws = configure(ws)
-    stale = [ws.outbox / "2020-01-01" / ".주문_20200101_000000.xlsx.part", ws.archive / "2020-01-01" / ".a.xlsx.part",
+    day = f"{now_kst() - timedelta(days=1):%Y-%m-%d}"  # yesterday: within [outbox] keep_days
+    stale = [ws.outbox / day / "수집" / f".주문_{day.replace('-', '')}_000000.xlsx.part", ws.archive / day / ".a.xlsx.part",
              ws.outbox / ".상태.txt.part"]
     old = time.time() - 600  # left by a writer killed ten minutes ago
-    keep = ws.outbox / "2020-01-01" / "판매자메모.part"  # not our naming: left alone
+    keep = ws.outbox / day / "판매자메모.part"  # not our naming: left alone
     for path in [*stale, keep]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"PK half")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,6 +34,7 @@ from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedErr
 from mallbatch.sandbox.server import SandboxServer
 from mallbatch.sandbox.wemakeprice import SANDBOX_CREDENTIALS
 from mallbatch.sandbox.wemakeprice_data import make_claim
+from tests.contract.harness import wemakeprice_listing
 
 KST = ZoneInfo("Asia/Seoul")
 FAST = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05)
@@ -81,23 +81,7 @@ def edit_bundle(server: SandboxServer, bundle_no: int | str, **fields: Any) -> N
     store.put("bundle", str(bundle_no), bundle)
 
 
-def listing(code: str = "WMP-TEST-1", **changes: Any) -> ProductListing:
-    addr = Address("06236", "서울특별시 강남구 테헤란로 152", "12층")
-    shipping = ShippingInfo("기본 택배배송", "상품별배송", "일반-택배배송", "유료", 3000, 50000, 3000, 5000,
-                            "선결제", 3000, 6000, addr, addr, 2)
-    base = ProductListing(
-        seller_code=code, name="위메프 테스트 상품", on_sale=True, category_path=("가전", "주방"),
-        mall_category="1001234", model_name="GR-1", model_no="GR-1-2020", maker="테스트전자", brand="테스트",
-        made_on=None, expires_on=None, origin="국산", origin_detail="", certifications=(
-            Certification("전기용품 안전인증", "한국기계전기전자시험연구원", "HU07001-20001"),),
-        notice_group="35", notice={"품명 및 모델명": "GR-1"}, keywords=("가스레인지",), detail_html="<p>상세</p>",
-        main_image="https://img.example.com/a.jpg", extra_images=(), cost_price=100000, list_price=250000,
-        sale_price=230000, tax_type="과세", sale_region="전국", adult_only=False, sale_start=date(2024, 1, 1),
-        sale_end=date(2099, 12, 31), option_type="조합형", option_names=("색상",),
-        options=(OptionCombo(("옐로우",), 0, 5), OptionCombo(("화이트",), 0, 5)), stock=10, shipping=shipping,
-        group="위메프",
-    )
-    return dataclasses.replace(base, **changes)
+listing = wemakeprice_listing
 
 
 # --- auth ---------------------------------------------------------------------------------
@@ -174,17 +158,6 @@ def test_product_rejections_and_policy_registration(wmp: Any) -> None:
     assert any("인증유형" in p for p in adapter.listing_problems(odd))
 
 
-def test_create_dropped_is_outcome_unknown_then_found(wmp: Any) -> None:
-    server, adapter = wmp()
-    adapter.check_auth()
-    server.simulator.faults.update({"drop_rate": 1.0})
-    with pytest.raises(OutcomeUnknown):
-        adapter.create_product(listing("DROP-1"))
-    server.simulator.faults.update({"drop_rate": 0.0})
-    assert adapter.find_product("DROP-1") is not None
-    assert server.simulator.store.audit_counts("product.create") == {"DROP-1": 1}
-
-
 # --- orders -------------------------------------------------------------------------------
 def test_orders_mapping(wmp: Any) -> None:
     server, adapter = wmp()
@@ -202,31 +175,6 @@ def test_orders_mapping(wmp: Any) -> None:
     assert line.raw["bundle"]["purchaseNo"] == first["purchaseNo"]
     fees = [x.shipping_fee for x in lines if x.ship_unit == line.ship_unit]
     assert fees[0] == first["shipPrice"] and not any(fees[1:])
-
-
-def test_orders_paging(wmp: Any) -> None:
-    server, adapter = wmp()
-    server.simulator.page_size = 2
-    server.simulator.generate(5, 0, 0)
-    before = adapter.http.calls
-    units = {x.ship_unit for x in recent(adapter)}
-    assert units == {str(b["bundleNo"]) for b in bundles(server)}
-    assert adapter.http.calls - before == 3 + 2  # NEW: 3 pages; CONFIRM, DELIVERY: one empty page each
-
-
-def test_orders_long_range_is_split_into_24h_windows(wmp: Any) -> None:
-    server, adapter = wmp()
-    server.simulator.generate(3, 0, 0)
-    old = (now() - timedelta(days=2, hours=5)).strftime("%Y-%m-%d %H:%M:%S")
-    edit_bundle(server, bundles(server)[0]["bundleNo"], payDate=old, orderDate=old)
-    before = adapter.http.calls
-    lines = list(adapter.orders(now() - timedelta(days=3), now() + timedelta(minutes=1)))
-    assert {x.ship_unit for x in lines} == {str(b["bundleNo"]) for b in bundles(server)}
-    assert adapter.http.calls - before == 4 * 3  # 4 windows (3 days + 1 minute) x 3 types
-    assert recent(adapter) and len({x.ship_unit for x in recent(adapter)}) == 2
-    too_long = {"fromDate": "2024-01-01 00:00:00", "toDate": "2024-01-02 00:00:01", "type": "NEW", "searchDateType": "NEW"}
-    raw = httpx.post(f"{server.url}/order/out/getOrderList", json=too_long, headers={"apiKey": KEY})
-    assert raw.status_code == 400 and "24시간" in raw.json()["error"]
 
 
 def test_lookup_by_bundle_line_or_order_id(wmp: Any) -> None:
@@ -356,59 +304,11 @@ def test_inquiries_and_answers(wmp: Any) -> None:
     assert server.simulator.store.audit_counts("inquiry.answer") == {todo.inquiry_id: 1}
 
 
-# --- transport faults ---------------------------------------------------------------------
-def test_429_is_retried_until_success(wmp: Any) -> None:
-    server, adapter = wmp()
-    sim = server.simulator
-    sim.generate(1, 0, 0)
-    unit = str(bundles(server)[0]["bundleNo"])
-    # Scripted rolls: each call meets a burst of three 429s (the mall's envelope), then passes.
-    rolls = itertools.cycle([0.0, 0.99, 0.99, 0.99, 0.99])
-    sim.rng.random = lambda: next(rolls)  # type: ignore[method-assign]
-    sim.faults.update({"burst_429": 0.5, "burst_length": 3})
-    for _ in range(3):
-        assert adapter.lookup_orders([unit])
-    assert server.rejected_429 == 9
-    sim.faults.update({"burst_length": 10})  # longer than the six attempts
-    with pytest.raises(RateLimited):
-        adapter.lookup_orders([unit])
-    limited = sim.rate_limited(None)  # type: ignore[arg-type]
+# --- the simulator's throttling answer ---------------------------------------------------
+def test_the_simulators_429_is_the_envelope_with_retry_after(wmp: Any) -> None:
+    server, _ = wmp()
+    limited = server.simulator.rate_limited(None)  # type: ignore[arg-type]
     assert limited.status == 429 and limited.headers["Retry-After"] == "1"
-
-
-def test_5xx_on_reads_is_retried(wmp: Any) -> None:
-    server, adapter = wmp()
-    sim = server.simulator
-    sim.generate(3, 0, 0)
-    # Each request rolls (error, timeout, drop); this script fails every other request with a 500.
-    rolls = itertools.cycle([0.0, 0.99, 0.99, 0.99, 0.99, 0.99])
-    sim.rng.random = lambda: next(rolls)  # type: ignore[method-assign]
-    sim.faults.update({"error_rate": 0.5})
-    sent = server.requests
-    assert len({x.ship_unit for x in recent(adapter)}) == 3
-    assert server.requests - sent == 6  # three list calls, each answered 500 once and retried
-    sim.faults.update({"error_rate": 1.0})
-    with pytest.raises(TransientError):
-        recent(adapter)
-
-
-def test_write_failures_are_outcome_unknown(wmp: Any) -> None:
-    server, adapter = wmp()
-    sim = server.simulator
-    sim.generate(2, 0, 0)
-    a, b = (str(x["bundleNo"]) for x in bundles(server))
-    sim.faults.update({"error_rate": 1.0})
-    with pytest.raises(OutcomeUnknown):
-        adapter.confirm([a])
-    sim.faults.update({"error_rate": 0.0, "drop_rate": 1.0})
-    assert adapter.lookup_orders([a])[0].status is OrderStatus.PAID  # 500 came before anything applied
-    assert len(recent(adapter)) >= 2  # POST reads are never dropped: is_write knows /out/ paths
-    with pytest.raises(OutcomeUnknown):
-        adapter.confirm([b])
-    sim.faults.update({"drop_rate": 0.0})
-    assert adapter.lookup_orders([b])[0].status is OrderStatus.PREPARING  # applied, then dropped
-    assert adapter.confirm([b])[0].already
-    assert sim.store.audit_counts("order.confirm") == {b: 1}
 
 
 # --- declared spec ------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str = "conditio
 
 
 def results(ws: Workspace, stem: str) -> list[Path]:
-    return sorted(ws.outbox.glob(f"*/{stem}_처리결과_*.xlsx"))
+    return sorted(ws.outbox.glob(f"*/결과/{stem}_처리결과_*.xlsx"))
 
 
 def archived(ws: Workspace, stem: str) -> list[Path]:

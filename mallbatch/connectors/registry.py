@@ -1,9 +1,8 @@
 """Which malls mallbatch talks to, found by package, never by a hand list.
 
 A mall is a folder ``connectors/<pkg>/`` whose ``spec.py`` defines a :class:`Connector` subclass
-(its ``spec.mall`` is the code). Hand-written adapters (``adapters/<mall>.py``, until they are
-declared as specs) are found the same way. A module that fails to import is logged and skipped,
-so one broken connector cannot stop the rest.
+(its ``spec.mall`` is the code). A module that fails to import is logged and skipped, so one
+broken connector cannot stop the rest.
 """
 
 from __future__ import annotations
@@ -17,14 +16,10 @@ from mallbatch.connectors.runtime.connector import Connector
 
 log = logging.getLogger("mallbatch.connectors")
 HERE = Path(__file__).parent
-ADAPTERS = HERE.parent / "adapters"
 
 
 def _modules() -> list[str]:
-    declared = [f"mallbatch.connectors.{p.parent.name}.spec" for p in sorted(HERE.glob("*/spec.py")) if p.parent.name != "runtime"]
-    written = [f"mallbatch.adapters.{p.stem}" for p in sorted(ADAPTERS.glob("*.py"))
-               if p.stem not in ("__init__", "base") and not p.stem.endswith("_mapping")]
-    return declared + written
+    return [f"mallbatch.connectors.{p.parent.name}.spec" for p in sorted(HERE.glob("*/spec.py")) if p.parent.name != "runtime"]
 
 
 @cache

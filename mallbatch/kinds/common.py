@@ -67,6 +67,7 @@ ANSWER = Column(
 )
 ANSWER_ACTION = Column(
     "처리", "action", Kind.CHOICE, choices=("답변", "답변후종료"), aliases={"종료": "답변후종료", "답변 후 종료": "답변후종료"},
+    variants={"답변완료": "답변", "답변등록": "답변", "답변하고종료": "답변후종료", "답변및종료": "답변후종료", "처리완료": "답변후종료"},
     help="답변 또는 답변후종료 (비우면 답변)", example="답변", width=10, default="답변",
 )
 

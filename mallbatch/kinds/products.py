@@ -16,9 +16,13 @@ from mallbatch.malls import mall_name
 from mallbatch.kinds.notices import (
     ALLOWED_PLACEHOLDERS,
     FORBIDDEN_VALUES,
+    NOTICE_ALIASES,
     NOTICE_GROUPS,
+    OTHER_GOODS,
+    closest_groups,
+    find_group,
 )
-from mallbatch.sheets.columns import Column, Kind, SheetKind
+from mallbatch.sheets.columns import Column, GuideTable, Kind, SheetKind
 from mallbatch.sheets.issues import WARNING, Issue
 from mallbatch.sheets.normalize import NormalizeError, integer, split_list
 from mallbatch.sheets.rows import Row, SheetContext
@@ -45,7 +49,10 @@ CODE = Column(
 )
 STATUS = Column(
     "상품상태", "status", Kind.CHOICE, required=True, choices=("판매가능", "판매불가"),
-    aliases={"판매중": "판매가능", "판매중지": "판매불가"}, help="판매가능 또는 판매불가", example="판매가능", width=10,
+    aliases={"판매중": "판매가능", "판매중지": "판매불가"},
+    variants={"판매": "판매가능", "판매함": "판매가능", "정상": "판매가능", "판매가능상품": "판매가능", "판매불가능": "판매불가",
+              "판매안함": "판매불가", "품절": "판매불가", "일시품절": "판매불가", "판매종료": "판매불가", "중지": "판매불가"},
+    help="판매가능 또는 판매불가", example="판매가능", width=10,
 )
 CATEGORY = Column(
     "카테고리", "category", Kind.TEXT, required=True, synonyms=("상품분류", "카테고리경로"),
@@ -60,6 +67,9 @@ EXPIRES_ON = Column("유효일자", "expires_on", Kind.DATE, synonyms=("유통�
 ORIGIN = Column(
     "원산지", "origin", Kind.CHOICE, required=True, choices=("농산물", "수산물", ORIGIN_PROCESSED, "원산지표시대상아님"),
     aliases={"원산지표기대상아님": "원산지표시대상아님", "표시대상아님": "원산지표시대상아님", "표기대상아님": "원산지표시대상아님"},
+    variants={"해당없음": "원산지표시대상아님", "대상아님": "원산지표시대상아님", "원산지표시대상아님(공산품)": "원산지표시대상아님",
+              "공산품": "원산지표시대상아님", "농산품": "농산물", "수산품": "수산물", "가공식품": ORIGIN_PROCESSED,
+              "가공품(원산지표시)": ORIGIN_PROCESSED},
     help="농산물/수산물/가공품/원산지표시대상아님", example="원산지표시대상아님", width=16,
 )
 ORIGIN_DETAIL = Column(
@@ -72,12 +82,14 @@ CERTS = Column(
     example=NO_CERT, width=30, default=NO_CERT,
 )
 NOTICE_GROUP = Column(
-    "품목고시", "notice_group", Kind.CHOICE, required=True, choices=tuple(NOTICE_GROUPS),
-    synonyms=("상품정보고시", "품목"), help="상품정보제공고시 품목을 고르세요", example="패션잡화(모자/벨트/액세서리)", width=24,
+    "품목고시", "notice_group", Kind.CHOICE, required=True, choices=tuple(NOTICE_GROUPS), aliases=NOTICE_ALIASES,
+    suggest=closest_groups, synonyms=("상품정보고시", "품목"),
+    help=f"상품정보제공고시 품목을 목록에서 고르세요 ({len(NOTICE_GROUPS)}개, 맞는 품목이 없으면 {OTHER_GOODS})",
+    example="패션잡화(모자/벨트/액세서리)", width=24,
 )
 NOTICE = Column(
     "품목고시 내용", "notice", required=True, synonyms=("품목고시내용", "고시내용"),
-    help="'항목=값'을 ; 또는 줄바꿈으로 구분. 값 대신 상세정보 별도표기/상세페이지 참조/해당없음 가능 (N·아니오 불가). 전체를 '상세정보 별도표기'로도 가능",
+    help="'항목=값'을 ; 또는 줄바꿈으로 구분 (품목별 항목은 '안내' 시트의 품목고시 표). 값 대신 상세정보 별도표기/상세페이지 참조/해당없음 가능 (N·아니오 불가). 전체를 '상세정보 별도표기'로도 가능",
     example="상세정보 별도표기", width=40,
 )
 KEYWORDS = Column("키워드", "keywords", synonyms=("검색어", "상품키워드"), help="쉼표로 구분해 4개까지, 각 10자 이내", example="목걸이,실버,선물", width=20)
@@ -96,17 +108,26 @@ COST = Column(
 )
 TAX = Column(
     "과세구분", "tax_type", Kind.CHOICE, required=True, choices=("과세", "면세", "영세"),
-    aliases={"과세상품": "과세", "면세상품": "면세", "비과세": "면세", "영세율": "영세"}, synonyms=("세금구분",),
+    aliases={"과세상품": "과세", "면세상품": "면세", "비과세": "면세", "영세율": "영세"},
+    variants={"일반과세": "과세", "과세품": "과세", "과세(10%)": "과세", "부가세포함": "과세", "면세품": "면세", "부가세면세": "면세",
+              "영세품": "영세", "영세율적용": "영세"},
+    synonyms=("세금구분",),
     help="과세/면세/영세", example="과세", width=10,
 )
 REGION = Column(
-    "판매지역", "region", Kind.CHOICE, choices=("전국", "전국(제주/도서산간지역제외)"), help="비우면 전국", example="전국",
+    "판매지역", "region", Kind.CHOICE, choices=("전국", "전국(제주/도서산간지역제외)"),
+    variants={"전지역": "전국", "전국가능": "전국", "제주/도서산간제외": "전국(제주/도서산간지역제외)",
+              "도서산간제외": "전국(제주/도서산간지역제외)", "제주제외": "전국(제주/도서산간지역제외)",
+              "전국(제주제외)": "전국(제주/도서산간지역제외)", "전국(도서산간제외)": "전국(제주/도서산간지역제외)"},
+    help="비우면 전국", example="전국",
     default="전국", width=14,
 )
 ADULT = Column("성인인증", "adult", Kind.BOOL, help="성인용품이면 Y", example="N", default=False, width=8)
 OPTION_USE = Column("옵션사용", "option_use", Kind.BOOL, help="옵션이 있으면 Y", example="Y", default=False, width=8)
 OPTION_TYPE = Column(
     "옵션형식", "option_type", Kind.CHOICE, choices=("조합형", "구매자입력형"), aliases={"입력형": "구매자입력형"},
+    variants={"조합": "조합형", "옵션조합형": "조합형", "직접입력형": "구매자입력형", "직접입력": "구매자입력형", "구매자입력": "구매자입력형",
+              "텍스트입력형": "구매자입력형"},
     help="조합형 또는 구매자입력형", example="조합형", width=12,
 )
 OPTION_NAMES = tuple(Column(f"옵션명{i}", f"option_name{i}", max_len=25, help="예: 색상", example="색상" if i == 1 else "", width=10) for i in (1, 2, 3))
@@ -122,7 +143,7 @@ OPTION_STOCK = Column(
     "옵션재고", "option_stock", synonyms=("옵션별재고",),
     help="숫자 하나(모든 조합에 적용) 또는 조합 순서대로 쉼표 구분, 0 이상", example="100", width=14,
 )
-STOCK = Column("재고수량", "stock", Kind.INT, min=0, synonyms=("재고",), help="옵션이 없을 때 재고 (1개 이상)", example="", width=10)
+STOCK = Column("재고수량", "stock", Kind.INT, min=0, synonyms=("재고",), help="옵션이 없을 때 재고 (1개 이상)", example="100", width=10)
 GROUPS = Column(
     "판매그룹", "groups", synonyms=("판매정보그룹", "판매정보"),
     help="연동할 판매정보 그룹명을 쉼표로 구분 (판매정보 시트나 이미 저장된 그룹)", example="쿠팡 기본", width=20,
@@ -202,7 +223,7 @@ def check_certs(row: Row, ctx: SheetContext) -> Iterator[Issue]:
 def parse_notice(text: str, group: str) -> dict[str, str]:
     """Parse '항목=값' pairs; a lone placeholder applies to every field of the group."""
     if text.strip() in ALLOWED_PLACEHOLDERS:
-        return {field: text.strip() for field in NOTICE_GROUPS.get(group, ())}
+        return {field: text.strip() for field in NOTICE_GROUPS.get(find_group(group) or "", ())}
     pairs: dict[str, str] = {}
     for part in re.split(r"[;\n]", text):
         key, sep, value = part.partition("=") if "=" in part else part.partition(":")
@@ -327,6 +348,23 @@ def check_option_price_range(row: Row, ctx: SheetContext, extras: list[int]) -> 
                         "추가금액을 범위 안으로 고치거나 그 판매그룹의 판매가를 확인하세요")
 
 
+def check_cost_below_price(row: Row, ctx: SheetContext) -> Iterator[Issue]:
+    """A 공급원가 above a linked group's 판매가 sells at a loss: allowed (a clearance), but said."""
+    cost = row.get("cost_price")
+    if not isinstance(cost, int):
+        return
+    above = []
+    for name in split_list(row.get("groups", "")).value:
+        for group in ctx.book.groups_named(name):
+            price = group.get("sale_price")
+            if isinstance(price, int) and cost > price:
+                where = "/".join(filter(None, (mall_name(group["mall"]), group.get("account"))))
+                above.append(f"'{name}'({where}) {price:,}원")
+    if above:
+        yield ctx.issue(row, "cost_price", "cost-above-price", f"대표가격(공급원가) {cost:,}원이 판매그룹의 판매가보다 높습니다: {', '.join(above)}",
+                        "팔수록 손해입니다. 공급원가나 그 판매그룹의 판매가를 확인하세요", WARNING)
+
+
 def check_groups(row: Row, ctx: SheetContext) -> Iterator[Issue]:
     names = split_list(row.get("groups", "")).value
     known = ctx.book.groups_in_file | {g for _, _, g in ctx.book.known_groups}
@@ -342,6 +380,12 @@ def check_store_collision(row: Row, ctx: SheetContext) -> Iterator[Issue]:
                         "같은 상품이면 그대로 두세요(수정됩니다). 다른 상품이면 코드를 바꾸세요", WARNING)
 
 
+NOTICE_TABLE = GuideTable(
+    "품목고시별 '품목고시 내용' 항목 ('항목=값'으로 모두 채우거나 전체를 '상세정보 별도표기')",
+    ("품목고시", "필수 항목"),
+    tuple((group, ", ".join(fields)) for group, fields in NOTICE_GROUPS.items()),
+)
+
 PRODUCTS = SheetKind(
     code="products",
     title="상품",
@@ -349,7 +393,8 @@ PRODUCTS = SheetKind(
     description="쇼핑몰 공통 상품 정보 (아임셀러 상품등록 - 기본정보)",
     unique=("code",),
     row_rules=(check_name, check_category, check_dates, check_origin, check_certs, check_notice, check_keywords,
-               check_images, check_options, check_groups, check_store_collision),
+               check_images, check_options, check_cost_below_price, check_groups, check_store_collision),
+    guide_tables=(NOTICE_TABLE,),
     example_rows=({
         "code": "NK1001", "name": "실버 목걸이 세트 (로즈골드)", "status": "판매가능", "category": "패션잡화>주얼리/시계>귀걸이/목걸이",
         "model_name": "NK-1001", "maker": "중소기업유통센터", "brand": "실버라인", "origin": "원산지표시대상아님",

@@ -12,7 +12,7 @@ from typing import Any
 
 from mallbatch.domain.clock import now_kst
 from mallbatch.errors import InputFileError
-from mallbatch.files import dated_dir, sha256_file, unique_path
+from mallbatch.files import RESULTS, outbox_dir, sha256_file, unique_path
 from mallbatch.kinds import KINDS
 from mallbatch.malls import find_mall
 from mallbatch.sheets.issues import ERROR, Issue, Report
@@ -87,7 +87,7 @@ def save_valid(ws: Workspace, store: Store, checked: Checked) -> None:
 
 def result_path(ws: Workspace, source: Path, label: str) -> Path:
     now = now_kst()
-    return unique_path(dated_dir(ws.outbox, now), source.stem, ".xlsx", tail=f"_{label}_{now:%H%M%S}")
+    return unique_path(outbox_dir(ws.outbox, RESULTS, now), source.stem, ".xlsx", tail=f"_{label}_{now:%H%M%S}")
 
 
 def write_check_result(ws: Workspace, checked: Checked, source: Path) -> Path:

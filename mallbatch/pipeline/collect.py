@@ -25,7 +25,7 @@ from mallbatch.domain.records import Claim, Inquiry, OrderLine, OrderStatus
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Config
 from mallbatch.errors import AuthError, ConfigError, RemoteError
-from mallbatch.files import atomic_write, dated_dir, unique_path
+from mallbatch.files import COLLECTED, atomic_write, outbox_dir, unique_path
 from mallbatch.kinds.collected import (
     CLAIMS,
     INQUIRIES,
@@ -35,6 +35,7 @@ from mallbatch.kinds.collected import (
     order_values,
 )
 from mallbatch.malls import MALLS, find_mall, mall_name
+from mallbatch.pipeline import outbox
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.columns import SheetKind
@@ -71,6 +72,7 @@ class CollectResult:
     counts: dict[tuple[str, str, str], tuple[int, int]] = field(default_factory=dict)  # (mall, account, kind) → (seen, new)
     errors: dict[tuple[str, str, str], str] = field(default_factory=dict)
     workbooks: dict[str, Path] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)  # kinds whose workbook of today still holds every row
 
     def lines_ko(self) -> list[str]:
         lines = []
@@ -110,6 +112,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             progress: Callable[[str], None] | None = None) -> CollectResult:
     now = now or now_kst()
     apply_retention(ws.config, store, now)
+    outbox.prune(ws, now)
     result = CollectResult(run_id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
     malls = resolve_malls(ws.config, malls)
     first_days = first_collect_days(ws.config)
@@ -148,7 +151,8 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
     # A kind no account could read gets no workbook: an empty one would say "nothing new".
     read = {kind for (_, _, kind) in result.counts}
     failed = {kind for (_, _, kind) in result.errors}
-    result.workbooks = write_workbooks(ws, store, result.run_id, now, [k for k in kinds or tuple(KINDS) if k in read or k not in failed])
+    result.workbooks = write_workbooks(ws, store, result.run_id, now, [k for k in kinds or tuple(KINDS) if k in read or k not in failed],
+                                       result.unchanged)
     for mall, account_name, kind, value in marks:
         store.records.set_watermark(mall, account_name, kind, value)
     return result
@@ -161,9 +165,23 @@ def _deadline(ws: Workspace, inquiry: Inquiry, session: Session) -> datetime | N
     return inquiry.asked_at + timedelta(hours=hours) if hours and inquiry.asked_at else None
 
 
-def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kinds: Sequence[str]) -> dict[str, Path]:
-    """The seller's to-do lists: open orders, open claims, unanswered inquiries, plus anything changed in this run."""
-    folder = dated_dir(ws.outbox, now)
+def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kinds: Sequence[str],
+                    unchanged: set[str] | None = None) -> dict[str, Path]:
+    """The seller's to-do lists: open orders, open claims, unanswered inquiries, plus anything changed in this run.
+
+    A kind whose rows are those of today's last workbook keeps that workbook (named in ``unchanged``)."""
+    folder = outbox_dir(ws.outbox, COLLECTED, now)
+    same = unchanged if unchanged is not None else set()
+
+    def _write(kind: SheetKind, rows: list[tuple[dict[str, object], bool]]) -> Path:
+        digest = outbox.fingerprint(rows)
+        if not any(new for _, new in rows) and (path := outbox.unchanged(ws, kind.code, digest, folder)) is not None:
+            same.add(kind.code)
+            return path
+        path = _write_book(folder, kind, rows, now)
+        outbox.remember(ws, kind.code, path, digest)
+        return path
+
     written: dict[str, Path] = {}
     claims = [c for c, _, _ in store.records.all(Claim, "claims", raw=False)]
     open_claims: dict[str, str] = {}
@@ -177,11 +195,11 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
             if line.status in OPEN_ORDER or first_run == run_id:
                 line.claim = open_claims.get(f"{line.mall}:{line.account}:{line.line_id}") or open_claims.get(f"{line.mall}:{line.account}:{line.ship_unit}", "")
                 rows.append((order_values(line) | _collected(updated), first_run == run_id))
-        written["orders"] = _write(folder, ORDERS, rows, now)
+        written["orders"] = _write(ORDERS, rows)
     if "claims" in kinds:
         rows = [(claim_values(c) | _collected(updated), first == run_id) for c, first, updated in store.records.all(Claim, "claims", raw=False)
                 if c.status.value in ("요청", "처리중") or first == run_id]
-        written["claims"] = _write(folder, CLAIMS, rows, now)
+        written["claims"] = _write(CLAIMS, rows)
     if "inquiries" in kinds:
         session = Session(ws)
         rows = []
@@ -189,7 +207,7 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
             if not inquiry.answered or first == run_id:
                 rows.append((inquiry_values(inquiry, _deadline(ws, inquiry, session), now) | _collected(updated), first == run_id))
         session.close()
-        written["inquiries"] = _write(folder, INQUIRIES, rows, now)
+        written["inquiries"] = _write(INQUIRIES, rows)
     return written
 
 
@@ -197,7 +215,7 @@ def _collected(updated_at: str) -> dict[str, object]:
     return {"collected_at": datetime.fromisoformat(updated_at).astimezone(KST)}
 
 
-def _write(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
+def _write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
     path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
 
     def write(tmp: Path) -> None:

@@ -58,7 +58,7 @@ class RowOutcome:
         lines = []
         for label, status, message in self.parts:
             text = f"{label}: {status}" if label else status
-            lines.append(f"{text} - {message}" if message else text)
+            lines.extend(f"{text} - {line}" for line in message.split("\n")) if message else lines.append(text)
         return "\n".join(dict.fromkeys(lines))
 
 

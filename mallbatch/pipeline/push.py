@@ -53,6 +53,7 @@ from mallbatch.pipeline.plan import (
 )
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.issues import ERROR as ISSUE_ERROR
+from mallbatch.sheets.issues import WARNING
 from mallbatch.sheets.normalize import split_list
 from mallbatch.sheets.results import (
     ResultSheet,
@@ -433,7 +434,7 @@ class Pusher:
                 if row.skipped:
                     self.outcomes.of(sheet.sheet, row).add("", SKIP, row.skipped)
                 elif row.status == "오류":
-                    self.outcomes.of(sheet.sheet, row).add("", ERROR, row.message)
+                    self.outcomes.of(sheet.sheet, row).add("", ERROR, "\n".join(row.texts(ISSUE_ERROR)))
         handlers = {"products": self.push_products, "invoices": self.push_invoices, "answers": self.push_answers}
         for sheet in report.sheets:
             handler = handlers.get(sheet.kind)
@@ -456,7 +457,7 @@ class Pusher:
                 if outcome is None:
                     continue
                 result_row.status = outcome.status
-                warnings = row.message if row.status == "경고" else ""
+                warnings = "\n".join(f"경고 - {t}" for t in row.texts(WARNING))
                 result_row.message = "\n".join(p for p in (outcome.message, warnings) if p)
                 if sheet.kind == "products":
                     result_row.extra = ["\n".join(outcome.mall_ids)]

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     CODE = "code"  # identifiers: never numbers, full-width folded
     DIGITS = "digits"  # order numbers, tracking numbers
     INT = "int"  # money, counts: 12,000원 → 12000
+    DAYS = "days"  # a number of days: 2일, 이틀 → 2
     DATE = "date"
     DATETIME = "datetime"
     CHOICE = "choice"
@@ -44,8 +45,10 @@ class Column:
     kind: Kind = Kind.TEXT
     required: bool = False
     choices: tuple[str, ...] = ()
-    aliases: Mapping[str, str] = field(default_factory=dict)  # typed value → choice
+    aliases: Mapping[str, str] = field(default_factory=dict)  # another name of a choice → choice (silent)
+    variants: Mapping[str, str] = field(default_factory=dict)  # a spelling read as a choice, with a 경고 saying so
     refused: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # known value, not a choice → (code, why)
+    suggest: Callable[[str], list[str]] | None = None  # long lists: the choices closest to a wrong value
     synonyms: tuple[str, ...] = ()  # other headers sellers use for this column
     max_len: int | None = None
     min: int | None = None
@@ -69,15 +72,32 @@ class Column:
         keys.update({header_key(option): option for option in self.choices})
         return keys
 
+    @cached_property
+    def _variant_keys(self) -> dict[str, str]:
+        return {header_key(typed): option for typed, option in self.variants.items()}
+
     def choice(self, text: str) -> str | None:
         """The canonical choice a seller meant, tolerant of spaces and width."""
         return self._choice_keys.get(header_key(text))
+
+    def variant(self, text: str) -> str | None:
+        """The choice a seller's own spelling stands for (선불 → 선결제), reported as a repair."""
+        return self._variant_keys.get(header_key(text))
 
 
 def header_key(text: str) -> str:
     """Compare headers ignoring width, case, spaces, '*' marks and brackets' spacing."""
     text = unicodedata.normalize("NFKC", str(text)).lower()
     return "".join(ch for ch in text if not ch.isspace() and ch not in "*")
+
+
+@dataclass(frozen=True)
+class GuideTable:
+    """A reference table a kind's template shows on its 안내 sheet (and the README): e.g. 품목고시 → 항목."""
+
+    title: str
+    headers: tuple[str, str]
+    rows: tuple[tuple[str, str], ...]
 
 
 RowRule = Callable[["Row", "SheetContext"], Iterable["Issue"]]
@@ -97,6 +117,7 @@ class SheetKind:
     reads_as: str | None = None  # an outbox workbook dropped back is processed as this kind
     fill_columns: tuple[str, ...] = ()  # reads_as: a row is taken only when one of these is filled
     example_rows: tuple[Mapping[str, str], ...] = ()
+    guide_tables: tuple[GuideTable, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def column(self, name: str) -> Column:
@@ -108,3 +129,19 @@ class SheetKind:
     @property
     def required_columns(self) -> list[Column]:
         return [c for c in self.columns if c.required]
+
+    @cached_property
+    def guide_row(self) -> dict[str, str]:
+        """What a blank template's guide row (row 2) holds per column: the rule, the first one marked."""
+        texts = {c.name: c.help for c in self.columns}
+        first = self.columns[0].name
+        texts[first] = f"{GUIDE_MARK} {texts[first]}".strip()
+        return texts
+
+    @cached_property
+    def example_row(self) -> dict[str, str]:
+        """What a blank template's example row (row 3) holds: the kind's first example row, else nothing."""
+        return dict(self.example_rows[0]) if self.example_rows else {}
+
+
+GUIDE_MARK = "[안내 행: 읽지 않음]"

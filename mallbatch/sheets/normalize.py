@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from openpyxl.utils.datetime import from_excel
 
+from mallbatch.domain.clock import now_kst
 from mallbatch.errors import MallbatchError
 
 T = TypeVar("T")
@@ -42,6 +43,12 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_KOREAN_DATE = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일?")
+# A date without its year, as sellers type it: 12/1, 12.1, 12-1, 12월 1일.
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*(?:[-./]\s*(\d{1,2})\.?|월\s*(\d{1,2})\s*일?)")
+# A count of days: 2, 2일, 2 일, 2일 이내, 영업일 2일, D+2.
+_DAYS = re.compile(r"(?:영업일|D\+)?\s*(\d{1,3})\s*(?:영업일|일)?\s*(?:이내|내|안에)?", re.IGNORECASE)
+NATIVE_DAYS = {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "여드레": 8, "아흐레": 9, "열흘": 10}
 _SERIAL = re.compile(r"\d{5}(\.\d+)?")
 _PHONE_CHARS = re.compile(r"[\s\-.()]")
 # Korean prefixes: 2-digit Seoul, 4-digit 050X safe numbers, 3-digit mobile/area/internet.
@@ -113,8 +120,10 @@ def digits(s: str) -> Normal[str]:
     return Normal(value, result.note)
 
 
-def integer(s: str) -> Normal[int]:
-    """Money and counts as sellers type them: "12,000원", "₩7,000", "3개", "１２"."""
+def integer(s: str, example: str = "12000") -> Normal[int]:
+    """Money and counts as sellers type them: "12,000원", "₩7,000", "3개", "１２".
+
+    ``example`` is the column's own example, so the hint fits it (a count is not "12000")."""
     visible, note = _visible(s)
     value = re.sub(r"\s", "", unicodedata.normalize("NFKC", visible))
     _require(value)
@@ -122,13 +131,49 @@ def integer(s: str) -> Normal[int]:
     if match := _TRAILING_ZERO.fullmatch(value):
         value = match.group(1)
     if len(value) > 24 or not _INTEGER.fullmatch(value):
-        raise NormalizeError(f"정수가 아닙니다 ({visible.strip()})", "12000 처럼 숫자만 입력하세요")
+        raise NormalizeError(f"정수가 아닙니다 ({visible.strip()})", f"{example} 처럼 숫자만 입력하세요")
     return Normal(int(value.replace(",", "")), note)
 
 
-def date(s: str) -> Normal[dt.date]:
-    """A calendar date from a serial, 2024-05-01, 2024.05.01, 2024/05/01 or 20240501."""
+def days(s: str, example: str = "2") -> Normal[int]:
+    """A number of days as sellers write it: 2, "2일", "2 일", "2일 이내", "이틀" (a repair is noted)."""
     visible, note = _visible(s)
+    value = unicodedata.normalize("NFKC", visible).strip()
+    _require(value)
+    if match := _TRAILING_ZERO.fullmatch(value):
+        value = match.group(1)
+    if value.isascii() and value.isdigit():
+        return Normal(int(value), note)
+    native = re.sub(r"\s|이내$|안에$|내$", "", value)
+    if native in NATIVE_DAYS:
+        number = NATIVE_DAYS[native]
+    elif match := _DAYS.fullmatch(value):
+        number = int(match.group(1))
+    else:
+        raise NormalizeError(f"일 수가 아닙니다 ({value})", f"{example} 처럼 며칠인지 숫자만 입력하세요")
+    return Normal(number, _notes(note, f"'{value}'을(를) {number}일로 읽었습니다"))
+
+
+def date(s: str, today: dt.date | None = None) -> Normal[dt.date]:
+    """A calendar date from a serial, 2024-05-01, 2024.05.01, 2024/05/01, 20240501 or 2024년 5월 1일.
+
+    A date without a year (12/1, 12.1, 12월 1일) is the next one from ``today`` (KST),
+    and the note says which year was taken."""
+    visible, note = _visible(s)
+    value = unicodedata.normalize("NFKC", visible).strip()
+    if match := _MONTH_DAY.fullmatch(value):
+        month, day = int(match.group(1)), int(match.group(2) or match.group(3))
+        base = today or now_kst().date()
+        for year in (base.year, base.year + 1):
+            try:
+                found = dt.date(year, month, day)
+            except ValueError as exc:
+                if month > 12 or day > 31:
+                    raise NormalizeError(f"없는 날짜입니다 ({value})", "날짜를 YYYY-MM-DD 형식으로 다시 확인하세요") from exc
+                continue  # 2/29 outside a leap year: the next year may have it
+            if found >= base:
+                return Normal(found, _notes(note, f"연도가 없어 다가오는 날짜인 {found.year}년 {found.month}월 {found.day}일({found.isoformat()})로 읽었습니다"))
+        raise NormalizeError(f"없는 날짜입니다 ({value})", "날짜를 YYYY-MM-DD 형식으로 다시 확인하세요")
     return Normal(_parse_datetime(visible).date(), note)
 
 
@@ -205,7 +250,7 @@ def _parse_datetime(s: str) -> dt.datetime:
         # from_excel handles the 1900 leap-year bug; round float noise to the second
         parsed = from_excel(float(value))
         return (parsed + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
-    if match := _COMPACT_DATE.fullmatch(value):
+    if match := _COMPACT_DATE.fullmatch(value) or _KOREAN_DATE.fullmatch(value):
         return _build(value, *match.groups())
     if not (match := _DATE.fullmatch(value)):
         raise NormalizeError(f"날짜 형식을 알 수 없습니다 ({value})", "2024-05-01 처럼 YYYY-MM-DD 형식으로 입력하세요")

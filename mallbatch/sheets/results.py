@@ -15,7 +15,7 @@ from mallbatch.files import atomic_write
 from mallbatch.sheets.result_columns import MESSAGE, RESULT
 from mallbatch.redact import mask
 from mallbatch.sheets.columns import header_key
-from mallbatch.sheets.issues import ERROR, STATUS_ERROR, STATUS_WARNING, Issue, Report, SheetReport
+from mallbatch.sheets.issues import ERROR, STATUS_ERROR, STATUS_WARNING, WARNING, Issue, Report, SheetReport
 from mallbatch.sheets.layout import RESULT_HEADERS
 from mallbatch.sheets.writer import Book
 
@@ -156,17 +156,22 @@ def _summary(book: Book, lines: Sequence[tuple[str, str]], issues: Sequence[Issu
     top = len(lines) + 1
     if not issues:
         return
-    headers = ("구분", "위치", "값", "문제", "고치는 방법")
-    for col, text in enumerate(headers):
-        book.cell(ws, top, col, text, book.header)
     ws.set_column(2, 2, 24)
     ws.set_column(3, 4, 50, book.wrap)
-    for offset, issue in enumerate(issues, start=1):
-        fmt = book.bad if issue.severity == ERROR else book.warn
-        values = ("오류" if issue.severity == ERROR else "경고", issue.where() or "파일", issue.value, issue.message, issue.fix)
-        for col, value in enumerate(values):
-            book.cell(ws, top + offset, col, value, fmt if col == 0 else None)
-    ws.freeze_panes(top + 1, 0)
+    # Errors and warnings in tables of their own: what stops a row first, what is only worth a look after.
+    for severity, title, fix_header, fmt in ((ERROR, STATUS_ERROR, "고치는 방법", book.bad), (WARNING, STATUS_WARNING, "참고", book.warn)):
+        group = [i for i in issues if i.severity == severity]
+        if not group:
+            continue
+        book.cell(ws, top, 0, f"{title} {len(group):,}건", fmt)
+        for col, text in enumerate(("구분", "위치", "값", "문제", fix_header)):
+            book.cell(ws, top + 1, col, text, book.header)
+        for offset, issue in enumerate(group, start=2):
+            values = (title, issue.where() or "파일", issue.value, issue.message, issue.fix)
+            for col, value in enumerate(values):
+                book.cell(ws, top + offset, col, value, fmt if col == 0 else None)
+        top += len(group) + 3
+    ws.freeze_panes(len(lines) + 3, 0)
 
 
 def _sheet(book: Book, spec: ResultSheet, comments: int, name: str, rows: Sequence[ResultRow], places: dict[int, int]) -> int:

@@ -42,9 +42,14 @@ class Row:
             return STATUS_WARNING
         return STATUS_OK
 
+    def texts(self, severity: str) -> list[str]:
+        """The lines of this row's issues of one severity, in the order they were found."""
+        return list(dict.fromkeys(i.text for i in self.issues if i.severity == severity))
+
     @property
     def message(self) -> str:
-        return "\n".join(i.text for i in self.issues)
+        """Errors first, then warnings, each line saying which it is: a seller sees what stops the row."""
+        return "\n".join([f"{STATUS_ERROR} - {t}" for t in self.texts(ERROR)] + [f"{STATUS_WARNING} - {t}" for t in self.texts(WARNING)])
 
 
 @dataclass

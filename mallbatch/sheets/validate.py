@@ -30,6 +30,7 @@ PARSERS: dict[Kind, Callable[[str], normalize.Normal]] = {
     Kind.CODE: normalize.code,
     Kind.DIGITS: normalize.digits,
     Kind.INT: normalize.integer,
+    Kind.DAYS: normalize.days,
     Kind.DATE: normalize.date,
     Kind.DATETIME: normalize.datetime_,
     Kind.BOOL: normalize.boolean,
@@ -74,6 +75,10 @@ def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
         return "required", "필수 항목이 비어 있습니다", col.help or "값을 입력하세요"
     if check == "choices":
         shown = ", ".join(col.choices[:8]) + (" …" if len(col.choices) > 8 else "")
+        if col.suggest is not None:
+            close = col.suggest(str(value))
+            return "choices", f"'{value}'은(는) 고를 수 없는 값입니다", (
+                f"비슷한 값: {', '.join(close)} (전체 {len(col.choices)}개는 드롭다운이나 '안내' 시트에서 고르세요)")
         if value in col.refused:
             code, why = col.refused[value]
             return code, f"{value}은(는) {why}", f"다음 중 하나로 고르거나 이 행을 지우세요: {shown}"
@@ -95,17 +100,27 @@ def _normalise(row: Row, ctx: SheetContext) -> None:
             row.values[col.name] = col.default
             continue
         try:
-            parsed = PARSERS[col.kind](text)
+            parsed = _parse(col, text)
         except normalize.NormalizeError as exc:
             row.values[col.name] = None
             row.issues.append(ctx.issue(row, col.name, "type", exc.message, exc.fix or col.help))
             continue
-        value = parsed.value
+        value, note = parsed.value, parsed.note
         if col.kind is Kind.CHOICE:
-            value = col.choice(value) or value
+            meant = col.choice(value) or col.variant(value)
+            if meant is not None and col.choice(value) is None:
+                note = "; ".join(filter(None, (note, f"'{value}'을(를) '{meant}'(으)로 읽었습니다")))
+            value = meant or value
         row.values[col.name] = value
-        if parsed.note:
-            row.issues.append(ctx.issue(row, col.name, "normalised", parsed.note, "", WARNING))
+        if note:
+            row.issues.append(ctx.issue(row, col.name, "normalised", note, "", WARNING))
+
+
+def _parse(col: Column, text: str) -> normalize.Normal:
+    """The cell as ``col``'s kind; number hints use the column's own example."""
+    if col.kind in (Kind.INT, Kind.DAYS):
+        return PARSERS[col.kind](text, example=col.example or ("2" if col.kind is Kind.DAYS else "10"))
+    return PARSERS[col.kind](text)
 
 
 def _pandera(rows: list[Row], ctx: SheetContext) -> None:
@@ -169,16 +184,24 @@ def _cell_problems(plan: SheetPlan, ctx: SheetContext, rows_by_index: dict[int, 
 def _is_template_row(cells: list[str], kind: SheetKind, columns: dict[str, int]) -> bool:
     """The guide or example row of a template, left as generated: not seller data.
 
-    The example row holds what mallbatch.sheets.templates writes: the kind's first
-    example row when it has one, else nothing (a column's own ``example`` is only its note).
+    Both rows hold what mallbatch.sheets.templates writes (``kind.guide_row``,
+    ``kind.example_row``); a row with any cell the seller changed is the seller's.
     """
-    example = kind.example_rows[0] if kind.example_rows else {}
-    for template in ("help", "example"):
-        texts = {columns[c.name]: (c.help if template == "help" else example.get(c.name, "")) for c in kind.columns if c.name in columns}
+    for template in (kind.guide_row, kind.example_row):
+        texts = {columns[c.name]: template.get(c.name, "") for c in kind.columns if c.name in columns}
         filled = [(i, v) for i, v in enumerate(cells) if v.strip()]
         if filled and all(texts.get(i, None) == v for i, v in filled):
             return True
     return False
+
+
+def _guide_left(cells: list[str], kind: SheetKind, columns: dict[str, int]) -> tuple[list[str], list[str]]:
+    """A guide row the seller typed over: the cells still holding the guide text are empty.
+
+    Returns the cells to read and the headers whose guide text was dropped."""
+    guide = {columns[c.name]: (kind.guide_row.get(c.name, ""), c.header) for c in kind.columns if c.name in columns}
+    left = [i for i, v in enumerate(cells) if v.strip() and i in guide and guide[i][0] == v]
+    return [("" if i in left else v) for i, v in enumerate(cells)], [guide[i][1] for i in left]
 
 
 def _read_problems(plan: SheetPlan, index: int, headers: list[str]) -> list[Issue]:
@@ -233,7 +256,14 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
             template_place and _is_template_row(cells, plan.kind, layout.columns)
         )):
             continue
-        row = Row(index + 1, cells, {}, damaged)
+        left: list[str] = []
+        if template_place and not damaged:
+            cells, left = _guide_left(cells, plan.kind, layout.columns)
+        row = Row(index + 1, cells, {}, list(damaged))
+        if left:
+            row.issues.append(Issue(WARNING, "guide-left", f"안내 행에 입력한 행입니다: 안내 문구가 남은 칸({', '.join(left[:5])}"
+                                    + (" …" if len(left) > 5 else "") + ")은 빈 칸으로 읽었습니다",
+                                    "필요한 칸은 값을 입력하세요", name, index + 1))
         rows.append(row)
         rows_by_index[index] = row
         if damaged:
@@ -250,8 +280,9 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     _pandera(active, ctx)
     _unique(active, ctx)
     for row in active:
-        for rule in kind.row_rules:
-            row.issues.extend(rule(row, ctx))
+        bad = {i.col_index for i in row.issues if i.severity == ERROR and i.col_index is not None}
+        for rule in kind.row_rules:  # one bad cell, one message: a cell that could not be read is not judged again
+            row.issues.extend(i for i in rule(row, ctx) if i.col_index is None or i.col_index not in bad)
     for rule in kind.sheet_rules:
         report.issues.extend(rule(active, ctx))
     _cell_problems(plan, ctx, rows_by_index)

@@ -30,8 +30,11 @@ class Book:
         self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         self.header_required = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_color": "#C00000", "text_wrap": True, "valign": "top"})
         self.header_result = wb.add_format({"bold": True, "bg_color": "#FFF2CC", "border": 1})
-        self.guide = wb.add_format({"italic": True, "font_color": "#7F7F7F", "text_wrap": True, "valign": "top", "num_format": "@"})
-        self.example = wb.add_format({"italic": True, "font_color": "#2F5597", "num_format": "@"})
+        self.guide = wb.add_format({"italic": True, "font_color": "#595959", "bg_color": "#EDEDED", "border": 1, "text_wrap": True,
+                                    "valign": "top", "num_format": "@"})
+        self.example = wb.add_format({"italic": True, "font_color": "#2F5597", "bg_color": "#EAF1FB", "border": 1, "text_wrap": True,
+                                      "valign": "top", "num_format": "@"})
+        self.title = wb.add_format({"bold": True, "font_color": "#1F3864"})
         self.text = wb.add_format({"num_format": "@"})
         self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "num_format": "@"})
         self.warn = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700", "num_format": "@"})

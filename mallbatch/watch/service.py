@@ -40,7 +40,8 @@ from mallbatch.files import (
     DISK_ERRNOS,
     archive,
     atomic_write,
-    dated_dir,
+    RESULTS,
+    outbox_dir,
     now_kst,
     os_error_ko,
     remove_stale_parts,
@@ -396,7 +397,7 @@ class WatchService:
         return True
 
     def _write_note(self, archived: Path, text: str) -> Path | None:
-        for folder in (lambda: dated_dir(self.ws.outbox), lambda: archived.parent):
+        for folder in (lambda: outbox_dir(self.ws.outbox, RESULTS), lambda: archived.parent):
             try:
                 note = unique_path(folder(), archived.name, ".txt", tail=NOTE_SUFFIX)
                 return atomic_write(note, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))

@@ -1,0 +1,73 @@
+"""What the seller finds in ``outbox/``: one collected workbook per change, and no old days forever.
+
+A collection that brought nothing new writes no new 주문/클레임/문의 workbook: the last one
+written today still says everything (its rows' fingerprint is kept in ``state/``), and a new
+file is never written over one the seller may have open. Dated folders older than
+``[outbox] keep_days`` are removed at each collection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from mallbatch.files import atomic_write, part_path, private_file, prune_dated
+from mallbatch.workspace import Workspace
+
+log = logging.getLogger("mallbatch.outbox")
+LATEST_FILE = "outbox_latest.json"  # kind → {"path", "digest"} of the last collected workbook
+DEFAULT_KEEP_DAYS = 30
+VOLATILE = ("collected_at", "time_left")  # change with every read or minute; the 기한 column stays exact
+
+
+def fingerprint(rows: Iterable[tuple[dict[str, object], bool]]) -> str:
+    """The rows as the seller would read them, less what changes on every read (and the 신규 mark:
+    a collection with a new row always gets its own workbook)."""
+    digest = hashlib.sha256()
+    for values, _new in rows:
+        stable = {k: v for k, v in values.items() if k not in VOLATILE}
+        digest.update(json.dumps(stable, sort_keys=True, default=str, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def _latest(ws: Workspace) -> dict[str, dict[str, str]]:
+    try:
+        return json.loads((ws.state / LATEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: the next workbook is simply written
+
+
+def unchanged(ws: Workspace, kind: str, digest: str, folder: Path) -> Path | None:
+    """Today's workbook of ``kind`` when it already holds exactly these rows, else None."""
+    entry = _latest(ws).get(kind, {})
+    path = Path(entry.get("path", ""))
+    if entry.get("digest") == digest and path.parent == folder and path.is_file():
+        return path
+    return None
+
+
+def remember(ws: Workspace, kind: str, path: Path, digest: str) -> None:
+    latest = _latest(ws)
+    latest[kind] = {"path": str(path), "digest": digest}
+    target = ws.state / LATEST_FILE
+    part_path(target).unlink(missing_ok=True)
+    target.unlink(missing_ok=True)  # atomic_write never replaces: this file is ours, not the seller's
+    atomic_write(target, lambda tmp: tmp.write_text(json.dumps(latest, ensure_ascii=False), encoding="utf-8"))
+    private_file(target)
+
+
+def keep_days(ws: Workspace) -> int:
+    """``[outbox] keep_days``: how many days of dated folders stay (0: all)."""
+    value = ws.config.value("outbox", "keep_days", int, DEFAULT_KEEP_DAYS)
+    return max(0, DEFAULT_KEEP_DAYS if value is None else value)
+
+
+def prune(ws: Workspace, now: datetime) -> list[Path]:
+    removed = prune_dated(ws.outbox, keep_days(ws), now.date())
+    for folder in removed:
+        log.info("오래된 outbox 폴더를 지웠습니다 ([outbox] keep_days = %s): %s", keep_days(ws), folder)
+    return removed

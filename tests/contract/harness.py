@@ -1,0 +1,387 @@
+"""One small harness per mall: what the contract suite needs to know of a mall's simulator and protocol.
+
+The suite (``test_contract.py``) runs every scenario once per harness. A harness says how to make
+orders exist and how to cancel one in the simulator, what a raw over-long window or an oversized
+batch looks like on the wire (signed by hand, never by the adapter), which credential to corrupt,
+and the mall's own shapes for an error answer. Adding a mall is one more ``Harness`` subclass here.
+
+Adapters are opened only through :func:`open_adapter`, the one place that names the registry; the
+records and limits the suite uses are imported here too, so moving them is an edit of this file alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import bcrypt
+import httpx
+
+from mallbatch.connectors.registry import connector_class
+from mallbatch.connectors.runtime.http import RetryPolicy
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import (
+    Address,
+    Certification,
+    Invoice,
+    ItemResult,
+    OptionCombo,
+    ProductListing,
+    ShippingInfo,
+)
+from mallbatch.config import Account, resolve_value
+from mallbatch.sandbox.registry import sandbox_credentials
+from mallbatch.sandbox.server import SandboxServer
+
+KST = ZoneInfo("Asia/Seoul")
+__all__ = ["HARNESSES", "KST", "Capability", "Harness", "Invoice", "ItemResult", "RetryPolicy", "open_adapter", "with_options"]
+
+
+def open_adapter(account: Account, **kwargs: Any) -> Any:
+    """The mall's adapter (connector) for ``account``: the only place the suite names the registry."""
+    cls = connector_class(account.mall)
+    assert cls is not None, f"no adapter for {account.mall}"
+    return cls(account, **kwargs)
+
+
+@dataclass(frozen=True)
+class Harness:
+    """The mall specifics of the contract scenarios; every path below is a fragment of the request target."""
+
+    mall: ClassVar[str]
+    list_path: ClassVar[str]  # the order list read (faults on reads are injected here)
+    confirm_path: ClassVar[str]  # 발주확인
+    invoice_path: ClassVar[str]  # 발송처리 / 송장 등록
+    secret_keys: ClassVar[tuple[str, ...]]  # credentials that must never appear in any text
+    create_path: ClassVar[str]  # the exact path a product create is POSTed to
+    missing_unit: ClassVar[str]  # a well-formed ship unit the simulator does not have
+    cancelled_reason: ClassVar[str]  # a piece of the mall's own refusal of a write on a cancelled order
+    courier: ClassVar[str] = "CJ"  # canonical code every mall ships with
+    error_type: ClassVar[str] = "application/json"  # Content-Type of error_body (11번가: EUC-KR XML)
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        return sandbox_credentials(self.mall)
+
+    # --- the simulator's state (sandbox internals, never the adapter) ----------------------
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        raise NotImplementedError
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        """Make ``unit`` look ordered (and last changed) at ``moment``."""
+        raise NotImplementedError
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        """The buyer's cancel of ``unit`` has completed at the mall."""
+        raise NotImplementedError
+
+    def page_size(self, server: SandboxServer) -> int:
+        """Orders one page of the list read holds (a simulator may be told to page smaller)."""
+        raise NotImplementedError
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        """Expire every issued token; or say why this mall has none (the scenario is then skipped)."""
+        raise NotImplementedError
+
+    def listing(self, code: str) -> ProductListing:
+        """A product this mall accepts, with 자체상품코드 ``code``."""
+        raise NotImplementedError
+
+    # --- misconfigured accounts -------------------------------------------------------
+    def bad_credentials(self) -> dict[str, str]:
+        """Account options that make the mall refuse authentication."""
+        raise NotImplementedError
+
+    # --- raw requests, signed by hand from the mall's documentation -------------------
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        raise NotImplementedError
+
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
+        """The order list asked for one window longer than the mall allows."""
+        raise NotImplementedError
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response:
+        """발주확인 of more units in one call than the mall takes."""
+        raise NotImplementedError
+
+    def error_body(self, message: str) -> bytes:
+        """The mall's own JSON for a refused request saying ``message``."""
+        raise NotImplementedError
+
+
+# --- 쿠팡 -------------------------------------------------------------------------------------
+COUPANG_OPENAPI = "/v2/providers/openapi/apis/api"
+
+
+def coupang_signed(server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None, *,
+                   body: Any = None, secret: str | None = None, when: datetime | None = None, sep: str = ", ") -> httpx.Response:
+    """A request signed by hand with the documented CEA HmacSHA256 algorithm, independent of the adapter."""
+    creds = sandbox_credentials("coupang")
+    query = urlencode(params or {})
+    stamp = (when or datetime.now(UTC)).astimezone(UTC).strftime("%y%m%dT%H%M%SZ")
+    digest = hmac.new((secret or creds["secret_key"]).encode(), f"{stamp}{method}{path}{query}".encode(), hashlib.sha256).hexdigest()
+    header = sep.join(["CEA algorithm=HmacSHA256", f"access-key={creds['access_key']}", f"signed-date={stamp}", f"signature={digest}"])
+    url = f"{server.url}{path}" + (f"?{query}" if query else "")
+    return httpx.request(method, url, headers={"Authorization": header}, json=body)
+
+
+class Coupang(Harness):
+    mall = "coupang"
+    list_path = "/ordersheets?"
+    confirm_path = "/ordersheets/acknowledgement"
+    invoice_path = "/orders/invoices"
+    create_path = "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
+    secret_keys = ("access_key", "secret_key")
+    missing_unit = "640999999999999999"
+    cancelled_reason = "취소"
+
+    def vendor(self, version: str) -> str:
+        return f"{COUPANG_OPENAPI}/{version}/vendors/{self.credentials['vendor_id']}"
+
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        return {str(b["shipmentBoxId"]) for b in server.simulator.store.all("box")}
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        store = server.simulator.store
+        box = store.get("box", unit)
+        box["orderedAt"] = box["paidAt"] = moment.isoformat(timespec="microseconds")
+        store.put("box", unit, box)
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        server.simulator.request_cancel(unit, complete=True)
+
+    def page_size(self, server: SandboxServer) -> int:
+        from mallbatch.sandbox.coupang import MAX_PAGE
+        return MAX_PAGE
+
+    def listing(self, code: str) -> ProductListing:
+        return coupang_listing(code)
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        return "쿠팡 signs every request with HMAC (CEA signed-date); there is no access token to expire"
+
+    def bad_credentials(self) -> dict[str, str]:
+        return {"secret_key": "not-the-secret"}
+
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        return coupang_signed(server, method, path, params, body=body)
+
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
+        today = datetime.now(KST).date()
+        params = {"createdAtFrom": f"{today - timedelta(days=40)}+09:00", "createdAtTo": f"{today}+09:00", "status": "ACCEPT"}
+        return self.raw(server, "GET", self.vendor("v5") + "/ordersheets", params)
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response:
+        body = {"vendorId": self.credentials["vendor_id"], "shipmentBoxIds": [int(u) for u in units]}
+        return self.raw(server, "PATCH", self.vendor("v4") + "/ordersheets/acknowledgement", body=body)
+
+    def error_body(self, message: str) -> bytes:
+        return _json({"code": "ERROR", "message": message})
+
+
+# --- 스마트스토어 -------------------------------------------------------------------------------
+SMARTSTORE_API = "/external/v1"
+SMARTSTORE_ORDERS = f"{SMARTSTORE_API}/pay-order/seller/product-orders"
+
+
+def smartstore_token_form(client_id: str, secret: str, timestamp_ms: int) -> dict[str, str]:
+    """The documented token request: base64(bcrypt(client_id + "_" + timestamp, salt=secret))."""
+    sign = base64.b64encode(bcrypt.hashpw(f"{client_id}_{timestamp_ms}".encode(), secret.encode())).decode()
+    return {"client_id": client_id, "timestamp": str(timestamp_ms), "client_secret_sign": sign,
+            "grant_type": "client_credentials", "type": "SELF"}
+
+
+class Smartstore(Harness):
+    mall = "smartstore"
+    list_path = "/last-changed-statuses"
+    confirm_path = "/product-orders/confirm"
+    invoice_path = "/product-orders/dispatch"
+    create_path = "/external/v2/products"
+    secret_keys = ("client_secret",)
+    missing_unit = "2099010199999999"
+    cancelled_reason = "상품주문 상태"  # 104442: "상품주문 상태를 확인해 주세요. (현재 상태: CANCELED)"
+
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        return {i["productOrderId"] for i in server.simulator.store.all("product_order")}
+
+    def _edit(self, server: SandboxServer, unit: str, change: Any) -> None:
+        store = server.simulator.store
+        item = store.get("product_order", unit)
+        change(item)
+        store.put("product_order", unit, item)
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        from mallbatch.sandbox.smartstore_data import touch
+        self._edit(server, unit, lambda item: touch(item, item["lastChangedType"], moment))
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        def cancelled(item: dict[str, Any]) -> None:
+            item["detail"]["productOrder"].update(productOrderStatus="CANCELED", claimType="CANCEL", claimStatus="CANCEL_DONE")
+        self._edit(server, unit, cancelled)
+
+    def page_size(self, server: SandboxServer) -> int:
+        return 300  # limitCount: at most 300 changes per page (reference §2.5)
+
+    def listing(self, code: str) -> ProductListing:
+        return smartstore_listing(code)
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        server.simulator.expire_tokens()
+        return None
+
+    def bad_credentials(self) -> dict[str, str]:
+        return {"client_secret": bcrypt.gensalt(4, prefix=b"2a").decode()}  # a valid salt, not the app's
+
+    def token(self, server: SandboxServer) -> str:
+        creds = self.credentials
+        form = smartstore_token_form(creds["client_id"], creds["client_secret"], int(time.time() * 1000))
+        return str(httpx.post(f"{server.url}{SMARTSTORE_API}/oauth2/token", data=form).json()["access_token"])
+
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        return httpx.request(method, f"{server.url}{path}", params=params, json=body,
+                             headers={"Authorization": f"Bearer {self.token(server)}"})
+
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
+        now = datetime.now(KST)
+        stamp = lambda moment: moment.isoformat(timespec="milliseconds")  # noqa: E731
+        params = {"lastChangedFrom": stamp(now - timedelta(hours=25)), "lastChangedTo": stamp(now)}
+        return self.raw(server, "GET", f"{SMARTSTORE_ORDERS}/last-changed-statuses", params)
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response:
+        return self.raw(server, "POST", f"{SMARTSTORE_ORDERS}/confirm", body={"productOrderIds": units})
+
+    def error_body(self, message: str) -> bytes:
+        return _json({"code": "BAD_REQUEST", "message": message, "timestamp": "2026-01-01T00:00:00.000+09:00", "traceId": "t"})
+
+
+# --- 위메프 -------------------------------------------------------------------------------------
+class Wemakeprice(Harness):
+    mall = "wemakeprice"
+    list_path = "/getOrderList"
+    confirm_path = "/setOrderConfirm"
+    invoice_path = "/setOrderDelivery"
+    create_path = "/product/in/setProduct"
+    secret_keys = ("api_key",)
+    missing_unit = "4999999999"
+    cancelled_reason = "취소"
+    small_page = 3
+
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        return {str(b["bundleNo"]) for b in server.simulator.store.all("bundle")}
+
+    def _edit(self, server: SandboxServer, unit: str, **fields: Any) -> None:
+        store = server.simulator.store
+        store.put("bundle", unit, {**store.get("bundle", unit), **fields})
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        stamp = moment.strftime("%Y-%m-%d %H:%M:%S")
+        self._edit(server, unit, payDate=stamp, orderDate=stamp)
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        delivery = server.simulator.store.get("bundle", unit)["delivery"]
+        self._edit(server, unit, delivery={**delivery, "shipStatus": "CANCEL"})
+
+    def page_size(self, server: SandboxServer) -> int:
+        server.simulator.page_size = self.small_page  # the simulator's page size is its own (invented paging)
+        return self.small_page
+
+    def listing(self, code: str) -> ProductListing:
+        return wemakeprice_listing(code)
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        return "위메프 W-API authenticates with one fixed apiKey header; there is no access token to expire"
+
+    def bad_credentials(self) -> dict[str, str]:
+        return {"api_key": "0" * 128}
+
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        return httpx.request(method, f"{server.url}{path}", params=params, json=body,
+                             headers={"apiKey": self.credentials["api_key"]})
+
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
+        body = {"fromDate": "2024-01-01 00:00:00", "toDate": "2024-01-02 00:00:01", "type": "NEW", "searchDateType": "NEW"}
+        return self.raw(server, "POST", "/order/out/getOrderList", body=body)
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response:
+        return self.raw(server, "POST", "/order/in/setOrderConfirm", body={"bundleNo": [int(u) for u in units]})
+
+    def error_body(self, message: str) -> bytes:
+        return _json({"resultCode": 400, "data": None, "error": message})
+
+
+# --- products each mall accepts (also used by the per-mall tests) -----------------------------
+PLACE = Address("06236", "서울특별시 강남구 테헤란로 152", "12층")
+
+
+def coupang_listing(code: str = "GOGUMA-01", **changes: Any) -> ProductListing:
+    ship = ShippingInfo("기본배송", "묶음배송", "일반-택배배송", "무료", 0, 0, 3000, 5000, "선결제", 3000, 6000, PLACE, PLACE, 2)
+    base = ProductListing(
+        seller_code=code, name="국내산 햇 고구마", on_sale=True, category_path=("식품", "채소", "고구마"), mall_category="58920",
+        model_name="", model_no="", maker="해남농협", brand="해남", made_on=None, expires_on=None, origin="국내산",
+        origin_detail="전남 해남", certifications=(), notice_group="농수축산물", notice={"품목 또는 명칭": "고구마"},
+        keywords=("고구마", "꿀고구마"), detail_html="<p>달콤한 고구마</p>", main_image="https://img.example/1.jpg",
+        extra_images=("https://img.example/2.jpg",), cost_price=8000, list_price=20000, sale_price=15900, tax_type="면세",
+        sale_region="전국", adult_only=False, sale_start=date(2025, 1, 1), sale_end=date(2099, 12, 31),
+        option_type="조합형", option_names=("중량",), options=(OptionCombo(("3kg",), 0, 10), OptionCombo(("5kg",), 7000, 5)),
+        stock=15, shipping=ship, group="기본",
+    )
+    return replace(base, **changes)
+
+
+def smartstore_listing(code: str = "SKU-001", **changes: Any) -> ProductListing:
+    ship = ShippingInfo("기본배송", "묶음배송", "일반-택배배송", "조건부 무료", 3000, 30000, 3000, 5000, "선결제",
+                        3000, 6000, PLACE, PLACE, 2)
+    base = ProductListing(
+        seller_code=code, name="남성 기모 조거팬츠", on_sale=True, category_path=("패션의류", "남성의류", "바지"),
+        mall_category="50000836", model_name="JG-01", model_no="JG01", maker="한빛섬유", brand="한빛", made_on=None,
+        expires_on=None, origin="국산", origin_detail="", certifications=(), notice_group="WEAR",
+        notice={"소재": "면 80%, 폴리 20%"}, keywords=("조거팬츠", "기모바지"), detail_html="<p>따뜻한 기모 조거팬츠</p>",
+        main_image="https://shop-phinf.pstatic.net/sample.jpg", extra_images=(), cost_price=9000, list_price=29000,
+        sale_price=24900, tax_type="과세", sale_region="전국", adult_only=False, sale_start=date(2026, 1, 1),
+        sale_end=date(2099, 12, 31), option_type="조합형", option_names=("색상", "사이즈"),
+        options=(OptionCombo(("블랙", "M"), 0, 10), OptionCombo(("블랙", "L"), 0, 5), OptionCombo(("그레이", "XL"), 1000, 3)),
+        stock=18, shipping=ship, group="기본",
+    )
+    return replace(base, **changes)
+
+
+def wemakeprice_listing(code: str = "WMP-TEST-1", **changes: Any) -> ProductListing:
+    ship = ShippingInfo("기본 택배배송", "상품별배송", "일반-택배배송", "유료", 3000, 50000, 3000, 5000,
+                        "선결제", 3000, 6000, PLACE, PLACE, 2)
+    base = ProductListing(
+        seller_code=code, name="위메프 테스트 상품", on_sale=True, category_path=("가전", "주방"),
+        mall_category="1001234", model_name="GR-1", model_no="GR-1-2020", maker="테스트전자", brand="테스트",
+        made_on=None, expires_on=None, origin="국산", origin_detail="", certifications=(
+            Certification("전기용품 안전인증", "한국기계전기전자시험연구원", "HU07001-20001"),),
+        notice_group="35", notice={"품명 및 모델명": "GR-1"}, keywords=("가스레인지",), detail_html="<p>상세</p>",
+        main_image="https://img.example.com/a.jpg", extra_images=(), cost_price=100000, list_price=250000,
+        sale_price=230000, tax_type="과세", sale_region="전국", adult_only=False, sale_start=date(2024, 1, 1),
+        sale_end=date(2099, 12, 31), option_type="조합형", option_names=("색상",),
+        options=(OptionCombo(("옐로우",), 0, 5), OptionCombo(("화이트",), 0, 5)), stock=10, shipping=ship,
+        group="위메프",
+    )
+    return replace(base, **changes)
+
+
+def _json(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode()
+
+
+HARNESSES: tuple[Harness, ...] = tuple(cls() for cls in Harness.__subclasses__())  # a new mall: one more class
+
+
+def with_options(account: Account, **options: Any) -> Account:
+    """``account`` with some options replaced (values resolved as config.toml would)."""
+    return replace(account, options={**account.options, **{k: resolve_value(k, v, "test") for k, v in options.items()}})
