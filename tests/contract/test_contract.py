@@ -217,7 +217,7 @@ def test_a_lost_response_is_read_back_and_applied_once(mall: Mall, op: str) -> N
     if op == "invoice.send":
         assert adapter.confirm([unit])[0].ok
         [obj] = invoices(adapter, [unit], mall.harness.courier)
-        payload = {"tracking_no": obj.tracking_no}
+        payload = {"courier": obj.courier, "tracking_no": obj.tracking_no}  # as the pipeline journals it
     else:
         obj, payload = unit, {}
     mall.control("faults", {"drop_rate": 1.0})  # applied, then the connection closes without an answer
