@@ -133,6 +133,7 @@ class ElevenstSimulator(ElevenstProducts, Simulator):
             seq = "ordPrdCnSeq" if kind == "cancel" else "clmReqSeq"
             self.route("GET", f"/claimservice/{action}/{{{seq}}}/{{ordNo}}/{{ordPrdSeq}}",
                        api(self._claim_action(kind, action), write=True))
+        self.route("GET", "/areaservice/outboundarea", api(self.outbound_areas))
         self.route("GET", "/prodqnaservices/prodqnalist/{startTime}/{endTime}/{answerStatus}", api(self.qna_list))
         self.route("PUT", "/prodqnaservices/prodqnaanswer/{brdInfoNo}/{prdNo}", api(self.qna_answer, write=True))
         self.product_routes(api)
@@ -349,6 +350,12 @@ class ElevenstSimulator(ElevenstProducts, Simulator):
             return xml.result(ACTION_ROOT, 0, "정상 처리되었습니다.")  # invented text
 
         return act
+
+    # --- addresses -------------------------------------------------------------------
+    def outbound_areas(self, request: Request) -> bytes:
+        """출고지 목록 (reference §3.2: gives addrSeqOut): the seller's one registered address."""
+        # invented: the root, item and field names besides addrSeq (the reference shows none)
+        return xml.records("inOutAddresss", "inOutAddress", [data.OUTBOUND_AREA])
 
     # --- Q&A ------------------------------------------------------------------------
     def qna_list(self, request: Request) -> bytes:

@@ -74,6 +74,10 @@ SYNTHETIC_PRODUCTS = (
     {"prdNo": "3900000002", "prdNm": "국내산 햇 사과 5kg", "sellerPrdCd": "SIM-11ST-002", "selPrc": 29900,
      "options": []},
 )
+OUTBOUND_AREA = {  # invented: one 출고지 of the sandbox seller (the reference names only addrSeqOut)
+    "addrSeq": "1", "addrNm": "기본 출고지", "rcvrNm": "샌드박스 판매자", "gnrlTlphnNo": "02-0000-0000",
+    "prtblTlphnNo": "010-0000-0000", "addr": "서울특별시 중구 한강대로 416", "mailNo": "04637",
+}
 RETURN_REASONS = ("상품불량", "단순변심", "오배송")
 EXCHANGE_REASONS = ("사이즈 교환", "색상 교환", "상품불량")
 

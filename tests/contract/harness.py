@@ -15,11 +15,13 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 import bcrypt
@@ -66,6 +68,7 @@ class Harness:
     cancelled_reason: ClassVar[str]  # a piece of the mall's own refusal of a write on a cancelled order
     courier: ClassVar[str] = "CJ"  # canonical code every mall ships with
     error_type: ClassVar[str] = "application/json"  # Content-Type of error_body (11번가: EUC-KR XML)
+    auth_header: ClassVar[str] = "Authorization"  # the request header that carries the credential
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -83,8 +86,9 @@ class Harness:
         """The buyer's cancel of ``unit`` has completed at the mall."""
         raise NotImplementedError
 
-    def page_size(self, server: SandboxServer) -> int:
-        """Orders one page of the list read holds (a simulator may be told to page smaller)."""
+    def page_size(self, server: SandboxServer) -> int | str:
+        """Orders one page of the list read holds (a simulator may be told to page smaller); or say
+        why this mall's lists have no pages (the scenario is then skipped)."""
         raise NotImplementedError
 
     def expire_token(self, server: SandboxServer) -> str | None:
@@ -109,12 +113,24 @@ class Harness:
         """The order list asked for one window longer than the mall allows."""
         raise NotImplementedError
 
-    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response:
-        """발주확인 of more units in one call than the mall takes."""
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response | str:
+        """발주확인 of more units in one call than the mall takes; or say why one call cannot hold more."""
         raise NotImplementedError
 
+    def refused(self, response: httpx.Response) -> bool:
+        """The mall refused this raw request as invalid (HTTP 400 unless its protocol says otherwise)."""
+        return response.status_code == 400
+
+    def audit(self, server: SandboxServer, op: str) -> dict[str, int]:
+        """How often the simulator applied ``op``, by target (ship unit for order writes)."""
+        return server.simulator.store.audit_counts(op)
+
+    def confirm_calls(self, server: SandboxServer, units: list[str], batch: int) -> int:
+        """The 발주확인 calls ``units`` need when ``batch`` units fit in one."""
+        return math.ceil(len(units) / batch)
+
     def error_body(self, message: str) -> bytes:
-        """The mall's own JSON for a refused request saying ``message``."""
+        """The mall's own body (JSON, or error_type) for a refused request saying ``message``."""
         raise NotImplementedError
 
 
@@ -273,6 +289,7 @@ class Wemakeprice(Harness):
     invoice_path = "/setOrderDelivery"
     create_path = "/product/in/setProduct"
     secret_keys = ("api_key",)
+    auth_header = "apiKey"
     missing_unit = "4999999999"
     cancelled_reason = "취소"
     small_page = 3
@@ -319,6 +336,107 @@ class Wemakeprice(Harness):
 
     def error_body(self, message: str) -> bytes:
         return _json({"resultCode": 400, "data": None, "error": message})
+
+
+# --- 11번가 -------------------------------------------------------------------------------------
+ELEVENST_NS = "http://skt.tmall.business.openapi.spring.service.client.domain/"
+
+
+def elevenst_path_time(moment: datetime) -> str:
+    """yyyyMMddHHmm in KST, as 11번가's path windows take it (reference §3.1)."""
+    return moment.astimezone(KST).strftime("%Y%m%d%H%M")
+
+
+class Elevenst(Harness):
+    mall = "11st"
+    list_path = "/ordservices/complete/"
+    confirm_path = "/ordservices/reqpackaging/"
+    invoice_path = "/ordservices/reqdelivery/"
+    create_path = "/prodservices/product"
+    secret_keys = ("openapikey",)
+    auth_header = "openapikey"
+    missing_unit = "499999999"
+    cancelled_reason = "취소"
+    error_type = "text/xml;charset=EUC-KR"
+
+    def _lines(self, server: SandboxServer, unit: str) -> list[dict[str, Any]]:
+        store = server.simulator.store
+        return [line for key in store.get("box", unit)["lines"] if (line := store.get("line", key)) is not None]
+
+    def _put(self, server: SandboxServer, line: dict[str, Any]) -> None:
+        server.simulator.store.put("line", f"{line['ordNo']}-{line['ordPrdSeq']}", line)
+
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        return {str(line["dlvNo"]) for line in server.simulator.store.all("line")}
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        from mallbatch.sandbox.elevenst_data import minutes, stamp
+        when = stamp(moment.astimezone(KST).replace(tzinfo=None))
+        for line in self._lines(server, unit):
+            line.update(ordDt=when, ordStlEndDt=when, listAt=minutes(when))
+            self._put(server, line)
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        """Every line of the box 취소완료 by the buyer: ordPrdStat 701 and a 02 record in the cancel list."""
+        from mallbatch.sandbox.elevenst_data import CANCELLED, make_cancel, now_kst, stamp
+        store = server.simulator.store
+        for line in self._lines(server, unit):
+            record = make_cancel(store.next_id, line, "02", stamp(now_kst()))
+            store.put("cancel", record["ordPrdCnSeq"], record)
+            line.update(ordPrdStat=CANCELLED, _claim="cancel", _cancels=[*line.get("_cancels", []), record["ordPrdCnSeq"]])
+            self._put(server, line)
+
+    def page_size(self, server: SandboxServer) -> int | str:
+        return "11번가 order lists have no paging: one answer holds every line of its ≤ 7-day path window (reference §3.2)"
+
+    def listing(self, code: str) -> ProductListing:
+        return elevenst_listing(code)
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        return "11번가 authenticates with one fixed openapikey header; there is no access token to expire"
+
+    def bad_credentials(self) -> dict[str, str]:
+        return {"openapikey": "0" * 32}
+
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        return httpx.request(method, f"{server.url}{path}", params=params, content=body,
+                             headers={"openapikey": self.credentials["openapikey"]})
+
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
+        now = datetime.now(KST)
+        start, end = elevenst_path_time(now - timedelta(days=8)), elevenst_path_time(now)
+        return self.raw(server, "GET", f"/ordservices/complete/{start}/{end}")
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response | str:
+        return ("11번가 발주확인 (reqpackaging) names one line (ordNo/ordPrdSeq/…/dlvNo) in its path: "
+                "one call cannot hold more than one")
+
+    def refused(self, response: httpx.Response) -> bool:
+        """11번가 refuses a list call with HTTP 200 and a non-zero result_code (the simulator's convention)."""
+        from defusedxml.ElementTree import fromstring
+        text = response.content.decode("euc_kr")
+        root = fromstring(text[text.index("?>") + 2:])
+        code = root.findtext(f"{{{ELEVENST_NS}}}result_code") or root.findtext("result_code")
+        return response.status_code == 200 and code not in (None, "0")
+
+    def audit(self, server: SandboxServer, op: str) -> dict[str, int]:
+        """11번가's simulator audits order writes per line: a box counts n when each of its lines was applied n times."""
+        counts = server.simulator.store.audit_counts(op)
+        if op not in ("order.confirm", "invoice.send"):
+            return counts
+        by_unit: dict[str, list[int]] = {}
+        for line in server.simulator.store.all("line"):
+            by_unit.setdefault(str(line["dlvNo"]), []).append(counts.get(f"{line['ordNo']}-{line['ordPrdSeq']}", 0))
+        return {unit: n[0] if len(set(n)) == 1 else -1 for unit, n in by_unit.items() if any(n)}  # -1: lines differ
+
+    def confirm_calls(self, server: SandboxServer, units: list[str], batch: int) -> int:
+        return sum(len(self._lines(server, unit)) for unit in units)  # one call per line of each box
+
+    def error_body(self, message: str) -> bytes:
+        return (f'<?xml version="1.0" encoding="EUC-KR" standalone="yes"?><ns2:ResultOrder xmlns:ns2="{ELEVENST_NS}">'
+                f"<result_code>-100</result_code><result_text>{escape(message)}</result_text></ns2:ResultOrder>"
+                ).encode("euc_kr", errors="xmlcharrefreplace")
 
 
 # --- products each mall accepts (also used by the per-mall tests) -----------------------------
@@ -371,6 +489,24 @@ def wemakeprice_listing(code: str = "WMP-TEST-1", **changes: Any) -> ProductList
         sale_end=date(2099, 12, 31), option_type="조합형", option_names=("색상",),
         options=(OptionCombo(("옐로우",), 0, 5), OptionCombo(("화이트",), 0, 5)), stock=10, shipping=ship,
         group="위메프",
+    )
+    return replace(base, **changes)
+
+
+def elevenst_listing(code: str = "APPLE-5", **changes: Any) -> ProductListing:
+    """A listing 11번가 accepts: 상품명 ≤ 50 EUC-KR bytes, 10원-unit price, EUC-KR text, numeric category."""
+    address = Address("13529", "경기도 성남시 분당구 판교역로 235", "7층")
+    ship = ShippingInfo("기본배송", "상품별배송", "일반-택배배송", "유료", 3000, 0, 3000, 5000, "선결제", 3000, 6000,
+                        address, address, 3)
+    base = ProductListing(
+        seller_code=code, name="국내산 햇 사과 5kg", on_sale=True, category_path=("식품",), mall_category="1001234",
+        model_name="AP-5", model_no="", maker="사과농원", brand="사과농원", made_on=None, expires_on=None,
+        origin="국내산", origin_detail="경북 청송", certifications=(), notice_group="", notice={}, keywords=(),
+        detail_html="<p>아삭한 햇 사과</p>", main_image="https://example.com/a.jpg", extra_images=(),
+        cost_price=20000, list_price=35000, sale_price=29900, tax_type="면세", sale_region="전국", adult_only=False,
+        sale_start=date(2025, 1, 1), sale_end=date(2099, 12, 31), option_type="조합형",
+        option_names=("구성",), options=(OptionCombo(("5kg",), 0, 10), OptionCombo(("10kg",), 20000, 5)),
+        stock=15, shipping=ship, group="11번가 기본",
     )
     return replace(base, **changes)
 

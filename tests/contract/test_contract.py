@@ -60,7 +60,7 @@ class Mall:
         return sorted(self.harness.ship_units(self.server) - before)
 
     def audit(self, op: str) -> dict[str, int]:
-        return self.server.simulator.store.audit_counts(op)
+        return self.harness.audit(self.server, op)
 
     def sent(self, path: str) -> list[Seen]:
         return [s for s in self.front.seen if path in s.target]
@@ -157,11 +157,13 @@ def test_a_range_longer_than_one_window_is_split_and_a_raw_long_window_is_refuse
     found = {l.ship_unit for l in mall.adapter().orders(now - timedelta(days=40), now + timedelta(minutes=1))}
     assert found == set(units)
     raw = mall.harness.raw_long_window(mall.server)
-    assert raw.status_code == 400, raw.text
+    assert mall.harness.refused(raw), raw.text
 
 
 def test_orders_are_read_across_pages(mall: Mall) -> None:
     size = mall.harness.page_size(mall.server)
+    if isinstance(size, str):
+        pytest.skip(size)
     units = mall.units(size + 10)
     assert len(units) > size
     lines = list(mall.adapter().orders(*recent()))
@@ -175,7 +177,7 @@ def test_writes_are_split_to_the_batch_size_and_a_raw_oversized_batch_is_refused
     size = adapter.spec.batch(Capability.ORDERS_CONFIRM)
     units = mall.units(size + 1)[: size + 1]
     assert all(r.ok and not r.already for r in adapter.confirm(units))
-    assert len(mall.sent(mall.harness.confirm_path)) == 2
+    assert len(mall.sent(mall.harness.confirm_path)) == mall.harness.confirm_calls(mall.server, units, size)
     assert mall.audit("order.confirm") == dict.fromkeys(units, 1)
 
     sent = adapter.send_invoices(invoices(adapter, units, mall.harness.courier))
@@ -185,7 +187,9 @@ def test_writes_are_split_to_the_batch_size_and_a_raw_oversized_batch_is_refused
 
     more = mall.units(size + 1)[: size + 1]
     raw = mall.harness.raw_oversized_confirm(mall.server, more)
-    assert raw.status_code == 400, raw.text
+    if isinstance(raw, str):
+        pytest.skip(f"split and sent once each; no raw oversized batch: {raw}")
+    assert mall.harness.refused(raw), raw.text
     assert not set(more) & set(mall.audit("order.confirm"))
 
 
@@ -337,7 +341,7 @@ def test_an_echoed_secret_never_reaches_the_text(mall: Mall) -> None:
     text = refused_text(lambda: mall.adapter().confirm([unit]))
     assert "잘못된 요청" in text  # the mall's words are kept
     sent = [v for s in mall.sent(mall.harness.confirm_path) for k, v in s.headers.items()
-            if k.lower() in ("authorization", "apikey")]
+            if k.lower() == mall.harness.auth_header.lower()]
     secrets = [mall.harness.credentials[k] for k in mall.harness.secret_keys]
     assert sent and secrets
     for value in [*secrets, *sent, *(v.split()[-1] for v in sent)]:

@@ -166,13 +166,39 @@ def confirm(connector: Connector, ship_units: Sequence[str]) -> list[ItemResult]
     for unit in dict.fromkeys(units):
         problem = unit_problem(unit)
         if problem is None and unit in paid:
-            lines += paid.pop(unit)
+            lines += paid[unit]
             continue
-        missing[unit] = ItemResult(unit, False, message_ko=problem or f"11번가 결제완료 목록에 배송번호 {unit} 의 주문이 없습니다")
-        if problem is None:  # not among the paid ones: perhaps confirmed already
+        missing[unit] = ItemResult(unit, False, code="INVALID" if problem else "NOT_FOUND",
+                                   message_ko=problem or f"11번가 결제완료 목록에 배송번호 {unit} 의 주문이 없습니다. 배송번호를 확인하세요")
+        if problem is None:  # not among the paid ones: perhaps confirmed already, or cancelled
             held = connector.read_back(Capability.ORDERS_CONFIRM, {unit: {}}) or {}
-            missing[unit] = held.get(unit, missing[unit])
-    return _per_unit(units, run_write(connector, write, lines), missing)
+            missing[unit] = held.get(unit) or _cancelled(connector, unit) or missing[unit]
+    results = run_write(connector, write, lines)
+    for result in results:  # a box leaves the paid list once confirmed; an unknown outcome raised and keeps it
+        if result.ok:
+            paid.pop(result.key, None)
+    return _per_unit(units, results, missing)
+
+
+def _cancelled(connector: Connector, unit: str) -> ItemResult | None:
+    """The box's buyer cancel as 11번가 lists it (취소완료/취소요청), so the seller is told why it cannot be confirmed."""
+    boxes = connector.memo.get("cancelled")
+    if boxes is None:
+        boxes = connector.memo["cancelled"] = {}
+        read = connector.spec.reads["claims"]
+        assert read.window is not None
+        end = now() + timedelta(minutes=1)
+        for window in read.window.calls(end - LOOKBACK, end):
+            for name, state in (("canceledorders", "취소완료"), ("cancelorders", "취소요청")):
+                data = connector.call("GET", read.path, send="params", payload={**window, "list": name})
+                for item in mapping.records(data):
+                    boxes.setdefault(str(item.get("dlvNo") or ""), state)
+    state = boxes.get(unit)
+    if state is None:
+        return None
+    # invented code (ours): the refusal is read from the cancel lists, never sent as a reqpackaging
+    return ItemResult(unit, False, code="CANCELLED", message_ko=f"11번가에서 {state}된 주문입니다 (배송번호 {unit}). "
+                      "취소된 주문은 발주확인할 수 없으니 11번가 판매자센터에서 취소 내역을 확인하세요")
 
 
 def send_invoices(connector: Connector, invoices: Sequence[Invoice], part: Any) -> list[ItemResult]:

@@ -62,7 +62,8 @@ class OpenApiKeyAuth(httpx.Auth):
 
 # Both result fields are read as one "code" (mapping.decode): 0 = success and "no data" for lists and
 # actions, 200 for product answers, 200 or 210 for a Q&A answer (reference §3.1).
-ENVELOPE = Envelope("11번가", keys=("result_code", "resultCode", "order", "productQna", "product"), content_type="xml",
+# invented: inOutAddress, the item of the 출고지 list the auth probe reads (the reference shows no answer)
+ENVELOPE = Envelope("11번가", keys=("result_code", "resultCode", "order", "productQna", "product", "inOutAddress"), content_type="xml",
                     code="code", ok=("0", "200", "210"), message="text", decode=decode)
 AUTH_MESSAGE = "11번가 openapikey 가 거부되었습니다. 11번가 셀러오피스에서 발급한 키와 등록한 서버 IP를 확인하세요"
 ERRORS = (ErrorRule(AuthError, status=(401, 403), message=AUTH_MESSAGE),)  # invented: 11번가 shows no refusal of the key
