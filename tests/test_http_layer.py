@@ -4,7 +4,6 @@ bodies, paging loops, echoed secrets; and the limiter's one-second guarantee."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
