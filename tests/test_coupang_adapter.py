@@ -17,16 +17,13 @@ import httpx
 import pytest
 
 from mallbatch.domain.records import (
-    Address,
     Answer,
     ClaimKind,
     ClaimStatus,
     Invoice,
     OptionCombo,
     OrderStatus,
-    ProductListing,
     ProductRef,
-    ShippingInfo,
 )
 from mallbatch.connectors.coupang.mapping import COURIER_CODES
 from mallbatch.connectors.coupang.spec import CoupangAuth, authorization, signature, signed_date
@@ -34,7 +31,7 @@ from mallbatch.connectors.coupang.spec import CoupangConnector as CoupangAdapter
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.config import Account, resolve_value
 from mallbatch.domain.couriers import COURIERS
-from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError
+from mallbatch.errors import AuthError, RateLimited, RejectedError
 from mallbatch.sandbox.registry import sandbox_credentials
 from mallbatch.sandbox.server import SandboxServer
 from tests.contract.harness import coupang_listing, coupang_signed

@@ -15,7 +15,6 @@ from mallbatch.connectors.elevenst.mapping import decode
 from mallbatch.connectors.elevenst.spec import ElevenstConnector
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.domain.clock import now_kst
-from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
     Address,
     Answer,

@@ -4,7 +4,6 @@ bodies, paging loops, echoed secrets; and the limiter's one-second guarantee."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -206,7 +205,7 @@ def test_smartstore_more_sequence_going_round_stops_with_an_error(proxy: Any) ->
         if "last-changed-statuses" in seen.target and isinstance(body.get("data"), dict):
             turn[0] += 1
             if not _stop_after(front, "last-changed-statuses", 30):  # A, B, A, B, …
-                body["data"]["more"] = {"moreFrom": body["data"].get("lastChangeStatuses", [{}])[0].get("lastChangedDate", "x"),
+                body["data"]["more"] = {"moreFrom": (body["data"].get("lastChangeStatuses") or [{}])[0].get("lastChangedDate", "x"),
                                         "moreSequence": str(turn[0] % 2)}
                 body["data"]["lastChangeStatuses"] = []
         return body

@@ -156,3 +156,29 @@ def test_update_with_lost_responses_is_read_back_not_resent(sim_workspace, tmp_p
     for server in servers.values():
         updates = server.simulator.store.audit_counts("product.update")
         assert len(updates) == 3 and set(updates.values()) == {1}, server.simulator.mall
+
+
+def test_an_automatic_retry_sends_no_row_the_mall_refused_and_retries_one_that_failed_for_now(sim_workspace, tmp_path: Path) -> None:
+    """watch's automatic retries (issue 7 F13): a refusal would come back the same, a 429 may pass."""
+    ws, servers = sim_workspace(("wemakeprice",), rate_limit=200)
+    server = servers["wemakeprice"]
+    server.simulator.generate(0, 0, 8)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        collect(ws, store, session, kinds=("inquiries",))
+        first, second, third = [i for i, _, _ in store.records.all(Inquiry, "inquiries") if not i.answered][:3]
+        push_file(ws, store, session, answers_file(tmp_path / "첫답변.xlsx", [first]))
+        other = answers_file(tmp_path / "다른답변.xlsx", [first, second], "다른 답변입니다. 확인하고 다시 연락드리겠습니다.")
+        refused = push_file(ws, store, session, other)
+        assert statuses(refused.result_path, "문의답변") == ["실패", "성공"]  # already answered otherwise
+        sent = server.requests
+        again = push_file(ws, store, session, other, automatic=True)
+        assert server.requests == sent  # nothing resent: the refusal would be the same
+        assert statuses(again.result_path, "문의답변") == ["실패", "건너뜀"]
+
+        later = answers_file(tmp_path / "나중답변.xlsx", [third])
+        server.simulator.faults.update({"burst_429": 1.0, "burst_length": 10_000})
+        assert statuses(push_file(ws, store, session, later).result_path, "문의답변") == ["실패"]
+        server.simulator.faults.update({"burst_429": 0.0})
+        server._burst_left = 0
+        assert statuses(push_file(ws, store, session, later, automatic=True).result_path, "문의답변") == ["성공"]
+    assert server.simulator.store.audit_counts("inquiry.answer") == {first.inquiry_id: 1, second.inquiry_id: 1, third.inquiry_id: 1}

@@ -17,16 +17,13 @@ import pytest
 import mallbatch.connectors.smartstore.spec as smartstore
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
-    Address,
     Answer,
     ClaimKind,
     ClaimStatus,
     Invoice,
     OptionCombo,
     OrderStatus,
-    ProductListing,
     ProductRef,
-    ShippingInfo,
 )
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.connectors.smartstore.spec import SmartstoreConnector as SmartstoreAdapter

@@ -44,10 +44,11 @@ def test_sigkill_while_watching_applies_every_row_once(sim_workspace, tmp_path: 
     rng = random.Random(8)
     seen = []
     for round_ in range(5):
+        before = applied()
         watcher = Watcher(ws.home)
-        if round_ % 2 == 0:  # while a file is being pushed
-            wait_for(lambda: list((ws.inbox / ".processing").glob("*.xlsx")) or not list(ws.inbox.glob("*.xlsx")), 60, "claim")
-            time.sleep(rng.uniform(0.1, 2.0))
+        if round_ % 2 == 0:  # while a file is being pushed: once this watcher has sent something, however slow the machine
+            wait_for(lambda: applied() > before or not list(ws.inbox.rglob("*.xlsx")), 120, "sending")
+            time.sleep(rng.uniform(0.0, 0.5))
         else:  # anywhere, start-up and reconciliation included
             time.sleep(rng.uniform(0.5, 4.0))
         watcher.kill()

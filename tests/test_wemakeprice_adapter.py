@@ -13,24 +13,20 @@ import pytest
 
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
-    Address,
     Answer,
     Certification,
     ClaimKind,
     ClaimStatus,
     Invoice,
-    OptionCombo,
     OrderStatus,
-    ProductListing,
     ProductRef,
-    ShippingInfo,
 )
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.connectors.wemakeprice.mapping import COURIER_CODES
 from mallbatch.connectors.wemakeprice.spec import ApiKeyAuth, classify
 from mallbatch.connectors.wemakeprice.spec import WemakepriceConnector as WemakepriceAdapter
 from mallbatch.domain.couriers import COURIERS
-from mallbatch.errors import AuthError, OutcomeUnknown, RateLimited, RejectedError, TransientError
+from mallbatch.errors import AuthError, RejectedError, TransientError
 from mallbatch.sandbox.server import SandboxServer
 from mallbatch.sandbox.wemakeprice import SANDBOX_CREDENTIALS
 from mallbatch.sandbox.wemakeprice_data import make_claim

@@ -1,7 +1,7 @@
 """상품 (products): the mall-independent product record of seed 001 §상품 등록 - 기본정보.
 
 Rules here are seed 001's field rules; per-mall limits (option counts, name lengths)
-are checked by each adapter's ``listing_problems`` before anything is sent.
+are checked by each connector's ``listing_problems`` before anything is sent.
 """
 
 from __future__ import annotations

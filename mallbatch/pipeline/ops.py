@@ -161,11 +161,14 @@ def _remote_failure(exc: RemoteError) -> str:
 
 
 def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[Command, Any]],
-            outcomes: dict[str, Outcome] | None = None) -> dict[str, Outcome]:
+            outcomes: dict[str, Outcome] | None = None, *, resend_refused: bool = True) -> dict[str, Outcome]:
     """Send ``items`` (command, adapter object) exactly once each; returns outcome by idem key.
 
     ``outcomes`` fills as items finish, so a caller keeps what was done when AuthError is
-    raised (after recording it) to stop using this account.
+    raised (after recording it) to stop using this account. A command the mall refused is
+    ``failed`` in the journal (one that failed only for now — 429, 503 — goes back to
+    ``pending``); ``resend_refused=False`` (watch's automatic retries) reports a refusal
+    again without sending it, since the mall would answer the same.
     """
     outcomes = {} if outcomes is None else outcomes
     objects = {c.idem_key: o for c, o in items}
@@ -175,6 +178,8 @@ def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[
         stored = journal.register(command)
         if stored.state == DONE:
             outcomes[stored.idem_key] = Outcome(DONE, stored.message, stored.remote_ref, skipped=True)
+        elif stored.state == FAILED and not resend_refused:
+            outcomes[stored.idem_key] = Outcome(FAILED, stored.message or stored.code)
         elif stored.state in (IN_FLIGHT, UNKNOWN):
             unsettled.append(stored)
         else:
@@ -250,10 +255,11 @@ def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Comman
             outcomes[command.idem_key] = Outcome(FAILED, exc.message_ko)
         raise
     except RemoteError as exc:  # not applied (the mall refused, or never accepted the call)
+        transient = is_transient(exc)
         for command in batch:
-            journal.mark(command, FAILED, code=exc.code, message=_remote_failure(exc))
+            journal.mark(command, PENDING if transient else FAILED, code=exc.code, message=_remote_failure(exc))
             journal.vouched.add(command.idem_key)
-            outcomes[command.idem_key] = Outcome(FAILED, _remote_failure(exc), retry=is_transient(exc))
+            outcomes[command.idem_key] = Outcome(FAILED, _remote_failure(exc), retry=transient)
         return []
     by_key = {r.key: r for r in results}
     for command in batch:

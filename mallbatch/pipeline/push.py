@@ -118,8 +118,10 @@ class PushResult:
 
 
 class Pusher:
-    def __init__(self, ws: Workspace, store: Store, session: Session, progress: Progress | None = None) -> None:
+    def __init__(self, ws: Workspace, store: Store, session: Session, progress: Progress | None = None,
+                 automatic: bool = False) -> None:
         self.ws, self.store, self.session = ws, store, session
+        self.automatic = automatic  # watch's retry: rows the mall refused are reported, not sent again
         self.progress = progress or (lambda done, total: None)
         self.outcomes = Outcomes()
         self.planned = 0
@@ -163,7 +165,8 @@ class Pusher:
             dead = self._dead(account)
             if dead is None:
                 try:
-                    execute(self.store.journal, adapter, op, [(t.command, t.obj) for t in group], results)
+                    execute(self.store.journal, adapter, op, [(t.command, t.obj) for t in group], results,
+                            resend_refused=not self.automatic)
                 except AuthError as exc:
                     self.session.failed_auth[key] = exc.message_ko
                     dead = exc.message_ko
@@ -468,6 +471,8 @@ class Pusher:
         return write_result(result_path(self.ws, path, "처리결과"), sheets, summary, report.listed())
 
 
-def push_file(ws: Workspace, store: Store, session: Session, path: Path, progress: Progress | None = None) -> PushResult:
-    return Pusher(ws, store, session, progress).push(path)
+def push_file(ws: Workspace, store: Store, session: Session, path: Path, progress: Progress | None = None,
+              automatic: bool = False) -> PushResult:
+    """``automatic``: a retry nobody asked for (watch), which sends nothing the mall already refused."""
+    return Pusher(ws, store, session, progress, automatic).push(path)
 

@@ -2,7 +2,7 @@
 
 Kept apart from the request handlers so ``coupang.py`` reads as the protocol: what is
 checked, what changes. Everything here is an independent reading of the reference
-(shared/reference §1); nothing is imported from the adapters.
+(shared/reference §1); nothing is imported from the connectors.
 """
 
 from __future__ import annotations

@@ -95,6 +95,16 @@ def _visible(s: str) -> tuple[str, str]:
     return cleaned, NOTE_INVISIBLE if cleaned != s else ""
 
 
+def _number_text(s: str) -> tuple[str, str]:
+    """A number-like cell folded (full-width, invisible characters) with a lost Excel ".0" dropped."""
+    visible, note = _visible(s)
+    value = unicodedata.normalize("NFKC", visible).strip()
+    _require(value)
+    if match := _TRAILING_ZERO.fullmatch(value):
+        value = match.group(1)
+    return value, note
+
+
 def _notes(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
@@ -137,11 +147,7 @@ def integer(s: str, example: str = "12000") -> Normal[int]:
 
 def days(s: str, example: str = "2") -> Normal[int]:
     """A number of days as sellers write it: 2, "2일", "2 일", "2일 이내", "이틀" (a repair is noted)."""
-    visible, note = _visible(s)
-    value = unicodedata.normalize("NFKC", visible).strip()
-    _require(value)
-    if match := _TRAILING_ZERO.fullmatch(value):
-        value = match.group(1)
+    value, note = _number_text(s)
     if value.isascii() and value.isdigit():
         return Normal(int(value), note)
     native = re.sub(r"\s|이내$|안에$|내$", "", value)
@@ -208,11 +214,7 @@ def phone(s: str) -> Normal[str]:
 
 def zipcode(s: str) -> Normal[str]:
     """A 5-digit Korean postal code; a 4-digit number lost its leading 0."""
-    visible, note = _visible(s)
-    value = unicodedata.normalize("NFKC", visible).strip()
-    _require(value)
-    if match := _TRAILING_ZERO.fullmatch(value):
-        value = match.group(1)
+    value, note = _number_text(s)
     if value.isascii() and value.isdigit():
         if len(value) == 5:
             return Normal(value, note)

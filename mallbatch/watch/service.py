@@ -433,7 +433,7 @@ class WatchService:
                 self._retries.append(retry)
                 continue
             try:
-                result = self.push(self.ws, self.store, self.session, retry.path)
+                result = self.push(self.ws, self.store, self.session, retry.path, automatic=True)
             except StoreError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a retry must never stop the service

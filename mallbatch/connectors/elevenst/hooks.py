@@ -15,7 +15,7 @@ from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.writes import run_write
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import Invoice, ItemResult, OrderLine, OrderStatus, ProductListing, ProductRef
+from mallbatch.domain.records import Invoice, ItemResult, OrderLine, ProductListing, ProductRef
 from mallbatch.errors import OutcomeUnknown, RejectedError
 
 LOOKBACK = timedelta(days=30)  # invented: how far back the lists are searched for a box's lines
