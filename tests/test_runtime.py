@@ -107,3 +107,15 @@ def test_registries_find_every_connector_and_simulator_by_package() -> None:
     found = connectors()
     assert {c.__module__.split(".")[2] for c in found.values() if c.__module__.startswith("mallbatch.connectors.")} == declared
     assert {"coupang", "smartstore", "wemakeprice"} <= set(found) and set(SIMULATORS) <= set(found)
+
+
+def test_a_write_without_a_read_back_cannot_be_declared() -> None:
+    """No blind resend by construction: a lost answer must always have a way to be read back."""
+    from dataclasses import replace
+
+    from mallbatch.connectors.registry import connectors
+
+    for cls in connectors().values():
+        for capability, write in cls.spec.writes.items():
+            with pytest.raises(TypeError, match="ReadBack"):
+                replace(cls.spec, writes={**cls.spec.writes, capability: replace(write, read_back=None)})

@@ -33,7 +33,7 @@ from typing import Any
 
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.domain.capability import Capability
-from mallbatch.domain.records import ItemResult, OrderStatus
+from mallbatch.domain.records import ItemResult
 from mallbatch.errors import (
     AuthError,
     OutcomeUnknown,
@@ -63,7 +63,9 @@ class Op:
     name: str
     capability: Capability
     send: Send
-    read_back: ReadBack  # target → result for the commands found applied at the mall
+    # target → result for the commands found applied at the mall, for writes a connector does not
+    # declare as a Write with its ReadBack (products: found by 자체상품코드, matched by name and price)
+    read_back: ReadBack | None
     batch: Callable[[Any], int]  # spec → items per call
     read_back_first: bool = False  # not-done commands this process has not seen settle are read back before sending
 
@@ -102,34 +104,16 @@ def _updated(adapter: Connector, commands: list[Command]) -> dict[str, ItemResul
     return found
 
 
-def _confirmed(adapter: Connector, commands: list[Command]) -> dict[str, ItemResult]:
-    lines = adapter.lookup_orders([c.target for c in commands])
-    return {l.ship_unit: ItemResult(l.ship_unit, True, already=True) for l in lines
-            if l.status not in (OrderStatus.PAID, OrderStatus.CANCELED)}
-
-
-def _shipped(adapter: Connector, commands: list[Command]) -> dict[str, ItemResult]:
-    wanted = {c.target: str(c.payload.get("tracking_no", "")) for c in commands}
-    lines = adapter.lookup_orders(list(wanted))
-    return {l.ship_unit: ItemResult(l.ship_unit, True, already=True) for l in lines
-            if l.ship_unit in wanted and l.tracking_no.replace("-", "") == wanted[l.ship_unit]}
-
-
-def _answered(adapter: Connector, commands: list[Command]) -> dict[str, ItemResult]:
-    found = adapter.lookup_inquiries([c.target for c in commands])
-    return {i.inquiry_id: ItemResult(i.inquiry_id, True, already=True) for i in found if i.answered}
-
-
 OPS: dict[str, Op] = {op.name: op for op in (
     Op("product.create", Capability.PRODUCTS_CREATE, _one_by_one(_create), _find_products, lambda s: 1, read_back_first=True),
     Op("product.update", Capability.PRODUCTS_UPDATE, _one_by_one(_update), _updated, lambda s: 1),
-    Op("order.confirm", Capability.ORDERS_CONFIRM, lambda a, units: a.confirm(units), _confirmed,
+    Op("order.confirm", Capability.ORDERS_CONFIRM, lambda a, units: a.confirm(units), None,
        lambda s: s.batch(Capability.ORDERS_CONFIRM)),
-    Op("invoice.send", Capability.INVOICES_SEND, lambda a, inv: a.send_invoices(inv), _shipped,
+    Op("invoice.send", Capability.INVOICES_SEND, lambda a, inv: a.send_invoices(inv), None,
        lambda s: s.batch(Capability.INVOICES_SEND)),
-    Op("invoice.update", Capability.INVOICES_UPDATE, lambda a, inv: a.update_invoices(inv), _shipped,
+    Op("invoice.update", Capability.INVOICES_UPDATE, lambda a, inv: a.update_invoices(inv), None,
        lambda s: s.batch(Capability.INVOICES_UPDATE)),
-    Op("inquiry.answer", Capability.INQUIRIES_ANSWER, lambda a, ans: a.answer(ans), _answered,
+    Op("inquiry.answer", Capability.INQUIRIES_ANSWER, lambda a, ans: a.answer(ans), None,
        lambda s: s.batch(Capability.INQUIRIES_ANSWER)),
 )}
 
@@ -218,6 +202,8 @@ def _settle(journal: Journal, adapter: Connector, op: Op, commands: list[Command
     try:
         applied = adapter.read_back(op.capability, {c.target: c.payload for c in commands})
         if applied is None:
+            if op.read_back is None:  # a spec declares a ReadBack for every Write (MarketplaceSpec checks)
+                raise RuntimeError(f"{adapter.spec.mall}: no read-back for {op.name}")
             applied = op.read_back(adapter, commands)
     except AuthError:
         raise

@@ -194,6 +194,12 @@ class MarketplaceSpec:
     deadline: float = DEFAULT_DEADLINE  # connect + whole response; account option deadline_seconds
     max_body_mb: int = DEFAULT_MAX_BODY_MB  # account option max_body_mb
 
+    def __post_init__(self) -> None:
+        # No blind resend by construction: a write whose answer is lost must say how to read it back.
+        missing = [str(c) for c, write in self.writes.items() if write.read_back is None]
+        if missing:
+            raise TypeError(f"{self.mall}: writes without a ReadBack: {', '.join(missing)}")
+
     @property
     def capabilities(self) -> frozenset[Capability]:
         declared = {Capability.ORDERS_COLLECT: "orders", Capability.CLAIMS_COLLECT: "claims",
