@@ -78,7 +78,10 @@ def sim_workspace(tmp_path: Path) -> Iterator[SimWorkspace]:
         started = {}
         lines = [f'[workspace]\nstate = "{state or "state"}"\n']
         for mall in malls:
-            server = SandboxServer(build_simulator(mall, ws.sandbox_path, (faults or {}).get(mall))).start()
+            mall_faults = dict((faults or {}).get(mall) or {})
+            if rate_limit:  # a fast client means the test is not about 429s: lift the simulator's limit
+                mall_faults.setdefault("rate_limit", max(1000.0, rate_limit))  # (쿠팡 blocks after a 429 storm)
+            server = SandboxServer(build_simulator(mall, ws.sandbox_path, mall_faults)).start()
             servers.append(server)
             started[mall] = server
             lines.append(f'[[accounts]]\nmall = "{mall}"\nname = "기본"\nsandbox = true\nbase_url = "{server.url}"')
