@@ -15,7 +15,6 @@ from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.templates import write_filled
 from mallbatch.store import Store
-from tests.pipeline_helpers import products_file
 
 FAST = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
 
@@ -35,7 +34,10 @@ def test_products_workbook_shows_linked_failed_and_waiting_per_mall(sim_workspac
         ids = {(b["mall"], b["code"]): b["product_id"] for code in ("P00001", "P00002")
                for b in store.journal.bindings_for(code)}
     runner = CliRunner()
-    saved = products_file(ws, tmp_path / "저장만.xlsx", 1, prefix="W")  # validated (saved), never sent
+    # Validated (so saved), never sent: W00001 with the groups, W00002 with none.
+    waiting = list(product_rows(2, sorted({g["group"] for g in sales_group_rows(ws.config)}), prefix="W"))
+    waiting[1]["groups"] = ""
+    saved = write_filled(tmp_path / "저장만.xlsx", [(KINDS["products"], waiting)])
     assert runner.invoke(cli, ["--home", str(ws.home), "validate", str(saved)]).exit_code == 0
 
     result = runner.invoke(cli, ["--home", str(ws.home), "products"])
@@ -50,7 +52,7 @@ def test_products_workbook_shows_linked_failed_and_waiting_per_mall(sim_workspac
     table = {(r["자체상품코드"], r["쇼핑몰"]): r for r in
              (dict(zip(header, values)) for values in sheet.iter_rows(min_row=2, values_only=True))}
     assert sorted(table) == [("P00001", "스마트스토어"), ("P00001", "쿠팡"), ("P00002", "스마트스토어"), ("P00002", "쿠팡"),
-                             ("W00001", "스마트스토어"), ("W00001", "쿠팡")]
+                             ("W00001", "스마트스토어"), ("W00001", "쿠팡"), ("W00002", None)]
     for code, mall, mall_code in (("P00001", "쿠팡", "coupang"), ("P00001", "스마트스토어", "smartstore"),
                                   ("P00002", "스마트스토어", "smartstore")):
         row = table[(code, mall)]
@@ -62,4 +64,6 @@ def test_products_workbook_shows_linked_failed_and_waiting_per_mall(sim_workspac
         waiting = table[("W00001", mall)]
         assert waiting["연동상태"] == "연동대기" and not waiting["쇼핑몰상품번호"] and not waiting["최근연동일시"]
         assert waiting["재고"] is not None and waiting["판매그룹"]
+    ungrouped = table[("W00002", None)]
+    assert ungrouped["연동상태"] == "연동대기" and "판매그룹" in ungrouped["사유"]
     assert table[("P00001", "쿠팡")]["재고"] == int(rows[0]["stock"])
