@@ -10,11 +10,13 @@ from click.testing import CliRunner
 from mallbatch.cli import cli
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.examples import product_rows, sales_group_rows
+from mallbatch.files import PRODUCTS
 from mallbatch.kinds import KINDS
 from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.templates import write_filled
 from mallbatch.store import Store
+from tests.watch_helpers import Watcher, configure
 
 FAST = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
 
@@ -67,3 +69,18 @@ def test_products_workbook_shows_linked_failed_and_waiting_per_mall(sim_workspac
     ungrouped = table[("W00002", None)]
     assert ungrouped["연동상태"] == "연동대기" and "판매그룹" in ungrouped["사유"]
     assert table[("P00001", "쿠팡")]["재고"] == int(rows[0]["stock"])
+
+
+def test_watch_writes_the_products_workbook_once_a_day(sim_workspace, tmp_path: Path) -> None:
+    ws, _servers = sim_workspace(("coupang",))
+    ws = configure(ws)
+    saved = write_filled(tmp_path / "저장만.xlsx", [(KINDS["products"], list(product_rows(1, [])))])
+    assert CliRunner().invoke(cli, ["--home", str(ws.home), "validate", str(saved)]).exit_code == 0
+    for _ in range(2):  # a restart the same day writes no second workbook
+        watcher = Watcher(ws.home)
+        watcher.wait_started()  # the daily check runs before the account check that logs "계정:"
+        assert watcher.stop() == 0
+    books = list(ws.outbox.glob(f"*/{PRODUCTS}/판매상품_*.xlsx"))
+    assert len(books) == 1, watcher.output()
+    rows = list(openpyxl.load_workbook(books[0])["판매상품"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1 and "연동대기" in rows[0]

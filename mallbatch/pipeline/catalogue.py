@@ -74,3 +74,12 @@ def write_products_workbook(ws: Workspace, store: Store, now: datetime | None = 
     now = now or now_kst()
     rows = [(values, False) for values in listing_rows(store)]
     return outbox.write_book(outbox_dir(ws.outbox, PRODUCTS, now), LISTINGS, rows, now)
+
+
+def daily_products_workbook(ws: Workspace, store: Store, now: datetime | None = None) -> Path | None:
+    """Under ``watch``: today's 판매상품 workbook, unless today's 상품 folder has one already (a restart writes
+    no second) or nothing is saved yet (a new workspace gets no empty workbook)."""
+    now = now or now_kst()
+    if not store.product_codes() or any(outbox_dir(ws.outbox, PRODUCTS, now).glob(f"{LISTINGS.title}_*.xlsx")):
+        return None
+    return write_products_workbook(ws, store, now)
