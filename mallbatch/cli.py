@@ -211,6 +211,22 @@ def history(ctx: click.Context, code: str) -> None:
 
 @cli.command()
 @click.pass_context
+def products(ctx: click.Context) -> None:
+    """판매상품 엑셀: 저장한 상품마다 쇼핑몰별 상품번호, 연동상태(반영완료·실패·연동대기), 재고, 판매가, 판매종료일.
+
+    outbox/날짜/상품/ 에 새 엑셀로 만듭니다. 쇼핑몰에는 아무것도 보내지 않습니다.
+    """
+    from mallbatch.pipeline.catalogue import write_products_workbook
+    from mallbatch.store import Store
+
+    ws = open_workspace(ctx)
+    with Store(ws.store_path) as store:
+        path = write_products_workbook(ws, store)
+    click.echo(f"판매상품 엑셀: {path}")
+
+
+@cli.command()
+@click.pass_context
 def accounts(ctx: click.Context) -> None:
     """계정마다 인증이 되는지, API 키 만료까지 며칠 남았는지 보여 줍니다 (비밀값은 표시하지 않음)."""
     from mallbatch.pipeline.accounts import check_accounts

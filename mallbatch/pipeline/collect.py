@@ -25,7 +25,7 @@ from mallbatch.domain.records import Claim, Inquiry, OrderLine, OrderStatus
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Config
 from mallbatch.errors import AuthError, ConfigError, RemoteError
-from mallbatch.files import COLLECTED, atomic_write, outbox_dir, unique_path
+from mallbatch.files import COLLECTED, outbox_dir
 from mallbatch.kinds.collected import (
     CLAIMS,
     INQUIRIES,
@@ -39,7 +39,6 @@ from mallbatch.pipeline import outbox
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.columns import SheetKind
-from mallbatch.sheets.writer import Book
 from mallbatch.store import Store
 from mallbatch.workspace import Workspace
 
@@ -178,7 +177,7 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
         if not any(new for _, new in rows) and (path := outbox.unchanged(ws, kind.code, digest, folder)) is not None:
             same.add(kind.code)
             return path
-        path = _write_book(folder, kind, rows, now)
+        path = outbox.write_book(folder, kind, rows, now)
         outbox.remember(ws, kind.code, path, digest)
         return path
 
@@ -213,27 +212,3 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
 
 def _collected(updated_at: str) -> dict[str, object]:
     return {"collected_at": datetime.fromisoformat(updated_at).astimezone(KST)}
-
-
-def _write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
-    path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
-
-    def write(tmp: Path) -> None:
-        book = Book(tmp)
-        ws = book.sheet(kind.title, kind.code)
-        ws.freeze_panes(1, 0)
-        for col, column in enumerate(kind.columns):
-            ws.set_column(col, col, column.width, book.text if column.text_format else None)
-            book.cell(ws, 0, col, column.header, book.header)
-            if column.help:
-                ws.write_comment(0, col, column.help)
-        for number, (values, new) in enumerate(rows, start=1):
-            for col, column in enumerate(kind.columns):
-                if column.name == "new":
-                    book.cell(ws, number, col, "신규" if new else "", book.new if new else None)
-                else:
-                    book.cell(ws, number, col, values.get(column.name), book.text if column.text_format else None)
-        ws.autofilter(0, 0, max(1, len(rows)), len(kind.columns) - 1)
-        book.close()
-
-    return atomic_write(path, write)

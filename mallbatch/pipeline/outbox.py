@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from mallbatch.files import atomic_write, part_path, private_file, prune_dated
+from mallbatch.files import atomic_write, part_path, private_file, prune_dated, unique_path
+from mallbatch.sheets.columns import SheetKind
+from mallbatch.sheets.writer import Book
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.outbox")
@@ -71,3 +73,28 @@ def prune(ws: Workspace, now: datetime) -> list[Path]:
     for folder in removed:
         log.info("오래된 outbox 폴더를 지웠습니다 ([outbox] keep_days = %s): %s", keep_days(ws), folder)
     return removed
+
+
+def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
+    """One outbox workbook of ``kind``: frozen header, autofilter, text format on ids, written atomically."""
+    path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
+
+    def write(tmp: Path) -> None:
+        book = Book(tmp)
+        ws = book.sheet(kind.title, kind.code)
+        ws.freeze_panes(1, 0)
+        for col, column in enumerate(kind.columns):
+            ws.set_column(col, col, column.width, book.text if column.text_format else None)
+            book.cell(ws, 0, col, column.header, book.header)
+            if column.help:
+                ws.write_comment(0, col, column.help)
+        for number, (values, new) in enumerate(rows, start=1):
+            for col, column in enumerate(kind.columns):
+                if column.name == "new":
+                    book.cell(ws, number, col, "신규" if new else "", book.new if new else None)
+                else:
+                    book.cell(ws, number, col, values.get(column.name), book.text if column.text_format else None)
+        ws.autofilter(0, 0, max(1, len(rows)), len(kind.columns) - 1)
+        book.close()
+
+    return atomic_write(path, write)

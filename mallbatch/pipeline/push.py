@@ -222,11 +222,15 @@ class Pusher:
             return
         listing = build_listing(product, group)
         problems = adapter.listing_problems(listing)
-        if problems:
-            outcome.add(label, FAILURE, "; ".join(problems))
-            return
         journal = self.store.journal
         binding = journal.binding(account.mall, account.name, listing.seller_code)
+        if problems:
+            # In 연동이력 like a refusal by the mall: the product is not simply waiting to be sent.
+            message = "; ".join(problems)
+            outcome.add(label, FAILURE, message)
+            journal.add_history(account.mall, account.name, listing.seller_code,
+                                "product.update" if binding else "product.create", FAILURE, message)
+            return
         payload: dict[str, Any] = {"listing": dataclasses.asdict(listing)}
         stop_unconfirmed = binding is not None and not listing.on_sale and binding["extra"].get("on_sale") is not False
         if binding and not stop_unconfirmed and journal.same_as_last(

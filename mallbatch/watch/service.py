@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -49,6 +49,7 @@ from mallbatch.files import (
     unique_path,
 )
 from mallbatch.pipeline.accounts import check_accounts
+from mallbatch.pipeline.catalogue import daily_products_workbook
 from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
 from mallbatch.pipeline.privacy import apply_retention
@@ -132,6 +133,7 @@ class WatchService:
         self._retries: list[_Retry] = []
         self._collect_errors: dict[Slot, str] = {}
         self._next_account_check = 0.0
+        self._products_day: date | None = None  # the day the 판매상품 workbook was last tried
         self._saved = ""
         self._saved_at = 0.0
 
@@ -278,6 +280,7 @@ class WatchService:
                 due = self.schedule.due(now_kst())
                 if due:
                     self._collect(due)
+                self._daily_products()
                 self._check_accounts()
             self._save_board()
             self._wake.wait(self._timeout(scan.recheck_in))
@@ -477,6 +480,20 @@ class WatchService:
         for path in result.workbooks.values():
             log.info("수집 엑셀: %s", path)
         self._note_auth()
+
+    def _daily_products(self) -> None:
+        """The 판매상품 workbook once a day; tried once per day, so a full disk does not retry every loop."""
+        today = now_kst().date()
+        if self._products_day == today:
+            return
+        self._products_day = today
+        try:
+            path = daily_products_workbook(self.ws, self.store)
+        except OSError as exc:
+            log.warning("판매상품 엑셀을 만들지 못했습니다 (내일 다시 만들거나 mallbatch products 로 지금 만드세요): %s", reason_ko(exc))
+            return
+        if path is not None:
+            log.info("판매상품 엑셀: %s", path)
 
     def _check_accounts(self) -> None:
         if time.monotonic() < self._next_account_check:
