@@ -31,9 +31,11 @@ CAPABILITY_NAMES = {
     Capability.ORDERS_COLLECT: "주문 수집", Capability.ORDERS_CONFIRM: "발주확인",
     Capability.INVOICES_SEND: "송장 등록", Capability.INVOICES_UPDATE: "송장 수정",
     Capability.CLAIMS_COLLECT: "클레임 수집", Capability.INQUIRIES_COLLECT: "문의 수집",
-    Capability.INQUIRIES_ANSWER: "문의 답변",
+    Capability.INQUIRIES_ANSWER: "문의 답변", Capability.PRODUCTS_LIST: "상품 가져오기",
+    Capability.STOCK_UPDATE: "재고", Capability.PRICE_UPDATE: "판매가", Capability.SALE_STATUS: "판매중지/재개",
 }
-WRITES = (Capability.ORDERS_CONFIRM, Capability.INVOICES_SEND, Capability.INVOICES_UPDATE, Capability.INQUIRIES_ANSWER)
+WRITES = (Capability.ORDERS_CONFIRM, Capability.INVOICES_SEND, Capability.INVOICES_UPDATE, Capability.INQUIRIES_ANSWER,
+          Capability.STOCK_UPDATE, Capability.PRICE_UPDATE, Capability.SALE_STATUS)
 READS = {"orders": "주문", "claims": "클레임", "inquiries": "문의"}
 
 

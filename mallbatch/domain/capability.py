@@ -8,6 +8,10 @@ from enum import StrEnum
 class Capability(StrEnum):
     PRODUCTS_CREATE = "products.create"
     PRODUCTS_UPDATE = "products.update"
+    PRODUCTS_LIST = "products.list"  # mallbatch import: the listings a seller already has
+    STOCK_UPDATE = "stock.update"  # 재고 of a product or one option (0 = 품절)
+    PRICE_UPDATE = "price.update"  # 판매가
+    SALE_STATUS = "sale.status"  # 판매중지 / 판매재개
     ORDERS_COLLECT = "orders.collect"
     ORDERS_CONFIRM = "orders.confirm"
     INVOICES_SEND = "invoices.send"

@@ -241,3 +241,60 @@ class ItemResult:
     remote_id: str = ""
     already: bool = False  # the mall says it was already in this state (treated as done)
     extra: dict[str, Any] = field(default_factory=dict)  # secondary ids worth keeping (bindings)
+
+
+@dataclass(frozen=True)
+class ListingChange:
+    """One absolute change of one listing on one mall: its stock, sale price or sale state, of the
+    whole product (``option`` empty) or of one option combination. Absolute, never a delta, so a
+    change applied twice leaves the mall as applied once.
+
+    ``target`` (the mall's product id, then ``#`` and the option values joined by ``/``) is the
+    journal's target and the write's key: a read-back is given only the target, and finds the
+    product and the option from it (:func:`split_target`).
+    """
+
+    seller_code: str
+    product_id: str
+    option: tuple[str, ...] = ()  # option values in option-name order, e.g. ("골드", "M")
+    stock: int | None = None
+    sale_price: int | None = None
+    on_sale: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)  # the binding's extra (mall option ids)
+
+    @property
+    def target(self) -> str:
+        return f"{self.product_id}#{'/'.join(self.option)}" if self.option else self.product_id
+
+    def payload(self) -> dict[str, Any]:
+        """What the journal keeps and ReadBack.holds compares (the binding's extra stays out)."""
+        return {"seller_code": self.seller_code, "product_id": self.product_id, "option": list(self.option),
+                "stock": self.stock, "sale_price": self.sale_price, "on_sale": self.on_sale}
+
+
+def split_target(target: str) -> tuple[str, tuple[str, ...]]:
+    """(product id, option values) of a :attr:`ListingChange.target`."""
+    product_id, _, option = target.partition("#")
+    return product_id, tuple(option.split("/")) if option else ()
+
+
+@dataclass
+class MallProduct:
+    """A listing as the mall shows it (``mallbatch import``): enough to bind it to a 자체상품코드 and
+    to prefill a 상품 row. ``options`` carry each combination's values and stock as the mall has them."""
+
+    mall: str
+    account: str
+    product_id: str
+    seller_code: str  # the mall's seller-code field ("" when the seller never filled it)
+    name: str
+    sale_price: int
+    list_price: int
+    stock: int
+    on_sale: bool
+    category: str = ""
+    option_names: tuple[str, ...] = ()
+    options: tuple[OptionCombo, ...] = ()
+    sale_end: date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # ids worth keeping in the binding
+    raw: dict[str, Any] = field(default_factory=dict)

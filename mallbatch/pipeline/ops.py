@@ -115,6 +115,13 @@ OPS: dict[str, Op] = {op.name: op for op in (
        lambda s: s.batch(Capability.INVOICES_UPDATE)),
     Op("inquiry.answer", Capability.INQUIRIES_ANSWER, lambda a, ans: a.answer(ans), None,
        lambda s: s.batch(Capability.INQUIRIES_ANSWER)),
+    # absolute values keyed by ListingChange.target; payload ListingChange.payload() (+ what makes the intent unique)
+    Op("listing.stock", Capability.STOCK_UPDATE, lambda a, changes: a.set_stock(changes), None,
+       lambda s: s.batch(Capability.STOCK_UPDATE)),
+    Op("listing.price", Capability.PRICE_UPDATE, lambda a, changes: a.set_price(changes), None,
+       lambda s: s.batch(Capability.PRICE_UPDATE)),
+    Op("listing.sale", Capability.SALE_STATUS, lambda a, changes: a.set_sale(changes), None,
+       lambda s: s.batch(Capability.SALE_STATUS)),
 )}
 
 

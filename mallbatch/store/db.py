@@ -26,6 +26,7 @@ from mallbatch.store.connection import connect, translated
 from mallbatch.store.journal import Journal
 from mallbatch.store.migrations import MIGRATIONS
 from mallbatch.store.records import Records
+from mallbatch.store.stock import Stock
 from mallbatch.store.timestamps import now_iso
 
 log = logging.getLogger("mallbatch.store")
@@ -54,6 +55,7 @@ class Store:
             raise
         self.journal = Journal(self)
         self.records = Records(self)
+        self.stock = Stock(self)
 
     def close(self) -> None:
         self.db.close()

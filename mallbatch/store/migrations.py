@@ -61,4 +61,24 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE records ADD COLUMN masked_at TEXT NOT NULL DEFAULT '';
     CREATE INDEX records_unmasked ON records(masked_at, updated_at);
     """,
+    # 3: the seller's own stock per 자체상품코드 and option, the ledger of what orders and cancels
+    # changed (once per mall line id and event), and what each account was last sent
+    """
+    CREATE TABLE stock (
+        code TEXT NOT NULL, option TEXT NOT NULL DEFAULT '', on_hand INTEGER NOT NULL, safety INTEGER NOT NULL DEFAULT 0,
+        revision INTEGER NOT NULL DEFAULT 1, counted_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        PRIMARY KEY (code, option));
+
+    CREATE TABLE stock_ledger (
+        mall TEXT NOT NULL, account TEXT NOT NULL, line_id TEXT NOT NULL,
+        event TEXT NOT NULL CHECK (event IN ('sold','restored')),
+        code TEXT NOT NULL, option TEXT NOT NULL DEFAULT '', quantity INTEGER NOT NULL, at TEXT NOT NULL,
+        PRIMARY KEY (mall, account, line_id, event));
+    CREATE INDEX stock_ledger_code ON stock_ledger(code, option);
+
+    CREATE TABLE stock_synced (
+        mall TEXT NOT NULL, account TEXT NOT NULL, code TEXT NOT NULL, option TEXT NOT NULL DEFAULT '',
+        revision INTEGER NOT NULL, available INTEGER NOT NULL, updated_at TEXT NOT NULL,
+        PRIMARY KEY (mall, account, code, option));
+    """,
 )

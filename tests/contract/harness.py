@@ -35,6 +35,7 @@ from mallbatch.domain.records import (
     Certification,
     Invoice,
     ItemResult,
+    ListingChange,
     OptionCombo,
     ProductListing,
     ShippingInfo,
@@ -44,7 +45,8 @@ from mallbatch.sandbox.registry import sandbox_credentials
 from mallbatch.sandbox.server import SandboxServer
 
 KST = ZoneInfo("Asia/Seoul")
-__all__ = ["HARNESSES", "KST", "Capability", "Harness", "Invoice", "ItemResult", "RetryPolicy", "open_adapter", "with_options"]
+__all__ = ["HARNESSES", "KST", "Capability", "Harness", "Invoice", "ItemResult", "ListingChange", "RetryPolicy", "open_adapter",
+           "with_options"]
 
 
 def open_adapter(account: Account, **kwargs: Any) -> Any:
@@ -131,6 +133,21 @@ class Harness:
 
     def error_body(self, message: str) -> bytes:
         """The mall's own body (JSON, or error_type) for a refused request saying ``message``."""
+        raise NotImplementedError
+
+    # --- the catalogue as the simulator holds it (test_catalogue_contract.py) ---------------
+    stock_path: ClassVar[str] = ""  # a fragment of the request target of a stock write
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        """The simulator's stock of one option (its values), or of the whole product when ``option`` is ()."""
+        raise NotImplementedError
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        """The simulator's sale price of the product (of its option without extra price)."""
+        raise NotImplementedError
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        """Can buyers order the product in the simulator (not 판매중지)?"""
         raise NotImplementedError
 
 

@@ -28,6 +28,8 @@ from mallbatch.domain.records import (
     Inquiry,
     Invoice,
     ItemResult,
+    ListingChange,
+    MallProduct,
     OrderLine,
     ProductListing,
     ProductRef,
@@ -198,6 +200,11 @@ class Connector:
     def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         return self.collect("inquiries", since, until)
 
+    def list_products(self) -> Iterator[MallProduct]:
+        """Every listing of this account (``mallbatch import``): the read named "products", unwindowed."""
+        now = datetime.now().astimezone()
+        return self.collect("products", now - timedelta(days=365 * 30), now + timedelta(days=1))
+
     def lookup_orders(self, ids: Sequence[str]) -> list[OrderLine]:
         """Current state of the lines of these ship units / line ids (read-back)."""
         return self._hook("lookup_orders")(self, ids)
@@ -220,3 +227,14 @@ class Connector:
 
     def answer(self, answers: Sequence[Answer]) -> list[ItemResult]:
         return run_write(self, self.spec.writes[Capability.INQUIRIES_ANSWER], answers)
+
+    def set_stock(self, changes: Sequence[ListingChange]) -> list[ItemResult]:
+        """재고 of products or options (0 is 품절); keyed by ``ListingChange.target``."""
+        return run_write(self, self.spec.writes[Capability.STOCK_UPDATE], changes)
+
+    def set_price(self, changes: Sequence[ListingChange]) -> list[ItemResult]:
+        return run_write(self, self.spec.writes[Capability.PRICE_UPDATE], changes)
+
+    def set_sale(self, changes: Sequence[ListingChange]) -> list[ItemResult]:
+        """판매중지 (``on_sale`` False) or 판매재개 (True) of a whole product."""
+        return run_write(self, self.spec.writes[Capability.SALE_STATUS], changes)

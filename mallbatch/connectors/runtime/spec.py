@@ -60,6 +60,7 @@ class ListingRules:
     max_option_names: int | None = None
     max_option_values: int | None = None
     max_option_combinations: int | None = None
+    option_stock: bool = True  # the mall's API sets the stock of one option (else only the product's total)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class MarketplaceSpec:
     envelope: Envelope
     auth_probe: tuple[Any, ...]  # (method, path[, () → params]) of one cheap authenticated read
     errors: tuple[ErrorRule, ...] = ()
-    # "orders" / "claims" / "inquiries"; several Reads when the mall keeps one list in several systems
+    # "orders" / "claims" / "inquiries" / "products"; several Reads when the mall keeps one list in several systems
     reads: dict[str, Read] = field(default_factory=dict)
     lookups: dict[str, Lookup] = field(default_factory=dict)
     writes: dict[Capability, Write] = field(default_factory=dict)
@@ -203,7 +204,7 @@ class MarketplaceSpec:
     @property
     def capabilities(self) -> frozenset[Capability]:
         declared = {Capability.ORDERS_COLLECT: "orders", Capability.CLAIMS_COLLECT: "claims",
-                    Capability.INQUIRIES_COLLECT: "inquiries"}
+                    Capability.INQUIRIES_COLLECT: "inquiries", Capability.PRODUCTS_LIST: "products"}
         found = {c for c, name in declared.items() if name in self.reads} | set(self.writes)
         if self.hooks.create_product:
             found.add(Capability.PRODUCTS_CREATE)
