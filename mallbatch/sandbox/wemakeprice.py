@@ -116,6 +116,16 @@ def _invoice(method: Any, courier: Any, number: Any) -> Invoice | None:
     return Invoice(str(method), "") if method else None
 
 
+def check_price(sale: Body) -> int:
+    """The sale price, > 0 and not above the 정상가 (invented rules and wording)."""
+    price = as_int(sale.get("salePrice"), "sale.salePrice")
+    if price <= 0:
+        raise WmpError(400, "판매가(sale.salePrice)는 0보다 커야 합니다")
+    if as_int(sale.get("originPrice", price), "sale.originPrice") < price:
+        raise WmpError(400, "정상가는 판매가보다 작을 수 없습니다")
+    return price
+
+
 def check_stock(value: Any) -> None:
     """stockCount is a whole number ≥ 0; 0 is 품절 (invented wording)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -254,11 +264,7 @@ class WemakepriceSimulator(Simulator):
         policy = as_int(basic.get("shipPolicyNo"), "basic.shipPolicyNo")
         if self.store.get("policy", str(policy)) is None:
             raise WmpError(400, f"등록되지 않은 배송정책번호입니다: {policy}")
-        price = as_int(sale.get("salePrice"), "sale.salePrice")
-        if price <= 0:
-            raise WmpError(400, "판매가(sale.salePrice)는 0보다 커야 합니다")
-        if as_int(sale.get("originPrice", price), "sale.originPrice") < price:
-            raise WmpError(400, "정상가는 판매가보다 작을 수 없습니다")
+        price = check_price(sale)
         check_stock(sale.get("stockCount", 0))
         code, now = str(etc.get("sellerProdCode") or ""), now_text()
         if no == 0:  # reference §1.3: productNo 0 = create
@@ -313,11 +319,7 @@ class WemakepriceSimulator(Simulator):
     @staticmethod
     def _check_sale(sale: dict[str, Any]) -> None:
         """invented wording and rules beyond the field names of reference §1.8."""
-        price = as_int(sale.get("salePrice"), "sale.salePrice")
-        if price <= 0:
-            raise WmpError(400, "판매가(sale.salePrice)는 0보다 커야 합니다")
-        if as_int(sale.get("originPrice", price), "sale.originPrice") < price:
-            raise WmpError(400, "정상가는 판매가보다 작을 수 없습니다")
+        check_price(sale)
         check_stock(sale.get("stockCount"))
         if sale.get("salePeriod") not in ("A", "P"):
             raise WmpError(400, "판매기간(sale.salePeriod)은 A 또는 P 입니다")

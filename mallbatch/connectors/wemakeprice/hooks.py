@@ -112,8 +112,12 @@ def ship_policy(connector: Connector, listing: ProductListing) -> int:
 
 def set_status(connector: Connector, product_no: str, *, on_sale: bool) -> None:
     """판매 (A) or 판매중지 (S): the sale status is its own call; displayYn only hides the product."""
-    connector.call("POST", "/product/in/setProductStatus", write=True,
-                   payload={"productNo": int(product_no), "productStatus": "A" if on_sale else "S"})
+    connector.call("POST", "/product/in/setProductStatus", write=True, payload=status_payload(product_no, on_sale))
+
+
+def status_payload(product_no: str, on_sale: bool) -> dict[str, Any]:
+    """setProductStatus (reference §1.8): A = 판매, S = 판매중지."""
+    return {"productNo": int(product_no), "productStatus": "A" if on_sale else "S"}
 
 
 def create_product(connector: Connector, listing: ProductListing) -> ProductRef:
@@ -214,9 +218,7 @@ def price_body(changes: list[ListingChange]) -> dict[str, Any]:
 
 
 def sale_status_body(changes: list[ListingChange]) -> dict[str, Any]:
-    """setProductStatus (reference §1.8): A = 판매, S = 판매중지."""
-    change = changes[0]
-    return {"productNo": int(change.product_id), "productStatus": "A" if change.on_sale else "S"}
+    return status_payload(changes[0].product_id, bool(changes[0].on_sale))
 
 
 def listing_query(target: str) -> dict[str, Any]:
