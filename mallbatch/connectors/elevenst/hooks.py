@@ -378,11 +378,11 @@ def pick_stocks(data: Any, target: str) -> dict[str, Any] | None:
 
 
 def stock_holds(found: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    return all(mapping._int(s.get("stckQty")) == wanted.get("stock") for s in found["stocks"])
+    return all(mapping.as_int(s.get("stckQty")) == wanted.get("stock") for s in found["stocks"])
 
 
 def price_holds(found: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    return mapping._int(found.get("selPrc")) == wanted.get("sale_price")
+    return mapping.as_int(found.get("selPrc")) == wanted.get("sale_price")
 
 
 def sale_holds(found: dict[str, Any], wanted: dict[str, Any]) -> bool:

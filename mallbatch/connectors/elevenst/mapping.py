@@ -99,7 +99,7 @@ def parse_time(value: Any) -> datetime | None:
     return None
 
 
-def _int(value: Any) -> int:
+def as_int(value: Any) -> int:
     try:
         return int(float(str(value).replace(",", "").strip() or 0))
     except ValueError:
@@ -132,9 +132,9 @@ def to_line(item: dict[str, Any], list_name: str, account: str) -> OrderLine:
         address=str(item.get("rcvrBaseAddr") or ""), address_detail=str(item.get("rcvrDtlsAddr") or ""),
         memo=str(item.get("ordDlvReqCont") or ""), product_id=str(item.get("prdNo") or ""),
         seller_code=str(item.get("sellerPrdCd") or ""), product_name=str(item.get("prdNm") or ""),
-        option_name=str(item.get("slctPrdOptNm") or ""), quantity=_int(item.get("ordQty")),
-        unit_price=_int(item.get("selPrc")), amount=_int(item.get("ordPayAmt") or item.get("ordAmt")),
-        shipping_fee=_int(item.get("dlvCst")), courier=COURIER_OF.get(str(item.get("dlvEtprsCd") or ""), ""),
+        option_name=str(item.get("slctPrdOptNm") or ""), quantity=as_int(item.get("ordQty")),
+        unit_price=as_int(item.get("selPrc")), amount=as_int(item.get("ordPayAmt") or item.get("ordAmt")),
+        shipping_fee=as_int(item.get("dlvCst")), courier=COURIER_OF.get(str(item.get("dlvEtprsCd") or ""), ""),
         tracking_no=str(item.get("invcNo") or ""), raw=dict(item),
     )
 
@@ -160,7 +160,7 @@ def to_claim(item: dict[str, Any], list_name: str, account: str) -> Claim:
     return Claim(
         mall=MALL, account=account, claim_id=f"{line}-{letter}{str(seq or '').strip()}", kind=kind, status=status,
         status_raw=raw, order_id=str(item.get("ordNo") or ""), line_ids=[line], ship_unit=str(item.get("dlvNo") or ""),
-        requested_at=parse_time(when), reason=str(reason or ""), quantity=_int(quantity) or 1,
+        requested_at=parse_time(when), reason=str(reason or ""), quantity=as_int(quantity) or 1,
         product_name=str(item.get("prdNm") or ""), option_name=str(item.get("slctPrdOptNm") or item.get("optName") or ""),
         requester_name=who, requester_phone=phone, raw=dict(item),
     )
@@ -329,7 +329,7 @@ class SearchPages:
 
 def to_product(item: dict[str, Any], account: str) -> MallProduct:
     """One row of the product list; its options and stock come from the stock list (:func:`with_stocks`)."""
-    price = _int(item.get("selPrc"))
+    price = as_int(item.get("selPrc"))
     end = parse_time(item.get("aplEndDy"))
     return MallProduct(
         mall=MALL, account=account, product_id=str(item.get("prdNo") or "").strip(),
@@ -342,6 +342,6 @@ def to_product(item: dict[str, Any], account: str) -> MallProduct:
 def with_stocks(product: MallProduct, stocks: list[dict[str, Any]]) -> MallProduct:
     """The product with its 재고번호 as options (values, 옵션가 addPrc, stckQty) and their total as its stock."""
     options = [(option_of(s), s) for s in stocks]
-    combos = tuple(OptionCombo(values, _int(s.get("addPrc")), _int(s.get("stckQty"))) for (_, values), s in options if values)
+    combos = tuple(OptionCombo(values, as_int(s.get("addPrc")), as_int(s.get("stckQty"))) for (_, values), s in options if values)
     names = next((names for (names, values), _ in options if values), ())
-    return replace(product, stock=sum(_int(s.get("stckQty")) for s in stocks), option_names=names, options=combos)
+    return replace(product, stock=sum(as_int(s.get("stckQty")) for s in stocks), option_names=names, options=combos)
