@@ -107,13 +107,21 @@ def read_name(spec: Any, key: str) -> str:
     return READS.get(key) or (read.what_ko if read else key)
 
 
+def _can(spec: Any, capability: Capability) -> str:
+    if capability not in spec.capabilities:
+        return ""
+    if capability is Capability.STOCK_UPDATE and not spec.listing.option_stock:
+        return "상품 단위 (옵션별 불가)"
+    return "예"
+
+
 def marketplaces() -> str:
     """The README's marketplace section: capabilities, limits and credentials, per spec."""
     malls = _connected()
     caps = list(CAPABILITY_NAMES)
     parts = ["| 쇼핑몰 | " + " | ".join(CAPABILITY_NAMES[c] for c in caps) + " |", "|---|" + "---|" * len(caps)]
     for name, code, spec in malls:
-        parts.append(f"| {name} (`{code}`) | " + " | ".join("예" if c in spec.capabilities else "" for c in caps) + " |")
+        parts.append(f"| {name} (`{code}`) | " + " | ".join(_can(spec, c) for c in caps) + " |")
     waiting = [f"{m.name} (`{m.code}`)" for m in MALLS if m.code not in connectors()]
     if waiting:
         parts += ["", "준비 중: " + ", ".join(waiting) + "."]
