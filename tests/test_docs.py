@@ -67,7 +67,9 @@ def test_marketplace_section_states_every_spec_fact() -> None:
             continue
         spec = cls.spec
         row = next(r for r in rows if r.startswith(f"| {mall.name} (`{mall.code}`) |"))
-        assert row.count("| 예 ") == len(spec.capabilities), mall.code
+        per_product = 0 if spec.listing.option_stock else row.count("| 상품 단위 (옵션별 불가) ")
+        assert row.count("| 예 ") + per_product == len(spec.capabilities), mall.code
+        assert per_product == (0 if spec.listing.option_stock else 1), mall.code
         limits = next(r for r in rows if r.startswith(f"| {mall.name} | 초당 "))
         assert f"초당 {spec.rate.per_second:g}회" in limits
         assert (f"어떤 1초에도 {spec.rate.cap}회 이하" in limits) == bool(spec.rate.cap)
