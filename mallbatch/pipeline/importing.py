@@ -95,11 +95,11 @@ def _stored_options(product: dict[str, Any]) -> frozenset[tuple[str, ...]]:
     return _options(combinations(Row(0, [], product)))
 
 
-def _match(store: Store, listing: MallProduct, taken: set[str]) -> str | None:
-    """A stored, unbound-here product of the same name and options."""
+def _match(store: Store, listing: MallProduct, used: set[str]) -> str | None:
+    """A stored product of the same name and options, not bound on this account nor used in this run."""
     name, options = normal_name(listing.name), _options(c.values for c in listing.options)
     for code in store.product_codes():
-        if code in taken or store.journal.binding(listing.mall, listing.account, code):
+        if code in used or store.journal.binding(listing.mall, listing.account, code):
             continue
         product = store.product(code) or {}
         if normal_name(str(product.get("name", ""))) == name and _stored_options(product) == options:
@@ -169,7 +169,8 @@ def bind_listing(store: Store, account: Account, listing: MallProduct, code: str
 def import_listings(store: Store, account: Account, listings: Iterable[MallProduct]) -> list[Imported]:
     """Bind what can be bound and propose the rest; already bound listings are left as they are."""
     journal = store.journal
-    taken = set(store.product_codes()) | journal.bound_codes()
+    taken = set(store.product_codes()) | journal.bound_codes()  # a new code must be none of these
+    used: set[str] = set()  # bound or proposed in this run
     result: list[Imported] = []
     for listing in listings:
         listing.mall, listing.account = account.mall, account.name
@@ -198,7 +199,7 @@ def import_listings(store: Store, account: Account, listings: Iterable[MallProdu
                 item = Imported(listing, NEW_CODE, seller_code, reason, product)
             item.seeded = bind_listing(store, account, listing, seller_code, "mallbatch import, 판매자상품코드")
         else:
-            match = _match(store, listing, taken)
+            match = _match(store, listing, used)
             if match is not None:
                 item = Imported(listing, CONFIRM, match,
                                 f"판매자상품코드가 없습니다. 이름·옵션이 같은 저장된 상품 '{match}'을(를) 제안합니다: 맞으면 그대로, "
@@ -209,6 +210,7 @@ def import_listings(store: Store, account: Account, listings: Iterable[MallProdu
                                 f"판매자상품코드가 없어 새 자체상품코드 '{proposal}'을(를) 제안합니다: 그대로 두거나 원하는 코드로 고쳐 "
                                 "이 엑셀을 inbox 에 넣으면 연결됩니다", product)
         taken.add(item.code)
+        used.add(item.code)
         if item.seeded:
             stock = "/".join(str(c.stock) for c in listing.options) if listing.options else str(listing.stock)
             notes.append(f"mallbatch 재고가 없어 쇼핑몰의 재고({stock})로 시작했습니다")
