@@ -73,7 +73,7 @@ def test_import_binds_seller_codes_proposes_the_rest_and_seeds_stock(tmp_path: P
         assert binding["product_id"] == "9001" and binding["extra"] == {"vendorItemId": "71"} and binding["group_name"] == ""
         assert [h["op"] for h in journal.history(stored[0]["code"])] == [LINK_OP]
         assert store.stock.level(stored[0]["code"]).on_hand == 12 and rows["9001"].seeded
-        assert "쇼핑몰의 재고(12)로 시작했습니다" in rows["9001"].reason
+        assert "쇼핑몰의 재고(12개)로 시작했습니다" in rows["9001"].reason
         assert rows["9001"].product["category"] == stored[0]["category"]  # the stored product, whole
 
         new = rows["9002"]

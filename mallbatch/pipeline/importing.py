@@ -212,7 +212,7 @@ def import_listings(store: Store, account: Account, listings: Iterable[MallProdu
         taken.add(item.code)
         used.add(item.code)
         if item.seeded:
-            stock = "/".join(str(c.stock) for c in listing.options) if listing.options else str(listing.stock)
+            stock = ", ".join(f"{'/'.join(c.values)} {c.stock}개" for c in listing.options) or f"{listing.stock}개"
             notes.append(f"mallbatch 재고가 없어 쇼핑몰의 재고({stock})로 시작했습니다")
         if notes:
             item.reason = "\n".join([item.reason, *notes])

@@ -287,7 +287,10 @@ class Pusher:
             link = links.get(row.excel_row)
             if link is None:
                 continue
-            self.outcomes.of(sheet.sheet, row).add(link.label, link.status, link.message, link.transient)
+            message = link.message
+            if link.status == SUCCESS and row.status == "오류":
+                message += " 상품 정보는 아래 오류 칸을 채워 다시 넣으면 저장됩니다."
+            self.outcomes.of(sheet.sheet, row).add(link.label, link.status, message, link.transient)
             if link.mall:
                 self.linked.add((sheet.sheet, row.excel_row, link.mall, link.account))
 
@@ -454,15 +457,15 @@ class Pusher:
         checked = check_file(self.ws, self.store, path)
         save_valid(self.ws, self.store, checked)
         report = checked.report
+        for sheet in report.sheets:  # first: what binding did is the first line a seller reads on the row
+            if sheet.source_kind == IMPORTED.code:
+                self._link_imported(sheet)
         for sheet in report.sheets:
             for row in sheet.rows:
                 if row.skipped:
                     self.outcomes.of(sheet.sheet, row).add("", SKIP, row.skipped)
                 elif row.status == "오류":
                     self.outcomes.of(sheet.sheet, row).add("", ERROR, "\n".join(row.texts(ISSUE_ERROR)))
-        for sheet in report.sheets:
-            if sheet.source_kind == IMPORTED.code:
-                self._link_imported(sheet)
         handlers = {"products": self.push_products, "invoices": self.push_invoices, "answers": self.push_answers}
         for sheet in report.sheets:
             handler = handlers.get(sheet.kind)
