@@ -90,6 +90,9 @@ def test_import_confirm_by_dropping_back_rerun_and_invoice(sim_workspace, tmp_pa
     assert rows[ids["OLD77"]]["결과"] == "오류"  # not a product until the seller fills the rest; still bound
     assert "쇼핑몰 상품번호" not in [c for c in rows[ids["NOCODE"]]]  # its own 쇼핑몰상품번호 column only
 
+    shown = runner.invoke(cli, ["--home", str(ws.home), "history", proposal])
+    assert f"상품번호 {ids['NOCODE']}" in shown.output and "쿠팡/기본 연결 성공" in shown.output
+
     # Import again: everything bound as it was, nothing changes.
     with Store(ws.store_path) as store:
         before = _snapshot(store)
@@ -136,3 +139,38 @@ def test_import_of_an_account_that_is_not_configured_says_so(sim_workspace) -> N
     ws, _ = sim_workspace(("coupang",), rate_limit=200)
     result = CliRunner().invoke(cli, ["--home", str(ws.home), "import", "--mall", "coupang", "--account", "없는계정"])
     assert result.exit_code == 1 and "오류: config.toml 에 쿠팡 계정 '없는계정'이 없습니다" in result.output
+
+
+def test_a_dropped_back_row_never_rebinds_and_a_mistyped_number_binds_nothing(sim_workspace, tmp_path: Path) -> None:
+    ws, servers = sim_workspace(("coupang",), rate_limit=200)
+    sim = servers["coupang"].simulator
+    ids = _listings_on_the_mall(ws, sim, "P00001")
+    second = coupang_listing("X", name="밤 고구마")
+    with Session(ws, FAST) as session:
+        other = session.adapter(ws.config.find_account("coupang", None)).create_product(second).product_id
+    product = sim.store.get("product", other)
+    for item in product["items"]:
+        item["externalVendorSku"] = ""
+    sim.store.put("product", other, product)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        path = run_import(ws, store, session, "coupang").path
+    book = openpyxl.load_workbook(path)
+    sheet = book[IMPORTED.title]
+    header = [c.value for c in sheet[1]]
+    code, number = header.index("자체상품코드") + 1, header.index("쇼핑몰상품번호") + 1
+    for row in range(sheet.max_row, 1, -1):
+        if sheet.cell(row, number).value == ids["NOCODE"]:
+            sheet.cell(row, code).value = "OLD77"  # the seller picks a code already bound to another listing
+        elif sheet.cell(row, number).value == other:
+            sheet.cell(row, number).value = "999999999"  # a number the mall does not have
+        elif sheet.cell(row, number).value == ids["OLD77"]:
+            sheet.delete_rows(row)  # (its own row would make OLD77 a duplicate in the file)
+    book.save(path)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        pushed = push_file(ws, store, session, path)
+        assert store.journal.binding("coupang", "기본", "OLD77")["product_id"] == ids["OLD77"]
+        assert store.journal.code_of("coupang", "기본", ids["NOCODE"]) is None
+        assert store.journal.code_of("coupang", "기본", other) is None
+    rows = {r["쇼핑몰상품번호"]: r for r in _table(pushed.result_path, IMPORTED.title)}
+    assert "이미 쇼핑몰상품번호" in rows[ids["NOCODE"]]["메시지"] and "바꾸지 않았습니다" in rows[ids["NOCODE"]]["메시지"]
+    assert "999999999을(를) 찾지 못해" in rows["999999999"]["메시지"] and rows["999999999"]["결과"] == "오류"
