@@ -34,7 +34,8 @@ from mallbatch.pipeline.ops import is_transient
 from mallbatch.pipeline.plan import FAILURE, SUCCESS
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.issues import ERROR, SheetReport
-from mallbatch.sheets.normalize import NormalizeError, code as parse_code
+from mallbatch.sheets.normalize import NormalizeError
+from mallbatch.sheets.normalize import code as parse_code
 from mallbatch.sheets.rows import Row
 from mallbatch.store import Store
 from mallbatch.store.stock import option_key
