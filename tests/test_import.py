@@ -93,6 +93,7 @@ def test_import_binds_seller_codes_proposes_the_rest_and_seeds_stock(tmp_path: P
         twice = rows["9005"]
         assert twice.state == CONFIRM and "경고" in twice.reason and "9002" in twice.reason and twice.code not in ("OLD77", "CO9004")
         assert journal.binding("coupang", account.name, "OLD77")["product_id"] == "9002"  # never silently rebound
+        assert [r.warned for r in rows.values()] == [False, False, False, False, True]
 
 
 def test_import_again_changes_nothing_already_bound(tmp_path: Path) -> None:
@@ -120,7 +121,7 @@ def test_import_keeps_the_sellers_own_count_and_a_listing_bound_to_another_code(
         assert store.stock.level(stored[0]["code"]).on_hand == 4 and not rows["9001"].seeded
         assert "재고" not in rows["9001"].reason
         held = rows["9002"]
-        assert (held.state, held.code) == (BOUND, "MINE1") and "경고" in held.reason and "OLD77" in held.reason
+        assert (held.state, held.code) == (BOUND, "MINE1") and "경고" in held.reason and "OLD77" in held.reason and held.warned
         assert store.journal.binding("coupang", account.name, "OLD77") is None
 
 

@@ -54,6 +54,7 @@ class Imported:
     reason: str
     product: dict[str, Any] = field(default_factory=dict)  # the 상품 columns' values
     seeded: bool = False  # mallbatch's stock count started from the mall's
+    warned: bool = False  # the mall says something the binding does not follow (사유 says what)
 
     def values(self, label_mall: str, account: str) -> dict[str, Any]:
         return {**self.product, "code": self.code, "mall": label_mall, "account": account,
@@ -73,6 +74,9 @@ class ImportResult:
         seeded = sum(1 for r in self.rows if r.seeded)
         if seeded:
             lines.append(f"  재고: mallbatch 재고가 없던 상품 {seeded:,}개는 쇼핑몰의 재고로 시작했습니다")
+        warned = sum(1 for r in self.rows if r.warned)
+        if warned:
+            lines.append(f"  경고 {warned:,}개: 이미 다른 것에 연결되어 있어 바꾸지 않았습니다 (엑셀의 사유 열)")
         if counts[CONFIRM]:
             lines.append(f"  확인 필요 {counts[CONFIRM]:,}개: 엑셀의 자체상품코드를 확인(또는 고쳐) inbox 에 넣으면 연결됩니다")
         if counts[NEW_CODE]:
@@ -182,13 +186,13 @@ def import_listings(store: Store, account: Account, listings: Iterable[MallProdu
             reason = "이미 연결되어 있습니다"
             if seller_code and seller_code != bound:
                 reason += f" (경고: 쇼핑몰의 판매자상품코드는 '{seller_code}'이지만 연결은 바꾸지 않았습니다)"
-            item = Imported(listing, BOUND, bound, reason, store.product(bound) or product)
+            item = Imported(listing, BOUND, bound, reason, store.product(bound) or product, warned=bool(seller_code and seller_code != bound))
         elif seller_code and (other := journal.binding(account.mall, account.name, seller_code)) is not None:
             proposal = _new_code(account.mall, listing.product_id, taken)
             item = Imported(listing, CONFIRM, proposal,
                             f"경고: 판매자상품코드 '{seller_code}'는 이미 쇼핑몰상품번호 {other['product_id']}에 연결되어 있어 "
                             f"바꾸지 않았습니다. 다른 상품이면 제안한 자체상품코드 '{proposal}'(또는 새 코드)로 이 엑셀을 inbox 에 "
-                            "넣으면 연결됩니다", product)
+                            "넣으면 연결됩니다", product, warned=True)
         elif seller_code:
             stored = store.product(seller_code)
             if stored is not None:
