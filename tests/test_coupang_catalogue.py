@@ -54,7 +54,7 @@ def test_an_option_the_listing_does_not_have_is_refused_before_any_call(coupang:
 
 
 def test_a_product_not_approved_yet_is_refused_saying_why(coupang: Any) -> None:
-    server, front, adapter = coupang
+    _, front, adapter = coupang
     product = registered(adapter, "TEMP-1", on_sale=False)  # requested=false: kept 임시저장
     for send, change in ((adapter.set_stock, ListingChange("TEMP-1", product, stock=0)),
                          (adapter.set_price, ListingChange("TEMP-1", product, sale_price=14900)),
@@ -132,3 +132,13 @@ def test_a_sold_out_or_stopped_option_gets_no_new_orders_and_orders_take_stock(c
     server.simulator.generate(5, 0, 0)  # nothing of this seller's left to buy: only the built-in samples
     new = [o for b in server.simulator.store.all("box")[before:] for o in b["orderItems"]]
     assert not {o["vendorItemId"] for o in new} & {i["vendorItemId"] for i in items.values()}
+
+
+def test_a_stock_sync_reads_a_product_once_for_all_its_options(coupang: Any) -> None:
+    _, front, adapter = coupang
+    product = registered(adapter, "SYNC-1")
+    start = len(front.seen)
+    for values, stock in ((("3kg",), 2), (("5kg",), 0)):  # one change per call, as the journal sends them
+        assert adapter.set_stock([ListingChange("SYNC-1", product, values, stock=stock)])[0].ok
+    reads = [s for s in front.seen[start:] if s.method == "GET" and s.path.endswith(f"/seller-products/{product}")]
+    assert len(reads) == 1 and len(item_writes(front)) == 2

@@ -357,3 +357,50 @@ def test_the_default_rate_limit_answers_the_invented_429(start_sim: StartSim) ->
     mall = Mall(start_sim, rate_limit=0)  # 0: the simulator's own default
     statuses = [mall.http.get(f"/ordservices/complete/{window(1)}").status_code for _ in range(12)]
     assert 429 in statuses and statuses[0] == 200
+
+
+def stock_body(product_no: str, stock_no: str, quantity: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="euc-kr" standalone="yes"?><ProductStock><prdNo>{product_no}</prdNo>'
+            f"<prdStckNo>{stock_no}</prdStckNo><stckQty>{quantity}</stckQty><optWght>0</optWght></ProductStock>").encode()
+
+
+def test_stock_is_read_and_set_per_stock_number_never_below_zero(start_sim: StartSim) -> None:
+    mall = Mall(start_sim)
+    no = message(mall.call("POST", "/prodservices/product", product_xml(options=2))[1])[2]
+    root = mall.get(f"/prodmarketservice/prodmarket/stck/{no}")
+    ns = "{http://skt.tmall.business.openapi.spring.service.client.domain/}"
+    assert root.tag == f"{ns}ProductStocks" and root.findtext(f"{ns}prdNo") == no
+    stocks = [{c.tag: c.text or "" for c in item} for item in root.iter(f"{ns}ProductStock")]
+    assert [(s["mixOptNm"], s["mixDtlOptNm"], s["stckQty"], s["prdStckStatCd"]) for s in stocks] == [
+        ("구성", "옵션0", "10", "01"), ("구성", "옵션1", "10", "01")]
+    first = stocks[0]["prdStckNo"]
+    code, text, stock_no = message(mall.call("PUT", f"/prodservices/stockqty/{first}", stock_body(no, first, "0"))[1])
+    assert (code, stock_no) == ("200", first) and "변경된 수량 : 0" in text  # 0 is 품절, not an error
+    for body, expected in ((stock_body(no, first, "-1"), "400"), (stock_body(no, "999", "1"), "400"),
+                           (stock_body("123", first, "1"), "404")):
+        code, text, _ = message(mall.call("PUT", f"/prodservices/stockqty/{first}", body)[1])
+        assert code == expected and "수량 업데이트 실패" in text
+    again = [{c.tag: c.text or "" for c in item} for item in mall.get(f"/prodmarketservice/prodmarket/stck/{no}").iter(f"{ns}ProductStock")]
+    assert [(s["stckQty"], s["prdStckStatCd"]) for s in again] == [("0", "02"), ("10", "01")]
+    assert mall.server.simulator.store.audit_counts("stock.update") == {first: 1}
+    assert message(mall.call("GET", "/prodmarketservice/prodmarket/stck/123")[1])[0] == "404"
+
+
+def test_price_detail_and_the_paged_product_list(start_sim: StartSim) -> None:
+    mall = Mall(start_sim)
+    numbers = [message(mall.call("POST", "/prodservices/product", product_xml(code=f"C-{i}"))[1])[2] for i in range(3)]
+    code, _, no = message(mall.call("GET", f"/prodservices/product/price/{numbers[0]}/25000")[1])
+    assert (code, no) == ("200", numbers[0])
+    code, text, _ = message(mall.call("GET", f"/prodservices/product/price/{numbers[0]}/25005")[1])
+    assert code == "500" and "가격 업데이트 실패" in text and "10원 단위" in text
+    detail = mall.get(f"/prodmarketservice/prodmarket/{numbers[0]}")
+    assert (detail.tag, detail.findtext("selPrc"), detail.findtext("selStatCd")) == ("Product", "25000", "103")
+
+    def search(body: str) -> Any:
+        xml = f'<?xml version="1.0" encoding="euc-kr" standalone="yes"?><SearchProduct>{body}</SearchProduct>'
+        return mall.call("POST", "/prodmarketservice/prodmarket", xml.encode())[1]
+
+    page = rows(search("<limit>2</limit><start>2</start><end>3</end>"))
+    assert [(p["prdNo"], p["sellerPrdCd"], p["selStatNm"]) for p in page] == [(numbers[1], "C-1", "판매중"), (numbers[2], "C-2", "판매중")]
+    assert message(search("<limit>501</limit>"))[0] == "400"  # at most 500 a call
+    assert result(search("<limit>10</limit><start>4</start>")) == ("0", "조회된 결과가 없습니다.")

@@ -21,7 +21,8 @@ from urllib.parse import unquote_to_bytes
 
 from mallbatch.sandbox import elevenst_data as data
 from mallbatch.sandbox import elevenst_xml as xml
-from mallbatch.sandbox.elevenst_products import ElevenstProducts, read_xml
+from mallbatch.sandbox.elevenst_catalogue import ElevenstCatalogue
+from mallbatch.sandbox.elevenst_products import ElevenstProducts, read_xml, restate
 from mallbatch.sandbox.elevenst_xml import Refused
 from mallbatch.sandbox.engine import inquiries, invoices, orders
 from mallbatch.sandbox.engine.catalogue import Catalogue
@@ -111,7 +112,7 @@ def unit(line: dict[str, Any]) -> Unit:
                 [Line(line["ordPrdSeq"], qty, cancelled=qty if cancelled else 0, held=qty if line["_held"] else 0)], invoice)
 
 
-class ElevenstSimulator(ElevenstProducts, Simulator):
+class ElevenstSimulator(ElevenstCatalogue, ElevenstProducts, Simulator):
     mall = "11st"
     default_rate_limit = RATE_LIMIT
     ordered_kinds = {"line": "listAt", "cancel": "listAt", "claim": "listAt", "qna": "listAt"}
@@ -137,6 +138,7 @@ class ElevenstSimulator(ElevenstProducts, Simulator):
         self.route("GET", "/prodqnaservices/prodqnalist/{startTime}/{endTime}/{answerStatus}", api(self.qna_list))
         self.route("PUT", "/prodqnaservices/prodqnaanswer/{brdInfoNo}/{prdNo}", api(self.qna_answer, write=True))
         self.product_routes(api)
+        self.catalogue_routes(api)
 
     # --- protocol plumbing ----------------------------------------------------------
     def client_id(self, request: Request) -> str:
@@ -392,7 +394,8 @@ class ElevenstSimulator(ElevenstProducts, Simulator):
 
     # --- sandbox surface ------------------------------------------------------------
     def generate(self, orders: int, claims: int, inquiries: int) -> dict[str, int]:
-        """New paid orders against registered products (picked by key), claims and Q&A, dated now."""
+        """New paid orders against registered products on sale (picked by key), each line taking its
+        quantity from the option's stock (never ordered past 0), claims and Q&A, dated now."""
         rng, now = self.rng, data.now_kst()
         made = Counter[str]()
         keep = ("prdNo", "prdNm", "selPrc", "sellerPrdCd", "options")
@@ -401,8 +404,11 @@ class ElevenstSimulator(ElevenstProducts, Simulator):
                                   keep=self.on_sale, fallback=data.SYNTHETIC_PRODUCTS)
             for _ in range(orders):
                 lines = data.make_order(rng, self.store.next_id, catalogue, now)
+                if not lines:
+                    continue
                 for line in lines:
                     self.store.put("line", line_key(line["ordNo"], line["ordPrdSeq"]), line)
+                    self._sold(line)
                 self.store.put("box", lines[0]["dlvNo"], {"lines": [line_key(x["ordNo"], x["ordPrdSeq"]) for x in lines]})
                 made["orders"] += 1
             if claims:
@@ -414,6 +420,17 @@ class ElevenstSimulator(ElevenstProducts, Simulator):
                 self.store.put("qna", qna["brdInfoNo"], qna)
                 made["inquiries"] += 1
         return {"orders": made["orders"], "claims": made["claims"], "inquiries": made["inquiries"]}
+
+    def _sold(self, line: dict[str, Any]) -> None:
+        """A registered product's 재고번호 gives up the line's quantity (a sample product has no stock)."""
+        product = self.store.get("product", line["prdNo"])
+        entry = next((e for e in product["options"] if e["prdStckNo"] == line["prdStckNo"]), None) if product else None
+        if product is None or entry is None:
+            return
+        quantity = int(line["ordQty"])
+        entry.update(stckQty=max(0, int(entry["stckQty"]) - quantity), selQty=int(entry["selQty"]) + quantity)
+        restate(product)
+        self.store.put("product", product["prdNo"], product)
 
     def _generate_claims(self, count: int, now: str) -> int:
         """Claims on lines without one: cancels before shipping, returns/exchanges after; lines read once."""

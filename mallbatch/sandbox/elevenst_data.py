@@ -97,21 +97,30 @@ def minutes(value: str) -> float:
 
 
 def make_order(rng: random.Random, next_id: NextId, catalogue: Catalogue, now: datetime) -> list[dict[str, Any]]:
-    """One paid order (ordPrdStat 202): one box (dlvNo) with one or two product lines."""
+    """One paid order (ordPrdStat 202): one box (dlvNo) with one or two product lines; none when
+    every picked product sold out during this run."""
     (buyer, buyer_phone), (receiver, receiver_phone) = fixtures.buyer_and_receiver(rng)
     zip_code, base, detail = fixtures.address(rng)
     ord_no, dlv_no, when = str(next_id("ordNo", 202600000000001)), str(next_id("dlvNo", 400000001)), stamp(now)
     member, memo, fee = fixtures.masked_id(rng), fixtures.memo(rng), rng.choice((0, 2500, 3000))
-    lines = []
-    for seq, product in enumerate(catalogue.sample(rng, rng.choice((1, 1, 2))), start=1):
-        option = rng.choice(product["options"]) if product["options"] else None
+    lines: list[dict[str, Any]] = []
+    for product in catalogue.sample(rng, rng.choice((1, 1, 2))):
+        # a registered product's 재고번호 carry stckQty: only one with stock is ordered, at most what is left
+        # (taken from the picked entry here, so later orders of the same run see it; the simulator stores it)
+        options = [o for o in product["options"] if int(o.get("stckQty", 1)) > 0]
+        if product["options"] and not options:
+            continue  # sold out earlier in this run
+        option = rng.choice(options) if options else None
         qty, price = rng.choice((1, 1, 1, 2, 3)), int(product["selPrc"])
-        amount = qty * price
+        if option is not None and "stckQty" in option:
+            qty = min(qty, int(option["stckQty"]))
+            option["stckQty"] = int(option["stckQty"]) - qty
+        amount, seq = qty * price, len(lines) + 1
         lines.append({
             "ordNo": ord_no, "ordPrdSeq": str(seq), "dlvNo": dlv_no, "ordPrdStat": "202", "ordDt": when,
             "ordStlEndDt": when, "prdNo": product["prdNo"], "prdNm": product["prdNm"],
             "prdStckNo": option["prdStckNo"] if option else "",
-            "slctPrdOptNm": f"{option['optName']}-{qty}개" if option else "",
+            "slctPrdOptNm": f"{option['optName']}-{qty}개" if option and option["optName"] else "",
             "sellerPrdCd": product.get("sellerPrdCd", ""), "sellerStockCd": option["sellerStockCd"] if option else "",
             "ordQty": str(qty), "selPrc": str(price), "ordAmt": str(amount), "ordPayAmt": str(amount + (fee if seq == 1 else 0)),
             "ordOptWonStl": "0", "sellerDscPrc": "0", "tmallDscPrc": "0", "lstSellerDscPrc": "0", "lstTmallDscPrc": "0",

@@ -9,6 +9,11 @@ A mixin of :class:`~mallbatch.sandbox.elevenst.ElevenstSimulator`. Rules:
 * 판매가 in 10원 units (reference §3.6);
 * at most 100 options (seed 001: "11번가의 경우 옵션이 100개 이상 등록 하실수 없습니다"; read as
   the issue states it, 100 allowed and 101 refused).
+
+Every product keeps its stock per 재고번호 (``prdStckNo``, second-hand: 11번가's 재고처리 API pages):
+one entry per ``<ProductOption>``, or one without option names for a product without options
+(``prdSelQty``). selStatCd follows the stock: 103 판매중, 104 품절 once every entry is 0 (an entry at
+0 is 재고상태 02 품절), 105 전시중지 until the seller restarts the display.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from mallbatch.sandbox.store import SimStore
 NAME_BYTES = 50
 PRICE_UNIT = 10
 MAX_OPTIONS = 100
-ON_SALE, OFF_DISPLAY = "103", "105"  # inferred: selStatCd 103 판매중, 105 판매중지 (not in the reference)
+# second-hand (11번가 다중상품조회 page): selStatCd 103 판매중, 104 품절, 105 전시중지
+ON_SALE, SOLD_OUT, OFF_DISPLAY = "103", "104", "105"
+IN_USE, STOCK_OUT = "01", "02"  # second-hand: prdStckStatCd 01 사용, 02 품절
 INDEX = "11st.sellerPrdCd"
 INVALID, UNKNOWN = 400, 404  # invented resultCodes of a refused product call (only 200 is in the reference)
 Api = Callable[..., Callable[[Request], Response]]
@@ -49,15 +56,38 @@ def read_xml(request: Request, root_name: str) -> Element:
     return root
 
 
-def _options(root: Element, product_no: str) -> list[dict[str, str]]:
-    """Every ``<ProductOption>`` as an orderable option (inferred child names colValue0, colSellerStockCd)."""
+def stock_entry(number: str, title: str, value: str, quantity: int, extra_price: int = 0, seller_code: str = "") -> dict[str, Any]:
+    """One 재고번호 as the stock answers show it (second-hand field names; optWght invented as 0)."""
+    return {"prdStckNo": number, "optName": f"{title}:{value}" if title else value, "sellerStockCd": seller_code,
+            "mixOptNm": title, "mixDtlOptNm": value, "addPrc": extra_price, "stckQty": quantity, "selQty": 0,
+            "optWght": "0", "prdStckStatCd": IN_USE if quantity > 0 else STOCK_OUT}
+
+
+def _count(text: str, name: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", text or "0"):
+        raise refused(INVALID, f"{name} 는 0 이상의 숫자여야 합니다: {text}")  # invented wording
+    return int(text or 0)
+
+
+def _options(root: Element, product_no: str) -> list[dict[str, Any]]:
+    """Every ``<ProductOption>`` as a 재고번호 (inferred child names colValue0, colOptPrice, colCount,
+    colSellerStockCd); a product without options has one, holding ``prdSelQty``."""
     title = xml.text_of(root, "colTitle")
     found = []
     for i, option in enumerate(root.iter("ProductOption"), start=1):
-        value = xml.text_of(option, "colValue0")
-        found.append({"prdStckNo": f"{product_no}{i:03d}", "optName": f"{title}:{value}" if title else value,
-                      "sellerStockCd": xml.text_of(option, "colSellerStockCd")})
-    return found
+        found.append(stock_entry(f"{product_no}{i:03d}", title, xml.text_of(option, "colValue0"),
+                                 _count(xml.text_of(option, "colCount"), "colCount"),
+                                 int(xml.text_of(option, "colOptPrice") or 0), xml.text_of(option, "colSellerStockCd")))
+    return found or [stock_entry(f"{product_no}001", "", "", _count(xml.text_of(root, "prdSelQty"), "prdSelQty"))]
+
+
+def restate(product: dict[str, Any]) -> None:
+    """selStatCd after a stock change: 104 품절 when every 재고번호 is 0, 103 again when one is not;
+    전시중지 (105) stays until restartdisplay (inferred from the status codes)."""
+    for entry in product["options"]:
+        entry["prdStckStatCd"] = IN_USE if int(entry["stckQty"]) > 0 else STOCK_OUT
+    if product.get("selStatCd", ON_SALE) != OFF_DISPLAY:
+        product["selStatCd"] = ON_SALE if any(int(e["stckQty"]) > 0 for e in product["options"]) else SOLD_OUT
 
 
 def checked(root: Element) -> dict[str, Any]:
@@ -83,7 +113,9 @@ def checked(root: Element) -> dict[str, Any]:
     if courier and courier not in data.COURIERS:
         raise refused(INVALID, f"등록되지 않은 택배사 코드입니다: {courier}")
     return {"prdNm": name, "selPrc": int(price_text), "sellerPrdCd": xml.text_of(root, "sellerPrdCd"),
-            "dispCtgrNo": xml.text_of(root, "dispCtgrNo")}
+            "dispCtgrNo": xml.text_of(root, "dispCtgrNo"),
+            # invented: a sale without a 판매기간 (selTermUseYn N) lists no end date (aplEndDy "")
+            "aplBgnDy": data.stamp(data.now_kst()), "aplEndDy": ""}
 
 
 class ElevenstProducts:
@@ -109,8 +141,11 @@ class ElevenstProducts:
 
     def _save(self, product: dict[str, Any], root: Element, fields: dict[str, Any]) -> None:
         now = data.stamp(data.now_kst())
+        started = product.get("aplBgnDy")
         product.update(fields, options=_options(root, product["prdNo"]), updateDt=now)
+        product["aplBgnDy"] = started or fields["aplBgnDy"]
         product.setdefault("createDt", now)
+        restate(product)
         self.store.put("product", product["prdNo"], product)
         catalogue.index(self.store, INDEX, product["sellerPrdCd"], product["prdNo"])
 
@@ -137,12 +172,15 @@ class ElevenstProducts:
         return xml.records("products", "product", ({k: p[k] for k in keys} for p in found))  # invented shape
 
     def _display(self, action: str) -> Callable[[Request], bytes]:
-        status, done = (OFF_DISPLAY, "전시중지 되었습니다.") if action == "stopdisplay" else (ON_SALE, "전시재개 되었습니다.")
+        stop = action == "stopdisplay"
+        done = "전시중지 되었습니다." if stop else "전시재개 되었습니다."
 
         def change(request: Request) -> bytes:
             product = self._product(request.params["prdNo"])
-            product.update(selStatCd=status, updateDt=data.stamp(data.now_kst()))
+            product.update(selStatCd=OFF_DISPLAY if stop else ON_SALE, updateDt=data.stamp(data.now_kst()))
+            restate(product)  # a restarted product without stock is 104 품절
             self.store.put("product", product["prdNo"], product)
+            status = product["selStatCd"]
             self.store.audit("product.status", product["sellerPrdCd"] or product["prdNo"], {"selStatCd": status})
             return xml.client_message(200, done, productNo=product["prdNo"])  # message text invented
 

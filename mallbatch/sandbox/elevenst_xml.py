@@ -105,9 +105,21 @@ def _fill(parent: Element, fields: Mapping[str, Any]) -> None:
         SubElement(parent, name).text = "" if value is None else str(value)
 
 
-def _document(root: Element) -> bytes:
+def document(root: Element) -> bytes:
     # Stored text is EUC-KR by construction; echoed request values may not be: a character reference, never a crash.
     return (DECLARATION + tostring(root, encoding="unicode")).encode("euc_kr", errors="xmlcharrefreplace")
+
+
+def answer_root(name: str) -> Element:
+    """``<ns2:{name}>``, the root of a list answer, to build nested answers on (stock lists)."""
+    return Element(f"ns2:{name}", {"xmlns:ns2": NS})
+
+
+def child(parent: Element, name: str, fields: Mapping[str, Any]) -> Element:
+    """``<{name}>`` under ``parent`` with one unprefixed leaf per field."""
+    element = SubElement(parent, name)
+    _fill(element, fields)
+    return element
 
 
 def records(root: str, item: str, rows: Iterable[Mapping[str, Any]]) -> bytes:
@@ -117,7 +129,7 @@ def records(root: str, item: str, rows: Iterable[Mapping[str, Any]]) -> bytes:
         _fill(SubElement(top, f"ns2:{item}"), row)
     if len(top) == 0:
         return result(root, 0, NO_DATA, prefixed=True)
-    return _document(top)
+    return document(top)
 
 
 def result(root: str, code: int, text: str, *, prefixed: bool = False) -> bytes:
@@ -125,12 +137,16 @@ def result(root: str, code: int, text: str, *, prefixed: bool = False) -> bytes:
     top = Element(f"ns2:{root}", {"xmlns:ns2": NS})
     prefix = "ns2:" if prefixed else ""
     _fill(top, {f"{prefix}result_code": code, f"{prefix}result_text": text})
-    return _document(top)
+    return document(top)
+
+
+def plain(name: str, fields: Mapping[str, Any]) -> bytes:
+    """``<{name}>`` without a namespace, one leaf per field (ClientMessage, a product's ``<Product>``)."""
+    top = Element(name)
+    _fill(top, fields)
+    return document(top)
 
 
 def client_message(code: int, message: str, **extra: Any) -> bytes:
     """The ``<ClientMessage>`` of product, Q&A and gateway answers (``resultCode``, ``message``, …)."""
-    top = Element("ClientMessage")
-    _fill(top, {"resultCode": code, "message": message, **extra})
-    return _document(top)
-
+    return plain("ClientMessage", {"resultCode": code, "message": message, **extra})

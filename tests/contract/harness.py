@@ -373,6 +373,23 @@ class Wemakeprice(Harness):
     def error_body(self, message: str) -> bytes:
         return _json({"resultCode": 400, "data": None, "error": message})
 
+    stock_path = "/product/in/setProductSale"
+
+    def _sale(self, server: SandboxServer, product_id: str) -> dict[str, Any]:
+        return server.simulator.store.get("product", product_id)["payload"]["sale"]
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        """The product's sale.stockCount; 위메프 keeps no stock per option (ListingRules.option_stock=False)."""
+        if option:
+            raise ValueError(f"위메프 has no per-option stock (asked for {'/'.join(option)})")
+        return int(self._sale(server, product_id)["stockCount"])
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        return int(self._sale(server, product_id)["salePrice"])
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return server.simulator.on_sale(server.simulator.store.get("product", product_id))
+
 
 # --- 11번가 -------------------------------------------------------------------------------------
 ELEVENST_NS = "http://skt.tmall.business.openapi.spring.service.client.domain/"
@@ -468,6 +485,22 @@ class Elevenst(Harness):
 
     def confirm_calls(self, server: SandboxServer, units: list[str], batch: int) -> int:
         return sum(len(self._lines(server, unit)) for unit in units)  # one call per line of each box
+
+    stock_path = "/prodservices/stockqty/"
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        """One option's stckQty (its 재고번호, registered with the values joined by "/"); for the whole
+        product the one count all its 재고번호 hold (11번가 keeps stock per 재고번호 only)."""
+        entries = server.simulator.store.get("product", product_id)["options"]
+        counts = {int(e["stckQty"]) for e in entries if not option or e["mixDtlOptNm"] == "/".join(option)}
+        assert len(counts) == 1, f"재고번호 of {product_id} {option} hold different stock: {counts}"
+        return counts.pop()
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        return int(server.simulator.store.get("product", product_id)["selPrc"])
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return bool(server.simulator.on_sale(server.simulator.store.get("product", product_id)))
 
     def error_body(self, message: str) -> bytes:
         return (f'<?xml version="1.0" encoding="EUC-KR" standalone="yes"?><ns2:ResultOrder xmlns:ns2="{ELEVENST_NS}">'

@@ -69,16 +69,21 @@ def vendor_items(connector: Connector, change: ListingChange) -> list[ListingCha
     """The change split into one part per vendorItem it touches (``extra``: its vendorItemId and,
     for a price, that item's new price), or the Korean reason it cannot be sent.
 
-    A whole-product price keeps each option's surcharge: the cheapest item (the option at +0원)
-    gets the new price and the others keep their difference to it."""
-    data = _product(connector, change.product_id)
-    if data is None:
-        return NO_PRODUCT, f"쿠팡에 상품번호 {change.product_id} 인 상품이 없습니다. 판매상품 목록에서 상품번호를 확인하세요"
-    status = str(data.get("statusName") or "")
-    if status not in APPROVED:
-        return NOT_APPROVED, (f"쿠팡에서 아직 승인되지 않은 상품입니다 (상태: {status or '알 수 없음'}). "
-                              "승인완료 뒤에 재고·판매가·판매상태를 바꿀 수 있습니다")
-    items = data.get("items") or []
+    A product's items are read once per connector for stock and sale-state changes (a stock sync sends
+    every option of a product: one read, not one per option); a price reads them fresh, since a
+    whole product's price keeps each option's surcharge: the cheapest item (the option at +0원) gets
+    the new price and the others keep their difference to it."""
+    known: dict[str, list[dict[str, Any]]] = connector.memo.setdefault("coupang.items", {})
+    items = known.get(change.product_id) if change.sale_price is None else None
+    if items is None or not matching(items, change.option):  # an option added since: read again before refusing
+        data = _product(connector, change.product_id)
+        if data is None:
+            return NO_PRODUCT, f"쿠팡에 상품번호 {change.product_id} 인 상품이 없습니다. 판매상품 목록에서 상품번호를 확인하세요"
+        status = str(data.get("statusName") or "")
+        if status not in APPROVED:
+            return NOT_APPROVED, (f"쿠팡에서 아직 승인되지 않은 상품입니다 (상태: {status or '알 수 없음'}). "
+                                  "승인완료 뒤에 재고·판매가·판매상태를 바꿀 수 있습니다")
+        items = known[change.product_id] = data.get("items") or []
     touched = matching(items, change.option)
     if not touched:
         return NO_OPTION, (f"쿠팡 상품에 '{'/'.join(change.option)}' 옵션이 없습니다. "
@@ -94,6 +99,11 @@ def vendor_items(connector: Connector, change: ListingChange) -> list[ListingCha
             extra["price"] = change.sale_price + surcharge
         parts.append(dataclasses.replace(change, extra=extra))
     return parts
+
+
+def forget(connector: Connector, product_id: str) -> None:
+    """The product's items changed (a product update): read them again at the next change."""
+    connector.memo.get("coupang.items", {}).pop(product_id, None)
 
 
 # --- read-back -------------------------------------------------------------------------------

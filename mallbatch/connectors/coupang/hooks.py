@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from mallbatch.connectors.coupang.catalogue import NOT_APPROVED
+from mallbatch.connectors.coupang import catalogue
 from mallbatch.connectors.coupang.mapping import (
     box_of,
     courier_from,
@@ -153,6 +153,7 @@ def update_product(connector: Connector, ref: ProductRef, listing: ProductListin
     body["sellerProductId"] = int(ref.product_id)
     body["items"] = merge_items(body["items"], _product(connector, ref.product_id).get("items") or [])
     product = _saved(connector.call("PUT", path, write=True, payload=body))
+    catalogue.forget(connector, product)
     if not listing.on_sale or ref.extra.get("on_sale") is False:
         set_sale(connector, product, listing.seller_code, listing.on_sale)
     return ProductRef(product, {"seller_code": listing.seller_code, "on_sale": listing.on_sale})
@@ -163,7 +164,7 @@ def set_sale(connector: Connector, product: str, seller_code: str, on_sale: bool
     vendor item, and a product update does not change it. A product not approved yet has no vendor
     items and is not on sale anyway (inferred), so there is nothing to stop."""
     result = connector.set_sale([ListingChange(seller_code, product, on_sale=on_sale)])[0]
-    if not result.ok and result.code != NOT_APPROVED:
+    if not result.ok and result.code != catalogue.NOT_APPROVED:
         raise RejectedError(result.message_ko, code=result.code)
 
 

@@ -1,11 +1,12 @@
 """What is genuinely special to 11번가: it has no order look-up by id, only time-window lists, so
 발주확인 (per line: ordNo/ordPrdSeq/…/dlvNo) and partial 발송처리 find the box's lines in the lists
-first; products are XML bodies; 전시중지/재개 is its own call."""
+first; products are XML bodies; 전시중지/재개 is its own call; stock is set per 재고번호 (prdStckNo),
+found in the product's stock list first."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,10 +16,20 @@ from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.writes import run_write
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import Invoice, ItemResult, OrderLine, ProductListing, ProductRef
+from mallbatch.domain.records import (
+    Invoice,
+    ItemResult,
+    ListingChange,
+    MallProduct,
+    OrderLine,
+    ProductListing,
+    ProductRef,
+    split_target,
+)
 from mallbatch.errors import OutcomeUnknown, RejectedError
 
 LOOKBACK = timedelta(days=30)  # invented: how far back the lists are searched for a box's lines
+STOCKS_BATCH = 100  # invented: products per 다중상품재고정보조회 (the page only warns that many are slow)
 WEEK = timedelta(days=7)  # reference §3.1: at most one week per list call
 
 
@@ -269,10 +280,14 @@ def _product_call(connector: Connector, method: str, path: str, listing: Product
     return connector.call(method, path, write=True, send="content", payload={"content": body}) or {}
 
 
+def display_path(on_sale: bool) -> str:
+    """전시재개 or 전시중지 (reference §3.2; PUT is second-hand: 11번가 판매중지 pages, apiSeq 1631/1632)."""
+    return f"/prodstatservice/stat/{'restartdisplay' if on_sale else 'stopdisplay'}/{{prdNo}}"
+
+
 def set_display(connector: Connector, product_no: str, *, on_sale: bool) -> None:
-    """판매불가 → 전시중지, 판매가능 again → 전시재개 (reference §3.2; invented: PUT, the method is not shown)."""
-    action = "restartdisplay" if on_sale else "stopdisplay"
-    connector.call("PUT", f"/prodstatservice/stat/{action}/{{prdNo}}", write=True, send="params", payload={"prdNo": product_no})
+    """판매불가 → 전시중지, 판매가능 again → 전시재개 of a product just registered or updated."""
+    connector.call("PUT", display_path(on_sale), write=True, send="params", payload={"prdNo": product_no})
 
 
 def create_product(connector: Connector, listing: ProductListing) -> ProductRef:
@@ -289,6 +304,7 @@ def update_product(connector: Connector, ref: ProductRef, listing: ProductListin
     if not ref.product_id.strip().isdigit():
         raise RejectedError(f"11번가 상품번호는 숫자여야 합니다 ({ref.product_id})")
     _product_call(connector, "PUT", f"/prodservices/product/{ref.product_id.strip()}", listing)
+    connector.memo.get("stocks", {}).pop(ref.product_id.strip(), None)  # its options may be numbered anew
     if not listing.on_sale or ref.extra.get("on_sale") is False:
         set_display(connector, ref.product_id.strip(), on_sale=listing.on_sale)
     return ProductRef(ref.product_id, {**ref.extra, "on_sale": listing.on_sale})
@@ -307,3 +323,116 @@ def product_matches(connector: Connector, product_id: str, name: str, sale_price
     """11번가 shows no product by number (reference §3.2), so an unknown update is never vouched for:
     it is sent again, which is harmless (an update PUTs the whole product)."""
     return False
+
+
+# --- the catalogue: 재고 per 재고번호, 판매가, 전시중지/재개, the product list ---------------------------------
+def product_no(target: str) -> str:
+    """The 상품번호 of a ListingChange target; ValueError when it cannot be one (a look-up then finds nothing)."""
+    number = split_target(target)[0].strip()
+    if not number.isdigit():
+        raise ValueError(target)
+    return number
+
+
+def _number_problem(change: ListingChange) -> str | None:
+    if change.product_id.strip().isdigit():
+        return None
+    return f"11번가 상품번호는 숫자여야 합니다 ({change.product_id.strip()}). 11번가에 연동된 상품번호를 확인하세요"
+
+
+def stock_problem(change: ListingChange) -> str | None:
+    if change.stock is None or change.stock < 0:
+        return f"11번가 재고는 0 이상이어야 합니다 ({change.stock}). 0은 품절입니다"
+    return _number_problem(change)
+
+
+def price_problem(change: ListingChange) -> str | None:
+    if change.option:
+        return (f"11번가 판매가는 상품 단위로만 바꿀 수 있습니다 (옵션 {'/'.join(change.option)}). "
+                "옵션별 가격 차이는 상품 시트의 옵션추가금액으로 바꾸세요")
+    price = change.sale_price
+    if price is None or price <= 0:
+        return f"11번가 판매가는 0보다 커야 합니다 ({price})"
+    if price % mapping.PRICE_UNIT:
+        return f"11번가 판매가는 {mapping.PRICE_UNIT}원 단위여야 합니다 (현재 {price:,}원)"
+    return _number_problem(change)
+
+
+def sale_problem(change: ListingChange) -> str | None:
+    if change.option:
+        return (f"11번가 판매중지·판매재개는 상품 단위입니다 (옵션 {'/'.join(change.option)}). "
+                "옵션 하나만 팔지 않으려면 그 옵션의 재고를 0(품절)으로 하세요")
+    if change.on_sale is None:
+        return "판매상태(판매/판매중지)가 비어 있습니다"
+    return _number_problem(change)
+
+
+def pick_stocks(data: Any, target: str) -> dict[str, Any] | None:
+    """The stock answer's 재고번호 of the target: its option's, or every one for the whole product."""
+    stocks = [s for s in (data.get("ProductStock") or []) if isinstance(s, dict)] if isinstance(data, dict) else []
+    _, option = split_target(target)
+    if option:
+        wanted = tuple(v.strip() for v in option)
+        stocks = [s for s in stocks if mapping.option_of(s)[1] == wanted]
+    return {"stocks": stocks} if stocks else None
+
+
+def stock_holds(found: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return all(mapping.as_int(s.get("stckQty")) == wanted.get("stock") for s in found["stocks"])
+
+
+def price_holds(found: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return mapping.as_int(found.get("selPrc")) == wanted.get("sale_price")
+
+
+def sale_holds(found: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """전시중지 is 105; a resumed product shows 103, or 104 품절 when it has no stock."""
+    state = str(found.get("selStatCd") or "")
+    return state == mapping.OFF_DISPLAY if wanted.get("on_sale") is False else state in (mapping.ON_SALE, mapping.SOLD_OUT)
+
+
+def _stocks(connector: Connector, number: str) -> list[dict[str, Any]] | None:
+    """The product's 재고번호 (read once per connector: their numbers and weights do not change by a stock
+    write), or None when 11번가 has no such product."""
+    known = connector.memo.setdefault("stocks", {})
+    if number not in known:
+        found = connector.lookup("stock", number)
+        known[number] = found["stocks"] if found else None
+    return known[number]
+
+
+def prepare_stock(connector: Connector, change: ListingChange) -> ListingChange | list[ListingChange] | tuple[str, str]:
+    """The change with its 재고번호 and weight (``extra``): an option's, or one part per 재고번호 for a
+    whole-product change (the same absolute count on every option; 0 is 품절). A refusal when 11번가
+    has no such product or option: the stock list is read, and no stock write is sent for it."""
+    number = change.product_id.strip()
+    stocks = _stocks(connector, number)
+    if stocks is None:
+        return "NOT_FOUND", (f"11번가에 상품번호 {number} 인 상품이 없습니다. "
+                             "11번가 판매자센터에서 상품번호를 확인하고 연동을 다시 하세요")
+    wanted = tuple(v.strip() for v in change.option)
+    match = [s for s in stocks if not wanted or mapping.option_of(s)[1] == wanted]
+    if not match or (wanted and len(match) > 1):
+        have = ", ".join("/".join(mapping.option_of(s)[1]) or "(옵션 없음)" for s in stocks)
+        return "NO_OPTION", (f"11번가 상품 {number} 에 옵션 '{'/'.join(wanted)}' 이(가) 없습니다 "
+                             f"(11번가의 옵션: {have}). 재고·가격 시트의 옵션을 11번가에 등록된 옵션과 같게 쓰세요")
+    parts = [replace(change, extra={**change.extra, "prdStckNo": str(s.get("prdStckNo") or ""),
+                                    "optWght": str(s.get("optWght") or "0")}) for s in match]
+    return parts[0] if len(parts) == 1 else parts
+
+
+def stock_body(change: ListingChange) -> dict[str, Any]:
+    return {"prdStckNo": change.extra["prdStckNo"], "content": mapping.stock_xml(change)}
+
+
+def with_stocks(connector: Connector, products: Iterator[MallProduct]) -> Iterator[MallProduct]:
+    """Each listed product with its options and stock, from 다중상품재고정보조회 in batches."""
+    listed = list(products)
+    for start in range(0, len(listed), STOCKS_BATCH):
+        batch = listed[start:start + STOCKS_BATCH]
+        data = connector.call("POST", "/prodmarketservice/prodmarket/stocks", send="content",
+                              payload={"content": mapping.stocks_xml([p.product_id for p in batch])})
+        groups = {str(g.get("prdNo") or "").strip(): g for g in (data.get("ProductStocks") or []) if isinstance(g, dict)}
+        for product in batch:
+            stocks = (groups.get(product.product_id) or {}).get("ProductStock") or []
+            yield mapping.with_stocks(product, [s for s in stocks if isinstance(s, dict)])

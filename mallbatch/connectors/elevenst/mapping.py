@@ -9,13 +9,26 @@ is refused before sending, naming the seller's column.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
 from mallbatch.connectors.runtime.xml import decode_xml
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus, ProductListing
+from mallbatch.domain.records import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Inquiry,
+    ListingChange,
+    MallProduct,
+    OptionCombo,
+    OrderLine,
+    OrderStatus,
+    ProductListing,
+)
 
 MALL = "11st"
 PATH_TIME = "%Y%m%d%H%M"  # reference §3.1: yyyyMMddHHmm in paths
@@ -51,6 +64,10 @@ CLAIM_STATUS = {  # reference §3.4 clmStat
 CLAIM_LISTS = {"cancelorders": ClaimKind.CANCEL, "canceledorders": ClaimKind.CANCEL,
                "returnorders": ClaimKind.RETURN, "exchangeorders": ClaimKind.EXCHANGE}
 QNA_KINDS = {"01": "상품", "02": "배송", "03": "반품/환불/취소", "04": "교환/변경", "05": "기타"}  # reference §3.5
+# second-hand (11번가 다중상품조회 page): selStatCd 103 판매중, 104 품절, 105 전시중지 (106–108 ended or banned)
+ON_SALE, SOLD_OUT, OFF_DISPLAY = "103", "104", "105"
+# Answers that are a record without any result code (a product, its stock list, the product list)
+RECORD_ROOTS = ("Product", "ProductStocks", "products")
 
 
 # --- answers --------------------------------------------------------------------------
@@ -59,7 +76,7 @@ def decode(content: bytes) -> dict[str, Any]:
     ``resultCode`` of product/Q&A answers; a list with records and no code is a success ("0")."""
     body = decode_xml(content)
     code = body.get("result_code", body.get("resultCode"))
-    if code is None and any(isinstance(v, list) for v in body.values()):
+    if code is None and (body.get("_root") in RECORD_ROOTS or any(isinstance(v, list) for v in body.values())):
         code = "0"
     text = body.get("result_text") or body.get("message") or ""
     return {**body, "code": None if code is None else str(code).strip(), "text": str(text).strip()}
@@ -82,7 +99,7 @@ def parse_time(value: Any) -> datetime | None:
     return None
 
 
-def _int(value: Any) -> int:
+def as_int(value: Any) -> int:
     try:
         return int(float(str(value).replace(",", "").strip() or 0))
     except ValueError:
@@ -115,9 +132,9 @@ def to_line(item: dict[str, Any], list_name: str, account: str) -> OrderLine:
         address=str(item.get("rcvrBaseAddr") or ""), address_detail=str(item.get("rcvrDtlsAddr") or ""),
         memo=str(item.get("ordDlvReqCont") or ""), product_id=str(item.get("prdNo") or ""),
         seller_code=str(item.get("sellerPrdCd") or ""), product_name=str(item.get("prdNm") or ""),
-        option_name=str(item.get("slctPrdOptNm") or ""), quantity=_int(item.get("ordQty")),
-        unit_price=_int(item.get("selPrc")), amount=_int(item.get("ordPayAmt") or item.get("ordAmt")),
-        shipping_fee=_int(item.get("dlvCst")), courier=COURIER_OF.get(str(item.get("dlvEtprsCd") or ""), ""),
+        option_name=str(item.get("slctPrdOptNm") or ""), quantity=as_int(item.get("ordQty")),
+        unit_price=as_int(item.get("selPrc")), amount=as_int(item.get("ordPayAmt") or item.get("ordAmt")),
+        shipping_fee=as_int(item.get("dlvCst")), courier=COURIER_OF.get(str(item.get("dlvEtprsCd") or ""), ""),
         tracking_no=str(item.get("invcNo") or ""), raw=dict(item),
     )
 
@@ -143,7 +160,7 @@ def to_claim(item: dict[str, Any], list_name: str, account: str) -> Claim:
     return Claim(
         mall=MALL, account=account, claim_id=f"{line}-{letter}{str(seq or '').strip()}", kind=kind, status=status,
         status_raw=raw, order_id=str(item.get("ordNo") or ""), line_ids=[line], ship_unit=str(item.get("dlvNo") or ""),
-        requested_at=parse_time(when), reason=str(reason or ""), quantity=_int(quantity) or 1,
+        requested_at=parse_time(when), reason=str(reason or ""), quantity=as_int(quantity) or 1,
         product_name=str(item.get("prdNm") or ""), option_name=str(item.get("slctPrdOptNm") or item.get("optName") or ""),
         requester_name=who, requester_phone=phone, raw=dict(item),
     )
@@ -263,3 +280,68 @@ def answer_xml(text: str) -> bytes:
     """``<ProductQna><answerCont>`` with the answer as CDATA (reference §3.2)."""
     body = f'<?xml version="1.0" encoding="euc-kr" standalone="yes"?><ProductQna><answerCont>{_cdata(text)}</answerCont></ProductQna>'
     return body.encode("euc_kr")
+
+
+# --- the catalogue: stock per 재고번호, the product list (second-hand: 11번가 Open API guide pages) ----
+PAGE = 500  # 다중상품조회: "일괄 최대 500개 목록 조회 가능"
+
+
+def option_of(stock: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(option names, values) of one 재고번호: mixOptNm / mixDtlOptNm list one per option column,
+    comma-separated ("사이즈,색상" / "one,와인"). A product registered by mallbatch has one column whose
+    name and value join the combination with "/" (product_xml), split back here."""
+    names = tuple(n.strip() for n in str(stock.get("mixOptNm") or "").split(",") if n.strip())
+    values = tuple(v.strip() for v in str(stock.get("mixDtlOptNm") or "").split(",") if v.strip())
+    if len(names) == len(values) == 1 and 0 < names[0].count("/") == values[0].count("/"):
+        names, values = tuple(names[0].split("/")), tuple(values[0].split("/"))
+    return names, values
+
+
+def stock_xml(change: ListingChange) -> bytes:
+    """``<ProductStock>`` of 상품재고수량변경처리: every field is required, optWght as the mall has it."""
+    fields = {"prdNo": change.product_id.strip(), "prdStckNo": change.extra["prdStckNo"], "stckQty": change.stock,
+              "optWght": change.extra.get("optWght") or "0"}
+    body = "".join(f"<{name}>{escape(str(value))}</{name}>" for name, value in fields.items())
+    return f'<?xml version="1.0" encoding="euc-kr" standalone="yes"?><ProductStock>{body}</ProductStock>'.encode("euc_kr")
+
+
+def stocks_xml(product_ids: list[str]) -> bytes:
+    """``<ProductStocks>`` of 다중상품재고정보조회: one ``<ProductStock><prdNo>`` per product."""
+    items = "".join(f"<ProductStock><prdNo>{escape(no)}</prdNo></ProductStock>" for no in product_ids)
+    return f'<?xml version="1.0" encoding="euc-kr" standalone="yes"?><ProductStocks>{items}</ProductStocks>'.encode("euc_kr")
+
+
+@dataclass(frozen=True)
+class SearchPages:
+    """다중상품조회 pages: ``<SearchProduct>`` with ``limit`` and the ``start``/``end`` positions
+    (inferred: 1-based, both included); a full page means there may be another."""
+
+    size: int = PAGE
+
+    def params(self, cursor: Any) -> dict[str, Any]:
+        start = cursor or 1
+        body = f"<limit>{self.size}</limit><start>{start}</start><end>{start + self.size - 1}</end>"
+        return {"content": f'<?xml version="1.0" encoding="euc-kr" standalone="yes"?><SearchProduct>{body}</SearchProduct>'.encode()}
+
+    def following(self, cursor: Any, data: Any, items: list[Any]) -> Hashable | None:
+        return (cursor or 1) + self.size if len(items) >= self.size else None
+
+
+def to_product(item: dict[str, Any], account: str) -> MallProduct:
+    """One row of the product list; its options and stock come from the stock list (:func:`with_stocks`)."""
+    price = as_int(item.get("selPrc"))
+    end = parse_time(item.get("aplEndDy"))
+    return MallProduct(
+        mall=MALL, account=account, product_id=str(item.get("prdNo") or "").strip(),
+        seller_code=str(item.get("sellerPrdCd") or "").strip(), name=str(item.get("prdNm") or ""),
+        sale_price=price, list_price=price,  # the list shows no 정가 (inferred: the sale price stands for it)
+        stock=0, on_sale=str(item.get("selStatCd") or "") in (ON_SALE, SOLD_OUT), category=str(item.get("dispCtgrNo") or ""),
+        sale_end=end.date() if end else None, raw=dict(item))
+
+
+def with_stocks(product: MallProduct, stocks: list[dict[str, Any]]) -> MallProduct:
+    """The product with its 재고번호 as options (values, 옵션가 addPrc, stckQty) and their total as its stock."""
+    options = [(option_of(s), s) for s in stocks]
+    combos = tuple(OptionCombo(values, as_int(s.get("addPrc")), as_int(s.get("stckQty"))) for (_, values), s in options if values)
+    names = next((names for (names, values), _ in options if values), ())
+    return replace(product, stock=sum(as_int(s.get("stckQty")) for s in stocks), option_names=names, options=combos)

@@ -5,7 +5,7 @@ dlvNo is the box that is confirmed and shipped."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from datetime import timedelta
 
 import httpx
@@ -17,6 +17,7 @@ from mallbatch.connectors.elevenst.mapping import (
     LIST_STAMP,
     MAX_OPTIONS,
     PATH_TIME,
+    SearchPages,
     decode,
     inquiry_key,
     line_key,
@@ -24,6 +25,7 @@ from mallbatch.connectors.elevenst.mapping import (
     to_claim,
     to_inquiry,
     to_line,
+    to_product,
 )
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.errors import ErrorRule, classifier
@@ -43,8 +45,8 @@ from mallbatch.connectors.runtime.spec import (
 from mallbatch.connectors.runtime.windows import Window
 from mallbatch.connectors.runtime.writes import run_write
 from mallbatch.domain.capability import Capability
-from mallbatch.domain.records import Invoice, ItemResult
-from mallbatch.errors import AuthError
+from mallbatch.domain.records import Invoice, ItemResult, MallProduct
+from mallbatch.errors import AuthError, RejectedError, TransientError
 
 
 class OpenApiKeyAuth(httpx.Auth):
@@ -62,11 +64,19 @@ class OpenApiKeyAuth(httpx.Auth):
 
 # Both result fields are read as one "code" (mapping.decode): 0 = success and "no data" for lists and
 # actions, 200 for product answers, 200 or 210 for a Q&A answer (reference §3.1).
-# invented: inOutAddress, the item of the 출고지 list the auth probe reads (the reference shows no answer)
-ENVELOPE = Envelope("11번가", keys=("result_code", "resultCode", "order", "productQna", "product", "inOutAddress"), content_type="xml",
+# invented: inOutAddress, the item of the 출고지 list the auth probe reads (the reference shows no answer);
+# second-hand: a product (prdNo) and its stock list (ProductStock, ProductStocks) carry no result code.
+ENVELOPE = Envelope("11번가", keys=("result_code", "resultCode", "order", "productQna", "product", "inOutAddress", "prdNo",
+                                   "ProductStock", "ProductStocks"), content_type="xml",
                     code="code", ok=("0", "200", "210"), message="text", decode=decode)
 AUTH_MESSAGE = "11번가 openapikey 가 거부되었습니다. 11번가 셀러오피스에서 발급한 키와 등록한 서버 IP를 확인하세요"
-ERRORS = (ErrorRule(AuthError, status=(401, 403), message=AUTH_MESSAGE),)  # invented: 11번가 shows no refusal of the key
+ERRORS = (
+    ErrorRule(AuthError, status=(401, 403), message=AUTH_MESSAGE),  # invented: 11번가 shows no refusal of the key
+    # second-hand (재고수량·가격 수정 pages): resultCode 500 "비지니스 Error" inside HTTP 200, worded "… 업데이트 실패.
+    # MSG : …", is a refusal, never a server error to resend; -1000 is "서버 점검중입니다"
+    ErrorRule(RejectedError, codes=("500",), text="업데이트 실패"),
+    ErrorRule(TransientError, codes=("-1000",), message="11번가 서버 점검 중입니다. 잠시 후 다시 시도합니다"),
+)
 classify = classifier(ENVELOPE, ERRORS)
 
 # reference §3.1: at most one week per call, e.g. 202401010000/202401072359 (both ends included)
@@ -87,6 +97,24 @@ PART_SHIP = Write(  # 부분발송 (reference §3.2): one line of the box, partD
     key=lambda inv: inv.ship_unit.strip(), body=lambda invoices: hooks.part_params(invoices[0]), send="params",
     results=hooks.done(lambda inv: inv.ship_unit.strip()),
     precheck=hooks.invoice_problem, read_back=ReadBack("shipped", hooks.shipped_as, "이미 같은 송장으로 발송처리된 주문입니다"))
+# Catalogue writes keyed by ListingChange.target (second-hand paths: 11번가 Open API guide pages,
+# 상품재고수량변경처리 apiSeq 1625, 상품가격수정 1752; the reference has the price path with inferred parameters).
+STOCK = Write(  # one 재고번호 per call: prepare splits a whole-product change into one part per option
+    "PUT", "/prodservices/stockqty/{prdStckNo}", key=lambda c: c.target, body=lambda changes: hooks.stock_body(changes[0]),
+    send="content", precheck=hooks.stock_problem, prepare=hooks.prepare_stock, results=hooks.done(lambda c: c.target),
+    read_back=ReadBack("stock", hooks.stock_holds, "11번가에 이미 같은 재고로 반영되어 있습니다"))
+PRICE = Write(
+    "GET", "/prodservices/product/price/{prdNo}/{selPrc}", key=lambda c: c.target, send="params",
+    body=lambda changes: {"prdNo": changes[0].product_id.strip(), "selPrc": changes[0].sale_price},
+    precheck=hooks.price_problem, results=hooks.done(lambda c: c.target),
+    read_back=ReadBack("product", hooks.price_holds, "11번가에 이미 같은 판매가로 반영되어 있습니다"))
+SALE = Write(  # 전시중지 / 전시중지해제 (reference §3.2)
+    "PUT", hooks.display_path(False), key=lambda c: c.target, send="params",
+    route=lambda changes: ("PUT", hooks.display_path(bool(changes[0].on_sale))),
+    body=lambda changes: {"prdNo": changes[0].product_id.strip()}, precheck=hooks.sale_problem,
+    results=hooks.done(lambda c: c.target),
+    read_back=ReadBack("product", hooks.sale_holds, "11번가에 이미 같은 판매상태로 되어 있습니다"))
+
 REJECT = Write(  # 판매불가 (reference §3.2): the seller cancels one line before it ships
     "GET", "/claimservice/reqrejectorder/{ordNo}/{ordPrdSeq}/{ordCnRsnCd}/{ordCnDtlsRsn}",
     key=lambda item: item.line_id.strip(), body=lambda items: hooks.rejection_params(items[0]), send="params",
@@ -122,6 +150,12 @@ SPEC = MarketplaceSpec(
             # invented: the Q&A list's limit (7 days, both days included) is not in the reference
             window=Window(timedelta(days=7), ("startTime", "endTime"), "%Y%m%d", by_day=True),
             partitions=({"answerStatus": "00"},)),  # reference §3.2: 00 전체
+        # second-hand: 다중상품조회 (POST <SearchProduct>, at most 500 a call); undated, so unwindowed.
+        # Its rows carry no options: ElevenstConnector.list_products adds them from the stock lists.
+        "products": Read(
+            "상품", "POST", "/prodmarketservice/prodmarket", records="product", send="content",
+            mapping=lambda item, _, account: to_product(item, account), key=lambda product: product.product_id,
+            stamp=lambda product, _: None, keep_unstamped=True, paginator=SearchPages()),
     },
     lookups={
         "confirmed": _list_window("packaging"),
@@ -133,9 +167,13 @@ SPEC = MarketplaceSpec(
             "GET", "/prodqnaservices/prodqnalist/{startTime}/{endTime}/{answerStatus}",
             lambda key: hooks.last_week_days(answerStatus="00"), mapping=to_inquiry,
             pick=hooks.pick(lambda item, key: inquiry_key(item) == key)),
-        # invented path: the reference shows no look-up by sellerPrdCd (a lost register is read back by it)
+        # second-hand (셀러상품조회 apiSeq 1621; not in the reference): a lost register is read back by sellerPrdCd
         "products_by_code": Lookup("GET", "/prodmarketservice/sellerprodcode/{sellerPrdCd}",
                                    lambda key: {"sellerPrdCd": key.strip()}, missing=()),
+        # second-hand: 신규상품조회 (apiSeq 1620) shows selPrc and selStatCd; 상품재고정보조회 (1623) the 재고번호
+        "product": Lookup("GET", "/prodmarketservice/prodmarket/{prdNo}", lambda key: {"prdNo": hooks.product_no(key)}),
+        "stock": Lookup("GET", "/prodmarketservice/prodmarket/stck/{prdNo}", lambda key: {"prdNo": hooks.product_no(key)},
+                        pick=hooks.pick_stocks),
     },
     writes={
         Capability.ORDERS_CONFIRM: Write(  # 발주확인 per line (reference §3.2); hooks.confirm finds the box's lines
@@ -156,6 +194,9 @@ SPEC = MarketplaceSpec(
             precheck=lambda a: hooks.answer_problem(a.inquiry_id, a.text),
             read_back=ReadBack("inquiry", lambda found, _: str(found.get("answerYn") or "").upper() == "Y",
                                "이미 답변이 등록된 문의입니다")),
+        Capability.STOCK_UPDATE: STOCK,
+        Capability.PRICE_UPDATE: PRICE,
+        Capability.SALE_STATUS: SALE,
     },
     hooks=Hooks(create_product=hooks.create_product, update_product=hooks.update_product,
                 find_product=hooks.find_product, product_matches=hooks.product_matches,
@@ -168,7 +209,8 @@ SPEC = MarketplaceSpec(
 
 
 class ElevenstConnector(Connector):
-    """11번가 confirms per line and ships whole or partial boxes: both need the box's lines first."""
+    """11번가 confirms per line and ships whole or partial boxes: both need the box's lines first;
+    stock is set per 재고번호 and the product list names no options."""
 
     spec = SPEC
 
@@ -177,6 +219,9 @@ class ElevenstConnector(Connector):
 
     def send_invoices(self, invoices: Sequence[Invoice]) -> list[ItemResult]:
         return hooks.send_invoices(self, invoices, PART_SHIP)
+
+    def list_products(self) -> Iterator[MallProduct]:
+        return hooks.with_stocks(self, super().list_products())
 
     def reject(self, rejections: Sequence[Rejection]) -> list[ItemResult]:
         """판매불가: cancel these lines as the seller (reqrejectorder), each refused before sending when
