@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from mallbatch.cli import cli
@@ -22,7 +23,7 @@ from mallbatch.pipeline.importing import run_import
 from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.store import Store
-from tests.contract.harness import coupang_listing
+from tests.contract.harness import coupang_listing, elevenst_listing, wemakeprice_listing
 from tests.pipeline_helpers import invoices_file, products_file
 
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
@@ -174,3 +175,24 @@ def test_a_dropped_back_row_never_rebinds_and_a_mistyped_number_binds_nothing(si
     rows = {r["쇼핑몰상품번호"]: r for r in _table(pushed.result_path, IMPORTED.title)}
     assert "이미 쇼핑몰상품번호" in rows[ids["NOCODE"]]["메시지"] and "바꾸지 않았습니다" in rows[ids["NOCODE"]]["메시지"]
     assert "999999999을(를) 찾지 못해" in rows["999999999"]["메시지"] and rows["999999999"]["결과"] == "오류"
+
+
+LISTINGS = {"coupang": coupang_listing, "wemakeprice": wemakeprice_listing, "11st": elevenst_listing}
+
+
+@pytest.mark.parametrize("mall", sorted(LISTINGS))
+def test_every_mall_with_a_product_list_binds_its_listings_by_seller_code(sim_workspace, mall: str) -> None:
+    ws, _ = sim_workspace((mall,), rate_limit=200)
+    with Session(ws, FAST) as session:
+        account = ws.config.find_account(mall, None)
+        listing = LISTINGS[mall]("IMP1")
+        product_id = session.adapter(account).create_product(listing).product_id
+        with Store(ws.store_path) as store:
+            result = run_import(ws, store, session, mall)
+            [row] = [r for r in result.rows if r.listing.product_id == product_id]
+            assert (row.state, row.code) == (NEW_CODE, "IMP1")
+            assert store.journal.binding(mall, account.name, "IMP1")["product_id"] == product_id
+            assert sum(lv.on_hand for lv in store.stock.levels("IMP1")) == listing.stock
+            before = _snapshot(store)
+            assert {r.state for r in run_import(ws, store, session, mall).rows if r.listing.product_id == product_id} == {BOUND}
+            assert _snapshot(store) == before
