@@ -194,6 +194,7 @@ def history(ctx: click.Context, code: str) -> None:
 
     from mallbatch.domain.clock import KST
     from mallbatch.malls import mall_name
+    from mallbatch.pipeline.importing import LINK_OP
     from mallbatch.store import Store
 
     ws = open_workspace(ctx)
@@ -204,7 +205,7 @@ def history(ctx: click.Context, code: str) -> None:
     for b in bindings:
         click.echo(f"{mall_name(b['mall'])}/{b['account']}: 상품번호 {b['product_id']} (판매그룹 {b['group_name']})")
     for h in attempts:
-        op = "등록" if h["op"] == "product.create" else "수정"
+        op = {"product.create": "등록", LINK_OP: "연결"}.get(h["op"], "수정")
         at = datetime.fromisoformat(h["at"]).astimezone(KST)
         click.echo(f"  {at:%Y-%m-%d %H:%M:%S} {mall_name(h['mall'])}/{h['account']} {op} {h['outcome']}" + (f" - {h['message']}" if h["message"] else ""))
 
@@ -223,6 +224,32 @@ def products(ctx: click.Context) -> None:
     with Store(ws.store_path) as store:
         path = write_products_workbook(ws, store)
     click.echo(f"판매상품 엑셀: {path}")
+
+
+@cli.command("import")
+@click.option("--mall", required=True, metavar="쇼핑몰", help="쇼핑몰 코드 (coupang, smartstore, wemakeprice, 11st)")
+@click.option("--account", metavar="계정", help="config.toml 의 계정 이름 (쇼핑몰에 계정이 하나면 생략)")
+@click.pass_context
+def import_(ctx: click.Context, mall: str, account: str | None) -> None:
+    """쇼핑몰에 이미 등록된 상품을 가져와 자체상품코드에 연결합니다 (다시 등록하지 않음).
+
+    판매자상품코드가 있는 상품은 바로 연결하고, 없는 상품은 자체상품코드를 제안합니다.
+    가져온상품 엑셀이 outbox/날짜/상품/ 에 생깁니다: '확인 필요' 행의 자체상품코드를 확인하고
+    inbox 에 넣으면 연결됩니다. 연결된 상품은 바로 재고 연동과 송장 전송이 됩니다.
+
+    \b
+    예: mallbatch import --mall coupang
+    """
+    from mallbatch.pipeline.importing import run_import
+    from mallbatch.pipeline.session import Session
+    from mallbatch.store import Store
+
+    ws = open_workspace(ctx)
+    with Store(ws.store_path) as store, Session(ws) as session:
+        result = run_import(ws, store, session, mall, account)
+    for line in result.lines_ko():
+        click.echo(line)
+    click.echo(f"가져온상품 엑셀: {result.path}")
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from typing import Any
 from mallbatch.connectors.registry import connectors
 from mallbatch.domain.capability import Capability
 from mallbatch.kinds import KINDS
+from mallbatch.kinds.imported import IMPORTED
 from mallbatch.malls import MALLS
 from mallbatch.sheets.columns import Kind
 
@@ -61,7 +62,8 @@ def template_reference() -> str:
             parts.append(f"{table.title}:\n\n| {' | '.join(table.headers)} |\n|---|---|")
             parts.extend(f"| {_cell(a)} | {_cell(b)} |" for a, b in table.rows)
             parts.append("")
-    outbox = ", ".join(f"{k.title} (`{k.code}`)" for k in KINDS.values() if not k.inbox)
+    # the 가져온상품 workbook reads back as 상품: the import line of the command table says so
+    outbox = ", ".join(f"{k.title} (`{k.code}`)" for k in KINDS.values() if not k.inbox and k is not IMPORTED)
     parts.append(f"수집 엑셀({outbox})은 같은 열 이름을 쓰므로 그대로 다시 넣을 수 있습니다: "
                  "주문 엑셀은 택배사·송장번호를 채우면 송장으로, 문의 엑셀은 답변을 채우면 문의답변으로 처리됩니다.")
     return "\n".join(parts)

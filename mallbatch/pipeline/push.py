@@ -38,6 +38,8 @@ from mallbatch.pipeline.check import (
     result_path,
     save_valid,
 )
+from mallbatch.kinds.imported import IMPORTED
+from mallbatch.pipeline.importing import link_rows
 from mallbatch.pipeline.listing import build_listing
 from mallbatch.pipeline.ops import OPS, Outcome, execute, is_transient
 from mallbatch.pipeline.plan import (
@@ -53,7 +55,7 @@ from mallbatch.pipeline.plan import (
 )
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.issues import ERROR as ISSUE_ERROR
-from mallbatch.sheets.issues import WARNING
+from mallbatch.sheets.issues import WARNING, SheetReport
 from mallbatch.sheets.normalize import split_list
 from mallbatch.sheets.results import (
     ResultSheet,
@@ -125,6 +127,7 @@ class Pusher:
         self.progress = progress or (lambda done, total: None)
         self.outcomes = Outcomes()
         self.planned = 0
+        self.linked: set[tuple[str, int, str, str]] = set()  # (sheet, row, mall, account) bound to a listing by import
 
     # --- helpers ----------------------------------------------------------------------
     def _account(self, sheet: str, row: Row, capability: Capability) -> tuple[Account, Connector] | None:
@@ -211,6 +214,8 @@ class Pusher:
     def _plan_product(self, sheet: str, row: Row, product: dict[str, Any], group: dict[str, Any], sha: str,
                       creates: list[Task], updates: list[Task]) -> None:
         outcome = self.outcomes.of(sheet, row)
+        if (sheet, row.excel_row, group["mall"], group["account"]) in self.linked:
+            return  # the row names this account's listing: bound to it (or refused), never created again
         account = self.session.account(group["mall"], group["account"])
         label = f"{mall_name(group['mall'])}/{group['account']}"
         if account is None:
@@ -272,6 +277,22 @@ class Pusher:
         row_outcome.add(account.label, status, message or (f"{verb} 완료" if status == SUCCESS else ""), outcome.retry)
         if not outcome.skipped:
             self.store.journal.add_history(account.mall, account.name, code, task.command.op, status, message)
+
+    def _link_imported(self, sheet: SheetReport) -> None:
+        """A 가져온상품 workbook dropped back: each row binds to the listing it names, even a row whose
+        other cells are still incomplete (binding needs only the code and the listing)."""
+        rows = [r for r in sheet.rows if not r.skipped]
+        links = link_rows(self.store, self.session, sheet, rows)
+        for row in rows:
+            link = links.get(row.excel_row)
+            if link is None:
+                continue
+            message = link.message
+            if link.status == SUCCESS and row.status == "오류":
+                message += " 상품 정보는 아래 오류 칸을 채워 다시 넣으면 저장됩니다."
+            self.outcomes.of(sheet.sheet, row).add(link.label, link.status, message, link.transient)
+            if link.mall:
+                self.linked.add((sheet.sheet, row.excel_row, link.mall, link.account))
 
     # --- invoices ---------------------------------------------------------------------
     def _order_lines(self, account: Account, adapter: Connector, row: Row) -> list[OrderLine]:
@@ -436,6 +457,9 @@ class Pusher:
         checked = check_file(self.ws, self.store, path)
         save_valid(self.ws, self.store, checked)
         report = checked.report
+        for sheet in report.sheets:  # first: what binding did is the first line a seller reads on the row
+            if sheet.source_kind == IMPORTED.code:
+                self._link_imported(sheet)
         for sheet in report.sheets:
             for row in sheet.rows:
                 if row.skipped:
@@ -457,7 +481,9 @@ class Pusher:
         report = checked.report
         sheets: list[ResultSheet] = sheets_from_report(report)
         for spec, sheet in zip(sheets, report.sheets):
-            if sheet.kind == "products":
+            # a 가져온상품 sheet has its own 쇼핑몰상품번호 column: a second one (same header key) would be read in its place
+            ids = sheet.kind == "products" and sheet.source_kind != IMPORTED.code
+            if ids:
                 spec.extra_headers = [MALL_IDS.header]
             for result_row, row in zip(spec.rows, sheet.rows):
                 outcome = self.outcomes.get((sheet.sheet, row.excel_row))
@@ -466,7 +492,7 @@ class Pusher:
                 result_row.status = outcome.status
                 warnings = "\n".join(f"경고 - {t}" for t in row.texts(WARNING))
                 result_row.message = "\n".join(p for p in (outcome.message, warnings) if p)
-                if sheet.kind == "products":
+                if ids:
                     result_row.extra = ["\n".join(outcome.mall_ids)]
         summary = validation_summary(report)
         summary[1] = ("처리 일시", summary[1][1])

@@ -149,6 +149,15 @@ class Journal:
                 (mall, account, code, product_id, json.dumps(extra, ensure_ascii=False, default=str), group, now_iso()),
             )
 
+    def code_of(self, mall: str, account: str, product_id: str) -> str | None:
+        """The 자체상품코드 a mall listing is bound to on this account (``mallbatch import``: bind once)."""
+        row = self.store.db.execute("SELECT code FROM bindings WHERE mall=? AND account=? AND product_id=? ORDER BY code LIMIT 1",
+                                    (mall, account, product_id)).fetchone()
+        return row[0] if row else None
+
+    def bound_codes(self) -> set[str]:
+        return {r[0] for r in self.store.db.execute("SELECT DISTINCT code FROM bindings")}
+
     def bindings_for(self, code: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.store.db.execute("SELECT * FROM bindings WHERE code=? ORDER BY mall, account", (code,))]
 
