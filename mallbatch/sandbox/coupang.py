@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from mallbatch.sandbox.coupang_data import (
+    APPROVED,
     COURIERS,
     EXCHANGE_STATUSES,
     ORDER_STATUSES,
@@ -47,9 +48,14 @@ SANDBOX_CREDENTIALS: dict[str, str] = {
 
 OPENAPI = "/v2/providers/openapi/apis/api"
 SELLER_PRODUCTS = "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
-# invented: not in the shared reference; Coupang's 판매중지/판매재개 is per vendorItemId (second-hand)
+# not in the shared reference; 쿠팡's stock, price and 판매중지/판매재개 are per vendorItemId (second-hand)
 VENDOR_ITEMS = "/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items"
-TEMPORARY, APPROVED = "임시저장", "승인완료"  # statusName values; "임시저장" for requested=false is inferred
+PRODUCTS_PAGE, PRODUCTS_PAGE_MAX = 10, 100  # 2nd-hand: maxPerPage of the seller-product list, default 10, at most 100
+# 2nd-hand (쿠팡 "상품 아이템별 가격 변경"): without forceSalePriceUpdate=true a price may fall by 50 % or rise
+# by 100 % at most, refused with this message
+PRICE_RANGE = ("가격변경에 실패했습니다. [옵션ID[{item}] : 판매가 변경이 불가능합니다. "
+               "변경전 판매가의 최대 50% 인하/최대 100%인상까지 변경가능합니다.]")
+TEMPORARY = "임시저장"  # statusName for requested=false (inferred); APPROVED: coupang_data
 SIGNATURE_TOLERANCE = timedelta(minutes=5)  # inferred: the real tolerance is not documented
 MAX_PAGE = 50
 MAX_BATCH = 50  # inferred: the reference recommends ≤ 50 ids for acknowledgement; the invoice batch of 50 is invented
@@ -146,8 +152,13 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         api("GET", SELLER_PRODUCTS + "/{sellerProductId}", self.get_product)
         # 2nd-hand (public clients, not in shared reference): 상품 요약 정보 조회 by 판매자 상품코드
         api("GET", SELLER_PRODUCTS + "/external-vendor-sku-codes/{sku}", self.find_by_sku)
+        api("GET", SELLER_PRODUCTS, self.list_products)  # 2nd-hand: 상품 목록 페이징 조회
         api("PUT", VENDOR_ITEMS + "/{vendorItemId}/sales/stop", lambda r: self.set_item_sale(r, on_sale=False))
         api("PUT", VENDOR_ITEMS + "/{vendorItemId}/sales/resume", lambda r: self.set_item_sale(r, on_sale=True))
+        # 2nd-hand (쿠팡 developer pages, public clients): per-vendorItem stock, price and their read
+        api("PUT", VENDOR_ITEMS + "/{vendorItemId}/quantities/{quantity}", self.set_item_quantity)
+        api("PUT", VENDOR_ITEMS + "/{vendorItemId}/prices/{price}", self.set_item_price)
+        api("GET", VENDOR_ITEMS + "/{vendorItemId}/inventories", self.get_item_inventory)
 
     def _api(self, method: str, pattern: str, handler: Handler) -> None:
         def guarded(request: Request) -> Response:
@@ -526,20 +537,87 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         item["itemId"] = self.store.next_id("itemId", 9000000001)
         item["_onSale"] = True  # sandbox state of 판매중지/판매재개, not part of the product body
 
+    def _vendor_item(self, request: Request) -> tuple[dict[str, Any], dict[str, Any]] | Response:
+        """(product, item) of the path's vendorItemId, or the 400 the mall answers (unknown item, not approved)."""
+        raw = request.params["vendorItemId"]
+        wanted = int(raw) if raw.isdigit() else None
+        candidates = catalogue.lookup(self.store, "product", "vendorItem", raw) or self.store.all("product")  # index, else a scan
+        for product in candidates:
+            for item in product["items"]:
+                if wanted is not None and item.get("vendorItemId") == wanted:
+                    if product["statusName"] != APPROVED:  # invented wording; vendorItems are usable once approved
+                        return self._gateway_error(400, f"승인완료된 상품의 옵션만 변경할 수 있습니다. ({raw})")
+                    return product, item
+        return self._gateway_error(400, f"옵션({raw})이 존재하지 않습니다.")  # invented wording
+
+    def _item_changed(self, product: dict[str, Any], op: str, item: dict[str, Any], detail: dict[str, Any] | None = None) -> Response:
+        self.store.put("product", str(product["sellerProductId"]), product)
+        self.store.audit(op, str(item["vendorItemId"]), detail)
+        return Response.json({"code": "SUCCESS", "message": "", "data": None})  # invented: data null like the price sample
+
     def set_item_sale(self, request: Request, *, on_sale: bool) -> Response:
         """판매중지 / 판매재개 of one vendor item (invented response shape, like the other writes)."""
-        wanted = int(request.params["vendorItemId"])
         with self.store.transaction():
-            for product in self.store.all("product"):
-                for item in product["items"]:
-                    if item.get("vendorItemId") == wanted:
-                        if product["statusName"] != APPROVED:
-                            return self._gateway_error(400, f"승인완료된 상품만 판매상태를 바꿀 수 있습니다. ({wanted})")  # invented
-                        item["_onSale"] = on_sale
-                        self.store.put("product", str(product["sellerProductId"]), product)
-                        self.store.audit("item.sale.resume" if on_sale else "item.sale.stop", str(wanted))
-                        return Response.json({"code": "SUCCESS", "message": "", "data": None})
-        return self._gateway_error(400, f"옵션({wanted})이 존재하지 않습니다.")  # invented wording
+            found = self._vendor_item(request)
+            if isinstance(found, Response):
+                return found
+            product, item = found
+            item["_onSale"] = on_sale
+            return self._item_changed(product, "item.sale.resume" if on_sale else "item.sale.stop", item)
+
+    def set_item_quantity(self, request: Request) -> Response:
+        """재고 of one vendor item: a whole number ≥ 0 (0 is 품절). inferred: the stock is the item's
+        maximumBuyCount (판매가능수량), which orders decrement."""
+        quantity = request.params["quantity"]
+        if not quantity.isdigit():
+            raise _BadRequest(f"재고수량은 0 이상의 숫자여야 합니다. ({quantity})")  # invented wording
+        with self.store.transaction():
+            found = self._vendor_item(request)
+            if isinstance(found, Response):
+                return found
+            product, item = found
+            item["maximumBuyCount"] = int(quantity)
+            return self._item_changed(product, "item.stock", item, {"quantity": int(quantity)})
+
+    def set_item_price(self, request: Request) -> Response:
+        """판매가 of one vendor item, within −50 % / +100 % of the current one unless forceSalePriceUpdate=true."""
+        price = request.params["price"]
+        if not price.isdigit() or int(price) <= 0:
+            raise _BadRequest(f"판매가격은 0보다 큰 숫자여야 합니다. ({price})")  # invented wording
+        with self.store.transaction():
+            found = self._vendor_item(request)
+            if isinstance(found, Response):
+                return found
+            product, item = found
+            current, wanted = int(item["salePrice"]), int(price)
+            if request.arg("forceSalePriceUpdate") != "true" and not current / 2 <= wanted <= current * 2:
+                return self._gateway_error(400, PRICE_RANGE.format(item=item["vendorItemId"]))
+            item["salePrice"] = wanted
+            return self._item_changed(product, "item.price", item, {"price": wanted})
+
+    def get_item_inventory(self, request: Request) -> Response:
+        """상품 아이템별 수량/가격/상태 조회 (2nd-hand field names; vendorItemId in the answer is invented)."""
+        found = self._vendor_item(request)
+        if isinstance(found, Response):
+            return found
+        _, item = found
+        return self._ok({"vendorItemId": item["vendorItemId"], "amountInStock": int(item.get("maximumBuyCount") or 0),
+                         "salePrice": int(item["salePrice"]), "onSale": bool(item.get("_onSale", True))})
+
+    def list_products(self, request: Request) -> Response:
+        """상품 목록 페이징 조회: summaries (no items) in sellerProductId order; ``nextToken`` is the next
+        page's number ("1" or absent for the first), "" after the last (2nd-hand)."""
+        size = int(request.arg("maxPerPage") or PRODUCTS_PAGE)
+        if not 1 <= size <= PRODUCTS_PAGE_MAX:
+            raise _BadRequest(f"maxPerPage must be between 1 and {PRODUCTS_PAGE_MAX}.")  # invented wording
+        token = request.arg("nextToken") or "1"
+        if not token.isdigit() or int(token) < 1:
+            raise _BadRequest("nextToken is invalid.")  # invented wording
+        keys = sorted(self.store.keys("product"), key=int)
+        start = (int(token) - 1) * size
+        page = [render_product_summary(self.store.get("product", k) or {}) for k in keys[start:start + size]]
+        more = start + size < len(keys)
+        return self._ok(page, nextToken=str(int(token) + 1) if more else "")
 
     def on_sale(self, product: dict[str, Any]) -> bool:
         """Buyers can order it: approved and at least one vendor item not stopped."""
@@ -583,8 +661,10 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         return Response.json({"code": "SUCCESS", "message": "", "data": {**product, "items": items}})
 
     def _index_skus(self, product: dict[str, Any]) -> None:
+        """Seller codes and vendorItemIds → the product, so a lookup reads one row."""
         for item in product["items"]:
             catalogue.index(self.store, "sku", str(item.get("externalVendorSku") or ""), str(product["sellerProductId"]))
+            catalogue.index(self.store, "vendorItem", str(item.get("vendorItemId") or ""), str(product["sellerProductId"]))
 
     def find_by_sku(self, request: Request) -> Response:
         sku = unquote(request.params["sku"])

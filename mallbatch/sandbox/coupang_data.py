@@ -62,6 +62,15 @@ SYNTHETIC_PRODUCTS: tuple[dict[str, Any], ...] = (
      "items": [{"vendorItemId": 80000000021, "itemName": "화이트", "salePrice": 19800, "externalVendorSku": "SAMPLE-TOWEL"}]},
 )
 
+APPROVED = "승인완료"  # statusName of a product on sale (reference §1.10: approval is asynchronous)
+
+
+def sellable(item: dict[str, Any]) -> bool:
+    """Buyers can order the item: not 판매중지 and not sold out (a sample without a stock is endless)."""
+    stock = item.get("maximumBuyCount")
+    return item.get("_onSale", True) and (stock is None or int(stock) > 0)
+
+
 CANCEL_REASONS = (("단순변심", "주문실수"), ("단순변심", "다른 상품 구매"), ("배송지연", "배송 예정일 지남"))
 RETURN_REASONS = (("상품불량", "제품 하자"), ("단순변심", "필요 없어짐"), ("오배송", "다른 상품 배송됨"))
 EXCHANGE_REASONS = (("DIFFERENTOPT", "다른 옵션으로 교환 원함"), ("DEFECT", "상품 불량"), ("WRONGOPT", "옵션 잘못 선택"))
@@ -110,6 +119,8 @@ def render_product_summary(product: dict[str, Any]) -> dict[str, Any]:
         "brand": product.get("brand", ""),
         "statusName": product.get("statusName", ""),
         "createdAt": product.get("createdAt"),
+        "saleStartedAt": product.get("saleStartedAt"),  # 2nd-hand: in the paged product list
+        "saleEndedAt": product.get("saleEndedAt"),
     }
 
 

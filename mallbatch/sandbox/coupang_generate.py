@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from mallbatch.sandbox.coupang_data import (
+    APPROVED,
     CANCEL_REASONS,
     COURIERS,
     EXCHANGE_REASONS,
@@ -19,6 +20,7 @@ from mallbatch.sandbox.coupang_data import (
     SHIPPED,
     SYNTHETIC_PRODUCTS,
     now_kst,
+    sellable,
     stamp,
     unit,
     write_lines,
@@ -118,19 +120,35 @@ class CoupangScenarios:
 
     # --- generator -------------------------------------------------------------------
     def _catalogue(self) -> Catalogue:
-        return Catalogue(self.store, "product", fallback=SYNTHETIC_PRODUCTS)
+        """Registered products buyers can order: approved, with an item not sold out or stopped."""
+        return Catalogue(self.store, "product", fallback=SYNTHETIC_PRODUCTS,
+                         keep=lambda p: p.get("statusName") == APPROVED and any(map(sellable, p["items"])))
+
+    def _sold(self, catalogue: Catalogue, product: dict[str, Any], item: dict[str, Any], wanted: int) -> int:
+        """How many of ``item`` the order takes, its stock decremented (the samples' stock is endless)."""
+        stock = item.get("maximumBuyCount")
+        if stock is None:
+            return wanted
+        count = min(wanted, int(stock))
+        item["maximumBuyCount"] = int(stock) - count
+        key = str(product["sellerProductId"])
+        self.store.put("product", key, product)
+        if not any(map(sellable, product["items"])):
+            catalogue.discard(key)
+        return count
 
     def _new_box(self, catalogue: Catalogue, status: str = "ACCEPT") -> dict[str, Any]:
         rng = self.rng
         product = catalogue.pick(rng)
-        chosen = rng.sample(product["items"], k=min(len(product["items"]), rng.choice((1, 1, 1, 2))))
+        offered = [i for i in product["items"] if sellable(i)]
+        chosen = rng.sample(offered, k=min(len(offered), rng.choice((1, 1, 1, 2))))
         now = now_kst()
         ordered = now.isoformat(timespec="microseconds")
         (orderer_name, orderer_phone), (receiver_name, receiver_phone) = fixtures.buyer_and_receiver(rng, safe_number=True)
         zip_code, addr1, addr2 = fixtures.address(rng)
         items = []
         for item in chosen:
-            count, price = rng.choice((1, 1, 2, 3)), int(item["salePrice"])
+            count, price = self._sold(catalogue, product, item, rng.choice((1, 1, 2, 3))), int(item["salePrice"])
             items.append({
                 "vendorItemPackageId": 0, "vendorItemPackageName": product["sellerProductName"],
                 "productId": product.get("productId", 0), "vendorItemId": item["vendorItemId"],

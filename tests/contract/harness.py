@@ -221,6 +221,25 @@ class Coupang(Harness):
     def error_body(self, message: str) -> bytes:
         return _json({"code": "ERROR", "message": message})
 
+    stock_path = "/quantities/"
+
+    @staticmethod
+    def _items(server: SandboxServer, product_id: str, option: tuple[str, ...]) -> list[dict[str, Any]]:
+        items = server.simulator.store.get("product", product_id)["items"]
+        return [i for i in items if not option or tuple(a["attributeValueName"] for a in i["attributes"]) == option]
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        """쿠팡 keeps stock per vendorItem only: the product's is the one count all its options hold."""
+        counts = {int(i["maximumBuyCount"]) for i in self._items(server, product_id, option)}
+        assert len(counts) == 1, f"options of {product_id} hold different stock: {counts}"
+        return counts.pop()
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        return min(int(i["salePrice"]) for i in self._items(server, product_id, ()))
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return server.simulator.on_sale(server.simulator.store.get("product", product_id))
+
 
 # --- 스마트스토어 -------------------------------------------------------------------------------
 SMARTSTORE_API = "/external/v1"

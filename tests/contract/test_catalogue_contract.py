@@ -59,13 +59,17 @@ def test_an_options_stock_is_set_and_zero_is_sold_out_or_refused_before_any_call
 def test_a_lost_stock_write_is_read_back_and_applied_once(mall: Mall) -> None:
     adapter = mall.adapter()
     _, blank = created(mall, adapter, "STOCK-2")
+    start = len(mall.sent(mall.harness.stock_path))
+    first = ListingChange(blank.seller_code, blank.product_id, stock=3, extra=blank.extra)
+    assert send(mall, adapter, "listing.stock", [first])[first.target].state == DONE
+    calls = len(mall.sent(mall.harness.stock_path)) - start  # requests one change takes (쿠팡: one per option)
     change = ListingChange(blank.seller_code, blank.product_id, stock=4, extra=blank.extra)
     mall.control("faults", {"drop_rate": 1.0})
     start = len(mall.sent(mall.harness.stock_path))
     outcome = send(mall, adapter, "listing.stock", [change])[change.target]
     mall.control("faults", {"drop_rate": 0.0})
     assert outcome.state == DONE, outcome
-    assert len(mall.sent(mall.harness.stock_path)) - start == 1  # read back, never resent
+    assert len(mall.sent(mall.harness.stock_path)) - start == calls  # read back, never resent
     assert mall.harness.stock_in(mall.server, blank.product_id, ()) == 4
 
 

@@ -1,5 +1,5 @@
-"""What is genuinely special to 쿠팡: products (create, update carrying option ids over, the sale
-state kept per vendorItem), the order lookup by any id, invoices completed with every vendorItem of
+"""What is genuinely special to 쿠팡: products (create, update carrying option ids over and the sale
+state set again through the SALE_STATUS write), the order lookup by any id, invoices completed with every vendorItem of
 their box, the inquiry read-back by scanning the list, and the read-back predicates."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from mallbatch.connectors.coupang.catalogue import NOT_APPROVED
 from mallbatch.connectors.coupang.mapping import (
     box_of,
     courier_from,
@@ -20,7 +21,7 @@ from mallbatch.connectors.coupang.mapping import (
 )
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import Invoice, OrderLine, OrderStatus, ProductListing, ProductRef
+from mallbatch.domain.records import Invoice, ListingChange, OrderLine, OrderStatus, ProductListing, ProductRef
 from mallbatch.errors import RejectedError
 
 CONFIRMED = ("INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING")
@@ -147,26 +148,23 @@ def create_product(connector: Connector, listing: ProductListing, *, path: str) 
     return ProductRef(product, {"seller_code": listing.seller_code, "on_sale": listing.on_sale})
 
 
-def update_product(connector: Connector, ref: ProductRef, listing: ProductListing, *, path: str, sale: str) -> ProductRef:
+def update_product(connector: Connector, ref: ProductRef, listing: ProductListing, *, path: str) -> ProductRef:
     body = _body(connector, listing)
     body["sellerProductId"] = int(ref.product_id)
     body["items"] = merge_items(body["items"], _product(connector, ref.product_id).get("items") or [])
     product = _saved(connector.call("PUT", path, write=True, payload=body))
     if not listing.on_sale or ref.extra.get("on_sale") is False:
-        set_sale(connector, product, listing.on_sale, path=sale)
+        set_sale(connector, product, listing.seller_code, listing.on_sale)
     return ProductRef(product, {"seller_code": listing.seller_code, "on_sale": listing.on_sale})
 
 
-def set_sale(connector: Connector, product: str, on_sale: bool, *, path: str) -> None:
-    """판매중지 or 판매재개 of every option: 쿠팡 keeps the sale state per vendor item, and a product
-    update does not change it. Stopping twice is harmless, so a retry after a lost response is safe."""
-    data = _product(connector, product)
-    if data.get("statusName") != "승인완료":  # 임시저장/승인대기: not on sale, no vendor items yet (inferred)
-        return
-    for item in data.get("items") or []:
-        if item.get("vendorItemId"):
-            connector.call("PUT", path, write=True, send="params",
-                           payload={"vendorItemId": item["vendorItemId"], "action": "resume" if on_sale else "stop"})
+def set_sale(connector: Connector, product: str, seller_code: str, on_sale: bool) -> None:
+    """판매중지 or 판매재개 of every option through the SALE_STATUS write: 쿠팡 keeps the sale state per
+    vendor item, and a product update does not change it. A product not approved yet has no vendor
+    items and is not on sale anyway (inferred), so there is nothing to stop."""
+    result = connector.set_sale([ListingChange(seller_code, product, on_sale=on_sale)])[0]
+    if not result.ok and result.code != NOT_APPROVED:
+        raise RejectedError(result.message_ko, code=result.code)
 
 
 def find_product(connector: Connector, seller_code: str) -> ProductRef | None:

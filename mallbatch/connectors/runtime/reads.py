@@ -46,4 +46,5 @@ def _items(connector: Connector, read: Read, query: dict[str, Any]) -> Iterator[
     ids = [i for i in dict.fromkeys(expand.id_of(change) for change in pages) if i is not None]
     for start in range(0, len(ids), expand.batch):
         data = connector.call(expand.method, expand.path, send=expand.send, payload=expand.body(ids[start:start + expand.batch]))
-        yield from dig(data, expand.records) or []
+        found = dig(data, expand.records)
+        yield from found if isinstance(found, list) else [found] if found else []  # a detail read by one id

@@ -140,7 +140,8 @@ class Write:
     body: Callable[[list[Any]], dict[str, Any]]
     batch: int = 1  # items per call, or with ``weight`` the sum of their weights
     precheck: Callable[[Any], str | tuple[str, str] | None] | None = None  # Korean refusal (or (code, refusal)) before any call
-    prepare: Callable[[Any, Any], Any] | None = None  # (connector, item) → the item completed from the mall, or a refusal like precheck's
+    # (connector, item) → the item completed from the mall, a list of its parts (sent as items under its key), or a refusal like precheck's
+    prepare: Callable[[Any, Any], Any] | None = None
     weight: Callable[[Any], int] | None = None  # how much of ``batch`` one item takes (쿠팡: one DTO per vendorItem)
     results: Callable[[Any, list[Any]], list[ItemResult]] | None = None  # per-item answer; else all ok
     remote_id: str = ""  # data field of the mall's receipt

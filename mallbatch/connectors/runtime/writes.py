@@ -1,5 +1,10 @@
 """One write loop: precheck, batches, a body per batch, per-item results, and the declared read-back
-that turns "refused, but the mall already shows it" into ``already`` instead of a failure."""
+that turns "refused, but the mall already shows it" into ``already`` instead of a failure.
+
+An item may take several calls: a ``prepare`` that returns a list splits it into parts (쿠팡: a
+product's stock is set per option), each sent as an item of its own under the item's key; the item
+is done when every part is, and a part whose answer is lost does not stop the item's other parts
+(absolute changes: a read-back then finds the whole item applied instead of half of it)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mallbatch.connectors.runtime.paging import dig
 from mallbatch.connectors.runtime.spec import Write
 from mallbatch.domain.records import ItemResult
-from mallbatch.errors import RejectedError
+from mallbatch.errors import OutcomeUnknown, RejectedError
 
 if TYPE_CHECKING:
     from mallbatch.connectors.runtime.connector import Connector
@@ -34,12 +39,19 @@ def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[
             code, message = problem if isinstance(problem, tuple) else ("", problem)
             results[n] = ItemResult(write.key(items[n]), ok=False, code=code, message_ko=message)
         else:
-            todo.append((n, item))
-    for batch in _batches(write, todo):
+            todo += [(n, part) for part in (item if isinstance(item, list) else [item])]
+    lost: OutcomeUnknown | None = None
+    batches = _batches(write, todo)
+    for index, batch in enumerate(batches):
+        if lost is not None and batch[0][0] != batches[index - 1][-1][0]:  # not more parts of the lost item
+            raise lost
         objects = [item for _, item in batch]
         method, path = write.endpoint(objects)
         try:
             data = connector.call(method, path, write=True, send=write.send, payload=write.body(objects))
+        except OutcomeUnknown as exc:
+            lost = exc  # the rest of this item's parts go out first
+            continue
         except RejectedError as exc:
             answered = [ItemResult(write.key(i), ok=False, code=exc.code, message_ko=exc.message_ko) for i in objects]
         else:
@@ -50,8 +62,10 @@ def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[
             result = by_key.get(write.key(item))
             if result is not None and not result.ok:
                 result = _read_back(connector, write, item, result)
-            if result is not None:
+            if result is not None and (n not in results or results[n].ok):  # an item's first failed part says why
                 results[n] = result
+    if lost is not None:
+        raise lost
     return [results[n] for n in sorted(results)]
 
 

@@ -46,6 +46,12 @@ class Catalogue:
             self._keys.pop()
         return rng.choice(self._fallback)
 
+    def discard(self, key: str) -> None:
+        """``key`` stopped being for sale during this run (its last item sold out): never picked again."""
+        self._decoded.pop(key, None)
+        if key in self._keys:
+            self._keys.remove(key)
+
     def sample(self, rng: random.Random, k: int) -> list[Doc]:
         """Up to ``k`` different products (fewer when the catalogue is smaller)."""
         picked: dict[int, Doc] = {}
