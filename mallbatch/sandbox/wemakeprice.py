@@ -116,6 +116,22 @@ def _invoice(method: Any, courier: Any, number: Any) -> Invoice | None:
     return Invoice(str(method), "") if method else None
 
 
+def check_price(sale: Body) -> int:
+    """The sale price, > 0 and not above the 정상가 (invented rules and wording)."""
+    price = as_int(sale.get("salePrice"), "sale.salePrice")
+    if price <= 0:
+        raise WmpError(400, "판매가(sale.salePrice)는 0보다 커야 합니다")
+    if as_int(sale.get("originPrice", price), "sale.originPrice") < price:
+        raise WmpError(400, "정상가는 판매가보다 작을 수 없습니다")
+    return price
+
+
+def check_stock(value: Any) -> None:
+    """stockCount is a whole number ≥ 0; 0 is 품절 (invented wording)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise WmpError(400, "재고수량(sale.stockCount)은 0 이상의 정수여야 합니다")
+
+
 def within(value: str | None, start: datetime, end: datetime) -> bool:
     """Both ends inclusive (inferred: the mall's window semantics are undocumented)."""
     return value is not None and start <= datetime.strptime(value, FMT) <= end
@@ -142,8 +158,11 @@ class WemakepriceSimulator(Simulator):
         self.route("POST", "/product/in/setSellerShipPolicy", api(self.set_ship_policy, write=True))
         self.route("POST", "/product/in/setProduct", api(self.set_product, write=True))
         self.route("GET", "/product/out/getProduct", api(self.get_product))
+        self.route("POST", "/product/in/setProductSale", api(self.set_product_sale, write=True))
         self.route("POST", "/product/in/setProductStatus", api(self.set_product_status, write=True))
-        self.route("GET", "/product/out/getProductList", api(self.get_product_list))  # invented path
+        # invented path: GET by sellerProdCode (lookup), POST paged like getOrderList (the whole list)
+        self.route("GET", "/product/out/getProductList", api(self.get_product_list))
+        self.route("POST", "/product/out/getProductList", api(self.get_product_list))
         self.route("POST", "/order/out/getOrderList", api(self.get_order_list))
         self.route("POST", "/order/out/getOrderInfo", api(self.get_order_info))  # invented path
         self.route("POST", "/order/in/setOrderConfirm", api(self.set_order_confirm, write=True))
@@ -245,11 +264,8 @@ class WemakepriceSimulator(Simulator):
         policy = as_int(basic.get("shipPolicyNo"), "basic.shipPolicyNo")
         if self.store.get("policy", str(policy)) is None:
             raise WmpError(400, f"등록되지 않은 배송정책번호입니다: {policy}")
-        price = as_int(sale.get("salePrice"), "sale.salePrice")
-        if price <= 0:
-            raise WmpError(400, "판매가(sale.salePrice)는 0보다 커야 합니다")
-        if as_int(sale.get("originPrice", price), "sale.originPrice") < price:
-            raise WmpError(400, "정상가는 판매가보다 작을 수 없습니다")
+        price = check_price(sale)
+        check_stock(sale.get("stockCount", 0))
         code, now = str(etc.get("sellerProdCode") or ""), now_text()
         if no == 0:  # reference §1.3: productNo 0 = create
             no, op, record = self.store.next_id("productNo", 4175000001), "product.create", {"regDate": now}
@@ -281,11 +297,52 @@ class WemakepriceSimulator(Simulator):
         self.store.audit("product.status", record["sellerProdCode"] or str(no), {"productStatus": status})
         return {"productNo": no, "returnKey": no, "returnMsg": "정상 처리되었습니다"}
 
+    def set_product_sale(self, request: Request, body: Body) -> dict[str, Any]:
+        """The sale block alone (path reference §1.3, fields §1.8). inferred: the body is setProduct's
+        ``productNo`` + ``sale``. invented: the block is replaced whole, as setProduct replaces the
+        product, so a field left out is lost (a client reads the product and sends the block back)."""
+        no = as_int(body.get("productNo", 0), "productNo")
+        record = self.store.get("product", str(no))
+        if record is None:
+            raise WmpError(404, f"존재하지 않는 상품번호입니다: {no}")
+        sale = body.get("sale")
+        if not isinstance(sale, dict):
+            raise WmpError(400, "판매정보(sale)는 필수입니다")
+        self._check_sale(sale)
+        record["payload"] = {**record["payload"], "sale": sale}
+        record.update(salePrice=int(sale["salePrice"]), updDate=now_text())
+        self.store.put("product", str(no), record)
+        self.store.audit("product.sale", record["sellerProdCode"] or str(no),
+                         {"stockCount": int(sale["stockCount"]), "salePrice": int(sale["salePrice"])})
+        return {"productNo": no, "returnKey": no, "returnMsg": "정상 처리되었습니다"}
+
+    @staticmethod
+    def _check_sale(sale: dict[str, Any]) -> None:
+        """invented wording and rules beyond the field names of reference §1.8."""
+        check_price(sale)
+        check_stock(sale.get("stockCount"))
+        if sale.get("salePeriod") not in ("A", "P"):
+            raise WmpError(400, "판매기간(sale.salePeriod)은 A 또는 P 입니다")
+        for name in ("saleStartDate", "saleEndDate"):
+            try:
+                datetime.strptime(str(sale.get(name)), "%Y-%m-%d %H:%M")
+            except ValueError:
+                raise WmpError(400, f"sale.{name} 형식은 yyyy-MM-dd HH:mm 입니다") from None
+
     @staticmethod
     def on_sale(record: dict[str, Any]) -> bool:
         """Sale status A (new products start on sale). displayYn=N only hides the product from
         lists; it can still be ordered by its link, so it does not count as 판매중지."""
         return record.get("productStatus", "A") == "A"
+
+    @staticmethod
+    def stock(record: dict[str, Any]) -> int:
+        """The product's stock: ``sale.stockCount`` (reference §1.8 shows stock at product level only)."""
+        return int(((record.get("payload") or {}).get("sale") or {}).get("stockCount") or 0)
+
+    def orderable(self, record: dict[str, Any]) -> bool:
+        """Generated orders only reach a listed product on sale (A) with stock left (0 is 품절)."""
+        return record.get("displayYn") != "N" and self.on_sale(record) and self.stock(record) > 0
 
     @staticmethod
     def _product_options(product_no: int, body: Body) -> list[dict[str, Any]]:
@@ -304,16 +361,22 @@ class WemakepriceSimulator(Simulator):
         record = self.store.get("product", str(no))
         if record is None:
             raise WmpError(404, f"존재하지 않는 상품번호입니다: {no}")
+        return self._shown(record)
+
+    @staticmethod
+    def _shown(record: dict[str, Any]) -> dict[str, Any]:
+        """getProduct's answer: the stored payload. invented: productStatus, regDate, updDate in it."""
         return {**record["payload"], "productStatus": record.get("productStatus", "A"),
                 "regDate": record["regDate"], "updDate": record["updDate"]}
 
     def get_product_list(self, request: Request, body: Body) -> dict[str, Any]:
-        code = request.arg("sellerProdCode")
-        if not code:
-            raise WmpError(400, "sellerProdCode 는 필수입니다")
-        keys = ("productNo", "productName", "sellerProdCode", "displayYn", "regDate", "updDate")
-        rows = [{k: p[k] for k in keys} for p in self.store.find("product", "$.sellerProdCode", code)]
-        return {"product": rows, "totalCount": len(rows)}
+        """invented endpoint: every product (by productNo), or those of one sellerProdCode, paged like
+        getOrderList; each row is getProduct's answer plus the summary fields at the top."""
+        code = request.arg("sellerProdCode") or str(body.get("sellerProdCode") or "")
+        found = self.store.find("product", "$.sellerProdCode", code) if code else self.store.all("product")
+        keys = ("productNo", "productName", "sellerProdCode", "displayYn")
+        rows = [{**self._shown(p), **{k: p[k] for k in keys}} for p in sorted(found, key=lambda p: p["productNo"])]
+        return self._page({"page": request.arg("page") or body.get("page", 1)}, rows, "product")
 
     # --- orders ---------------------------------------------------------------------
     def get_order_list(self, request: Request, body: Body) -> dict[str, Any]:
@@ -496,12 +559,14 @@ class WemakepriceSimulator(Simulator):
         rng, now = self.rng, now_text()
         made = Counter[str]()
         with self.store.transaction():
-            catalogue = Catalogue(self.store, "product", keep=lambda p: p.get("displayYn") != "N",
-                                  fallback=sample.SYNTHETIC_PRODUCTS)
+            catalogue = self._catalogue()
             for _ in range(orders):
-                bundle = sample.make_bundle(rng, self.store.next_id, catalogue, now)
-                self.store.put("bundle", str(bundle["bundleNo"]), bundle)
-                made["orders"] += 1
+                bundle, sold_out = self._take_stock(sample.make_bundle(rng, self.store.next_id, catalogue, now))
+                if sold_out:  # the catalogue was picked at the start: offer what is left from now on
+                    catalogue = self._catalogue()
+                if bundle is not None:
+                    self.store.put("bundle", str(bundle["bundleNo"]), bundle)
+                    made["orders"] += 1
             if claims:
                 made["claims"] = self._generate_claims(claims, now)
             for _ in range(inquiries):
@@ -511,6 +576,35 @@ class WemakepriceSimulator(Simulator):
                 self.store.put("qna", str(qna["qnaSeq"]), qna)
                 made["inquiries"] += 1
         return {"orders": made["orders"], "claims": made["claims"], "inquiries": made["inquiries"]}
+
+    def _catalogue(self) -> Catalogue:
+        return Catalogue(self.store, "product", keep=self.orderable, fallback=sample.SYNTHETIC_PRODUCTS)
+
+    def _take_stock(self, bundle: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+        """Decrement each registered product's stockCount by what the bundle orders, never below 0
+        (a line beyond the stock left shrinks or goes). The bundle (None when nothing of it is left),
+        and whether a product sold out."""
+        products, sold_out = [], False
+        for line in bundle["orderProduct"]:
+            record = self.store.get("product", str(line["productNo"]))
+            if record is None:  # a synthetic sample product: no stock kept
+                products.append(line)
+                continue
+            left, options = self.stock(record), []
+            for option in line["orderOption"]:
+                option["optionQty"] = min(option["optionQty"], left)
+                left -= option["optionQty"]
+                if option["optionQty"]:
+                    options.append(option)
+            if not options:
+                continue
+            line.update(orderOption=options, productQty=sum(o["optionQty"] for o in options))
+            record["payload"]["sale"]["stockCount"] = left
+            self.store.put("product", str(line["productNo"]), record)
+            products.append(line)
+            sold_out = sold_out or left == 0
+        bundle["orderProduct"] = products
+        return (bundle if products else None), sold_out
 
     def _generate_claims(self, count: int, now: str) -> int:
         """Claims on bundles without one; every bundle is read once, not once per claim."""
@@ -543,6 +637,7 @@ class WemakepriceSimulator(Simulator):
         return {
             "products": self.store.count("product"),
             "off_sale": [p["sellerProdCode"] for p in self.store.all("product") if not self.on_sale(p)],
+            "sold_out": [p["sellerProdCode"] for p in self.store.all("product") if self.stock(p) == 0],
             "bundles": dict(Counter(b["delivery"]["shipStatus"] for b in bundles)),
             "claims": dict(Counter(f'{c["claimType"]}:{c["claimStatus"]}' for c in claims)),
             "qna": self.store.count("qna"),

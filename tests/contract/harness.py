@@ -373,6 +373,23 @@ class Wemakeprice(Harness):
     def error_body(self, message: str) -> bytes:
         return _json({"resultCode": 400, "data": None, "error": message})
 
+    stock_path = "/product/in/setProductSale"
+
+    def _sale(self, server: SandboxServer, product_id: str) -> dict[str, Any]:
+        return server.simulator.store.get("product", product_id)["payload"]["sale"]
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        """The product's sale.stockCount; 위메프 keeps no stock per option (ListingRules.option_stock=False)."""
+        if option:
+            raise ValueError(f"위메프 has no per-option stock (asked for {'/'.join(option)})")
+        return int(self._sale(server, product_id)["stockCount"])
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        return int(self._sale(server, product_id)["salePrice"])
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return server.simulator.on_sale(server.simulator.store.get("product", product_id))
+
 
 # --- 11번가 -------------------------------------------------------------------------------------
 ELEVENST_NS = "http://skt.tmall.business.openapi.spring.service.client.domain/"

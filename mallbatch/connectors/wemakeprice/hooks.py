@@ -1,10 +1,12 @@
 """What is genuinely special to 위메프: products (ship-policy registration, the separate sale-status
-call), the three-way order lookup, and the parcel-or-direct invoice body."""
+call), the catalogue (stock and price in the product's whole sale block, product-level stock only),
+the three-way order lookup, and the parcel-or-direct invoice body."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +21,15 @@ from mallbatch.connectors.wemakeprice.mapping import (
     ship_policy_payload,
 )
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import Invoice, OrderLine, OrderStatus, ProductListing, ProductRef
+from mallbatch.domain.records import (
+    Invoice,
+    ListingChange,
+    OrderLine,
+    OrderStatus,
+    ProductListing,
+    ProductRef,
+    split_target,
+)
 from mallbatch.errors import OutcomeUnknown, RejectedError
 
 CONFIRMED = frozenset({OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED})
@@ -102,8 +112,12 @@ def ship_policy(connector: Connector, listing: ProductListing) -> int:
 
 def set_status(connector: Connector, product_no: str, *, on_sale: bool) -> None:
     """판매 (A) or 판매중지 (S): the sale status is its own call; displayYn only hides the product."""
-    connector.call("POST", "/product/in/setProductStatus", write=True,
-                   payload={"productNo": int(product_no), "productStatus": "A" if on_sale else "S"})
+    connector.call("POST", "/product/in/setProductStatus", write=True, payload=status_payload(product_no, on_sale))
+
+
+def status_payload(product_no: str, on_sale: bool) -> dict[str, Any]:
+    """setProductStatus (reference §1.8): A = 판매, S = 판매중지."""
+    return {"productNo": int(product_no), "productStatus": "A" if on_sale else "S"}
 
 
 def create_product(connector: Connector, listing: ProductListing) -> ProductRef:
@@ -140,6 +154,89 @@ def product_matches(connector: Connector, product_id: str, name: str, sale_price
     data = connector.lookup("product", product_id) or {}
     basic, sale = data.get("basic") or {}, data.get("sale") or {}
     return basic.get("productName") == name and int(sale.get("salePrice") or 0) == sale_price
+
+
+# --- catalogue -----------------------------------------------------------------------------
+OPTION_STOCK_REFUSED = ("위메프는 옵션별 재고를 API 로 바꿀 수 없습니다. 상품 전체 재고(옵션 합계)로 보내거나 "
+                        "위메프 파트너센터에서 옵션을 품절 처리하세요")
+OPTION_SALE_REFUSED = ("위메프는 옵션별 판매중지를 API 로 할 수 없습니다. 상품 전체로 판매중지하거나 "
+                       "위메프 파트너센터에서 옵션을 품절 처리하세요")
+
+
+def _product_no(change: ListingChange) -> str | None:
+    return None if change.product_id.strip().isdigit() else f"위메프 상품번호는 숫자여야 합니다 ({change.product_id})"
+
+
+def stock_problem(change: ListingChange) -> str | None:
+    """Only the product's stock (reference §1.8 sale.stockCount); 0 is 품절, not an error."""
+    if change.option:
+        return f"{OPTION_STOCK_REFUSED} (옵션 {'/'.join(change.option)})"
+    if change.stock is None or change.stock < 0:
+        return f"재고는 0 이상이어야 합니다 (현재 {change.stock}). 품절은 0 으로 보내세요"
+    return _product_no(change)
+
+
+def price_problem(change: ListingChange) -> str | None:
+    if change.option:
+        return "위메프 판매가는 상품 단위입니다. 옵션 가격은 상품 시트의 옵션추가금액으로 바꾸세요"
+    if change.sale_price is None or change.sale_price <= 0:
+        return f"판매가는 0보다 커야 합니다 (현재 {change.sale_price})"
+    return _product_no(change)
+
+
+def sale_problem(change: ListingChange) -> str | None:
+    if change.option:
+        return f"{OPTION_SALE_REFUSED} (옵션 {'/'.join(change.option)})"
+    if change.on_sale is None:
+        return "판매상태(판매/판매중지)가 비어 있습니다"
+    return _product_no(change)
+
+
+def with_sale_block(connector: Connector, change: ListingChange) -> ListingChange | str:
+    """The change with the product's current sale block (in ``extra["sale"]``), read just before the
+    call: setProductSale takes the block whole, so the fields not changed are sent back as they are."""
+    product = connector.lookup("listing", change.target)
+    sale = (product or {}).get("sale")
+    if not isinstance(sale, dict):
+        return (f"위메프에 상품번호 {change.product_id} 인 상품이 없습니다. "
+                "위메프 파트너센터에서 상품번호를 확인하고 상품 연결을 고치세요")
+    return replace(change, extra={**change.extra, "sale": sale})
+
+
+def stock_body(changes: list[ListingChange]) -> dict[str, Any]:
+    change = changes[0]
+    return {"productNo": int(change.product_id), "sale": {**change.extra["sale"], "stockCount": change.stock}}
+
+
+def price_body(changes: list[ListingChange]) -> dict[str, Any]:
+    """The sale price; the 정상가 (originPrice) is raised to it when lower, since the mall refuses a
+    sale price above the 정상가 (inferred from the registration rule; mallbatch's 정가 is unchanged)."""
+    change, sale = changes[0], changes[0].extra["sale"]
+    origin = max(int(sale.get("originPrice") or 0), int(change.sale_price or 0))
+    return {"productNo": int(change.product_id),
+            "sale": {**sale, "salePrice": change.sale_price, "originPrice": origin}}
+
+
+def sale_status_body(changes: list[ListingChange]) -> dict[str, Any]:
+    return status_payload(changes[0].product_id, bool(changes[0].on_sale))
+
+
+def listing_query(target: str) -> dict[str, Any]:
+    """getProduct of a change's target (the product; this mall has no per-option record)."""
+    return {"productNo": int(split_target(target)[0])}  # ValueError (not a number): not found
+
+
+def holds_stock(product: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return not wanted.get("option") and (product.get("sale") or {}).get("stockCount") == wanted.get("stock")
+
+
+def holds_price(product: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return not wanted.get("option") and (product.get("sale") or {}).get("salePrice") == wanted.get("sale_price")
+
+
+def holds_sale(product: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    # invented: getProduct shows productStatus (the reference shows it only on setProductStatus)
+    return wanted.get("on_sale") is not None and product.get("productStatus", "A") == ("A" if wanted["on_sale"] else "S")
 
 
 # --- orders --------------------------------------------------------------------------------

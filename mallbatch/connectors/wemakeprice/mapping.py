@@ -15,6 +15,8 @@ from mallbatch.domain.records import (
     ClaimKind,
     ClaimStatus,
     Inquiry,
+    MallProduct,
+    OptionCombo,
     OrderLine,
     OrderStatus,
     ProductListing,
@@ -271,3 +273,33 @@ def ship_policy_payload(shipping: ShippingInfo) -> dict[str, Any]:
         "releaseAddress": address(shipping.ship_from), "returnAddress": address(shipping.return_to),
         "releaseDay": shipping.lead_days,
     }
+
+
+def to_mall_product(item: dict[str, Any], account: str) -> MallProduct:
+    """One row of the (invented) product list: getProduct's shape (reference §1.8) with
+    ``productStatus``. The stock is the product's ``sale.stockCount``; an option's stockCount is only
+    what its selectOptionList shows (invented field, not kept by the mall per option)."""
+    basic, sale, etc = (item.get(k) or {} for k in ("basic", "sale", "etc"))
+    option = item.get("option") or {}
+    combos = [] if option.get("selectOptionUseYn") != "Y" else option.get("selectOptionList") or []
+    on_sale = str(item.get("productStatus") or "A") == "A"
+    end = None if sale.get("salePeriod") == "A" else parse_sale_date(sale.get("saleEndDate"))
+    return MallProduct(
+        mall="wemakeprice", account=account, product_id=str(item["productNo"]),
+        seller_code=str(etc.get("sellerProdCode") or item.get("sellerProdCode") or ""),
+        name=str(basic.get("productName") or item.get("productName") or ""),
+        sale_price=int(sale.get("salePrice") or 0), list_price=int(sale.get("originPrice") or 0),
+        stock=int(sale.get("stockCount") or 0), on_sale=on_sale, category=str(basic.get("dcateCode") or ""),
+        option_names=tuple(str(n) for n in option.get("selectOptionTitleList") or ()),
+        options=tuple(OptionCombo(tuple(str(v) for v in c.get("optionValueList") or str(c.get("optionName", "")).split("/")),
+                                  int(c.get("addPrice") or 0), int(c.get("stockCount") or 0)) for c in combos),
+        sale_end=end, extra={"on_sale": on_sale}, raw=item,
+    )
+
+
+def parse_sale_date(value: Any) -> date | None:
+    """sale.saleEndDate is ``yyyy-MM-dd HH:mm`` (reference §1.8)."""
+    try:
+        return datetime.strptime(str(value or ""), "%Y-%m-%d %H:%M").date()
+    except ValueError:
+        return None

@@ -14,6 +14,7 @@ from mallbatch.connectors.runtime.paging import PageNumber
 from mallbatch.connectors.runtime.spec import (
     Credential,
     Hooks,
+    ListingRules,
     Lookup,
     MarketplaceSpec,
     Rate,
@@ -32,6 +33,7 @@ from mallbatch.connectors.wemakeprice.mapping import (
     parse_time,
     to_claim,
     to_inquiry,
+    to_mall_product,
 )
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import ClaimKind
@@ -60,6 +62,9 @@ def _unit(unit: object) -> str:
 
 
 SHIPPED = ReadBack("bundle", hooks.shipped_as, "이미 같은 송장으로 발송처리된 주문입니다")
+# Stock and price: setProductSale (path reference §1.3 [C]; body productNo + the §1.8 sale block,
+# inferred) with the product's sale block read first and sent back whole (hooks.with_sale_block).
+SALE_BLOCK = "/product/in/setProductSale"
 
 SPEC = MarketplaceSpec(
     mall="wemakeprice",
@@ -91,6 +96,12 @@ SPEC = MarketplaceSpec(
             mapping=lambda item, _, account: to_inquiry(item, account),
             key=lambda inquiry: inquiry.inquiry_id, stamp=lambda inquiry, _: inquiry.asked_at,
             window=Window(timedelta(days=1), ("basicDate",), "%Y-%m-%d", by_day=True)),  # reference §1.3: one day per call
+        # invented: the reference shows no product list; POST paged like getOrderList, rows shaped as getProduct
+        "products": Read(
+            "상품", "POST", "/product/out/getProductList", records="product",
+            mapping=lambda item, _, account: to_mall_product(item, account),
+            key=lambda product: product.product_id, stamp=lambda product, _: None, keep_unstamped=True,
+            paginator=PAGES),
     },
     lookups={
         "bundle": _bundle_query("bundleNo"),
@@ -99,6 +110,8 @@ SPEC = MarketplaceSpec(
         "inquiry": Lookup("GET", "/qna/out/getQnaInfo", lambda key: {"qnaSeq": int(key)},  # invented path
                           mapping=to_inquiry),
         "product": Lookup("GET", "/product/out/getProduct", lambda key: {"productNo": key}, missing=()),
+        # the same read keyed by a ListingChange.target; an unknown productNo is "not found"
+        "listing": Lookup("GET", "/product/out/getProduct", hooks.listing_query),
         # invented path: W-API has no documented lookup by sellerProdCode
         "products_by_code": Lookup("GET", "/product/out/getProductList", lambda key: {"sellerProdCode": key}, missing=()),
     },
@@ -123,10 +136,24 @@ SPEC = MarketplaceSpec(
             precheck=lambda a: None if a.inquiry_id.strip().isdigit() else f"위메프 문의번호는 숫자여야 합니다 ({a.inquiry_id.strip()})",
             remote_id="returnKey",  # close is ignored: W-API has no 답변후종료
             read_back=ReadBack("inquiry", hooks.answered_with, "이미 같은 답변이 등록되어 있습니다")),
+        # One product per call; stock only at product level (ListingRules.option_stock=False below).
+        Capability.STOCK_UPDATE: Write(
+            "POST", SALE_BLOCK, key=lambda c: c.target, body=hooks.stock_body, precheck=hooks.stock_problem,
+            prepare=hooks.with_sale_block, remote_id="returnKey",
+            read_back=ReadBack("listing", hooks.holds_stock, "이미 같은 재고로 되어 있습니다")),
+        Capability.PRICE_UPDATE: Write(
+            "POST", SALE_BLOCK, key=lambda c: c.target, body=hooks.price_body, precheck=hooks.price_problem,
+            prepare=hooks.with_sale_block, remote_id="returnKey",
+            read_back=ReadBack("listing", hooks.holds_price, "이미 같은 판매가로 되어 있습니다")),
+        Capability.SALE_STATUS: Write(  # reference §1.8: {"productNo", "productStatus": "A"|"S"}
+            "POST", "/product/in/setProductStatus", key=lambda c: c.target, body=hooks.sale_status_body,
+            precheck=hooks.sale_problem, remote_id="returnKey",
+            read_back=ReadBack("listing", hooks.holds_sale, "이미 같은 판매상태입니다")),
     },
     hooks=Hooks(create_product=hooks.create_product, update_product=hooks.update_product,
                 find_product=hooks.find_product, product_matches=hooks.product_matches,
                 lookup_orders=hooks.lookup_orders, listing_problems=hooks.listing_problems),
+    listing=ListingRules(option_stock=False),  # reference §1.8 shows stock only as sale.stockCount
     answer_length=(10, 1500),  # reference §1.3
     answer_deadline_hours=48,  # inferred: no documented deadline
     couriers=COURIER_CODES,
