@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from mallbatch.kinds.common import ACCOUNT, MALL, OPTION_OUT, check_account
+from mallbatch.kinds.common import ACCOUNT, MALL, MALL_PRODUCT_ID, OPTION_OUT, check_account
 from mallbatch.kinds.listings import STOCK_OUT
 from mallbatch.kinds.products import CODE, combinations
 from mallbatch.kinds.products import STOCK as PRODUCT_STOCK
@@ -74,7 +74,8 @@ def check_product(row: Row, ctx: SheetContext) -> Iterator[Issue]:
     elif option and option not in combos:
         yield ctx.issue(row, "option", "option-unknown", f"이 상품에 없는 옵션 조합입니다: {option}",
                         f"다음 중 하나를 쓰세요: {shown}")
-    elif combos and not option:
+    elif combos and not option and MALL_PRODUCT_ID.name not in ctx.columns:
+        # (a 판매상품 workbook dropped back shows the options' total; a changed total is refused at push)
         for name in ("stock", "safety"):
             if row.has(name):
                 yield ctx.issue(row, "option", "option-missing", f"옵션 상품은 옵션마다 {ctx.header_of(name)}를 적습니다",

@@ -102,6 +102,8 @@ class StockSheet:
             return
         if counted:
             self._plan_stock(row, counted, accounts)
+        elif counted is not None:
+            outcome.add("", SKIP, "재고가 저장된 것과 같아 보내지 않았습니다")
         if row.has("sale_price"):
             self._plan_listing(row, bindings, Capability.PRICE_UPDATE, "listing.price", self.price,
                                lambda b: ListingChange(code, b["product_id"], sale_price=row.get("sale_price"), extra=b["extra"]))
@@ -111,7 +113,8 @@ class StockSheet:
                                lambda b: ListingChange(code, b["product_id"], on_sale=on_sale, extra=b["extra"]))
 
     def _count(self, row: Row, code: str, option: str) -> list[Level] | None:
-        """Apply the row's count (once per file row); the levels to send, or None when the row sets no stock."""
+        """Apply the row's count (once per file row); the levels to send, [] when the count is what is
+        stored already, None when the row sets no stock."""
         sold_out = row.get("status") == SOLD_OUT
         if not (row.has("stock") or row.has("safety") or sold_out):
             return None
@@ -120,15 +123,18 @@ class StockSheet:
         on_hand = 0 if sold_out else row.get("stock")
         safety = row.get("safety")
         journal = self.store.journal
+        send = []
         for key in options:
             payload = {"code": code, "option": key, "on_hand": on_hand, "safety": safety, "source": self.sha}
             entry = journal.register(Command.new("", "", COUNT_OP, f"{code}#{key}", payload, self.sha, row.excel_row))
-            if entry.state != DONE:
-                level = levels.get(key)
-                if level is None or (on_hand is not None and on_hand != level.on_hand) or (safety is not None and safety != level.safety):
-                    levels[key] = self.store.stock.set(code, key, on_hand, safety)
-                journal.mark(entry, DONE)
-        return [levels[key] for key in options]
+            level = levels.get(key)
+            if entry.state == DONE:  # this file row was applied before: send what the store holds now
+                send.append(level)
+                continue
+            if level is None or (on_hand is not None and on_hand != level.on_hand) or (safety is not None and safety != level.safety):
+                send.append(self.store.stock.set(code, key, on_hand, safety))
+            journal.mark(entry, DONE)
+        return [l for l in send if l is not None]
 
     def _plan_stock(self, row: Row, levels: list[Level], accounts: set[tuple[str, str]] | None) -> None:
         outcome = self.outcome(row)
