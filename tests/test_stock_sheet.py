@@ -11,8 +11,9 @@ from typing import Any
 
 import openpyxl
 from click.testing import CliRunner
-
 from kindbook import write_book
+from test_push_pipeline import FAST, messages, statuses
+
 from mallbatch.cli import cli
 from mallbatch.examples import product_rows, sales_group_rows
 from mallbatch.kinds import KINDS
@@ -24,7 +25,6 @@ from mallbatch.pipeline.session import Session
 from mallbatch.sheets.templates import write_filled
 from mallbatch.store import Store
 from tests.contract.harness import HARNESSES
-from test_push_pipeline import FAST, messages, statuses
 
 HARNESS = {h.mall: h for h in HARNESSES}
 
@@ -98,13 +98,17 @@ def test_stock_zero_sells_out_an_option_row_keeps_its_safety_and_a_redrop_sends_
         assert harness.stock_in(server, product_id(store, "coupang", "P00001"), ()) == 0
         assert harness.stock_in(server, product_id(store, "coupang", "P00002"), tuple(made["first"].split("/"))) == 5
         assert store.stock.last_synced("coupang", "기본", "P00002", made["first"])[1] == 5
-        sent = store.journal.counts()
+        attempts = "SELECT SUM(attempts) FROM commands WHERE op='listing.stock'"
+        sent = store.db.execute(attempts).fetchone()[0]
+        again = push_file(ws, store, session, path)
+        assert statuses(again.result_path, "재고·가격") == ["건너뜀", "건너뜀"], messages(again.result_path, "재고·가격")
+        assert store.db.execute(attempts).fetchone()[0] == sent  # nothing sent twice
 
         store.stock.sold("coupang", "기본", "LINE-1", "P00002", made["first"], 3)  # an order after the file was sent
-        again = push_file(ws, store, session, path)
-        assert statuses(again.result_path, "재고·가격")[0] == "건너뜀", messages(again.result_path, "재고·가격")
+        later = push_file(ws, store, session, path)
+        assert statuses(later.result_path, "재고·가격")[0] == "건너뜀", messages(later.result_path, "재고·가격")
         assert store.stock.level("P00002", made["first"]).on_hand == 4  # the file's 7 is not put back
-        assert store.journal.counts().get("done", 0) >= sent.get("done", 0)
+        assert harness.stock_in(server, product_id(store, "coupang", "P00002"), tuple(made["first"].split("/"))) == 2
 
 
 def test_a_mall_scoped_price_then_stop_and_resume_everywhere(sim_workspace, tmp_path: Path) -> None:
