@@ -215,14 +215,16 @@ def history(ctx: click.Context, code: str) -> None:
 def products(ctx: click.Context) -> None:
     """판매상품 엑셀: 저장한 상품마다 쇼핑몰별 상품번호, 연동상태(반영완료·실패·연동대기), 재고, 판매가, 판매종료일.
 
-    outbox/날짜/상품/ 에 새 엑셀로 만듭니다. 쇼핑몰에는 아무것도 보내지 않습니다.
+    outbox/날짜/상품/ 에 새 엑셀로 만들고, 옆에 상품·옵션별 재고·가격 엑셀도 만듭니다. 쇼핑몰에는 아무것도 보내지 않습니다.
+    어느 쪽이든 재고·판매가·상태를 고쳐 inbox 에 넣으면 바뀐 값만 보냅니다.
     """
-    from mallbatch.pipeline.catalogue import write_products_workbook
+    from mallbatch.pipeline.catalogue import write_catalogue_workbooks
     from mallbatch.store import Store
 
     ws = open_workspace(ctx)
     with Store(ws.store_path) as store:
-        path = write_products_workbook(ws, store)
+        path, stock = write_catalogue_workbooks(ws, store)
+    click.echo(f"재고·가격 엑셀 (재고·판매가·판매상태를 고쳐 inbox 에 넣으면 보냅니다): {stock}")
     click.echo(f"판매상품 엑셀: {path}")
 
 

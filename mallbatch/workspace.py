@@ -23,6 +23,7 @@ from mallbatch.sheets.guard import Limits
 TEMPLATE_FILES = {
     "상품.xlsx": ("products", "sales_groups"),
     "판매정보.xlsx": ("sales_groups",),
+    "재고·가격.xlsx": ("stock",),
     "송장.xlsx": ("invoices",),
     "문의답변.xlsx": ("answers",),
 }

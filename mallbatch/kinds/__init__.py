@@ -6,10 +6,12 @@ from mallbatch.kinds.answers import ANSWERS
 from mallbatch.kinds.collected import CLAIMS, INQUIRIES, ORDERS
 from mallbatch.kinds.imported import IMPORTED
 from mallbatch.kinds.invoices import INVOICES
+from mallbatch.kinds.listings import LISTINGS
 from mallbatch.kinds.products import PRODUCTS
 from mallbatch.kinds.sales_groups import SALES_GROUPS
+from mallbatch.kinds.stock import STOCK_PRICES
 from mallbatch.sheets.columns import SheetKind
 
-KINDS: dict[str, SheetKind] = {k.code: k for k in (PRODUCTS, SALES_GROUPS, INVOICES, ANSWERS, ORDERS, CLAIMS, INQUIRIES,
-                                                IMPORTED)}
+KINDS: dict[str, SheetKind] = {k.code: k for k in (PRODUCTS, SALES_GROUPS, STOCK_PRICES, INVOICES, ANSWERS, ORDERS, CLAIMS,
+                                                INQUIRIES, LISTINGS, IMPORTED)}
 INBOX_KINDS: tuple[SheetKind, ...] = tuple(k for k in KINDS.values() if k.inbox)

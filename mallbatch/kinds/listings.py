@@ -25,4 +25,5 @@ LISTINGS = SheetKind(
              STATUS, SALE_END, LINKED_AT),
     description="저장한 상품의 쇼핑몰별 연동상태·상품번호·재고·판매가",
     inbox=False,
+    reads_as="stock",  # dropped back: the changed 재고/판매가/상품상태 cells are sent as 재고·가격 rows
 )

@@ -14,10 +14,12 @@ from typing import Any
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.files import PRODUCTS, outbox_dir
 from mallbatch.kinds.listings import FAILED, LINKED, LISTINGS, UNSETTLED, WAITING
+from mallbatch.kinds.stock import STOCK_PRICES
 from mallbatch.malls import mall_name
 from mallbatch.pipeline import outbox
 from mallbatch.pipeline.listing import build_listing
 from mallbatch.pipeline.plan import HOLD, SUCCESS
+from mallbatch.pipeline.stock_sheet import product_counts
 from mallbatch.sheets.normalize import split_list
 from mallbatch.store import Store
 from mallbatch.workspace import Workspace
@@ -43,7 +45,8 @@ def listing_rows(store: Store) -> list[dict[str, Any]]:
                 f"판매정보 그룹이 저장되어 있지 않습니다: {', '.join(names)}"
             rows.append(base | {"link_state": WAITING, "reason": reason})
         for key in sorted(groups.keys() | bindings.keys()):
-            rows.append(base | _account_values(product, groups.get(key), bindings.get(key), history.get(key), key))
+            values = _account_values(product, groups.get(key), bindings.get(key), history.get(key), key)
+            rows.append(base | values | _sent(store, code, key, values.get("product_id", "")))
     return rows
 
 
@@ -65,15 +68,54 @@ def _account_values(product: dict[str, Any], group: dict[str, Any] | None, bindi
                      "linked_at": _kst(last["at"])}
 
 
+def _sent(store: Store, code: str, key: tuple[str, str], product_id: str) -> dict[str, Any]:
+    """What mallbatch last set there beyond the product sheet: the seller's stock count (every option's
+    sum), the last 판매가 and sale state sent through the 재고·가격 sheet."""
+    values: dict[str, Any] = {}
+    levels = store.stock.levels(code)
+    if levels:
+        values["stock"] = sum(l.on_hand for l in levels)
+    if product_id:
+        price = store.journal.last_done(*key, "listing.price", product_id)
+        if price is not None:
+            values["sale_price"] = price.payload["sale_price"]
+        sale = store.journal.last_done(*key, "listing.sale", product_id)
+        if sale is not None:
+            values["status"] = "판매가능" if sale.payload["on_sale"] else "판매불가"
+    return values
+
+
+def stock_rows(store: Store) -> list[dict[str, Any]]:
+    """One 재고·가격 row per stored product × option with the seller's count (the 상품 sheet's until one is set);
+    판매가 and 판매상태 blank, to fill and drop back."""
+    rows = []
+    for code in store.product_codes():
+        counts = product_counts(store.product(code) or {})
+        levels = {l.option: l for l in store.stock.levels(code)}
+        for option in sorted(counts.keys() | levels.keys()):
+            level = levels.get(option)
+            rows.append({"code": code, "option": option, "stock": level.on_hand if level else counts[option],
+                         "safety": level.safety if level else 0})
+    return rows
+
+
 def _kst(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp).astimezone(KST)
 
 
-def write_products_workbook(ws: Workspace, store: Store, now: datetime | None = None) -> Path:
-    """Write today's 판매상품 workbook into ``outbox/YYYY-MM-DD/상품/`` (a new file each time, never over an open one)."""
+def write_catalogue_workbooks(ws: Workspace, store: Store, now: datetime | None = None) -> tuple[Path, Path]:
+    """Today's 판매상품 workbook and beside it the 재고·가격 workbook of every product × option, in
+    ``outbox/YYYY-MM-DD/상품/`` (new files each time, never over an open one). Either, edited and
+    dropped back, sends what changed."""
     now = now or now_kst()
-    rows = [(values, False) for values in listing_rows(store)]
-    return outbox.write_book(outbox_dir(ws.outbox, PRODUCTS, now), LISTINGS, rows, now)
+    folder = outbox_dir(ws.outbox, PRODUCTS, now)
+    stock = outbox.write_book(folder, STOCK_PRICES, [(values, False) for values in stock_rows(store)], now)
+    return outbox.write_book(folder, LISTINGS, [(values, False) for values in listing_rows(store)], now), stock
+
+
+def write_products_workbook(ws: Workspace, store: Store, now: datetime | None = None) -> Path:
+    """The 판매상품 workbook's path (the 재고·가격 one is written beside it)."""
+    return write_catalogue_workbooks(ws, store, now)[0]
 
 
 def daily_products_workbook(ws: Workspace, store: Store, now: datetime | None = None) -> Path | None:

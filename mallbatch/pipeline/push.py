@@ -1,6 +1,7 @@
 """``push``: validate a workbook, then send every valid row through its mall's adapter.
 
 Kinds handled: 상품 (+판매정보) → register or update on each mall of the row's 판매그룹;
+재고·가격 (and the 판매상품 workbook dropped back) → stock, price, sale state on every bound mall;
 송장 → 발주확인 where needed, a fresh claims check, then invoices; 문의답변 → answers.
 Everything goes through the journal, so a re-dropped file or a restart after a crash
 sends nothing twice.
@@ -54,6 +55,8 @@ from mallbatch.pipeline.plan import (
     Task,
 )
 from mallbatch.pipeline.session import Session
+from mallbatch.pipeline.stock_sheet import StockSheet, changed_rows
+from mallbatch.kinds.listings import LISTINGS
 from mallbatch.sheets.issues import ERROR as ISSUE_ERROR
 from mallbatch.sheets.issues import WARNING, SheetReport
 from mallbatch.sheets.normalize import split_list
@@ -294,6 +297,11 @@ class Pusher:
             if link.mall:
                 self.linked.add((sheet.sheet, row.excel_row, link.mall, link.account))
 
+    # --- stock and prices -------------------------------------------------------------
+    def push_stock(self, sheet: str, rows: list[Row], sha: str) -> None:
+        """재고·가격 rows: the seller's count, then stock, price and sale state on every bound account."""
+        StockSheet(self, sheet, sha).send(rows)
+
     # --- invoices ---------------------------------------------------------------------
     def _order_lines(self, account: Account, adapter: Connector, row: Row) -> list[OrderLine]:
         """The most precise id the row gives: 상품주문번호, then 묶음배송번호, then 주문번호 (required)."""
@@ -466,10 +474,13 @@ class Pusher:
                     self.outcomes.of(sheet.sheet, row).add("", SKIP, row.skipped)
                 elif row.status == "오류":
                     self.outcomes.of(sheet.sheet, row).add("", ERROR, "\n".join(row.texts(ISSUE_ERROR)))
-        handlers = {"products": self.push_products, "invoices": self.push_invoices, "answers": self.push_answers}
+        handlers = {"products": self.push_products, "stock": self.push_stock, "invoices": self.push_invoices,
+                    "answers": self.push_answers}
         for sheet in report.sheets:
             handler = handlers.get(sheet.kind)
             rows = [r for r in sheet.rows if not r.skipped and r.status != "오류"]
+            if sheet.kind == "stock" and sheet.source_kind == LISTINGS.code:
+                rows = changed_rows(self, sheet.sheet, rows)  # the 판매상품 workbook dropped back
             if handler and rows:
                 handler(sheet.sheet, rows, checked.sha256)
             elif sheet.kind == "sales_groups":
