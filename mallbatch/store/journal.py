@@ -149,6 +149,11 @@ class Journal:
                 (mall, account, code, product_id, json.dumps(extra, ensure_ascii=False, default=str), group, now_iso()),
             )
 
+    def bindings_on(self, mall: str, account: str) -> dict[str, dict[str, Any]]:
+        """Every product bound on one mall account, by 자체상품코드 (a 판매정보 group push reaches them)."""
+        rows = self.store.db.execute("SELECT * FROM bindings WHERE mall=? AND account=? ORDER BY code", (mall, account))
+        return {r["code"]: {**dict(r), "extra": json.loads(r["extra"])} for r in rows}
+
     def bindings_for(self, code: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.store.db.execute("SELECT * FROM bindings WHERE code=? ORDER BY mall, account", (code,))]
 
