@@ -7,7 +7,7 @@ link history: the last attempt's outcome, or 연동대기 when the product was s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from mallbatch.malls import mall_name
 from mallbatch.pipeline import outbox
 from mallbatch.pipeline.listing import build_listing
 from mallbatch.pipeline.plan import HOLD, SUCCESS
+from mallbatch.pipeline.sale_period import period_note
 from mallbatch.sheets.normalize import split_list
 from mallbatch.store import Store
 from mallbatch.workspace import Workspace
@@ -25,8 +26,9 @@ from mallbatch.workspace import Workspace
 STATES = {SUCCESS: LINKED, HOLD: UNSETTLED}  # any other outcome of the last attempt is 실패
 
 
-def listing_rows(store: Store) -> list[dict[str, Any]]:
+def listing_rows(store: Store, today: date | None = None) -> list[dict[str, Any]]:
     """One row per stored product × account, in code order; a product linked nowhere still gets its row."""
+    today = today or now_kst().date()
     rows: list[dict[str, Any]] = []
     for code in store.product_codes():
         product = store.product(code)
@@ -43,18 +45,19 @@ def listing_rows(store: Store) -> list[dict[str, Any]]:
                 f"판매정보 그룹이 저장되어 있지 않습니다: {', '.join(names)}"
             rows.append(base | {"link_state": WAITING, "reason": reason})
         for key in sorted(groups.keys() | bindings.keys()):
-            rows.append(base | _account_values(product, groups.get(key), bindings.get(key), history.get(key), key))
+            rows.append(base | _account_values(product, groups.get(key), bindings.get(key), history.get(key), key, today))
     return rows
 
 
 def _account_values(product: dict[str, Any], group: dict[str, Any] | None, binding: dict[str, Any] | None,
-                    last: dict[str, Any] | None, key: tuple[str, str]) -> dict[str, Any]:
+                    last: dict[str, Any] | None, key: tuple[str, str], today: date) -> dict[str, Any]:
     values: dict[str, Any] = {"mall": mall_name(key[0]), "account": key[1],
                               "product_id": binding["product_id"] if binding else "",
                               "groups": group["group"] if group else (binding or {}).get("group_name", "")}
     if group is not None:
         listing = build_listing(product, group)
-        values |= {"stock": listing.stock, "sale_price": listing.sale_price, "sale_end": listing.sale_end}
+        values |= {"stock": listing.stock, "sale_price": listing.sale_price, "sale_end": listing.sale_end,
+                   "sale_alert": period_note(listing.sale_end, today)}
     if last is None:
         values["link_state"] = LINKED if binding else WAITING
         if binding:
@@ -72,7 +75,7 @@ def _kst(stamp: str) -> datetime:
 def write_products_workbook(ws: Workspace, store: Store, now: datetime | None = None) -> Path:
     """Write today's 판매상품 workbook into ``outbox/YYYY-MM-DD/상품/`` (a new file each time, never over an open one)."""
     now = now or now_kst()
-    rows = [(values, False) for values in listing_rows(store)]
+    rows = [(values, False) for values in listing_rows(store, now.date())]
     return outbox.write_book(outbox_dir(ws.outbox, PRODUCTS, now), LISTINGS, rows, now)
 
 
