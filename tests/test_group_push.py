@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from test_push_pipeline import FAST, messages, statuses
+
 from mallbatch.examples import product_rows, sales_group_rows
 from mallbatch.kinds import KINDS
 from mallbatch.pipeline.push import push_file
@@ -17,7 +19,6 @@ from mallbatch.pipeline.session import Session
 from mallbatch.sandbox.server import SandboxServer
 from mallbatch.sheets.templates import write_filled
 from mallbatch.store import Store
-from test_push_pipeline import FAST, messages, statuses
 
 MALLS = ("coupang", "smartstore", "wemakeprice", "11st")
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
+from test_group_push import plain_rows, sale_end_on, sim_product
+from test_push_pipeline import FAST, statuses
 
 from mallbatch.cli import cli
 from mallbatch.domain.clock import now_kst
@@ -18,8 +20,6 @@ from mallbatch.pipeline.sale_period import HEADING, ending_sales
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.templates import write_filled
 from mallbatch.store import Store
-from test_group_push import plain_rows, sale_end_on, sim_product
-from test_push_pipeline import FAST, statuses
 from tests.watch_helpers import Watcher, configure
 
 MALLS = ("coupang", "smartstore", "wemakeprice")

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from mallbatch.domain.capability import Capability
 from mallbatch.pipeline.check import group_record
 from mallbatch.pipeline.plan import SAVED, SKIP, SUCCESS, RowOutcome, Task
+from mallbatch.sheets.issues import Report
 from mallbatch.sheets.normalize import split_list
 from mallbatch.sheets.rows import Row
-from mallbatch.sheets.issues import Report
 
 if TYPE_CHECKING:
     from mallbatch.pipeline.push import Pusher

@@ -50,11 +50,11 @@ from mallbatch.files import (
 )
 from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.pipeline.catalogue import daily_products_workbook
-from mallbatch.pipeline.sale_period import ending_lines
 from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.push import PushResult, push_file
+from mallbatch.pipeline.sale_period import ending_lines
 from mallbatch.pipeline.session import Session
 from mallbatch.sandbox.registry import stop_all
 from mallbatch.store import Store
