@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from mallbatch.cli import cli
@@ -16,6 +17,7 @@ from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.sheets.templates import write_filled
 from mallbatch.store import Store
+from mallbatch.workspace import Workspace
 from tests.watch_helpers import Watcher, configure
 
 FAST = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
@@ -84,3 +86,58 @@ def test_watch_writes_the_products_workbook_once_a_day(sim_workspace, tmp_path: 
     assert len(books) == 1, watcher.output()
     rows = list(openpyxl.load_workbook(books[0])["판매상품"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == 1 and "연동대기" in rows[0]
+
+
+@pytest.mark.parametrize("next_run", ["push", "watch"])
+def test_a_lost_answer_shows_checking_until_the_next_run_reads_the_mall_back(sim_workspace, tmp_path: Path, next_run: str) -> None:
+    """The mall applies an update but its answer is lost (drop_rate) and it cannot be asked at once (503 on
+    every read): the 판매상품 row says 확인중; the next run (the file dropped again, or the service starting)
+    reads the mall back, finds it applied and says 반영완료, without sending it again."""
+    from tests.misbehaving import Misbehaving, Seen, answer
+    from tests.pipeline_helpers import products_file
+
+    ws, servers = sim_workspace(("wemakeprice",), rate_limit=200)
+    sim = servers["wemakeprice"].simulator
+    front = Misbehaving(sim_url := servers["wemakeprice"].url).start()
+    config = ws.home / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(sim_url, front.url), encoding="utf-8")
+    ws = Workspace.open(ws.home)
+
+    def reads_fail_after_a_write(seen: Seen) -> object:
+        wrote = any(s.method != "GET" for s in front.seen[:-1])
+        return answer(503, b'{"message": "service unavailable"}') if wrote and seen.method == "GET" else None
+
+    def state(code: str) -> str:
+        result = CliRunner().invoke(cli, ["--home", str(ws.home), "products"])
+        assert result.exit_code == 0, result.output
+        sheet = openpyxl.load_workbook(Path(result.output.strip().rsplit(": ", 1)[1]))["판매상품"]
+        header = [c.value for c in sheet[1]]
+        (row,) = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == code]
+        return row["연동상태"]
+
+    try:
+        with Store(ws.store_path) as store, Session(ws, FAST) as session:
+            push_file(ws, store, session, products_file(ws, tmp_path / "상품.xlsx", 1))
+            assert state("P00001") == "반영완료"
+            changed = products_file(ws, tmp_path / "상품2.xlsx", 1, seed=8)
+            front.seen.clear()
+            front.fault = reads_fail_after_a_write
+            sim.faults.update({"drop_rate": 1.0})
+            lost = push_file(ws, store, session, changed)
+            assert lost.counts.get("보류") == 1, lost.summary_ko()
+            assert sim.store.audit_counts("product.update") == {"P00001": 1}  # applied; the answer was lost
+        assert state("P00001") == "확인중"
+        front.fault = None
+        sim.faults.update({"drop_rate": 0.0})
+        if next_run == "push":
+            with Store(ws.store_path) as store, Session(ws, FAST) as session:
+                again = push_file(ws, store, session, changed)  # read back, not resent
+                assert again.counts.get("성공") == 1, again.summary_ko()
+        else:
+            watcher = Watcher(configure(ws).home)  # reconciles what was left unknown before anything else
+            watcher.wait_started()
+            assert watcher.stop() == 0, watcher.output()
+        assert state("P00001") == "반영완료"
+        assert sim.store.audit_counts("product.update") == {"P00001": 1}
+    finally:
+        front.stop()

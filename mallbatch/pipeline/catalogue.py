@@ -7,7 +7,7 @@ link history: the last attempt's outcome, or 연동대기 when the product was s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from mallbatch.malls import mall_name
 from mallbatch.pipeline import outbox
 from mallbatch.pipeline.listing import build_listing
 from mallbatch.pipeline.plan import HOLD, SUCCESS
+from mallbatch.pipeline.sale_period import period_note
 from mallbatch.pipeline.stock_sheet import product_counts
 from mallbatch.sheets.normalize import split_list
 from mallbatch.store import Store
@@ -27,8 +28,9 @@ from mallbatch.workspace import Workspace
 STATES = {SUCCESS: LINKED, HOLD: UNSETTLED}  # any other outcome of the last attempt is 실패
 
 
-def listing_rows(store: Store) -> list[dict[str, Any]]:
+def listing_rows(store: Store, today: date | None = None) -> list[dict[str, Any]]:
     """One row per stored product × account, in code order; a product linked nowhere still gets its row."""
+    today = today or now_kst().date()
     rows: list[dict[str, Any]] = []
     for code in store.product_codes():
         product = store.product(code)
@@ -45,19 +47,20 @@ def listing_rows(store: Store) -> list[dict[str, Any]]:
                 f"판매정보 그룹이 저장되어 있지 않습니다: {', '.join(names)}"
             rows.append(base | {"link_state": WAITING, "reason": reason})
         for key in sorted(groups.keys() | bindings.keys()):
-            values = _account_values(product, groups.get(key), bindings.get(key), history.get(key), key)
+            values = _account_values(product, groups.get(key), bindings.get(key), history.get(key), key, today)
             rows.append(base | values | _sent(store, code, key, values.get("product_id", "")))
     return rows
 
 
 def _account_values(product: dict[str, Any], group: dict[str, Any] | None, binding: dict[str, Any] | None,
-                    last: dict[str, Any] | None, key: tuple[str, str]) -> dict[str, Any]:
+                    last: dict[str, Any] | None, key: tuple[str, str], today: date) -> dict[str, Any]:
     values: dict[str, Any] = {"mall": mall_name(key[0]), "account": key[1],
                               "product_id": binding["product_id"] if binding else "",
                               "groups": group["group"] if group else (binding or {}).get("group_name", "")}
     if group is not None:
         listing = build_listing(product, group)
-        values |= {"stock": listing.stock, "sale_price": listing.sale_price, "sale_end": listing.sale_end}
+        values |= {"stock": listing.stock, "sale_price": listing.sale_price, "sale_end": listing.sale_end,
+                   "sale_alert": period_note(listing.sale_end, today)}
     if last is None:
         values["link_state"] = LINKED if binding else WAITING
         if binding:
@@ -110,7 +113,7 @@ def write_catalogue_workbooks(ws: Workspace, store: Store, now: datetime | None 
     now = now or now_kst()
     folder = outbox_dir(ws.outbox, PRODUCTS, now)
     stock = outbox.write_book(folder, STOCK_PRICES, [(values, False) for values in stock_rows(store)], now)
-    return outbox.write_book(folder, LISTINGS, [(values, False) for values in listing_rows(store)], now), stock
+    return outbox.write_book(folder, LISTINGS, [(values, False) for values in listing_rows(store, now.date())], now), stock
 
 
 def write_products_workbook(ws: Workspace, store: Store, now: datetime | None = None) -> Path:

@@ -41,6 +41,7 @@ from mallbatch.errors import (
     RemoteError,
     TransientError,
 )
+from mallbatch.pipeline.plan import FAILURE, SUCCESS
 from mallbatch.store.journal import (
     DONE,
     FAILED,
@@ -274,7 +275,10 @@ def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Comman
 
 
 def reconcile_unsettled(journal: Journal, adapter_for: Callable[[str, str], Connector | None]) -> int:
-    """On start: read back what a crash left in flight; applied → done, else pending again."""
+    """On start: read back what a crash left in flight; applied → done, else pending again.
+
+    A product's 연동이력 (``mallbatch history``, the 판매상품 workbook's 연동상태) last said 보류 for
+    these: it gets the settled outcome too, and an applied create its binding, as a push would record."""
     settled = 0
     groups: dict[tuple[str, str, str], list[Command]] = {}
     for command in journal.unsettled():
@@ -285,5 +289,23 @@ def reconcile_unsettled(journal: Journal, adapter_for: Callable[[str, str], Conn
             continue
         outcomes: dict[str, Outcome] = {}
         _settle(journal, adapter, op, commands, outcomes)
+        if name in PRODUCT_OPS:
+            _record_settled(journal, commands, outcomes)
         settled += len(commands)
     return settled
+
+
+PRODUCT_OPS = ("product.create", "product.update")
+
+
+def _record_settled(journal: Journal, commands: list[Command], outcomes: dict[str, Outcome]) -> None:
+    for command in commands:
+        outcome = outcomes.get(command.idem_key)
+        if command.state == DONE and outcome is not None:
+            if command.op == "product.create" and outcome.remote_id:  # an update's binding stays as it is
+                group = command.payload.get("listing", {}).get("group", "")
+                journal.bind(command.mall, command.account, command.target, outcome.remote_id, outcome.extra or {}, group)
+            journal.add_history(command.mall, command.account, command.target, command.op, SUCCESS, "쇼핑몰에 반영되어 있음을 확인했습니다")
+        elif command.state == PENDING:
+            journal.add_history(command.mall, command.account, command.target, command.op, FAILURE,
+                                "쇼핑몰에 반영되지 않았습니다. 같은 파일을 다시 넣으면 다시 보냅니다")

@@ -41,6 +41,7 @@ from mallbatch.pipeline.check import (
 )
 from mallbatch.kinds.imported import IMPORTED
 from mallbatch.pipeline.importing import link_rows
+from mallbatch.pipeline.group_push import push_groups
 from mallbatch.pipeline.listing import build_listing
 from mallbatch.pipeline.ops import OPS, Outcome, execute, is_transient
 from mallbatch.pipeline.plan import (
@@ -483,9 +484,8 @@ class Pusher:
                 rows = changed_rows(self, sheet.sheet, rows)  # the 판매상품 workbook dropped back
             if handler and rows:
                 handler(sheet.sheet, rows, checked.sha256)
-            elif sheet.kind == "sales_groups":
-                for row in rows:
-                    self.outcomes.of(sheet.sheet, row).add("", SAVED, "판매정보를 저장했습니다")
+            elif sheet.kind == "sales_groups" and rows:
+                push_groups(self, sheet.sheet, rows, checked.sha256, report)
         return PushResult(checked, self.outcomes, self._write(checked, path))
 
     def _write(self, checked: Checked, path: Path) -> Path:

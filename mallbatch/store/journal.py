@@ -158,6 +158,11 @@ class Journal:
     def bound_codes(self) -> set[str]:
         return {r[0] for r in self.store.db.execute("SELECT DISTINCT code FROM bindings")}
 
+    def bindings_on(self, mall: str, account: str) -> dict[str, dict[str, Any]]:
+        """Every product bound on one mall account, by 자체상품코드 (a 판매정보 group push reaches them)."""
+        rows = self.store.db.execute("SELECT * FROM bindings WHERE mall=? AND account=? ORDER BY code", (mall, account))
+        return {r["code"]: {**dict(r), "extra": json.loads(r["extra"])} for r in rows}
+
     def bindings_for(self, code: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.store.db.execute("SELECT * FROM bindings WHERE code=? ORDER BY mall, account", (code,))]
 

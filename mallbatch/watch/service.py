@@ -54,6 +54,7 @@ from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.push import PushResult, push_file
+from mallbatch.pipeline.sale_period import ending_lines
 from mallbatch.pipeline.session import Session
 from mallbatch.sandbox.registry import stop_all
 from mallbatch.store import Store
@@ -134,6 +135,7 @@ class WatchService:
         self._collect_errors: dict[Slot, str] = {}
         self._next_account_check = 0.0
         self._products_day: date | None = None  # the day the 판매상품 workbook was last tried
+        self._sale_ends_day: date | None = None  # the day 상태's 판매기간 list was last worked out (None: again now)
         self._saved = ""
         self._saved_at = 0.0
 
@@ -281,6 +283,7 @@ class WatchService:
                 if due:
                     self._collect(due)
                 self._daily_products()
+                self._note_sale_ends()
                 self._check_accounts()
             self._save_board()
             self._wake.wait(self._timeout(scan.recheck_in))
@@ -337,6 +340,7 @@ class WatchService:
         self.store.record_file(sha, name, "archived", kind, str(result.result_path))
         self._hold.pop(name, None)
         self.board.add_done(name, result.summary_ko(), str(result.result_path))
+        self._sale_ends_day = None  # a 판매정보 push may have extended a period
         if result.file_problem:  # unreadable: a failure with its reason, not "성공 0 … 오류 0"
             self.board.add_failed(name, f"파일을 읽지 못함: {result.file_problem} (원본은 archive, 결과 {result.result_path.name})")
             log.warning("%s → 결과 %s, 원본 보관 %s", result.summary_ko(), result.result_path, archived)
@@ -494,6 +498,15 @@ class WatchService:
             return
         if path is not None:
             log.info("판매상품 엑셀: %s", path)
+
+    def _note_sale_ends(self) -> None:
+        """상태's list of sale periods ending within a week: once a day and after each file."""
+        today = now_kst().date()
+        if self._sale_ends_day == today:
+            return
+        self._sale_ends_day = today
+        labels = {(a.mall, a.name): a.label for a in self.ws.config.accounts}
+        self.board.sale_ends = ending_lines(self.store, labels, today)
 
     def _check_accounts(self) -> None:
         if time.monotonic() < self._next_account_check:
