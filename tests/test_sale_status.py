@@ -73,3 +73,26 @@ def test_a_stop_that_cannot_be_confirmed_is_never_success(sim_workspace, tmp_pat
     assert statuses(again.result_path, "상품") == ["성공", "성공"]
     assert len(sim.state()["off_sale"]) == 2
     assert set(sim.store.audit_counts("product.create").values()) == {1}
+
+
+def test_an_update_settled_by_read_back_keeps_the_bindings_mall_ids(sim_workspace, tmp_path: Path) -> None:
+    """The update's answer is lost and the read-back finds it applied: the binding keeps what the create
+    recorded (스마트스토어's channel product number, the sale state) instead of being emptied."""
+    ws, servers = sim_workspace(("smartstore",), rate_limit=200)
+    sim = servers["smartstore"].simulator
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        push_file(ws, store, session, product_file(ws, tmp_path / "판매.xlsx", "판매가능"))
+        code = next(iter(product_rows(1, ["x"])))["code"]
+        account = next(iter(ws.config.accounts_for("smartstore"))).name
+        before = store.journal.binding("smartstore", account, code)
+        assert before is not None and before["extra"].get("channel_product_no"), before
+        groups = sales_group_rows(ws.config)
+        rows = [dict(r, status="판매가능", name=f"{r['name']} 새이름"[:20]) for r in product_rows(2, sorted({g["group"] for g in groups}))]
+        changed = write_filled(tmp_path / "수정.xlsx", [(KINDS["products"], rows), (KINDS["sales_groups"], groups)])
+        sim.faults.update({"drop_rate": 1.0})
+        result = push_file(ws, store, session, changed)
+        sim.faults.update({"drop_rate": 0.0})
+        assert statuses(result.result_path, "상품") == ["성공", "성공"], messages(result.result_path, "상품")
+        after = store.journal.binding("smartstore", account, code)
+    assert after is not None and after["product_id"] == before["product_id"]
+    assert after["extra"] == before["extra"], (before["extra"], after["extra"])

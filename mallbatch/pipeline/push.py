@@ -267,7 +267,10 @@ class Pusher:
         status, message = self._status(outcome)
         row_outcome = self.outcomes.of(task.sheet, task.row)
         if outcome.state == DONE and outcome.remote_id:
-            self.store.journal.bind(account.mall, account.name, code, outcome.remote_id, outcome.extra or {}, listing.group)
+            # a read-back says only "applied": what the mall told us before (its other ids) stays in the binding
+            old = self.store.journal.binding(account.mall, account.name, code)
+            kept = old["extra"] if old and old["product_id"] == outcome.remote_id else {}
+            self.store.journal.bind(account.mall, account.name, code, outcome.remote_id, {**kept, **(outcome.extra or {})}, listing.group)
         product_id = outcome.remote_id or (self.store.journal.binding(account.mall, account.name, code) or {}).get("product_id", "")
         if product_id:
             row_outcome.mall_ids.append(f"{account.label}:{product_id}")
