@@ -288,7 +288,7 @@ def per_combination(text: str, count: int) -> list[int]:
 def check_options(row: Row, ctx: SheetContext) -> Iterator[Issue]:
     if not row.get("option_use", False):
         if row.get("stock") is None or row.get("stock") < 1:
-            yield ctx.issue(row, "stock", "stock", "옵션이 없으면 재고수량이 1개 이상이어야 합니다 (쇼핑몰 등록에 필요)",
+            yield ctx.issue(row, "stock", "stock", "옵션이 없으면 재고수량이 1개 이상이어야 합니다",
                             "재고수량에 1 이상을 입력하세요. 품절은 등록 뒤 재고·가격 시트에 재고 0 으로 보내세요")
         return
     kind = row.get("option_type")
