@@ -45,5 +45,6 @@ def _items(connector: Connector, read: Read, query: dict[str, Any]) -> Iterator[
         return
     ids = [i for i in dict.fromkeys(expand.id_of(change) for change in pages) if i is not None]
     for start in range(0, len(ids), expand.batch):
-        data = connector.call(expand.method, expand.path, send=expand.send, payload=expand.body(ids[start:start + expand.batch]))
-        yield from dig(data, expand.records) or []
+        chunk = ids[start:start + expand.batch]
+        data = connector.call(expand.method, expand.path, send=expand.send, payload=expand.body(chunk))
+        yield from (expand.records(data, chunk) if callable(expand.records) else dig(data, expand.records)) or []
