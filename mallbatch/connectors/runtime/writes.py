@@ -4,8 +4,8 @@ that turns "refused, but the mall already shows it" into ``already`` instead of 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from mallbatch.connectors.runtime.paging import dig
