@@ -268,12 +268,11 @@ def _applied(data: Any, changes: list[ListingChange]) -> list[ItemResult]:
     return [ItemResult(c.target, ok=True, remote_id=c.product_id) for c in changes]
 
 
-def _option_stock(prepare: Any) -> Write:
-    """Stock and sale price share the option-stock call: grouped by product, every change of a product in one call."""
+def _option_stock(prepare: Any, batch: int) -> Write:
+    """Stock and sale price share the option-stock call: grouped by product, the changes of a product in one call."""
     return Write("PUT", OPTION_STOCK, key=lambda change: change.target, body=option_stock_body, prepare=prepare,
-                 group=lambda change: change.product_id,
-                 batch=500,  # inferred: a product has at most 500 option values (peer-tools §2.1)
-                 results=_applied, read_back=ReadBack("listing", listing_shows, "이미 스마트스토어에 반영되어 있습니다"))
+                 group=lambda change: change.product_id, batch=batch, results=_applied,
+                 read_back=ReadBack("listing", listing_shows, "이미 스마트스토어에 반영되어 있습니다"))
 
 
 def _digits(key: str) -> dict[str, Any]:
@@ -336,8 +335,9 @@ SPEC = MarketplaceSpec(
             "POST", "", key=lambda answer: answer.inquiry_id, route=_answer_route, body=_answer_body,
             precheck=_answer_problem, results=_answered,
             read_back=ReadBack("inquiry", hooks.answered_with, "이미 같은 답변이 등록되어 있습니다")),
-        Capability.STOCK_UPDATE: replace(_option_stock(hooks.prepare_change), precheck=_stock_problem),
-        Capability.PRICE_UPDATE: replace(_option_stock(hooks.prepare_change), precheck=_price_problem),
+        # inferred: a product has at most 500 option values (peer-tools §2.1), so its changes fit one call
+        Capability.STOCK_UPDATE: replace(_option_stock(hooks.prepare_change, 500), precheck=_stock_problem),
+        Capability.PRICE_UPDATE: replace(_option_stock(hooks.prepare_change, 1), precheck=_price_problem),  # one per product
         Capability.SALE_STATUS: Write(  # one product per call
             "PUT", CHANGE_STATUS, key=lambda change: change.target, precheck=_sale_problem, results=_applied,
             body=lambda changes: {"originProductNo": changes[0].product_id,
