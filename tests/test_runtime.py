@@ -119,3 +119,19 @@ def test_a_write_without_a_read_back_cannot_be_declared() -> None:
         for capability, write in cls.spec.writes.items():
             with pytest.raises(TypeError, match="ReadBack"):
                 replace(cls.spec, writes={**cls.spec.writes, capability: replace(write, read_back=None)})
+
+
+@settings(deadline=None)
+@given(groups=st.lists(st.sampled_from("abc"), max_size=30), batch=st.integers(1, 5))
+def test_grouped_writes_never_mix_groups_and_keep_every_item_once(groups: list[str], batch: int) -> None:
+    """``Write.group`` (스마트스토어: one product per option-stock call): items of one group share calls, up to ``batch``."""
+    from mallbatch.connectors.runtime.spec import ReadBack, Write
+    from mallbatch.connectors.runtime.writes import _batches
+
+    write = Write("PUT", "/x", key=str, body=lambda items: {}, batch=batch, group=lambda item: item[1],
+                  read_back=ReadBack("x", lambda found, wanted: False, "이미"))
+    todo = list(enumerate((n, g) for n, g in enumerate(groups)))
+    batches = _batches(write, todo)
+    assert sorted(n for b in batches for n, _ in b) == list(range(len(groups)))
+    assert all(len({item[1] for _, item in b}) == 1 and len(b) <= batch for b in batches)
+    assert len(batches) == sum(-(-groups.count(g) // batch) for g in set(groups))  # as few calls as the batch allows

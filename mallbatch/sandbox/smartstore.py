@@ -3,10 +3,15 @@
 Independent implementation of reference §2: bcrypt-signed token issue, Bearer calls with
 ``GW.AUTHN``/``GW.RATE_LIMIT`` gateway errors, ``last-changed-statuses`` polling (24 h windows,
 300 rows, ``more`` cursor), product-order query, 발주확인/발송처리 with per-id results, the two
-inquiry systems (상품 Q&A and 네이버페이 고객문의) and v2 product registration.
+inquiry systems (상품 Q&A and 네이버페이 고객문의), v2 product registration and the catalogue.
 
 Test hooks (not part of the mall's protocol): :meth:`SmartstoreSimulator.expire_tokens`,
 ``token_ttl_seconds`` and the ``calls`` log of (method, path, query string).
+
+The catalogue: option-stock and change-status writes (second-hand paths), each applied change
+audited (``listing.stock`` / ``listing.price`` / ``listing.sale`` by ``no`` or ``no#골드/M``); stock
+never below 0, OUTOFSTOCK at 0 and SALE again with stock unless SUSPENSION (smartstore_data.settle);
+generated orders take from registered products' stock and never come for sold-out or stopped ones.
 """
 
 from __future__ import annotations
@@ -162,8 +167,11 @@ class SmartstoreSimulator(Simulator):
             # reference shows only POST /external/v2/products
             ("PUT", "/external/v2/products/origin-products/{originProductNo}", self._update_product),
             ("GET", "/external/v2/products/origin-products/{originProductNo}", self._get_product),
-            # inferred: search by 판매자 관리 코드
+            # second-hand: the seller's product list (page/size); search by 판매자 관리 코드 inferred
             ("POST", f"{API}/products/search", self._search_products),
+            # second-hand (public clients): stock and price of option combinations, and the sale state
+            ("PUT", f"{API}/products/origin-products/{{originProductNo}}/option-stock", self._option_stock),
+            ("PUT", f"{API}/products/origin-products/{{originProductNo}}/change-status", self._change_status),
         ]
         for method, path, handler in authed:
             self.route(method, path, self._authed(handler))
@@ -572,13 +580,16 @@ class SmartstoreSimulator(Simulator):
         origin = body["originProduct"]
         code = ((origin.get("detailAttribute") or {}).get("sellerCodeInfo") or {}).get("sellerManagementCode", "")
         now = iso(_now())
-        existing = self.store.get("product", str(origin_no)) or {"regDate": now}
+        before = self.store.get("product", str(origin_no))
+        existing = before or {"regDate": now}
+        data.number_combinations(self.store, origin, before)
         product = {
             **existing, "originProductNo": origin_no, "smartstoreChannelProductNo": channel_no,
             "sellerManagementCode": code, "name": origin["name"], "statusType": origin["statusType"],
             "salePrice": origin["salePrice"], "stockQuantity": origin["stockQuantity"], "modifiedDate": now,
             "originProduct": origin, "smartstoreChannelProduct": body.get("smartstoreChannelProduct") or {},
         }
+        data.settle(product)
         self.store.put("product", str(origin_no), product)
         catalogue.index(self.store, "seller_code", code, str(origin_no))
         return product
@@ -630,6 +641,46 @@ class SmartstoreSimulator(Simulator):
         return Response.json({"originProduct": product["originProduct"],
                               "smartstoreChannelProduct": product["smartstoreChannelProduct"]})
 
+    def _option_stock(self, request: Request) -> Response:
+        """Stock (≥ 0; 0 is 품절), price and use of combinations by id, and the product's sale price."""
+        body = self._body(request)
+        if body is None:
+            return self._bad("body", "요청 본문이 JSON 이 아닙니다.")
+        with self.store.transaction():
+            product = self.store.get("product", request.params["originProductNo"])
+            if product is None:
+                return self._error(404, "NOT_FOUND", "존재하지 않는 상품입니다.")
+            problems = data.option_stock_problems(product, body)
+            if problems:
+                return self._error(400, "BAD_REQUEST", "요청 값이 올바르지 않습니다.", problems)
+            changed = data.apply_option_stock(product, body)
+            product["modifiedDate"] = iso(_now())
+            self.store.put("product", str(product["originProductNo"]), product)
+            for op, key, detail in changed:
+                self.store.audit(op, key, detail)
+        return Response.json({"originProductNo": product["originProductNo"]})  # invented: the answer's body
+
+    def _change_status(self, request: Request) -> Response:
+        """판매중지 (SUSPENSION) / 판매재개 (SALE); invented: OUTOFSTOCK is the mall's own state, never asked for,
+        a resumed product without stock shows OUTOFSTOCK, and the smartstore channel's display follows."""
+        body = self._body(request) or {}
+        status = body.get("statusType")
+        if status not in ("SALE", "SUSPENSION"):
+            return self._bad("statusType", "판매 상태는 SALE 또는 SUSPENSION 이어야 합니다.")
+        with self.store.transaction():
+            product = self.store.get("product", request.params["originProductNo"])
+            if product is None:
+                return self._error(404, "NOT_FOUND", "존재하지 않는 상품입니다.")
+            was = (product["statusType"], product["smartstoreChannelProduct"].get("channelProductDisplayStatusType"))
+            product["originProduct"]["statusType"] = status
+            product["smartstoreChannelProduct"]["channelProductDisplayStatusType"] = "ON" if status == "SALE" else "SUSPENSION"
+            data.settle(product)
+            if (product["statusType"], product["smartstoreChannelProduct"]["channelProductDisplayStatusType"]) != was:
+                product["modifiedDate"] = iso(_now())
+                self.store.audit("listing.sale", data.target(product), {"statusType": product["statusType"]})
+            self.store.put("product", str(product["originProductNo"]), product)
+        return Response.json({"originProductNo": product["originProductNo"]})  # invented: the answer's body
+
     def _search_products(self, request: Request) -> Response:
         body = self._body(request) or {}
         kind = body.get("searchKeywordType")
@@ -642,7 +693,7 @@ class SmartstoreSimulator(Simulator):
         elif kind is not None:
             return self._bad("searchKeywordType", "검색 유형이 올바르지 않습니다.")
         else:
-            products = self.store.all("product")
+            products = sorted(self.store.all("product"), key=lambda p: p["originProductNo"])  # invented order
         page, size = body.get("page", 1), body.get("size", 50)
         if not isinstance(page, int) or not isinstance(size, int) or page < 1 or not 1 <= size <= 500:
             return self._bad("size", "page 는 1 이상, size 는 1~500 이어야 합니다.", "Range")
@@ -655,7 +706,8 @@ class SmartstoreSimulator(Simulator):
     def generate(self, orders: int, claims: int, inquiries: int) -> dict[str, int]:
         made = {"orders": 0, "product_orders": 0, "claims": 0, "inquiries": 0}
         with self.store.transaction():
-            products = catalogue.Catalogue(self.store, "product", reduce=data.catalogue_entry, fallback=data.SYNTHETIC_PRODUCTS)
+            products = catalogue.Catalogue(self.store, "product", reduce=data.catalogue_entry, keep=data.sellable,
+                                           fallback=data.SYNTHETIC_PRODUCTS)
             for _ in range(orders):
                 made["product_orders"] += data.add_order(self.store, self.rng, products)
                 made["orders"] += 1

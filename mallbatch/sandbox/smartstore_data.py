@@ -1,6 +1,7 @@
 """Documents of the 스마트스토어 simulator: product orders shaped like
 ``POST /v1/pay-order/seller/product-orders/query`` items, claims, the two inquiry kinds,
-v2 product validation, and the seeded generator.
+v2 product validation, the catalogue's stock rules (option combinations, OUTOFSTOCK) and the
+seeded generator, whose orders take from registered products' stock.
 
 Kept apart from the HTTP handlers so the simulator module stays readable. Field names follow
 reference §2.5/§2.9/§2.10; values are seeded sample data (Korean names, addresses, phones).
@@ -48,16 +49,102 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(KST).isoformat(timespec="milliseconds")
 
 
+def _groups(origin: dict[str, Any]) -> list[str]:
+    names = (origin.get("detailAttribute", {}).get("optionInfo") or {}).get("optionCombinationGroupNames") or {}
+    return [names[k] for k in ("optionGroupName1", "optionGroupName2", "optionGroupName3") if names.get(k)]
+
+
+def combinations(origin: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((origin.get("detailAttribute", {}).get("optionInfo") or {}).get("optionCombinations") or [])
+
+
+def values_of(combination: dict[str, Any], count: int) -> tuple[str, ...]:
+    return tuple(str(combination.get(f"optionName{i}", "")) for i in range(1, count + 1))
+
+
+def target(product: dict[str, Any], values: tuple[str, ...] = ()) -> str:
+    """How the audit names a product or one of its combinations: ``no`` or ``no#골드/M``."""
+    return f"{product['originProductNo']}#{'/'.join(values)}" if values else str(product["originProductNo"])
+
+
+def settle(product: dict[str, Any]) -> None:
+    """The product's stock is its usable combinations' sum, and its state follows its stock.
+
+    invented (Naver's own behaviour, not documented in the reference): SALE at stock 0 shows
+    OUTOFSTOCK, OUTOFSTOCK with stock again is SALE; SUSPENSION (the seller's stop) stays either way.
+    The stored product's top-level copies follow the origin product."""
+    origin = product["originProduct"]
+    combos = combinations(origin)
+    if combos:
+        origin["stockQuantity"] = sum(int(c.get("stockQuantity", 0)) for c in combos if c.get("usable", True))
+    stock, status = int(origin.get("stockQuantity", 0)), origin.get("statusType")
+    if status == "SALE" and stock == 0:
+        origin["statusType"] = "OUTOFSTOCK"
+    elif status == "OUTOFSTOCK" and stock > 0:
+        origin["statusType"] = "SALE"
+    product.update(statusType=origin["statusType"], salePrice=origin["salePrice"], stockQuantity=origin["stockQuantity"])
+
+
+def number_combinations(store: SimStore, origin: dict[str, Any], before: dict[str, Any] | None) -> None:
+    """Every combination gets the mall's id; one with the values of a combination already there keeps its id."""
+    count = len(_groups(origin))
+    kept = {values_of(c, count): c["id"] for c in combinations((before or {}).get("originProduct") or {}) if c.get("id")}
+    for combination in combinations(origin):
+        combination["id"] = kept.get(values_of(combination, count)) or store.next_id("optionCombinationId", 27900000001)  # invented numbering
+
+
+def option_stock_problems(product: dict[str, Any], body: dict[str, Any]) -> list[dict[str, str]]:
+    """``invalidInputs`` of an option-stock body against the product (invented messages; inferred ranges)."""
+    problems: list[dict[str, str]] = []
+    price = (body.get("productSalePrice") or {}).get("salePrice")
+    if price is not None and (not isinstance(price, int) or not 10 <= price <= 999_999_990):
+        problems.append({"name": "productSalePrice.salePrice", "type": "Range",
+                         "message": "판매가는 10원 이상 999,999,990원 이하로 입력해 주세요."})
+    stock = body.get("stockQuantity")
+    if stock is not None and (not isinstance(stock, int) or stock < 0):
+        problems.append({"name": "stockQuantity", "type": "Min", "message": "재고수량은 0 이상이어야 합니다."})
+    known = {c["id"] for c in combinations(product["originProduct"])}
+    for n, entry in enumerate((body.get("optionInfo") or {}).get("optionCombinations") or []):
+        name = f"optionInfo.optionCombinations[{n}]"
+        if not isinstance(entry, dict) or entry.get("id") not in known:
+            problems.append({"name": f"{name}.id", "type": "NotExist", "message": "존재하지 않는 옵션 조합입니다."})
+        elif not isinstance(entry.get("stockQuantity", 0), int) or entry.get("stockQuantity", 0) < 0:
+            problems.append({"name": f"{name}.stockQuantity", "type": "Min", "message": "재고수량은 0 이상이어야 합니다."})
+    return problems
+
+
+def apply_option_stock(product: dict[str, Any], body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Apply a checked option-stock body; (audit op, target, detail) of each value it changed.
+
+    invented: a combination the body leaves out keeps its values; an option-less product's stock
+    comes as ``stockQuantity``."""
+    origin, changed = product["originProduct"], []
+    price = (body.get("productSalePrice") or {}).get("salePrice")
+    if price is not None and price != origin["salePrice"]:
+        origin["salePrice"] = price
+        changed.append(("listing.price", target(product), {"salePrice": price}))
+    combos, count = {c["id"]: c for c in combinations(origin)}, len(_groups(origin))
+    for entry in (body.get("optionInfo") or {}).get("optionCombinations") or []:
+        combination = combos[entry["id"]]
+        for field in ("stockQuantity", "price", "usable"):
+            if field in entry and entry[field] != combination.get(field):
+                combination[field] = entry[field]
+                if field == "stockQuantity":
+                    changed.append(("listing.stock", target(product, values_of(combination, count)), {field: entry[field]}))
+    if not combos and body.get("stockQuantity") is not None and body["stockQuantity"] != origin["stockQuantity"]:
+        origin["stockQuantity"] = body["stockQuantity"]
+        changed.append(("listing.stock", target(product), {"stockQuantity": body["stockQuantity"]}))
+    settle(product)
+    return changed
+
+
 def catalogue_entry(product: dict[str, Any]) -> dict[str, Any]:
-    """Reduce a stored (registered) product to what an order needs."""
+    """Reduce a stored (registered) product to what an order needs, with the stock orders take from."""
     origin = product.get("originProduct", {})
-    option_info = origin.get("detailAttribute", {}).get("optionInfo") or {}
-    names = option_info.get("optionCombinationGroupNames") or {}
-    groups = [names[k] for k in ("optionGroupName1", "optionGroupName2", "optionGroupName3") if names.get(k)]
-    combos = [
-        (tuple(c.get(f"optionName{i}", "") for i in range(1, len(groups) + 1)), int(c.get("price", 0)))
-        for c in option_info.get("optionCombinations") or []
-    ]
+    groups = _groups(origin)
+    usable = [c for c in combinations(origin) if c.get("usable", True)]
+    stock = {values_of(c, len(groups)): int(c.get("stockQuantity", 0)) for c in usable} if usable else {
+        (): int(origin.get("stockQuantity", 0))}
     return {
         "originProductNo": product["originProductNo"],
         "smartstoreChannelProductNo": product["smartstoreChannelProductNo"],
@@ -65,8 +152,44 @@ def catalogue_entry(product: dict[str, Any]) -> dict[str, Any]:
         "sellerManagementCode": product.get("sellerManagementCode", ""),
         "salePrice": int(product.get("salePrice", 0)),
         "groups": groups,
-        "combos": combos,
+        "combos": [(values_of(c, len(groups)), int(c.get("price", 0))) for c in usable],
+        "stock": stock,
     }
+
+
+def sellable(product: dict[str, Any]) -> bool:
+    """Orders come only for products on sale with something in stock."""
+    display = product["smartstoreChannelProduct"].get("channelProductDisplayStatusType", "ON")
+    return product["statusType"] == "SALE" and display == "ON" and int(product.get("stockQuantity", 0)) > 0
+
+
+def choose(rng: random.Random, product: dict[str, Any]) -> tuple[tuple[str, ...], int, int] | None:
+    """(option values, option price, quantity) of one order line; None when a registered product has nothing left."""
+    quantity = rng.choice((1, 1, 1, 2, 3))
+    if "stock" not in product:  # a synthetic sample: no stock kept
+        values, price = rng.choice(product["combos"]) if product["combos"] else ((), 0)
+        return values, price, quantity
+    left = [(values, price) for values, price in product["combos"] or [((), 0)] if product["stock"].get(values, 0) > 0]
+    if not left:
+        return None
+    values, price = rng.choice(left)
+    return values, price, min(quantity, product["stock"][values])
+
+
+def take(store: SimStore, product: dict[str, Any], values: tuple[str, ...], quantity: int) -> None:
+    """An order decrements the registered product's (or its combination's) stock, in the store and the run's copy."""
+    if "stock" not in product:
+        return
+    product["stock"][values] -= quantity
+    stored = store.get("product", str(product["originProductNo"]))
+    if stored is None:
+        return
+    origin = stored["originProduct"]
+    found = next((c for c in combinations(origin) if values_of(c, len(values)) == values), None) if values else None
+    holder = found if found is not None else origin
+    holder["stockQuantity"] = max(0, int(holder.get("stockQuantity", 0)) - quantity)
+    settle(stored)
+    store.put("product", str(product["originProductNo"]), stored)
 
 
 def new_order(rng: random.Random, order_id: str, now: datetime) -> dict[str, Any]:
@@ -90,14 +213,12 @@ def new_order(rng: random.Random, order_id: str, now: datetime) -> dict[str, Any
 
 
 def new_product_order(
-    rng: random.Random, order: dict[str, Any], product_order_id: str, product: dict[str, Any], now: datetime
+    rng: random.Random, order: dict[str, Any], product_order_id: str, product: dict[str, Any], now: datetime,
+    chosen: tuple[tuple[str, ...], int, int],
 ) -> dict[str, Any]:
-    """One ``query`` item (order + productOrder) in state PAYED / NOT_YET."""
-    quantity = rng.choice((1, 1, 1, 2, 3))
-    option_text, option_price = "", 0
-    if product["combos"]:
-        values, option_price = rng.choice(product["combos"])
-        option_text = " / ".join(f"{g}: {v}" for g, v in zip(product["groups"], values, strict=False))
+    """One ``query`` item (order + productOrder) in state PAYED / NOT_YET of the ``chosen`` (values, price, quantity)."""
+    values, option_price, quantity = chosen
+    option_text = " / ".join(f"{g}: {v}" for g, v in zip(product["groups"], values, strict=False)) if values else ""
     unit_price = int(product["salePrice"])
     total = (unit_price + option_price) * quantity
     fee = 0 if total >= 30000 else 3000
@@ -252,14 +373,17 @@ def product_problems(body: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def search_row(product: dict[str, Any]) -> dict[str, Any]:
-    """One ``contents`` item of the product search answer. inferred shape."""
+    """One ``contents`` item of the product search answer (second-hand fields; no options in it)."""
     return {
         "originProductNo": product["originProductNo"],
         "channelProducts": [{
             "originProductNo": product["originProductNo"], "channelProductNo": product["smartstoreChannelProductNo"],
             "channelServiceType": "STOREFARM", "name": product["name"],
             "sellerManagementCode": product["sellerManagementCode"], "statusType": product["statusType"],
+            "channelProductDisplayStatusType": product["smartstoreChannelProduct"].get("channelProductDisplayStatusType", "ON"),
             "salePrice": product["salePrice"], "stockQuantity": product["stockQuantity"],
+            "categoryId": product["originProduct"].get("leafCategoryId"),
+            "saleStartDate": product["originProduct"].get("saleStartDate"), "saleEndDate": product["originProduct"].get("saleEndDate"),
             "regDate": product["regDate"], "modifiedDate": product["modifiedDate"],
         }],
     }
@@ -272,14 +396,27 @@ def add_order(store: SimStore, rng: random.Random, catalogue: Catalogue) -> int:
     order = new_order(rng, f"{now:%Y%m%d}{store.next_id('orderId', 10000001):08d}", now)
     items = []
     for _ in range(rng.choice((1, 1, 1, 2))):
+        product, chosen = _pick(rng, catalogue)
         now = datetime.now(KST)
         pid = f"{now:%Y%m%d}{store.next_id('productOrderId', 50000001):08d}"
-        item = {"productOrderId": pid, "detail": new_product_order(rng, order, pid, catalogue.pick(rng), now)}
+        item = {"productOrderId": pid, "detail": new_product_order(rng, order, pid, product, now, chosen)}
+        take(store, product, chosen[0], chosen[2])
         touch(item, "PAYED", now)
         items.append(item)
     for item in items:  # saved last: every line shares the order document and its payment total
         store.put("product_order", item["productOrderId"], item)
     return len(items)
+
+
+def _pick(rng: random.Random, catalogue: Catalogue) -> tuple[dict[str, Any], tuple[tuple[str, ...], int, int]]:
+    """A product with stock left (an earlier order of this run may have sold one out), else a sample."""
+    for _ in range(8):
+        product = catalogue.pick(rng)
+        chosen = choose(rng, product)
+        if chosen is not None:
+            return product, chosen
+    sample = rng.choice(SYNTHETIC_PRODUCTS)
+    return sample, choose(rng, sample) or ((), 0, 1)
 
 
 def add_claims(store: SimStore, rng: random.Random, count: int, unit: Callable[[dict[str, Any]], Unit]) -> int:

@@ -316,6 +316,28 @@ class Smartstore(Harness):
     def error_body(self, message: str) -> bytes:
         return _json({"code": "BAD_REQUEST", "message": message, "timestamp": "2026-01-01T00:00:00.000+09:00", "traceId": "t"})
 
+    stock_path = "/option-stock"
+
+    def _origin(self, server: SandboxServer, product_id: str) -> dict[str, Any]:
+        return server.simulator.store.get("product", product_id)["originProduct"]
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        origin = self._origin(server, product_id)
+        if not option:
+            return int(origin["stockQuantity"])
+        combos = origin["detailAttribute"]["optionInfo"]["optionCombinations"]
+        return next(int(c["stockQuantity"]) for c in combos
+                    if tuple(c.get(f"optionName{i}") for i in range(1, len(option) + 1)) == option)
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        """What the buyer pays: Naver's salePrice less a WON immediate discount."""
+        origin = self._origin(server, product_id)
+        method = ((origin.get("customerBenefit") or {}).get("immediateDiscountPolicy") or {}).get("discountMethod") or {}
+        return int(origin["salePrice"]) - (int(method.get("value") or 0) if method.get("unitType") == "WON" else 0)
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return bool(server.simulator.on_sale(server.simulator.store.get("product", product_id)))
+
 
 # --- 위메프 -------------------------------------------------------------------------------------
 class Wemakeprice(Harness):

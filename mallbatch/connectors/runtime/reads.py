@@ -45,6 +45,7 @@ def _items(connector: Connector, read: Read, query: dict[str, Any]) -> Iterator[
         return
     ids = [i for i in dict.fromkeys(expand.id_of(change) for change in pages) if i is not None]
     for start in range(0, len(ids), expand.batch):
-        data = connector.call(expand.method, expand.path, send=expand.send, payload=expand.body(ids[start:start + expand.batch]))
-        found = dig(data, expand.records)
+        chunk = ids[start:start + expand.batch]
+        data = connector.call(expand.method, expand.path, send=expand.send, payload=expand.body(chunk))
+        found = expand.records(data, chunk) if callable(expand.records) else dig(data, expand.records)
         yield from found if isinstance(found, list) else [found] if found else []  # a detail read by one id

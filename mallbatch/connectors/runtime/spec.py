@@ -72,7 +72,9 @@ class Expand:
     batch: int
     id_of: Callable[[Any], str | None]  # the id a change record names; None: a change this read does not want
     body: Callable[[list[str]], dict[str, Any]]
-    records: str = ""  # data field of the detail list
+    # data field of the detail list, or (answer, ids asked) → records for a mall whose detail read
+    # answers one record that does not name itself (스마트스토어's origin product by number)
+    records: str | Callable[[Any, list[str]], list[Any]] = ""
     send: str = "json"
 
 
@@ -148,6 +150,7 @@ class Write:
     read_back: ReadBack | None = None
     send: str = "json"
     route: Callable[[list[Any]], tuple[str, str]] | None = None  # (method, path) per batch, when it depends on the items
+    group: Callable[[Any], str] | None = None  # items of one group share calls, never with another's (one product per call)
 
     def endpoint(self, items: list[Any]) -> tuple[str, str]:
         return self.route(items) if self.route else (self.method, self.path)

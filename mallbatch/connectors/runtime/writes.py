@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from mallbatch.connectors.runtime.paging import dig
@@ -19,6 +20,8 @@ from mallbatch.errors import OutcomeUnknown, RejectedError
 
 if TYPE_CHECKING:
     from mallbatch.connectors.runtime.connector import Connector
+
+PREPARED = "prepared"  # connector.memo key: records a Write.prepare read, kept for one run_write
 
 
 def as_payload(item: Any) -> dict[str, Any]:
@@ -30,6 +33,7 @@ def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[
     """One result per item, in order. OutcomeUnknown and other errors of a call propagate (the journal's)."""
     results: dict[int, ItemResult] = {}
     todo: list[tuple[int, Any]] = []
+    connector.memo[PREPARED] = {}  # what prepares read from the mall serves this write only, never a later one
     for n, item in enumerate(items):
         problem = write.precheck(item) if write.precheck else None
         if not problem and write.prepare:
@@ -70,7 +74,13 @@ def run_write(connector: Connector, write: Write, items: Sequence[Any]) -> list[
 
 
 def _batches(write: Write, todo: list[tuple[int, Any]]) -> list[list[tuple[int, Any]]]:
-    """Consecutive items whose weights (1 each unless declared) add up to at most ``write.batch``."""
+    """Items whose weights (1 each unless declared) add up to at most ``write.batch``; with ``write.group``
+    the items of one group (in order of first appearance) share batches, never with another group's."""
+    if write.group is not None:
+        groups: dict[str, list[tuple[int, Any]]] = {}
+        for entry in todo:
+            groups.setdefault(write.group(entry[1]), []).append(entry)
+        return [batch for entries in groups.values() for batch in _batches(replace(write, group=None), entries)]
     batches: list[list[tuple[int, Any]]] = []
     used = 0
     for entry in todo:

@@ -1,6 +1,7 @@
 """What is genuinely special to 스마트스토어: the bcrypt-signed token with its GW.AUTHN re-issue,
-products (one body carries the sale state), the order lookup that also accepts an orderId, the
-inquiry lookup (neither inquiry system reads by id), and the read-back predicates.
+products (one body carries the sale state), the catalogue's prepare (option values → combination
+id, from the origin product), the order lookup that also accepts an orderId, the inquiry lookup
+(neither inquiry system reads by id), and the read-back predicates.
 
 Paths, codes and lifetimes come from :mod:`.spec` as arguments or declared lookups.
 """
@@ -11,6 +12,7 @@ import base64
 import threading
 import time
 from collections.abc import Generator, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,9 +24,11 @@ from mallbatch.connectors.runtime.http import json_body
 from mallbatch.connectors.runtime.paging import dig
 from mallbatch.connectors.runtime.reads import run_read
 from mallbatch.connectors.runtime.spec import Read
+from mallbatch.connectors.runtime.writes import PREPARED
+from mallbatch.connectors.smartstore import mapping
 from mallbatch.connectors.smartstore.mapping import order_line, product_body
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import Inquiry, OrderLine, OrderStatus, ProductListing, ProductRef
+from mallbatch.domain.records import Inquiry, ListingChange, OrderLine, OrderStatus, ProductListing, ProductRef, split_target
 from mallbatch.errors import AuthError, RejectedError
 from mallbatch.redact import register
 
@@ -149,9 +153,47 @@ def find_product(connector: Connector, seller_code: str) -> ProductRef | None:
 def product_matches(connector: Connector, product_id: str, name: str, sale_price: int) -> bool:
     origin = (connector.lookup("origin_product", product_id) or {}).get("originProduct") or {}
     # salePrice is the list price; our sale price is what the immediate discount leaves (see product_body)
-    discount = ((origin.get("customerBenefit") or {}).get("immediateDiscountPolicy") or {}).get("discountMethod") or {}
-    cut = int(discount.get("value") or 0) if discount.get("unitType") == "WON" else 0
-    return origin.get("name") == name and int(origin.get("salePrice") or 0) - cut == sale_price
+    return origin.get("name") == name and mapping.sale_price(origin) == sale_price
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+def find_listing(connector: Connector, target: str) -> dict[str, Any] | None:
+    """The origin product a ListingChange target names (its option is judged by the ReadBack)."""
+    product_id, _ = split_target(target)
+    try:
+        return connector.lookup("origin_product", product_id)
+    except RejectedError:  # 404: the mall has no such product
+        return None
+
+
+def prepare_change(connector: Connector, change: ListingChange) -> ListingChange | str | tuple[str, str]:
+    """The change with the origin product it edits and its option combination's id, read once per
+    product and write (``memo[PREPARED]``); or a Korean refusal before any write call."""
+    product_id, name = change.product_id.strip(), f"스마트스토어 상품 {change.product_id}"
+    if not product_id.isdigit():
+        return "PRODUCT", f"{name}: 원상품번호는 숫자여야 합니다. 연동된 상품번호를 확인하세요"
+    read: dict[str, dict[str, Any] | None] = connector.memo[PREPARED]
+    if product_id not in read:
+        try:
+            found = connector.lookup("origin_product", product_id) or {}
+        except RejectedError as exc:
+            return "NOT_FOUND", f"{name}을(를) 스마트스토어에서 찾지 못했습니다 ({exc.message_ko}). 연동된 상품번호를 확인하세요"
+        read[product_id] = found.get("originProduct") or None
+    origin = read[product_id]
+    if origin is None:
+        return "NOT_FOUND", f"{name}을(를) 스마트스토어에서 찾지 못했습니다. 연동된 상품번호를 확인하세요"
+    combination = mapping.find_combination(origin, change.option) if change.option else None
+    if change.option and combination is None:
+        known = ", ".join("/".join(mapping.combination_values(c, len(mapping.option_names(origin))))
+                          for c in mapping.combinations(origin)[:10]) or "옵션 없음"
+        return "OPTION", (f"{name}에 옵션 '{'/'.join(change.option)}'이(가) 없습니다 (있는 옵션: {known}). "
+                          "옵션 값을 스마트스토어 상품과 똑같이 적어 주세요")
+    if change.sale_price is not None and change.option:
+        return "OPTION", f"{name}: 판매가는 상품 전체에만 보낼 수 있습니다. 옵션 칸을 비워 주세요"
+    if change.sale_price is not None and mapping.percent_discount(origin):
+        return "DISCOUNT", f"{name}에 정률(%) 즉시할인이 걸려 있어 판매가를 정확히 맞출 수 없습니다. 스마트스토어에서 할인을 원(WON) 단위로 바꿔 주세요"
+    return replace(change, extra={**change.extra, mapping.ORIGIN: origin,
+                                  mapping.COMBINATION: combination.get("id") if combination else None})
 
 
 # --- orders ----------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Pure functions, no I/O: product-order ``query`` items to :class:`OrderLine` / :class:`Claim`,
 the two inquiry systems to :class:`Inquiry`, a :class:`ProductListing` to a v2 product body,
-and the courier code table (reference §2.8).
+origin products to :class:`MallProduct` and to option-stock bodies, and the courier code table
+(reference §2.8).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from mallbatch.domain.records import (
     ClaimKind,
     ClaimStatus,
     Inquiry,
+    MallProduct,
+    OptionCombo,
     OrderLine,
     OrderStatus,
     ProductListing,
@@ -329,3 +332,142 @@ def product_body(listing: ProductListing, as_phone: str = "") -> dict[str, Any]:
             "storeKeepExclusiveProduct": False,
         },
     }
+
+
+# --- the catalogue: origin products as the mall shows them ----------------------------------
+ORIGIN = "origin"  # ListingChange.extra of a prepared change: the origin product read just before the write
+COMBINATION = "combination"  # … and the id of the option combination it changes (None: the whole product)
+GROUP_NAMES = ("optionGroupName1", "optionGroupName2", "optionGroupName3")
+
+
+def immediate_discount(origin: dict[str, Any]) -> int:
+    """The WON cut of the immediate discount: Naver's salePrice minus it is what the buyer pays (product_body)."""
+    method = ((origin.get("customerBenefit") or {}).get("immediateDiscountPolicy") or {}).get("discountMethod") or {}
+    return int(method.get("value") or 0) if method.get("unitType") == "WON" else 0
+
+
+def percent_discount(origin: dict[str, Any]) -> bool:
+    """A rate discount: no sale price can be reached exactly by setting salePrice."""
+    method = ((origin.get("customerBenefit") or {}).get("immediateDiscountPolicy") or {}).get("discountMethod") or {}
+    return bool(method.get("value")) and method.get("unitType") not in (None, "WON")
+
+
+def sale_price(origin: dict[str, Any]) -> int:
+    return int(origin.get("salePrice") or 0) - immediate_discount(origin)
+
+
+def option_names(origin: dict[str, Any]) -> tuple[str, ...]:
+    names = (((origin.get("detailAttribute") or {}).get("optionInfo") or {}).get("optionCombinationGroupNames") or {})
+    return tuple(names[k] for k in GROUP_NAMES if names.get(k))
+
+
+def combinations(origin: dict[str, Any]) -> list[dict[str, Any]]:
+    """The origin product's option combinations (the dicts themselves: a prepared write updates them)."""
+    return list((((origin.get("detailAttribute") or {}).get("optionInfo") or {}).get("optionCombinations")) or [])
+
+
+def combination_values(combination: dict[str, Any], count: int) -> tuple[str, ...]:
+    return tuple(str(combination.get(f"optionName{i}") or "").strip() for i in range(1, count + 1))
+
+
+def find_combination(origin: dict[str, Any], values: tuple[str, ...]) -> dict[str, Any] | None:
+    wanted = tuple(v.strip() for v in values)
+    count = len(option_names(origin)) or len(wanted)
+    return next((c for c in combinations(origin) if combination_values(c, count) == wanted), None)
+
+
+def stock_of(origin: dict[str, Any], values: tuple[str, ...]) -> int | None:
+    """One combination's stock, or the product's (the sum of its combinations when it has options)."""
+    if values:
+        found = find_combination(origin, values)
+        return None if found is None else int(found.get("stockQuantity") or 0)
+    combos = combinations(origin)
+    return sum(int(c.get("stockQuantity") or 0) for c in combos) if combos else int(origin.get("stockQuantity") or 0)
+
+
+def listing_shows(found: Any, wanted: dict[str, Any]) -> bool:
+    """Read-back of a stock, price or sale change: the origin product shows every value asked.
+
+    판매재개 holds while the product is SALE or OUTOFSTOCK (resumed, but nothing in stock): only
+    SUSPENSION is the seller's stop."""
+    origin = (found or {}).get("originProduct") or {}
+    option = tuple(wanted.get("option") or ())
+    checks = []
+    if wanted.get("stock") is not None:
+        checks.append(stock_of(origin, option) == int(wanted["stock"]))
+    if wanted.get("sale_price") is not None:
+        checks.append(sale_price(origin) == int(wanted["sale_price"]))
+    if wanted.get("on_sale") is not None:
+        checks.append((origin.get("statusType") not in (None, "SUSPENSION")) == bool(wanted["on_sale"]))
+    return bool(checks) and all(checks)
+
+
+def shares(total: int, combos: list[dict[str, Any]]) -> list[int]:
+    """The whole product's stock over its combinations (Naver keeps stock per combination): each keeps its
+    share of the stock it has now (largest remainder; evenly when all are 0), so the product's total is
+    ``total`` and 0 sells out every option. A decision of ours, not the mall's."""
+    weights = [max(0, int(c.get("stockQuantity") or 0)) for c in combos] if combos else []
+    if not weights:
+        return []
+    if not any(weights):
+        weights = [1] * len(weights)
+    exact = [total * w / sum(weights) for w in weights]
+    counts = [int(x) for x in exact]
+    for n in sorted(range(len(exact)), key=lambda i: (counts[i] - exact[i], i))[:total - sum(counts)]:
+        counts[n] += 1
+    return counts
+
+
+def option_stock_body(changes: list[Any]) -> dict[str, Any]:
+    """One ``PUT origin-products/{no}/option-stock`` for the prepared changes of one product.
+
+    second-hand (public clients): productSalePrice{salePrice}, optionInfo{optionCombinations[{id,
+    stockQuantity, price, usable}], useStockManagement}. Whether a combination left out is kept or
+    dropped is not documented, so every combination goes, as read just before with these changes
+    applied; the read copy is updated too, so a later call for the same product builds on this one.
+    """
+    origin = changes[0].extra[ORIGIN]
+    combos = combinations(origin)
+    for change in changes:
+        if change.stock is not None:
+            if change.option:
+                for combination in (c for c in combos if c.get("id") == change.extra[COMBINATION]):
+                    combination["stockQuantity"] = change.stock
+            elif combos:
+                for combination, count in zip(combos, shares(change.stock, combos), strict=True):
+                    combination["stockQuantity"] = count
+            else:
+                origin["stockQuantity"] = change.stock
+        if change.sale_price is not None:
+            origin["salePrice"] = change.sale_price + immediate_discount(origin)
+    body: dict[str, Any] = {"originProductNo": changes[0].product_id,
+                            "productSalePrice": {"salePrice": int(origin.get("salePrice") or 0)}}
+    if combos:
+        origin["stockQuantity"] = sum(int(c.get("stockQuantity") or 0) for c in combos)
+        body["optionInfo"] = {"useStockManagement": True, "optionCombinations": [
+            {"id": c.get("id"), "stockQuantity": int(c.get("stockQuantity") or 0), "price": int(c.get("price") or 0),
+             "usable": c.get("usable", True)} for c in combos]}
+    else:
+        body["stockQuantity"] = int(origin.get("stockQuantity") or 0)  # invented: an option-less product's stock here
+    return body
+
+
+def mall_product(record: dict[str, Any], account: str) -> MallProduct:
+    """One origin product (its ``GET /v2/products/origin-products/{no}`` answer with its number) as a listing."""
+    origin = record.get("originProduct") or {}
+    channel = record.get("smartstoreChannelProduct") or {}
+    detail = origin.get("detailAttribute") or {}
+    names = option_names(origin)
+    options = tuple(OptionCombo(combination_values(c, len(names)), int(c.get("price") or 0), int(c.get("stockQuantity") or 0))
+                    for c in combinations(origin) if c.get("usable", True))
+    end = parse_iso(origin.get("saleEndDate"))
+    # inferred: OUTOFSTOCK is only sold out (판매중), SUSPENSION and the mall's other states are not on sale
+    on_sale = origin.get("statusType") in ("SALE", "OUTOFSTOCK") and channel.get("channelProductDisplayStatusType", "ON") == "ON"
+    extra = {"option_ids": {"/".join(combination_values(c, len(names))): c["id"] for c in combinations(origin) if c.get("id")}}
+    return MallProduct(
+        mall=MALL, account=account, product_id=str(record.get("originProductNo") or ""),
+        seller_code=str((detail.get("sellerCodeInfo") or {}).get("sellerManagementCode") or ""),
+        name=str(origin.get("name") or ""), sale_price=sale_price(origin), list_price=int(origin.get("salePrice") or 0),
+        stock=stock_of(origin, ()) or 0, on_sale=on_sale, category=str(origin.get("leafCategoryId") or ""),
+        option_names=names, options=options, sale_end=end.astimezone(KST).date() if end else None,
+        extra=extra if extra["option_ids"] else {}, raw=record)

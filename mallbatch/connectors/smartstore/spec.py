@@ -2,10 +2,23 @@
 signed with bcrypt and re-issued on 401 ``GW.AUTHN``; orders and claims discovered by polling
 ``last-changed-statuses`` in 24 h windows (``more`` cursor) and read with ``product-orders/query``
 (≤300 ids); 발주확인 / 발송처리 in batches of ≤30 with success and fail lists; two inquiry
-systems, 상품 Q&A (``QNA-`` ids) and 네이버페이 고객문의 (``INQ-`` ids)."""
+systems, 상품 Q&A (``QNA-`` ids) and 네이버페이 고객문의 (``INQ-`` ids).
+
+The catalogue (second-hand: public clients of the 커머스API, not the reference): stock and sale price
+through ``PUT /v1/products/origin-products/{no}/option-stock`` — one call per product carries all its
+option combinations (by id) and its sale price, so the changes of one product are grouped into one
+call (``Write.group``); 판매중지/재개 through ``PUT …/change-status`` (statusType SUSPENSION / SALE);
+read back from ``GET /v2/products/origin-products/{no}``; the seller's products for ``mallbatch import``
+from ``POST /v1/products/search`` (page/size), each read in full for its options.
+
+Stock 0 is 품절, never an error: the mall shows the product OUTOFSTOCK by itself and SALE again when
+stock comes back, unless the seller stopped it (SUSPENSION stays until a 판매재개). A 판매재개 of a
+product with no stock is done and shows OUTOFSTOCK until stock arrives; both are "on sale" to the
+read-back, only SUSPENSION is stopped. An option cannot be stopped alone here: its stock 0 is its 품절."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -33,10 +46,20 @@ from mallbatch.connectors.runtime.spec import (
 from mallbatch.connectors.runtime.windows import Window
 from mallbatch.connectors.smartstore import hooks
 from mallbatch.connectors.smartstore.hooks import NaverTokenAuth, client_secret_sign
-from mallbatch.connectors.smartstore.mapping import COURIER_CODES, claim, customer_inquiry, iso, order_line, qna_inquiry
+from mallbatch.connectors.smartstore.mapping import (
+    COURIER_CODES,
+    claim,
+    customer_inquiry,
+    iso,
+    listing_shows,
+    mall_product,
+    option_stock_body,
+    order_line,
+    qna_inquiry,
+)
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import Answer, Invoice, ItemResult
+from mallbatch.domain.records import Answer, Invoice, ItemResult, ListingChange
 from mallbatch.errors import AuthError, RateLimited
 
 __all__ = ["COURIER_CODES", "NaverTokenAuth", "SPEC", "SmartstoreConnector", "classify", "client_secret_sign"]
@@ -48,7 +71,9 @@ QNAS = f"{API}/contents/qnas"
 PAY_INQUIRIES = f"{API}/pay-user/inquiries"
 PRODUCTS = "/external/v2/products"
 ORIGIN_PRODUCT = "/external/v2/products/origin-products/{key}"  # invented: update (PUT) and read (GET) paths
-PRODUCT_SEARCH = f"{API}/products/search"  # invented: search by SELLER_CODE
+PRODUCT_SEARCH = f"{API}/products/search"  # second-hand: page/size, contents[].channelProducts[]; SELLER_CODE search inferred
+OPTION_STOCK = f"{API}/products/origin-products/{{originProductNo}}/option-stock"  # second-hand
+CHANGE_STATUS = f"{API}/products/origin-products/{{originProductNo}}/change-status"  # second-hand
 
 SAME_STATUS = "105306"  # §2.3 "same status as before"; invented: answered for a repeat with the same data → already
 # Korean fallbacks when a per-item failure comes without a message (codes: reference §2.3).
@@ -208,6 +233,48 @@ def _answered(data: Any, answers: list[Answer]) -> list[ItemResult]:
     return [ItemResult(answers[0].inquiry_id, ok=True, remote_id=remote)]
 
 
+# --- the catalogue -----------------------------------------------------------------------------
+PRODUCTS_READ = Read(  # second-hand: size up to 500; the rows carry no options, so each product is read in full
+    "상품", "POST", PRODUCT_SEARCH, records="contents", partitions=({"size": 100},),
+    paginator=PageNumber(total="totalElements", size="size"),
+    mapping=lambda record, _, account: mall_product(record, account),
+    key=lambda product: product.product_id, stamp=lambda product, _: None, keep_unstamped=True,
+    expand=Expand("GET", ORIGIN_PRODUCT, batch=1, send="params",  # one origin product per call
+                  id_of=lambda content: str(content.get("originProductNo") or "") or None,
+                  body=lambda ids: {"key": ids[0]},
+                  records=lambda answer, ids: [{"originProductNo": ids[0], **answer}] if answer else []))
+
+
+def _stock_problem(change: ListingChange) -> str | None:
+    if change.stock is None:
+        return "재고 수량이 없습니다"
+    return "재고는 0 이상이어야 합니다 (0 은 품절)" if change.stock < 0 else None
+
+
+def _price_problem(change: ListingChange) -> str | None:
+    return "판매가가 없습니다" if change.sale_price is None else None if change.sale_price > 0 else "판매가는 0보다 커야 합니다"
+
+
+def _sale_problem(change: ListingChange) -> str | None:
+    if change.on_sale is None:
+        return "판매상태(판매/판매중지)가 없습니다"
+    if change.option:
+        return "스마트스토어는 옵션 하나만 판매중지할 수 없습니다. 그 옵션의 재고를 0으로 보내 품절로 두세요"
+    return None
+
+
+def _applied(data: Any, changes: list[ListingChange]) -> list[ItemResult]:
+    """A 2xx applied every change of the call (the call is one product's)."""
+    return [ItemResult(c.target, ok=True, remote_id=c.product_id) for c in changes]
+
+
+def _option_stock(prepare: Any, batch: int) -> Write:
+    """Stock and sale price share the option-stock call: grouped by product, the changes of a product in one call."""
+    return Write("PUT", OPTION_STOCK, key=lambda change: change.target, body=option_stock_body, prepare=prepare,
+                 group=lambda change: change.product_id, batch=batch, results=_applied,
+                 read_back=ReadBack("listing", listing_shows, "이미 스마트스토어에 반영되어 있습니다"))
+
+
 def _digits(key: str) -> dict[str, Any]:
     if not key.isdigit():
         raise ValueError(key)
@@ -238,6 +305,7 @@ SPEC = MarketplaceSpec(
                                      id_of=lambda change: str(change["productOrderId"]) if change.get("claimType") else None)),
         "inquiries": QNA_READ,
         "inquiries.pay": PAY_READ,
+        "products": PRODUCTS_READ,
     },
     lookups={
         "product_order": Lookup("POST", f"{ORDERS}/query", send="json", query=lambda key: DETAILS.body([key])),
@@ -248,6 +316,7 @@ SPEC = MarketplaceSpec(
         "products_by_code": Lookup("POST", PRODUCT_SEARCH, send="json", missing=(), query=lambda code: {
             "searchKeywordType": "SELLER_CODE", "sellerManagementCode": code, "page": 1, "size": 50}),
         "origin_product": Lookup("GET", ORIGIN_PRODUCT, query=_digits, missing=()),
+        "listing": Lookup(scan=hooks.find_listing),  # a ListingChange target → its origin product
     },
     writes={
         Capability.ORDERS_CONFIRM: Write(  # §2.6: ≤30 ids
@@ -266,6 +335,14 @@ SPEC = MarketplaceSpec(
             "POST", "", key=lambda answer: answer.inquiry_id, route=_answer_route, body=_answer_body,
             precheck=_answer_problem, results=_answered,
             read_back=ReadBack("inquiry", hooks.answered_with, "이미 같은 답변이 등록되어 있습니다")),
+        # inferred: a product has at most 500 option values (peer-tools §2.1), so its changes fit one call
+        Capability.STOCK_UPDATE: replace(_option_stock(hooks.prepare_change, 500), precheck=_stock_problem),
+        Capability.PRICE_UPDATE: replace(_option_stock(hooks.prepare_change, 1), precheck=_price_problem),  # one per product
+        Capability.SALE_STATUS: Write(  # one product per call
+            "PUT", CHANGE_STATUS, key=lambda change: change.target, precheck=_sale_problem, results=_applied,
+            body=lambda changes: {"originProductNo": changes[0].product_id,
+                                  "statusType": "SALE" if changes[0].on_sale else "SUSPENSION"},
+            read_back=ReadBack("listing", listing_shows, "이미 스마트스토어에 반영되어 있습니다")),
     },
     hooks=Hooks(create_product=partial(hooks.create_product, path=PRODUCTS),
                 update_product=partial(hooks.update_product, path=ORIGIN_PRODUCT),
