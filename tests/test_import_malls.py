@@ -23,7 +23,7 @@ from mallbatch.pipeline.importing import run_import
 from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.store import Store
-from tests.contract.harness import coupang_listing, elevenst_listing, wemakeprice_listing
+from tests.contract.harness import coupang_listing, elevenst_listing, smartstore_listing, wemakeprice_listing
 from tests.pipeline_helpers import invoices_file, products_file
 
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
@@ -177,7 +177,8 @@ def test_a_dropped_back_row_never_rebinds_and_a_mistyped_number_binds_nothing(si
     assert "999999999을(를) 찾지 못해" in rows["999999999"]["메시지"] and rows["999999999"]["결과"] == "오류"
 
 
-LISTINGS = {"coupang": coupang_listing, "wemakeprice": wemakeprice_listing, "11st": elevenst_listing}
+LISTINGS = {"coupang": coupang_listing, "smartstore": smartstore_listing, "wemakeprice": wemakeprice_listing,
+            "11st": elevenst_listing}
 
 
 @pytest.mark.parametrize("mall", sorted(LISTINGS))
