@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mallbatch.domain.clock import KST, now_kst
+from mallbatch.domain.clock import now_kst
 from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, OrderLine, OrderStatus
 from mallbatch.pipeline.check import check_file, save_valid
 from mallbatch.pipeline.option_match import match_option
 from mallbatch.pipeline.session import Session
-from mallbatch.pipeline.stock_sync import StockSync, stock_tasks
+from mallbatch.pipeline.stock_sync import StockSync
 from mallbatch.store import Store
 from mallbatch.workspace import Workspace, init_workspace
 from tests.pipeline_helpers import products_file
@@ -221,18 +221,3 @@ def test_the_products_sheet_seeds_stock_only_where_mallbatch_has_no_count(worksp
         assert levels[("P00003", "")] == int(store.product("P00003")["stock"])  # type: ignore[index]
         save_valid(workspace, store, check_file(workspace, store, path))  # saved again: nothing re-seeded
         assert {(l.code, l.option): l.revision for l in store.stock.levels()} == {k: 1 for k in levels}
-
-
-def test_a_mall_without_option_stock_gets_the_product_total_and_a_warning_for_a_sold_out_option(workspace: Workspace) -> None:
-    with Store(workspace.store_path) as store:
-        store.stock.set("NK1", "골드/M", 0)
-        store.stock.set("NK1", "실버/M", 4, safety=1)
-        store.journal.bind("wemakeprice", "기본", "NK1", "41", {}, "그룹")
-        warnings: list[str] = []
-        [task] = stock_tasks(store, "wemakeprice", "기본", False, warnings=warnings, label="위메프/기본")
-        assert task.change.option == () and task.change.stock == 3 and len(task.levels) == 2
-        assert task.command.op == "listing.stock" and task.command.payload["revision"] == 2
-        assert len(warnings) == 1 and "골드/M" in warnings[0] and "위메프/기본" in warnings[0]
-        per_option = stock_tasks(store, "wemakeprice", "기본", True)
-        assert sorted((t.change.target, t.change.stock) for t in per_option) == [("41#골드/M", 0), ("41#실버/M", 3)]
-        assert stock_tasks(store, "coupang", "기본", True) == []  # not bound there: nothing to send

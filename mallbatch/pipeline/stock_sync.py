@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,17 +30,18 @@ from typing import Any
 from mallbatch.config import Config
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import to_kst
-from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, ListingChange, OrderLine, OrderStatus
+from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus
 from mallbatch.errors import AuthError
 from mallbatch.kinds.products import combinations, per_combination
 from mallbatch.malls import mall_name
 from mallbatch.pipeline.ops import OPS, Outcome, execute
 from mallbatch.pipeline.option_match import match_option
 from mallbatch.pipeline.session import Session
+from mallbatch.pipeline.stock_push import STOCK_OP, mark_synced, stock_tasks
 from mallbatch.sheets.normalize import NormalizeError
 from mallbatch.sheets.rows import Row
 from mallbatch.store import Store
-from mallbatch.store.journal import DONE, UNKNOWN, Command
+from mallbatch.store.journal import DONE, UNKNOWN
 from mallbatch.store.stock import Level, option_key
 from mallbatch.workspace import Workspace
 
@@ -216,33 +217,32 @@ class StockSync:
 
     # --- the push -----------------------------------------------------------------------
     def push(self) -> StockReport:
-        """Send every level each account was not sent yet; mark what the mall took."""
+        """Send every level each stock-capable account was not sent yet; mark what the mall took."""
         if not self.enabled:
             return self.report
+        shared = Counter(a.mall for a in self.ws.config.accounts)
         for account in self.ws.config.accounts:
             key = (account.mall, account.name)
-            if key in self.session.failed_auth:
-                continue
-            adapter = self.session.adapter(account)
+            adapter = self.session.adapter(account) if key not in self.session.failed_auth else None
             if adapter is None or Capability.STOCK_UPDATE not in adapter.spec.capabilities:
                 continue
-            tasks = stock_tasks(self.store, account.mall, account.name, adapter.spec.listing.option_stock, self.off,
-                                self.report.warnings, label=account.label)
-            if not tasks:
+            levels = [level for level in self.store.stock.unsynced(*key) if level.code not in self.off]
+            plan = stock_tasks(self.store, self.session, levels, [key])
+            if not plan.tasks:
                 continue
+            label = account.label if shared[account.mall] > 1 else mall_name(account.mall)
             outcomes: dict[str, Outcome] = {}
             try:
-                execute(self.store.journal, adapter, OPS["listing.stock"], [(t.command, t.change) for t in tasks], outcomes)
-            except AuthError as exc:
+                execute(self.store.journal, adapter, OPS[STOCK_OP], [(t.command, t.change) for t in plan.tasks], outcomes)
+            except AuthError as exc:  # the rest of this account waits for the next run (still unsynced)
                 self.session.failed_auth[key] = exc.message_ko
-            for task in tasks:
+            for task in plan.tasks:
                 outcome = outcomes.get(task.command.idem_key) or Outcome(UNKNOWN, "인증 실패로 보내지 않았습니다")
-                if outcome.state == DONE:
-                    for level in task.levels:
-                        self.store.stock.synced(account.mall, account.name, level)
+                mark_synced(self.store, task, outcome)
+                message = outcome.message or "쇼핑몰이 받지 않았습니다 (다음 수집 때 다시 보냅니다)"
                 for level in task.levels:
-                    message = "" if outcome.state == DONE else outcome.message or "쇼핑몰이 받지 않았습니다"
-                    self.report.sent[(level.code, level.option)].append(Sent(mall_name(account.mall), outcome.state == DONE, message))
+                    self.report.sent[(level.code, level.option)].append(Sent(label, outcome.state == DONE, message))
+                self.report.warnings += [f"{account.label} {task.change.seller_code}: {w}" for w in dict.fromkeys(task.warnings)]
         return self.report
 
 
@@ -261,50 +261,6 @@ def seed_from_products(store: Store, products: Sequence[dict[str, Any]]) -> int:
         else:  # no options, or 구매자입력형 (the buyer types a text: one stock for the product)
             counts.append((product["code"], "", int(product.get("stock") or 0)))
     return store.stock.seed_many(counts)
-
-
-@dataclass(frozen=True)
-class StockTask:
-    """One journaled ``listing.stock`` command and the levels it carries (several: a product total)."""
-
-    command: Command
-    change: ListingChange
-    levels: tuple[Level, ...]
-
-
-def stock_tasks(store: Store, mall: str, account: str, option_stock: bool, off: frozenset[str] = frozenset(),
-                warnings: list[str] | None = None, label: str = "") -> list[StockTask]:
-    """The unsynced levels of products bound on this account as journaled commands; a mall that
-    cannot set one option's stock gets the product's total (and a 경고 for each option at 0)."""
-    pending: dict[str, list[Level]] = defaultdict(list)
-    for level in store.stock.unsynced(mall, account):
-        if level.code not in off:
-            pending[level.code].append(level)
-    tasks = []
-    for code, levels in pending.items():
-        binding = store.journal.binding(mall, account, code)
-        if binding is None:
-            continue
-        if option_stock or all(not level.option for level in levels):
-            for level in levels:
-                change = ListingChange(code, binding["product_id"], tuple(level.option.split("/")) if level.option else (),
-                                       stock=level.available, extra=binding["extra"])
-                tasks.append(_task(mall, account, change, level.revision, (level,)))
-            continue
-        every = [level for level in store.stock.levels(code) if level.option]
-        total = sum(level.available for level in every)
-        change = ListingChange(code, binding["product_id"], (), stock=total, extra=binding["extra"])
-        tasks.append(_task(mall, account, change, sum(level.revision for level in every), tuple(every)))
-        sold_out = [level.option for level in every if level.available == 0]
-        if sold_out and warnings is not None:
-            warnings.append(f"{label or mall_name(mall)}: 옵션별 재고를 바꿀 수 없는 쇼핑몰이라 {code} 의 재고를 옵션 합계 {total}개로 "
-                            f"보냈습니다. 품절된 옵션 {', '.join(sold_out)} 은(는) 판매자센터에서 직접 품절로 바꾸세요")
-    return tasks
-
-
-def _task(mall: str, account: str, change: ListingChange, revision: int, levels: tuple[Level, ...]) -> StockTask:
-    payload = change.payload() | {"revision": revision}
-    return StockTask(Command.new(mall, account, "listing.stock", change.target, payload), change, levels)
 
 
 def _after_count(line: OrderLine, level: Level) -> bool:
