@@ -242,7 +242,11 @@ class StockSync:
                 message = outcome.message or "쇼핑몰이 받지 않았습니다 (다음 수집 때 다시 보냅니다)"
                 for level in task.levels:
                     self.report.sent[(level.code, level.option)].append(Sent(label, outcome.state == DONE, message))
-                self.report.warnings += [f"{account.label} {task.change.seller_code}: {w}" for w in dict.fromkeys(task.warnings)]
+                sold_out = [level.option for level in task.levels if level.option and not level.available]
+                if sold_out and not task.change.option:  # sent as the product's total: the option still sells there
+                    self.report.warnings.append(
+                        f"{account.label}: 옵션별 재고를 바꿀 수 없는 쇼핑몰이라 {task.change.seller_code} 의 재고를 옵션 합계 "
+                        f"{task.change.stock}개로 보냈습니다. 품절된 옵션 {', '.join(sold_out)} 은(는) 판매자센터에서 직접 품절로 바꾸세요")
         return self.report
 
 
