@@ -24,8 +24,10 @@ from mallbatch.domain.records import OrderLine
 from mallbatch.pipeline.collect import collect
 from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
+from mallbatch.pipeline.stock_sync import stock_today
 from mallbatch.sandbox.server import Request, Response, SandboxServer
 from mallbatch.store import Store
+from mallbatch.watch.status import Board, status_lines
 from mallbatch.workspace import Workspace
 from tests.contract.harness import HARNESSES
 from tests.pipeline_helpers import products_file
@@ -131,6 +133,11 @@ def test_orders_on_three_malls_at_once_are_counted_once_and_every_mall_shows_the
         assert {c: seeded[c] - left[c] for c in seeded} == {c: sold.get(c, 0) for c in seeded}
         assert_every_mall_shows_available(ws, store, servers)
         assert any(line.startswith("재고 연동: ") and "→" in line and " 반영" in line for line in result.lines_ko())
+        today = stock_today(store)
+        assert today[0].startswith(f"오늘 판매로 뺀 재고 {sum(sold.values()):,}개") and any("반영" in l for l in today[1:])
+        assert "[재고 연동] 오늘" in Board(stock=today).text_ko()
+    assert "재고 연동 (오늘):" in status_lines(ws)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
 
         # A re-collection of the same window counts nothing twice and sends nothing new.
         commands = store.journal.counts()

@@ -24,12 +24,13 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from mallbatch.config import Config
+from mallbatch.connectors.registry import connector_class
 from mallbatch.domain.capability import Capability
-from mallbatch.domain.clock import to_kst
+from mallbatch.domain.clock import now_kst, to_kst
 from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus
 from mallbatch.errors import AuthError
 from mallbatch.kinds.products import combinations, per_combination
@@ -42,7 +43,7 @@ from mallbatch.sheets.normalize import NormalizeError
 from mallbatch.sheets.rows import Row
 from mallbatch.store import Store
 from mallbatch.store.journal import DONE, UNKNOWN
-from mallbatch.store.stock import Level, option_key
+from mallbatch.store.stock import RESTORED, SOLD, Level, option_key
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.stock")
@@ -265,6 +266,38 @@ def seed_from_products(store: Store, products: Sequence[dict[str, Any]]) -> int:
         else:  # no options, or 구매자입력형 (the buyer types a text: one stock for the product)
             counts.append((product["code"], "", int(product.get("stock") or 0)))
     return store.stock.seed_many(counts)
+
+
+def stock_today(store: Store, now: datetime | None = None) -> list[str]:
+    """상태: what orders and claims did to stock today and whether each bound mall has it yet (Korean)."""
+    start = (now or now_kst()).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC).isoformat(timespec="milliseconds")
+    rows = store.db.execute("SELECT code, option, event, COUNT(*) AS n, SUM(quantity) AS q FROM stock_ledger WHERE at >= ? "
+                            "GROUP BY code, option, event ORDER BY code, option", (start,)).fetchall()
+    if not rows:
+        return []
+    moved: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        moved[(row["code"], row["option"])][row["event"]] = row["q"]
+    sold = sum(r["q"] for r in rows if r["event"] == SOLD)
+    back = sum(r["q"] for r in rows if r["event"] == RESTORED)
+    lines = [f"오늘 판매로 뺀 재고 {sold:,}개, 취소·반품으로 되돌린 재고 {back:,}개 ({len(moved):,}개 옵션)"]
+    for (code, option), events in list(moved.items())[:SHOWN]:
+        level = store.stock.level(code, option)
+        if level is None:
+            continue
+        done, waiting = [], []
+        for binding in store.journal.bindings_for(code):
+            cls = connector_class(binding["mall"])
+            if cls is None or Capability.STOCK_UPDATE not in cls.spec.capabilities:
+                continue
+            sent = store.stock.last_synced(binding["mall"], binding["account"], code, option)
+            (done if sent and sent[0] >= level.revision else waiting).append(mall_name(binding["mall"]))
+        where = ", ".join(p for p in (f"{'·'.join(done)} 반영" if done else "", f"{'·'.join(waiting)} 보낼 예정" if waiting else "") if p)
+        change = ", ".join(f"{label} {events[e]}개" for e, label in ((SOLD, "판매"), (RESTORED, "취소·반품")) if e in events)
+        lines.append(f"{f'{code} {option}'.strip()}: {change} → 지금 {level.available}개" + (f" ({where})" if where else ""))
+    if len(moved) > SHOWN:
+        lines.append(f"그 밖에 {len(moved) - SHOWN:,}개 옵션")
+    return lines
 
 
 def _after_count(line: OrderLine, level: Level) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from mallbatch.domain.clock import now_kst
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.pipeline.collect import KIND_NAMES
+from mallbatch.pipeline.stock_sync import stock_today
 from mallbatch.watch.lock import is_running
 from mallbatch.watch.scanner import is_ignored, is_trigger
 from mallbatch.workspace import Workspace
@@ -55,6 +56,7 @@ class Board:
     not_taken: dict[str, str] = field(default_factory=dict)  # folders, links … in the inbox: never opened
     collections: list[dict[str, str]] = field(default_factory=list)
     accounts: list[dict[str, Any]] = field(default_factory=list)
+    stock: list[str] = field(default_factory=list)  # today's stock sync (pipeline.stock_sync.stock_today)
 
     def add_done(self, name: str, summary: str, result: str) -> None:
         self.done = [*self.done, {"name": name, "at": _stamp(now_kst()), "summary": summary, "result": result}][-KEEP:]
@@ -68,7 +70,8 @@ class Board:
         return {"pid": os.getpid(), "started_at": self.started_at, "stopped_at": self.stopped_at, "updated_at": _stamp(now_kst()),
                 "inbox": str(self.inbox or ""), "outbox": str(self.outbox or ""), "waiting": self.waiting,
                 "processing": self.processing, "done": self.done, "failed": self.failed, "retries": self.retries,
-                "not_taken": self.not_taken, "collections": self.collections, "accounts": self.accounts}
+                "not_taken": self.not_taken, "collections": self.collections, "accounts": self.accounts,
+                "stock": self.stock}
 
     def text_ko(self) -> str:
         if self.stopped_at:
@@ -82,6 +85,9 @@ class Board:
         lines += ["", "[수집] 마지막 / 다음"]
         lines += [f"  {c['account']} {c['kind']}: {c['last']} / {'서비스를 켜면' if self.stopped_at else c['next']}"
                   f"{'  실패: ' + c['error'] if c.get('error') else ''}" for c in self.collections] or ["  (없음)"]
+        if self.stock:
+            lines += ["", "[재고 연동] 오늘"]
+            lines += [f"  {line}" for line in self.stock]
         lines += ["", "[처리 못 한 파일]"]
         lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in self.failed] or ["  (없음)"]
         if self.retries:
@@ -129,6 +135,15 @@ def _watermark_rows(ws: Workspace) -> list[dict[str, str]]:
              "last": _stamp(datetime.fromisoformat(m["value"])), "next": "-"} for m in marks]
 
 
+def _stock_today(ws: Workspace) -> list[str]:
+    if not ws.store_path.exists():
+        return []
+    from mallbatch.store import Store
+
+    with Store(ws.store_path) as store:
+        return stock_today(store)
+
+
 def status_lines(ws: Workspace) -> list[str]:
     """``mallbatch status``: running or not, queued, in progress, failed, collections."""
     running = is_running(ws.state / LOCK_FILE)
@@ -162,6 +177,10 @@ def status_lines(ws: Workspace) -> list[str]:
     collections = snapshot.get("collections") or _watermark_rows(ws)
     lines += [f"  {c['account']} {c['kind']}: {c['last']} / {c['next'] if running else '서비스 실행 시'}"
               + (f"  실패: {c['error']}" if c.get("error") else "") for c in collections] or ["  (기록 없음)"]
+    stock = _stock_today(ws)
+    if stock:
+        lines.append("재고 연동 (오늘):")
+        lines += [f"  {line}" for line in stock]
     warnings = [a["line"] for a in snapshot.get("accounts", []) if a.get("warn")]
     if warnings:
         lines.append("계정 경고:")
