@@ -101,10 +101,6 @@ class StockReport:
         lines += [f"재고 연동 경고: {w}" for w in self.warnings]
         return lines
 
-    @property
-    def failed(self) -> bool:
-        return any(not s.ok for sent in self.sent.values() for s in sent)
-
 
 class StockSync:
     """The stock work of one collection: :meth:`absorb` pages as they are stored, then :meth:`push`."""
