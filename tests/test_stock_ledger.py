@@ -194,14 +194,15 @@ def test_an_option_text_no_combination_fits_is_not_counted_and_warned(workspace:
 
 def test_config_turns_stock_sync_off_for_the_workspace_or_a_product(workspace: Workspace) -> None:
     config = workspace.home / "config.toml"
-    base = config.read_text(encoding="utf-8")
+    base = config.read_text(encoding="utf-8")  # the generated file: [stock] sync = true, off = []
+    assert "\nsync = true" in base and "\noff = []" in base
     with Store(workspace.store_path) as store:
         for code in ("NK1", "NK2"):
             store.stock.set(code, "", 5, counted_at=now_kst() - timedelta(hours=1))
-        config.write_text('[stock]\noff = ["NK2"]\n' + base, encoding="utf-8")
+        config.write_text(base.replace("\noff = []", '\noff = ["NK2"]', 1), encoding="utf-8")
         absorb(Workspace.open(workspace.home), store, line("1", "NK1", ""), line("2", "NK2", ""))
         assert on_hand(store, "NK1") == 4 and on_hand(store, "NK2") == 5
-        config.write_text("[stock]\nsync = false\n" + base, encoding="utf-8")
+        config.write_text(base.replace("\nsync = true", "\nsync = false", 1), encoding="utf-8")
         absorb(Workspace.open(workspace.home), store, line("3", "NK1", ""))
         assert on_hand(store, "NK1") == 4
 
