@@ -15,6 +15,7 @@ from mallbatch.errors import InputFileError
 from mallbatch.files import RESULTS, outbox_dir, sha256_file, unique_path
 from mallbatch.kinds import KINDS
 from mallbatch.malls import find_mall
+from mallbatch.pipeline.stock_sync import seed_from_products
 from mallbatch.sheets.issues import ERROR, Issue, Report
 from mallbatch.sheets.reader import read_book
 from mallbatch.sheets.results import (
@@ -82,6 +83,7 @@ def save_valid(ws: Workspace, store: Store, checked: Checked) -> None:
         store.save_groups(groups, checked.sha256)
     if products:
         store.save_products(products, checked.sha256)
+        seed_from_products(store, products)  # stock sync starts from the sheet's 재고 where mallbatch has no count
     checked.saved_groups, checked.saved_products = len(groups), len(products)
 
 

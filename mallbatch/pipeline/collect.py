@@ -38,6 +38,7 @@ from mallbatch.malls import MALLS, find_mall, mall_name
 from mallbatch.pipeline import outbox
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.session import Session
+from mallbatch.pipeline.stock_sync import StockReport, StockSync
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.store import Store
 from mallbatch.workspace import Workspace
@@ -72,6 +73,7 @@ class CollectResult:
     errors: dict[tuple[str, str, str], str] = field(default_factory=dict)
     workbooks: dict[str, Path] = field(default_factory=dict)
     unchanged: set[str] = field(default_factory=set)  # kinds whose workbook of today still holds every row
+    stock: StockReport = field(default_factory=StockReport)  # what the orders and claims did to stock, and where it went
 
     def lines_ko(self) -> list[str]:
         lines = []
@@ -79,7 +81,7 @@ class CollectResult:
             lines.append(f"{mall_name(mall)}/{account} {KIND_NAMES[kind]}: {seen}건 (신규 {new}건)")
         for (mall, account, kind), message in sorted(self.errors.items()):
             lines.append(f"{mall_name(mall)}/{account} {KIND_NAMES[kind]}: 실패 - {message}")
-        return lines
+        return lines + self.stock.lines_ko()
 
 
 KIND_NAMES = {"orders": "주문", "claims": "클레임", "inquiries": "문의"}
@@ -116,6 +118,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
     malls = resolve_malls(ws.config, malls)
     first_days = first_collect_days(ws.config)
     marks: list[tuple[str, str, str, datetime]] = []
+    stock = StockSync(ws, store, session)
     for account in ws.config.accounts:
         if malls and account.mall not in malls:
             continue
@@ -137,6 +140,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             try:  # upsert as pages arrive: memory stays flat however many orders there are
                 for chunk in _chunks(getattr(adapter, method)(start - OVERLAP if not since else start, now), CHUNK):
                     new += store.records.upsert(chunk, result.run_id)
+                    stock.absorb(chunk)  # the ledger moves with the page: a crash after it re-reads from the watermark
                     seen += len(chunk)
             except AuthError as exc:
                 session.failed_auth[(account.mall, account.name)] = exc.message_ko
@@ -154,6 +158,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
                                        result.unchanged)
     for mall, account_name, kind, value in marks:
         store.records.set_watermark(mall, account_name, kind, value)
+    result.stock = stock.push()  # what is not sent now stays unsynced and goes with the next run
     return result
 
 

@@ -14,7 +14,7 @@ Available = on_hand − safety, never below 0.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -82,23 +82,36 @@ class Stock:
 
     def seed(self, code: str, option: str, on_hand: int) -> bool:
         """The 상품 sheet's 재고, only while mallbatch has no count of its own for it."""
+        return bool(self.seed_many([(code, option, on_hand)]))
+
+    def seed_many(self, counts: Iterable[tuple[str, str, int]]) -> int:
+        """:meth:`seed` of many (code, option, on_hand) in one transaction (a 10,000-row 상품 sheet); how many were new."""
         stamp = now_iso()
         with self.store.transaction() as db:
-            done = db.execute("INSERT OR IGNORE INTO stock(code, option, on_hand, safety, revision, counted_at, updated_at) "
-                              "VALUES (?,?,?,0,1,?,?)", (code, option, on_hand, stamp, stamp)).rowcount
-        return bool(done)
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO stock(code, option, on_hand, safety, revision, counted_at, updated_at) "
+                           "VALUES (?,?,?,0,1,?,?)", [(code, option, on_hand, stamp, stamp) for code, option, on_hand in counts])
+            return db.total_changes - before
 
     def sold(self, mall: str, account: str, line_id: str, code: str, option: str, quantity: int) -> Level | None:
         """An order line: decrement once. None when it was counted before or nothing is tracked for it."""
         return self._move(mall, account, line_id, SOLD, code, option, -quantity)
 
-    def restored(self, mall: str, account: str, line_id: str) -> Level | None:
-        """An approved cancel or return of a line counted as sold: restore once."""
+    def restored(self, mall: str, account: str, line_id: str, quantity: int | None = None) -> Level | None:
+        """An approved cancel or return of a line counted as sold: restore once — ``quantity`` of it
+        (a partial cancel), never more than was sold; None restores all of it."""
+        sold = self.sold_quantity(mall, account, line_id)
+        if sold is None:
+            return None
+        code, option, count = sold
+        back = count if quantity is None else max(0, min(quantity, count))
+        return self._move(mall, account, line_id, RESTORED, code, option, back) if back else None
+
+    def sold_quantity(self, mall: str, account: str, line_id: str) -> tuple[str, str, int] | None:
+        """(code, option, quantity) the ledger counted as sold for this line, or None."""
         row = self.store.db.execute("SELECT code, option, quantity FROM stock_ledger WHERE mall=? AND account=? AND line_id=? "
                                     "AND event=?", (mall, account, line_id, SOLD)).fetchone()
-        if row is None:
-            return None
-        return self._move(mall, account, line_id, RESTORED, row["code"], row["option"], row["quantity"])
+        return (row["code"], row["option"], row["quantity"]) if row else None
 
     def _move(self, mall: str, account: str, line_id: str, event: str, code: str, option: str, delta: int) -> Level | None:
         stamp = now_iso()

@@ -20,6 +20,7 @@ from mallbatch.domain.clock import now_kst
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.pipeline.collect import KIND_NAMES
 from mallbatch.pipeline.sale_period import HEADING, ending_lines
+from mallbatch.pipeline.stock_sync import stock_today
 from mallbatch.watch.lock import is_running
 from mallbatch.watch.scanner import is_ignored, is_trigger
 from mallbatch.workspace import Workspace
@@ -57,6 +58,7 @@ class Board:
     collections: list[dict[str, str]] = field(default_factory=list)
     accounts: list[dict[str, Any]] = field(default_factory=list)
     sale_ends: list[str] = field(default_factory=list)  # pipeline.sale_period.ending_lines
+    stock: list[str] = field(default_factory=list)  # today's stock sync (pipeline.stock_sync.stock_today)
 
     def add_done(self, name: str, summary: str, result: str) -> None:
         self.done = [*self.done, {"name": name, "at": _stamp(now_kst()), "summary": summary, "result": result}][-KEEP:]
@@ -71,7 +73,7 @@ class Board:
                 "inbox": str(self.inbox or ""), "outbox": str(self.outbox or ""), "waiting": self.waiting,
                 "processing": self.processing, "done": self.done, "failed": self.failed, "retries": self.retries,
                 "not_taken": self.not_taken, "collections": self.collections, "accounts": self.accounts,
-                "sale_ends": self.sale_ends}
+                "sale_ends": self.sale_ends, "stock": self.stock}
 
     def text_ko(self) -> str:
         if self.stopped_at:
@@ -88,6 +90,9 @@ class Board:
         if self.sale_ends:
             lines += ["", f"[{HEADING}]"]
             lines += [f"  {line}" for line in self.sale_ends]
+        if self.stock:
+            lines += ["", "[재고 연동] 오늘"]
+            lines += [f"  {line}" for line in self.stock]
         lines += ["", "[처리 못 한 파일]"]
         lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in self.failed] or ["  (없음)"]
         if self.retries:
@@ -146,6 +151,15 @@ def _sale_end_lines(ws: Workspace) -> list[str]:
         return ending_lines(store, labels, now_kst().date())
 
 
+def _stock_today(ws: Workspace) -> list[str]:
+    if not ws.store_path.exists():
+        return []
+    from mallbatch.store import Store
+
+    with Store(ws.store_path) as store:
+        return stock_today(store)
+
+
 def status_lines(ws: Workspace) -> list[str]:
     """``mallbatch status``: running or not, queued, in progress, failed, collections."""
     running = is_running(ws.state / LOCK_FILE)
@@ -183,6 +197,10 @@ def status_lines(ws: Workspace) -> list[str]:
     if sale_ends:
         lines.append(f"{HEADING}:")
         lines += [f"  {line}" for line in sale_ends]
+    stock = _stock_today(ws)
+    if stock:
+        lines.append("재고 연동 (오늘):")
+        lines += [f"  {line}" for line in stock]
     warnings = [a["line"] for a in snapshot.get("accounts", []) if a.get("warn")]
     if warnings:
         lines.append("계정 경고:")
