@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mallbatch.connectors.registry import connectors
-from mallbatch.domain.capability import Capability
+from mallbatch.domain.capability import CLAIM_ACTIONS, Capability
 from mallbatch.kinds import KINDS
 from mallbatch.kinds.imported import IMPORTED
 from mallbatch.malls import MALLS
@@ -34,6 +34,11 @@ CAPABILITY_NAMES = {
     Capability.CLAIMS_COLLECT: "클레임 수집", Capability.INQUIRIES_COLLECT: "문의 수집",
     Capability.INQUIRIES_ANSWER: "문의 답변", Capability.PRODUCTS_LIST: "상품 가져오기",
     Capability.STOCK_UPDATE: "재고", Capability.PRICE_UPDATE: "판매가", Capability.SALE_STATUS: "판매중지/재개",
+    Capability.ORDERS_CANCEL: "판매취소", Capability.ORDERS_RELEASE: "주문 보류해제",
+    Capability.CANCEL_APPROVE: "취소승인", Capability.CANCEL_REJECT: "취소거부", Capability.RETURN_APPROVE: "반품승인",
+    Capability.RETURN_REJECT: "반품거부", Capability.RETURN_HOLD: "반품보류", Capability.COLLECTED: "수거완료",
+    Capability.EXCHANGE_APPROVE: "교환승인", Capability.EXCHANGE_REJECT: "교환거부", Capability.EXCHANGE_RESHIP: "교환재발송",
+    Capability.EXCHANGE_HOLD: "교환보류", Capability.CLAIM_RELEASE: "클레임 보류해제",
 }
 WRITES = (Capability.ORDERS_CONFIRM, Capability.INVOICES_SEND, Capability.INVOICES_UPDATE, Capability.INQUIRIES_ANSWER,
           Capability.STOCK_UPDATE, Capability.PRICE_UPDATE, Capability.SALE_STATUS)
@@ -120,10 +125,11 @@ def _can(spec: Any, capability: Capability) -> str:
 def marketplaces() -> str:
     """The README's marketplace section: capabilities, limits and credentials, per spec."""
     malls = _connected()
-    caps = list(CAPABILITY_NAMES)
-    parts = ["| 쇼핑몰 | " + " | ".join(CAPABILITY_NAMES[c] for c in caps) + " |", "|---|" + "---|" * len(caps)]
+    caps = [c for c in CAPABILITY_NAMES if c not in CLAIM_ACTIONS]  # claim actions: one cell, named
+    parts = ["| 쇼핑몰 | " + " | ".join(CAPABILITY_NAMES[c] for c in caps) + " | 클레임 처리 |", "|---|" + "---|" * (len(caps) + 1)]
     for name, code, spec in malls:
-        parts.append(f"| {name} (`{code}`) | " + " | ".join(_can(spec, c) for c in caps) + " |")
+        claims = ", ".join(CAPABILITY_NAMES[c] for c in CLAIM_ACTIONS if c in spec.capabilities)
+        parts.append(f"| {name} (`{code}`) | " + " | ".join(_can(spec, c) for c in caps) + f" | {claims} |")
     waiting = [f"{m.name} (`{m.code}`)" for m in MALLS if m.code not in connectors()]
     if waiting:
         parts += ["", "준비 중: " + ", ".join(waiting) + "."]

@@ -13,6 +13,7 @@ from mallbatch.cli import cli
 from mallbatch.config import Account, Secret, load_config
 from mallbatch.connectors.registry import connectors
 from mallbatch.connectors.runtime.spec import Credential
+from mallbatch.domain.capability import CLAIM_ACTIONS
 from mallbatch.docs import (
     BEGIN,
     CAPABILITY_NAMES,
@@ -68,7 +69,10 @@ def test_marketplace_section_states_every_spec_fact() -> None:
         spec = cls.spec
         row = next(r for r in rows if r.startswith(f"| {mall.name} (`{mall.code}`) |"))
         per_product = 0 if spec.listing.option_stock else row.count("| 상품 단위 (옵션별 불가) ")
-        assert row.count("| 예 ") + per_product == len(spec.capabilities), mall.code
+        claims = row.strip().strip("|").split("|")[-1].strip()
+        named = [c for c in CLAIM_ACTIONS if c in spec.capabilities]
+        assert claims == ", ".join(CAPABILITY_NAMES[c] for c in named), mall.code
+        assert row.count("| 예 ") + per_product + len(named) == len(spec.capabilities), mall.code
         assert per_product == (0 if spec.listing.option_stock else 1), mall.code
         limits = next(r for r in rows if r.startswith(f"| {mall.name} | 초당 "))
         assert f"초당 {spec.rate.per_second:g}회" in limits

@@ -6,7 +6,9 @@ import random
 
 import pytest
 
+from mallbatch.sandbox.engine import claims as claim_engine
 from mallbatch.sandbox.engine import invoices, orders
+from mallbatch.sandbox.engine.claims import Case, Step
 from mallbatch.sandbox.engine.catalogue import Catalogue
 from mallbatch.sandbox.engine.orders import Claim, Invoice, Line, Policy, Stage, Unit
 from mallbatch.sandbox.engine.refusal import Code, Refusal
@@ -72,3 +74,40 @@ def test_catalogue_decodes_only_what_it_picks_and_skips_products_off_sale() -> N
     assert len(catalogue.sample(rng, 2)) == 2
     empty = Catalogue(store, "nothing", fallback=[{"no": -1}])
     assert empty.pick(rng) == {"no": -1}
+
+
+# --- claims -------------------------------------------------------------------------------
+
+
+def test_a_return_goes_hold_release_collected_approved_and_then_refuses_everything() -> None:
+    case = Case("R1", Claim.RETURN)
+    claim_engine.hold(case, "상품 확인 중")
+    with pytest.raises(Refusal) as held:
+        claim_engine.approve(case)
+    assert held.value.code is Code.CLAIM_STEP
+    claim_engine.release(case)
+    claim_engine.collected(case)
+    claim_engine.approve(case, "차감")
+    assert (case.step, case.fee) == (Step.DONE, "차감")
+    for action in (lambda: claim_engine.approve(case), lambda: claim_engine.reject(case, "x"), lambda: claim_engine.collected(case)):
+        with pytest.raises(Refusal) as closed:
+            action()
+        assert closed.value.code in (Code.CLAIM_SAME, Code.CLAIM_CLOSED)
+
+
+def test_an_exchange_is_approved_then_reshipped_and_a_cancel_cannot_be_held() -> None:
+    exchange = Case("E1", Claim.EXCHANGE)
+    with pytest.raises(Refusal):
+        claim_engine.reship(exchange, Invoice("CJ", "1"))  # not approved or collected yet
+    claim_engine.approve(exchange)
+    claim_engine.reship(exchange, Invoice("CJ", "612345678901"))
+    assert exchange.step is Step.RESHIPPED
+    cancel = Case("C1", Claim.CANCEL)
+    with pytest.raises(Refusal) as kind:
+        claim_engine.hold(cancel, "x")
+    assert kind.value.code is Code.CLAIM_KIND
+    with pytest.raises(Refusal) as invoice:
+        claim_engine.reject(cancel, "이미 출고", shipped=True)
+    assert invoice.value.code is Code.NEEDS_INVOICE
+    claim_engine.reject(cancel, "이미 출고", Invoice("CJ", "612345678901"), shipped=True)
+    assert cancel.step is Step.REJECTED

@@ -19,3 +19,24 @@ class Capability(StrEnum):
     CLAIMS_COLLECT = "claims.collect"
     INQUIRIES_COLLECT = "inquiries.collect"
     INQUIRIES_ANSWER = "inquiries.answer"
+    # after the sale (seed 001 판매취소, seed 003 claims): the seller's own actions
+    ORDERS_CANCEL = "orders.cancel"  # 판매취소: the seller cancels a line that has not shipped
+    ORDERS_RELEASE = "orders.release"  # 보류해제 of an order the mall holds (address changed …)
+    CANCEL_APPROVE = "claims.cancel.approve"  # 취소승인
+    CANCEL_REJECT = "claims.cancel.reject"  # 취소거부 (already shipped: with the invoice)
+    RETURN_APPROVE = "claims.return.approve"  # 반품승인 (the refund goes out)
+    RETURN_REJECT = "claims.return.reject"  # 반품거부
+    RETURN_HOLD = "claims.return.hold"  # 반품보류
+    COLLECTED = "claims.collected"  # 수거완료 of a return or an exchange
+    EXCHANGE_APPROVE = "claims.exchange.approve"  # 교환승인
+    EXCHANGE_REJECT = "claims.exchange.reject"  # 교환거부
+    EXCHANGE_RESHIP = "claims.exchange.reship"  # 교환재발송 (with the new invoice)
+    EXCHANGE_HOLD = "claims.exchange.hold"  # 교환보류
+    CLAIM_RELEASE = "claims.release"  # 보류해제 of a held return or exchange
+
+
+CLAIM_ACTIONS: tuple[Capability, ...] = (
+    Capability.CANCEL_APPROVE, Capability.CANCEL_REJECT, Capability.RETURN_APPROVE, Capability.RETURN_REJECT,
+    Capability.RETURN_HOLD, Capability.COLLECTED, Capability.EXCHANGE_APPROVE, Capability.EXCHANGE_REJECT,
+    Capability.EXCHANGE_RESHIP, Capability.EXCHANGE_HOLD, Capability.CLAIM_RELEASE,
+)

@@ -185,6 +185,7 @@ class Claim:
     requester_name: str
     requester_phone: str
     raw: dict[str, Any] = field(default_factory=dict)
+    stage: str = ""  # a domain.states.State value more precise than kind + status (수거중, 재배송, 보류 …), from the mapping
 
     @property
     def blocks_shipping(self) -> bool:
@@ -298,3 +299,58 @@ class MallProduct:
     sale_end: date | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # ids worth keeping in the binding
     raw: dict[str, Any] = field(default_factory=dict)
+
+
+# --- after the sale ------------------------------------------------------------------------
+FEE_DEDUCT, FEE_CHARGE, FEE_NONE = "차감", "청구", "없음"  # 배송비 처리 of a return or exchange (seed 003)
+
+
+@dataclass(frozen=True)
+class ClaimAction:
+    """The seller's decision on one collected claim. Its journal target and write key is ``claim_id``;
+    ``claim`` is the claim as last collected (its ``raw`` carries the mall's own ids), so a write's
+    ``prepare`` needs no second read to address it."""
+
+    claim_id: str
+    kind: ClaimKind
+    order_id: str = ""
+    ship_unit: str = ""
+    line_ids: tuple[str, ...] = ()
+    reason: str = ""  # the seller's words (거부·보류 사유)
+    reason_code: str = ""  # a key of domain.states.SELLER_REASONS, mapped per mall by its spec
+    fee: str = ""  # FEE_DEDUCT / FEE_CHARGE / FEE_NONE, for returns and exchanges
+    courier: str = ""  # canonical courier code: 취소거부 of a shipped order, 교환재발송
+    tracking_no: str = ""
+    claim: Claim | None = field(default=None, compare=False)
+
+    @property
+    def target(self) -> str:
+        return self.claim_id
+
+    def payload(self) -> dict[str, Any]:
+        """What the journal keeps and ReadBack.holds compares."""
+        return {"claim_id": self.claim_id, "kind": str(self.kind), "order_id": self.order_id, "ship_unit": self.ship_unit,
+                "line_ids": list(self.line_ids), "reason": self.reason, "reason_code": self.reason_code, "fee": self.fee,
+                "courier": self.courier, "tracking_no": self.tracking_no}
+
+
+@dataclass(frozen=True)
+class OrderCancel:
+    """판매취소 of one order line by the seller (seed 001 주문확인 → 판매취소 → 판매취소 연동); its
+    target and write key is ``line_id``. ``quantity`` 0 cancels the whole line."""
+
+    line_id: str
+    order_id: str
+    ship_unit: str
+    reason_code: str  # a key of domain.states.SELLER_REASONS
+    reason: str = ""
+    quantity: int = 0
+    line: OrderLine | None = field(default=None, compare=False)
+
+    @property
+    def target(self) -> str:
+        return self.line_id
+
+    def payload(self) -> dict[str, Any]:
+        return {"line_id": self.line_id, "order_id": self.order_id, "ship_unit": self.ship_unit,
+                "reason_code": self.reason_code, "reason": self.reason, "quantity": self.quantity}

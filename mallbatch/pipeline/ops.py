@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mallbatch.connectors.runtime.connector import Connector
-from mallbatch.domain.capability import Capability
+from mallbatch.domain.capability import CLAIM_ACTIONS, Capability
 from mallbatch.domain.records import ItemResult
 from mallbatch.errors import (
     AuthError,
@@ -123,6 +123,13 @@ OPS: dict[str, Op] = {op.name: op for op in (
        lambda s: s.batch(Capability.PRICE_UPDATE)),
     Op("listing.sale", Capability.SALE_STATUS, lambda a, changes: a.set_sale(changes), None,
        lambda s: s.batch(Capability.SALE_STATUS)),
+    Op("order.cancel", Capability.ORDERS_CANCEL, lambda a, cancels: a.cancel_orders(cancels), None,
+       lambda s: s.batch(Capability.ORDERS_CANCEL)),
+    Op("order.release", Capability.ORDERS_RELEASE, lambda a, units: a.release_orders(units), None,
+       lambda s: s.batch(Capability.ORDERS_RELEASE)),
+    # one op per claim action, named as its capability ("claims.return.approve"), keyed by claim id
+    *(Op(str(c), c, lambda a, actions, c=c: a.act_on_claims(c, actions), None, lambda s, c=c: s.batch(c))
+      for c in CLAIM_ACTIONS),
 )}
 
 

@@ -135,6 +135,28 @@ class Harness:
         """The mall's own body (JSON, or error_type) for a refused request saying ``message``."""
         raise NotImplementedError
 
+    # --- claims as the simulator holds them (test_aftersale_contract.py) ---------------------
+    def open_claim(self, server: SandboxServer, unit: str, kind: str) -> None:
+        """The buyer opens a ``kind`` ("cancel", "return", "exchange") claim on ``unit``, the unit first moved
+        to where the mall allows one (a cancel on a paid unit, a return or exchange once delivered)."""
+        raise NotImplementedError
+
+    def claim_step(self, server: SandboxServer, unit: str, kind: str) -> str:
+        """The step (sandbox.engine.claims.Step value) of the ``kind`` claim on ``unit`` in the simulator."""
+        raise NotImplementedError
+
+    def actions_applied(self, server: SandboxServer, unit: str, kind: str) -> int:
+        """How many seller actions the simulator applied to the ``kind`` claim on ``unit`` (its audit)."""
+        raise NotImplementedError
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        """Ship and deliver ``unit`` in the simulator (no claim)."""
+        raise NotImplementedError
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        """Is every line of ``unit`` cancelled in the simulator?"""
+        raise NotImplementedError
+
     # --- the catalogue as the simulator holds it (test_catalogue_contract.py) ---------------
     stock_path: ClassVar[str] = ""  # a fragment of the request target of a stock write
 

@@ -25,11 +25,13 @@ from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
     Answer,
     Claim,
+    ClaimAction,
     Inquiry,
     Invoice,
     ItemResult,
     ListingChange,
     MallProduct,
+    OrderCancel,
     OrderLine,
     ProductListing,
     ProductRef,
@@ -238,3 +240,16 @@ class Connector:
     def set_sale(self, changes: Sequence[ListingChange]) -> list[ItemResult]:
         """판매중지 (``on_sale`` False) or 판매재개 (True) of a whole product."""
         return run_write(self, self.spec.writes[Capability.SALE_STATUS], changes)
+
+    # --- after the sale ---------------------------------------------------------------
+    def cancel_orders(self, cancels: Sequence[OrderCancel]) -> list[ItemResult]:
+        """판매취소 by the seller; keyed by line id."""
+        return run_write(self, self.spec.writes[Capability.ORDERS_CANCEL], cancels)
+
+    def release_orders(self, ship_units: Sequence[str]) -> list[ItemResult]:
+        """보류해제 of orders the mall holds; keyed by ship unit."""
+        return run_write(self, self.spec.writes[Capability.ORDERS_RELEASE], ship_units)
+
+    def act_on_claims(self, capability: Capability, actions: Sequence[ClaimAction]) -> list[ItemResult]:
+        """One claim action (a domain.capability.CLAIM_ACTIONS member) on several claims; keyed by claim id."""
+        return run_write(self, self.spec.writes[capability], actions)

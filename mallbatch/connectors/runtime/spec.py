@@ -194,6 +194,7 @@ class MarketplaceSpec:
     answer_deadline_hours: int | None = None
     confirm_before_invoice: bool = True
     couriers: dict[str, str] = field(default_factory=dict)  # canonical courier code → the mall's
+    reasons: dict[str, str] = field(default_factory=dict)  # domain.states.SELLER_REASONS → the mall's reason code
     sandbox: SandboxHints = SandboxHints()
     timeout: float = 10.0  # per socket operation
     deadline: float = DEFAULT_DEADLINE  # connect + whole response; account option deadline_seconds

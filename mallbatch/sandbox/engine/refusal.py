@@ -23,6 +23,11 @@ class Code(StrEnum):
     LINES_MISMATCH = "lines_mismatch"  # an invoice must cover every open line of the unit
     NOT_CLAIMABLE = "not_claimable"
     ALREADY_ANSWERED = "already_answered"
+    CLAIM_CLOSED = "claim_closed"  # the claim is done, rejected or withdrawn
+    CLAIM_STEP = "claim_step"  # the claim is not at a step this action applies to (detail: the step)
+    CLAIM_KIND = "claim_kind"  # the action is for another kind of claim
+    CLAIM_SAME = "claim_same"  # the claim is already where this action would take it
+    NEEDS_INVOICE = "needs_invoice"  # 취소거부 of a shipped order, 교환재발송: the invoice is required
 
 
 class Refusal(Exception):
