@@ -65,6 +65,7 @@ def test_import_binds_seller_codes_proposes_the_rest_and_seeds_stock(tmp_path: P
     assert account is not None
     with Store(ws.store_path) as store:
         stored = _save_products(ws, store, tmp_path)
+        counted = store.stock.levels(stored[1]["code"])  # seeded from the 상품 sheet when saved
         rows = {r.listing.product_id: r for r in import_listings(store, account, _listings(stored))}
         journal = store.journal
 
@@ -72,8 +73,10 @@ def test_import_binds_seller_codes_proposes_the_rest_and_seeds_stock(tmp_path: P
         binding = journal.binding("coupang", account.name, stored[0]["code"])
         assert binding["product_id"] == "9001" and binding["extra"] == {"vendorItemId": "71"} and binding["group_name"] == ""
         assert [h["op"] for h in journal.history(stored[0]["code"])] == [LINK_OP]
-        assert store.stock.level(stored[0]["code"]).on_hand == 12 and rows["9001"].seeded
-        assert "쇼핑몰의 재고(12개)로 시작했습니다" in rows["9001"].reason
+        # the 상품 sheet's own 재고수량 counted first (seeded when saved): the seller's count stays, and the row says they differ
+        sheet_count = int(stored[0]["stock"])
+        assert store.stock.level(stored[0]["code"]).on_hand == sheet_count != 12 and not rows["9001"].seeded
+        assert f"mallbatch 재고({sheet_count}개)와 쇼핑몰 재고(12개)가 다릅니다" in rows["9001"].reason
         assert rows["9001"].product["category"] == stored[0]["category"]  # the stored product, whole
 
         new = rows["9002"]
@@ -84,7 +87,7 @@ def test_import_binds_seller_codes_proposes_the_rest_and_seeds_stock(tmp_path: P
         match = rows["9003"]
         assert (match.state, match.code) == (CONFIRM, stored[1]["code"]) and f"'{stored[1]['code']}'" in match.reason
         assert journal.code_of("coupang", account.name, "9003") is None  # only once the seller confirms
-        assert store.stock.levels(stored[1]["code"]) == []
+        assert store.stock.levels(stored[1]["code"]) == counted  # a proposal touches no count
 
         fresh = rows["9004"]
         assert fresh.state == CONFIRM and fresh.code == "CO9004" and fresh.code not in store.product_codes()
@@ -119,7 +122,7 @@ def test_import_keeps_the_sellers_own_count_and_a_listing_bound_to_another_code(
         store.journal.bind("coupang", account.name, "MINE1", "9002", {}, "")  # the seller bound 9002 before
         rows = {r.listing.product_id: r for r in import_listings(store, account, _listings(stored)[:2])}
         assert store.stock.level(stored[0]["code"]).on_hand == 4 and not rows["9001"].seeded
-        assert "재고" not in rows["9001"].reason
+        assert "mallbatch 재고(4개)와 쇼핑몰 재고(12개)가 다릅니다" in rows["9001"].reason  # the seller's count stays
         held = rows["9002"]
         assert (held.state, held.code) == (BOUND, "MINE1") and "경고" in held.reason and "OLD77" in held.reason and held.warned
         assert store.journal.binding("coupang", account.name, "OLD77") is None

@@ -219,6 +219,10 @@ def import_listings(store: Store, account: Account, listings: Iterable[MallProdu
         if item.seeded:
             stock = ", ".join(f"{'/'.join(c.values)} {c.stock}개" for c in listing.options) or f"{listing.stock}개"
             notes.append(f"mallbatch 재고가 없어 쇼핑몰의 재고({stock})로 시작했습니다")
+        elif item.state != CONFIRM and (ours := sum(lv.on_hand for lv in store.stock.levels(item.code))) != listing.stock \
+                and store.stock.levels(item.code):
+            notes.append(f"경고: mallbatch 재고({ours}개)와 쇼핑몰 재고({listing.stock}개)가 다릅니다. "
+                         "다음 재고 연동 때 mallbatch 재고(재고 − 안전재고)를 보냅니다. 실제 재고가 다르면 재고·가격 시트로 고치세요")
         if notes:
             item.reason = "\n".join([item.reason, *notes])
         result.append(item)
