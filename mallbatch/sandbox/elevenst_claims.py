@@ -7,7 +7,7 @@ calling them; apiSeq 1640 취소승인, 1641 취소거부, 1644 반품승인, 16
 1650 교환거부); the reference found none (§3.4). The guide pages answer ``<ResultOrder>`` with
 ``result_code`` 0 for success and -1 비지니스 Error, -25002 주문번호를 알 수 없습니다, -25004 클레임 번호를 알 수
 없습니다 (second-hand); the refusal texts beyond the page's example ("반품 신청상태가 아니어서 반품거부를 할 수
-없습니다.") are invented in its style. A claim keeps its engine step in ``_step`` (the simulator's own
+없습니다.") are invented in its style (with 처리를, so no particle depends on the action's name). A claim keeps its engine step in ``_step`` (the simulator's own
 field), so steps 11번가 has no code for (수거중) survive; ``ordCnStatCd`` / ``clmStat`` are written from it.
 """
 
@@ -44,7 +44,7 @@ CODES: dict[Claim, dict[Step, str]] = {
 FIELD = {Claim.CANCEL: "ordCnStatCd", Claim.RETURN: "clmStat", Claim.EXCHANGE: "clmStat"}
 KIND_KO = {Claim.CANCEL: "취소", Claim.RETURN: "반품", Claim.EXCHANGE: "교환"}
 STEP_KO = {Step.REQUESTED: "신청", Step.COLLECTING: "수거중", Step.COLLECTED: "수거완료", Step.APPROVED: "승인",
-           Step.RESHIPPED: "교환발송완료", Step.HELD: "보류", Step.DONE: "완료", Step.REJECTED: "거부", Step.WITHDRAWN: "철회"}
+           Step.RESHIPPED: "발송완료", Step.HELD: "보류", Step.DONE: "완료", Step.REJECTED: "거부", Step.WITHDRAWN: "철회"}
 # reason codes each call takes (second-hand: the guide pages and integrations' parameter notes)
 REFUSAL_CODES = {Claim.RETURN: {"101", "102", "103", "104"}, Claim.EXCHANGE: {"201", "202", "203", "204"}}
 HOLD_CODES = {"101", "102", "103", "104", "105"}
@@ -114,7 +114,7 @@ class ElevenstClaims:
         if refusal.code is Code.CLAIM_STEP and case.step is Step.HELD:
             return action_refused(BUSINESS, f"{KIND_KO[kind]}보류 상태입니다. 보류를 먼저 해제하세요.")
         state = f"{KIND_KO[kind]}{STEP_KO[case.step]}"
-        return action_refused(BUSINESS, f"{KIND_KO[kind]} 신청상태가 아니어서 {action_ko}를 할 수 없습니다. (현재: {state})")
+        return action_refused(BUSINESS, f"{KIND_KO[kind]} 신청상태가 아니어서 {action_ko} 처리를 할 수 없습니다. (현재: {state})")
 
     @staticmethod
     def _invoice(p: dict[str, str]) -> Invoice:

@@ -300,7 +300,7 @@ def claim_problem(kind: ClaimKind, action_ko: str, *, reason: bool = False, invo
             return (f"11번가 클레임번호는 '주문번호-주문순번-종류클레임번호' 형식입니다 ({action.claim_id.strip()}). "
                     "수집된 클레임 엑셀의 번호를 그대로 쓰세요")
         if letter != mapping.CLAIM_LETTERS[kind]:
-            return f"{action_ko}는 {kind} 클레임에만 할 수 있습니다 ({action.claim_id.strip()})"
+            return f"{kind} 클레임이 아니어서 {action_ko} 할 수 없습니다 ({action.claim_id.strip()}). 클레임 종류를 확인하세요"
         if not fee and action.fee.strip():
             return (f"11번가 {action_ko}에는 배송비 처리({action.fee.strip()})를 보낼 수 없습니다: 배송비는 구매자가 신청할 때 "
                     "정한 방법으로 처리됩니다. 배송비 처리를 비우거나 11번가 판매자센터에서 처리하세요")
