@@ -94,7 +94,7 @@ class ElevenstClaims:
             raise action_refused(NO_ORDER, f"주문번호를 알 수 없습니다: {p['ordNo']}/{p['ordPrdSeq']}")
         return record
 
-    def _apply(self, kind: Claim, p: dict[str, str], action_ko: str, change: Callable[[Case], None]) -> tuple[dict[str, Any], Case]:
+    def _apply(self, kind: Claim, p: dict[str, str], action_ko: str, change: Callable[[Case], None]) -> None:
         """Run ``change`` on the claim's case; a refusal answers in 11번가's words, nothing written."""
         record = self._claim(kind, p)
         case = case_of(kind, record)
@@ -105,7 +105,6 @@ class ElevenstClaims:
         record.update({"_step": str(case.step), "_heldFrom": str(case.held_from or ""), FIELD[kind]: CODES[kind][case.step]})
         self.store.put("cancel" if kind is Claim.CANCEL else "claim", case.id, record)
         self.store.audit(f"claim.{kind}", case.id, {"action": action_ko, "step": str(case.step)})
-        return record, case
 
     @staticmethod
     def _claim_refused(kind: Claim, case: Case, action_ko: str, refusal: Refusal) -> Refused:
@@ -197,9 +196,7 @@ class ElevenstClaims:
             if case.step is not Step.APPROVED:
                 claims.approve(case)
             claims.reship(case, invoice)
-        record, _ = self._apply(Claim.EXCHANGE, p, "교환승인", approve_and_send)
-        record.update(_resendCd=invoice.courier, _resendNo=invoice.number)  # the simulator's own: not in the lists
-        self.store.put("claim", record["clmReqSeq"], record)
+        self._apply(Claim.EXCHANGE, p, "교환승인", approve_and_send)
         return result(ACTION_ROOT, 0, "교환승인 처리되었습니다.")  # invented text
 
     # --- sandbox controls -----------------------------------------------------------------

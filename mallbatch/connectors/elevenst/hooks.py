@@ -1,7 +1,8 @@
-"""What is genuinely special to 11번가: it has no order look-up by id, only time-window lists, so
-발주확인 (per line: ordNo/ordPrdSeq/…/dlvNo) and partial 발송처리 find the box's lines in the lists
-first; products are XML bodies; 전시중지/재개 is its own call; stock is set per 재고번호 (prdStckNo),
-found in the product's stock list first."""
+"""What is genuinely special to 11번가: it has no order or claim look-up by id, only time-window lists,
+so 발주확인 (per line: ordNo/ordPrdSeq/…/dlvNo) and partial 발송처리 find the box's lines in the lists
+first and a claim action is read back from its kind's claim lists; every claim action names the claim in
+its path (parsed back from our claim id); products are XML bodies; 전시중지/재개 is its own call; stock is
+set per 재고번호 (prdStckNo), found in the product's stock list first."""
 
 from __future__ import annotations
 
@@ -339,7 +340,7 @@ def reship_params(action: ClaimAction) -> dict[str, str]:
     return claim_params(action, dlvEtprsCd=mapping.COURIER_CODES[action.courier], invcNo=tracking(action))
 
 
-CLAIM_LISTS = {"C": ("cancelorders", "canceledorders"), "R": ("returnorders",), "X": ("exchangeorders",)}
+KIND_LISTS = {"C": ("cancelorders", "canceledorders"), "R": ("returnorders",), "X": ("exchangeorders",)}  # by claim letter
 
 
 def find_claim(connector: Connector, claim_id: str) -> dict[str, Any] | None:
@@ -354,7 +355,7 @@ def find_claim(connector: Connector, claim_id: str) -> dict[str, Any] | None:
     end = now() + timedelta(minutes=1)
     found = None
     for window in read.window.calls(end - LOOKBACK, end):
-        for name in CLAIM_LISTS[letter]:
+        for name in KIND_LISTS[letter]:
             for item in mapping.records(connector.call("GET", read.path, send="params", payload={**window, "list": name})):
                 if (str(item.get(field) or ""), mapping.line_key(item.get("ordNo"), item.get("ordPrdSeq"))) == (number, f"{ord_no}-{seq}"):
                     found = item

@@ -126,43 +126,48 @@ ORDER_CANCEL = Write(  # 판매불가 [1638] (reference §3.2): the seller cance
 
 
 def claim_write(path: str, body: Callable[[ClaimAction], dict[str, str]], precheck: Callable[[ClaimAction], str | None],
-                codes: tuple[str, ...], message: str, lookup: str = "claim") -> Write:
-    """One claim action: done once 11번가 lists the claim at one of ``codes``."""
+                read_back: ReadBack) -> Write:
+    """One claim action, one claim per call."""
     return Write("GET", path, key=lambda action: action.claim_id.strip(), body=lambda actions: body(actions[0]),
                  send="params", precheck=precheck, results=hooks.done(lambda action: action.claim_id.strip()),
-                 read_back=ReadBack(lookup, hooks.claim_at(*codes) if lookup == "claim" else hooks.shipped_as, message))
+                 read_back=read_back)
+
+
+def listed_at(*codes: str, message: str) -> ReadBack:
+    """Done once 11번가 lists the claim at one of ``codes`` (ordCnStatCd / clmStat)."""
+    return ReadBack("claim", hooks.claim_at(*codes), message)
 
 
 CANCEL, RETURN, EXCHANGE = ClaimKind.CANCEL, ClaimKind.RETURN, ClaimKind.EXCHANGE
 CLAIM_WRITES = {
     Capability.CANCEL_APPROVE: claim_write(  # 취소승인처리 [1640]
         "/claimservice/cancelreqconf/{ordPrdCnSeq}/{ordNo}/{ordPrdSeq}", hooks.claim_params,
-        hooks.claim_problem(CANCEL, "취소승인"), ("02",), "이미 취소승인된 클레임입니다"),
+        hooks.claim_problem(CANCEL, "취소승인"), listed_at("02", message="이미 취소승인된 클레임입니다")),
     Capability.CANCEL_REJECT: claim_write(  # 취소거부처리 [1641]: the line ships with this invoice (강제출고)
         "/claimservice/cancelreqreject/{ordNo}/{ordPrdSeq}/{ordPrdCnSeq}/{dlvMthdCd}/{sendDt}/{dlvEtprsCd}/{invcNo}",
-        hooks.cancel_reject_params, hooks.claim_problem(CANCEL, "취소거부", invoice=True), (),
-        "이미 취소거부되어 같은 송장으로 발송된 주문입니다", lookup="cancel_rejected"),
+        hooks.cancel_reject_params, hooks.claim_problem(CANCEL, "취소거부", invoice=True),
+        ReadBack("cancel_rejected", hooks.shipped_as, "이미 취소거부되어 같은 송장으로 발송된 주문입니다")),
     Capability.RETURN_APPROVE: claim_write(  # 반품승인처리 [1644]
         "/claimservice/returnreqconf/{clmReqSeq}/{ordNo}/{ordPrdSeq}", hooks.claim_params,
-        hooks.claim_problem(RETURN, "반품승인", fee=False), ("106",), "이미 반품승인된 클레임입니다"),
+        hooks.claim_problem(RETURN, "반품승인", fee=False), listed_at("106", message="이미 반품승인된 클레임입니다")),
     Capability.RETURN_REJECT: claim_write(  # 반품거부처리 [1645]
         "/claimservice/returnreqreject/{ordNo}/{ordPrdSeq}/{clmReqSeq}/{refsRsnCd}/{refsRsn}", hooks.refusal_params,
-        hooks.claim_problem(RETURN, "반품거부", reason=True), ("107",), "이미 반품거부된 클레임입니다"),
+        hooks.claim_problem(RETURN, "반품거부", reason=True), listed_at("107", message="이미 반품거부된 클레임입니다")),
     Capability.RETURN_HOLD: claim_write(  # 반품보류 처리 [1654] → clmStat 104
         "/claimservice/returnclaimdefer/{ordNo}/{ordPrdSeq}/{clmReqSeq}/{deferRefsRsnCd}/{deferRefsRsn}", hooks.hold_params,
-        hooks.claim_problem(RETURN, "반품보류", reason=True), ("104",), "이미 반품보류된 클레임입니다"),
+        hooks.claim_problem(RETURN, "반품보류", reason=True), listed_at("104", message="이미 반품보류된 클레임입니다")),
     # 교환승인처리 [1649] names the new item's courier and invoice: on 11번가 approving an exchange is sending
     # it, so it is 교환재발송 here; a 교환승인 without an invoice has no call (EXCHANGE_APPROVE is not declared).
     Capability.EXCHANGE_RESHIP: claim_write(
         "/claimservice/exchangereqconf/{clmReqSeq}/{ordNo}/{ordPrdSeq}/{dlvEtprsCd}/{invcNo}", hooks.reship_params,
-        hooks.claim_problem(EXCHANGE, "교환재발송", invoice=True, fee=False), ("221", "301", "302"),
-        "이미 교환상품이 발송된 클레임입니다"),
+        hooks.claim_problem(EXCHANGE, "교환재발송", invoice=True, fee=False),
+        listed_at("221", "301", "302", message="이미 교환상품이 발송된 클레임입니다")),
     Capability.EXCHANGE_REJECT: claim_write(  # 교환거부처리 [1650]
         "/claimservice/exchangereqreject/{ordNo}/{ordPrdSeq}/{clmReqSeq}/{refsRsnCd}/{refsRsn}", hooks.refusal_params,
-        hooks.claim_problem(EXCHANGE, "교환거부", reason=True), ("232",), "이미 교환거부된 클레임입니다"),
+        hooks.claim_problem(EXCHANGE, "교환거부", reason=True), listed_at("232", message="이미 교환거부된 클레임입니다")),
 }
-# Not declared, no call found: 수거완료 (11번가 marks the pickup itself), 보류해제 of a held return, 교환보류
-# (clmStat 214 is only read), 주문 보류해제.
+# Not declared, no call found for them: 수거완료 (반품송장입력 [6747] enters a pickup invoice, it does not mark
+# the item back), 보류해제 of a held return, 교환보류 (clmStat 214 is only read), 주문 보류해제.
 
 SPEC = MarketplaceSpec(
     mall="11st",
