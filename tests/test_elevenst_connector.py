@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from mallbatch.connectors.elevenst.hooks import Rejection
 from mallbatch.connectors.elevenst.mapping import decode
 from mallbatch.connectors.elevenst.spec import ElevenstConnector
 from mallbatch.connectors.runtime.http import RetryPolicy
@@ -22,6 +21,7 @@ from mallbatch.domain.records import (
     ClaimStatus,
     Invoice,
     OptionCombo,
+    OrderCancel,
     OrderStatus,
     ProductListing,
     ShippingInfo,
@@ -114,12 +114,15 @@ def test_reject_cancels_one_line_and_it_is_listed_as_cancelled(start_sim: StartS
     server, mall = connect(start_sim)
     server.simulator.generate(2, 0, 0)
     line = next(l for l in recent(mall) if l.raw["ordPrdSeq"] == "1")
+
+    def cancel(reason: str) -> OrderCancel:
+        return OrderCancel(line.line_id, line.order_id, line.ship_unit, "품절", reason, line=line)
     before = server.requests
-    refused = mall.reject([Rejection(line.line_id, "재고 소진😀")])
-    assert not refused[0].ok and "판매불가 사유" in refused[0].message_ko and "EUC-KR" in refused[0].message_ko
+    refused = mall.cancel_orders([cancel("재고 소진😀")])
+    assert not refused[0].ok and "판매취소 사유" in refused[0].message_ko and "EUC-KR" in refused[0].message_ko
     assert server.requests == before  # refused before sending
-    assert mall.reject([Rejection(line.line_id, "재고 소진")])[0].ok
-    again = mall.reject([Rejection(line.line_id, "재고 소진")])[0]
+    assert mall.cancel_orders([cancel("재고 소진")])[0].ok
+    again = mall.cancel_orders([cancel("재고 소진")])[0]
     assert again.ok and again.already
     claims = list(mall.claims(now_kst() - timedelta(days=1), now_kst() + timedelta(minutes=2)))
     cancel = next(c for c in claims if c.line_ids == [line.line_id])

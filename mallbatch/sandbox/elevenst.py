@@ -22,8 +22,9 @@ from urllib.parse import unquote_to_bytes
 from mallbatch.sandbox import elevenst_data as data
 from mallbatch.sandbox import elevenst_xml as xml
 from mallbatch.sandbox.elevenst_catalogue import ElevenstCatalogue
+from mallbatch.sandbox.elevenst_claims import ElevenstClaims
 from mallbatch.sandbox.elevenst_products import ElevenstProducts, read_xml, restate
-from mallbatch.sandbox.elevenst_xml import Refused
+from mallbatch.sandbox.elevenst_xml import ACTION_ROOT, Refused, action_refused
 from mallbatch.sandbox.engine import inquiries, invoices, orders
 from mallbatch.sandbox.engine.catalogue import Catalogue
 from mallbatch.sandbox.engine.orders import Claim, Invoice, Line, Policy, Stage, Unit
@@ -37,8 +38,7 @@ SANDBOX_CREDENTIALS: dict[str, str] = {
 WINDOW = timedelta(days=7)  # reference §3.1: at most one week per call; a window of exactly 7 days passes (inferred)
 QNA_WINDOW = timedelta(days=7)  # invented: the Q&A list's limit is not in the reference
 RATE_LIMIT = 5.0  # invented: 11번가 publishes no rate limit
-ACTION_ROOT = "ResultOrder"  # invented: the reference names result_code/result_text, not their root element
-WRITES = re.compile(r"^/(ordservices/req|claimservice/(reqrejectorder|\w+req(conf|reject))|prodservices/"
+WRITES = re.compile(r"^/(ordservices/req|claimservice/(reqrejectorder|\w+req(conf|reject)|returnclaimdefer)|prodservices/"
                     r"|prodqnaservices/prodqnaanswer|prodstatservice/)")
 POLICY = Policy(same_invoice_is_done=True)  # no confirm or ship while a cancel is requested (inferred)
 
@@ -55,24 +55,10 @@ REFUSED = {
     Code.INVOICE_IN_USE: (-307, "다른 배송번호에 이미 등록된 송장번호입니다."),
     Code.NOT_CLAIMABLE: (-308, "발송처리된 주문은 판매불가 처리할 수 없습니다."),
 }
-CLAIM_DONE = (-309, "이미 처리된 클레임입니다.")
-# invented action paths (reference §3.4: not found in public code): claim → action → (from, to) status
-CLAIM_ACTIONS = {
-    ("cancel", "cancelreqconf"): ("01", "02"),  # 취소승인
-    ("cancel", "cancelreqreject"): ("01", "03"),  # 취소거부; invented: ordCnStatCd 03
-    ("return", "returnreqconf"): ("105", "106"),  # 반품승인 → 반품완료
-    ("return", "returnreqreject"): ("105", "107"),  # 반품거부
-    ("exchange", "exchangereqconf"): ("201", "212"),  # 교환승인
-    ("exchange", "exchangereqreject"): ("201", "232"),  # 교환거부
-}
 
 
 def xml_response(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(status, body, {"Content-Type": xml.CONTENT_TYPE, **(headers or {})})
-
-
-def action_refused(code: int, text: str) -> Refused:
-    return Refused(xml.result(ACTION_ROOT, code, text))
 
 
 def _param(raw: str) -> str:
@@ -112,7 +98,7 @@ def unit(line: dict[str, Any]) -> Unit:
                 [Line(line["ordPrdSeq"], qty, cancelled=qty if cancelled else 0, held=qty if line["_held"] else 0)], invoice)
 
 
-class ElevenstSimulator(ElevenstCatalogue, ElevenstProducts, Simulator):
+class ElevenstSimulator(ElevenstClaims, ElevenstCatalogue, ElevenstProducts, Simulator):
     mall = "11st"
     default_rate_limit = RATE_LIMIT
     ordered_kinds = {"line": "listAt", "cancel": "listAt", "claim": "listAt", "qna": "listAt"}
@@ -130,10 +116,7 @@ class ElevenstSimulator(ElevenstCatalogue, ElevenstProducts, Simulator):
         for name, kind, status in (("cancelorders", "cancel", "01"), ("canceledorders", "cancel", "02"),
                                    ("returnorders", "return", ""), ("exchangeorders", "exchange", "")):
             self.route("GET", f"/claimservice/{name}/{{startTime}}/{{endTime}}", api(self._claim_list(kind, status)))
-        for kind, action in CLAIM_ACTIONS:  # invented paths, see CLAIM_ACTIONS
-            seq = "ordPrdCnSeq" if kind == "cancel" else "clmReqSeq"
-            self.route("GET", f"/claimservice/{action}/{{{seq}}}/{{ordNo}}/{{ordPrdSeq}}",
-                       api(self._claim_action(kind, action), write=True))
+        self.claim_routes(api)
         self.route("GET", "/areaservice/outboundarea", api(self.outbound_areas))
         self.route("GET", "/prodqnaservices/prodqnalist/{startTime}/{endTime}/{answerStatus}", api(self.qna_list))
         self.route("PUT", "/prodqnaservices/prodqnaanswer/{brdInfoNo}/{prdNo}", api(self.qna_answer, write=True))
@@ -221,6 +204,8 @@ class ElevenstSimulator(ElevenstCatalogue, ElevenstProducts, Simulator):
             line["listAt"] = data.minutes(list_date)
         self.store.put("line", line_key(line["ordNo"], line["ordPrdSeq"]), line)
 
+    _unit = staticmethod(unit)
+
     @staticmethod
     def _refused(refusal: Refusal) -> Refused:
         return action_refused(*REFUSED[refusal.code])
@@ -268,17 +253,21 @@ class ElevenstSimulator(ElevenstCatalogue, ElevenstProducts, Simulator):
         invoice = Invoice(courier, number)
         for line in targets:
             state = unit(line)
-            try:
-                orders.ship(state, invoice, POLICY)
-                if method in ("01", "02"):  # a tracking number: not reused for another box (reference §5.1)
-                    invoices.check(self.store, invoice, state.id, group=line["dlvNo"])
-                    invoices.record(self.store, invoice, state.id, group=line["dlvNo"])
-            except Refusal as refusal:
-                raise self._refused(refusal) from None  # the transaction rolls back lines already shipped
-            line.update(dlvMthdCd=method, dlvEtprsCd=courier, invcNo=number, _sentDt=data.stamp(sent))
-            self._put_line(line, state, line["_sentDt"])
+            self._ship_line(line, state, invoice, method, data.stamp(sent))  # a refusal rolls back lines already shipped
             self.store.audit("invoice.send", state.id, {"invcNo": number, "dlvEtprsCd": courier})
         return xml.result(ACTION_ROOT, 0, "발송처리 되었습니다.")  # invented text
+
+    def _ship_line(self, line: dict[str, Any], state: Unit, invoice: Invoice, method: str, sent: str) -> None:
+        """One line leaves with ``invoice`` (발송처리, 취소거부); refused as 11번가 would."""
+        try:
+            orders.ship(state, invoice, POLICY)
+            if method in ("01", "02"):  # a tracking number: not reused for another box (reference §5.1)
+                invoices.check(self.store, invoice, state.id, group=line["dlvNo"])
+                invoices.record(self.store, invoice, state.id, group=line["dlvNo"])
+        except Refusal as refusal:
+            raise self._refused(refusal) from None
+        line.update(dlvMthdCd=method, dlvEtprsCd=invoice.courier, invcNo=invoice.number, _sentDt=sent)
+        self._put_line(line, state, sent)
 
     def reject(self, request: Request) -> bytes:
         """판매불가 (seller cancel, reference §3.2 reqrejectorder): only before the line ships."""
@@ -325,33 +314,6 @@ class ElevenstSimulator(ElevenstCatalogue, ElevenstProducts, Simulator):
             return xml.records("orders", "order", ({f: c[f] for f in fields} for c in rows))
 
         return listing
-
-    def _claim_action(self, kind: str, action: str) -> Callable[[Request], bytes]:
-        before, after = CLAIM_ACTIONS[(kind, action)]
-
-        def act(request: Request) -> bytes:
-            p = request.params
-            store_kind, seq = ("cancel", p.get("ordPrdCnSeq", "")) if kind == "cancel" else ("claim", p.get("clmReqSeq", ""))
-            claim = self.store.get(store_kind, seq)
-            if claim is None or (claim["ordNo"], claim["ordPrdSeq"]) != (p["ordNo"], p["ordPrdSeq"]):
-                raise action_refused(NOT_FOUND, f"클레임 정보가 없습니다: {seq}")  # invented
-            field = "ordCnStatCd" if kind == "cancel" else "clmStat"
-            if claim[field] != before:
-                raise action_refused(*CLAIM_DONE)
-            claim[field] = after
-            self.store.put(store_kind, seq, claim)
-            if kind == "cancel":
-                line = self._line(p["ordNo"], p["ordPrdSeq"])
-                state = unit(line)
-                if after == "02":
-                    orders.cancel(state, complete=True)  # held lines are never past 배송준비중
-                else:
-                    state.lines[0].held = 0
-                self._put_line(line, state, "")
-            self.store.audit(f"claim.{action}", seq)
-            return xml.result(ACTION_ROOT, 0, "정상 처리되었습니다.")  # invented text
-
-        return act
 
     # --- addresses -------------------------------------------------------------------
     def outbound_areas(self, request: Request) -> bytes:

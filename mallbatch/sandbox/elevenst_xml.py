@@ -20,6 +20,7 @@ NS = "http://skt.tmall.business.openapi.spring.service.client.domain/"
 DECLARATION = '<?xml version="1.0" encoding="EUC-KR" standalone="yes"?>'
 CONTENT_TYPE = "text/xml;charset=EUC-KR"
 NO_DATA = "조회된 결과가 없습니다."
+ACTION_ROOT = "ResultOrder"  # second-hand (11번가 guide pages): the root of an action's result_code/result_text
 
 _DECLARED = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"'][^>]*\?>")
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -150,3 +151,8 @@ def plain(name: str, fields: Mapping[str, Any]) -> bytes:
 def client_message(code: int, message: str, **extra: Any) -> bytes:
     """The ``<ClientMessage>`` of product, Q&A and gateway answers (``resultCode``, ``message``, …)."""
     return plain("ClientMessage", {"resultCode": code, "message": message, **extra})
+
+
+def action_refused(code: int, text: str) -> Refused:
+    """An order or claim action refused: HTTP 200 with ``<ResultOrder>`` and a non-zero result_code."""
+    return Refused(result(ACTION_ROOT, code, text))

@@ -20,7 +20,8 @@ so orders arrive "over time" for a seller exploring the sandbox.
 
 Sandbox-only control endpoints (never part of a mall's protocol):
 ``GET /_sandbox/state``, ``GET /_sandbox/workspace``, ``POST /_sandbox/generate``,
-``POST /_sandbox/faults``. Every response carries ``X-Mallbatch-Workspace``: the id of the
+``POST /_sandbox/faults``, ``POST /_sandbox/claim`` (``{"unit", "kind"}``: the buyer opens a cancel,
+return or exchange, where the simulator offers it). Every response carries ``X-Mallbatch-Workspace``: the id of the
 workspace whose state the simulator serves, so a client can refuse another workspace's.
 """
 
@@ -182,6 +183,11 @@ class Simulator:
     def state(self) -> dict[str, Any]:
         """Summary for ``GET /_sandbox/state``."""
         return {}
+
+    def open_claim(self, unit: str, kind: str) -> dict[str, Any]:
+        """The buyer opens a ``kind`` ("cancel", "return", "exchange") claim on ship unit ``unit``;
+        ValueError (Korean) when it cannot have one."""
+        raise NotImplementedError
 
     # --- dispatch --------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
@@ -364,4 +370,12 @@ class SandboxServer:
             data = request.json() or {}
             made = sim.generate(int(data.get("orders", 0)), int(data.get("claims", 0)), int(data.get("inquiries", 0)))
             return Response.json(made)
+        if request.path == "/_sandbox/claim" and request.method == "POST":
+            data = request.json() or {}
+            try:
+                return Response.json(sim.open_claim(str(data.get("unit", "")), str(data.get("kind", ""))))
+            except NotImplementedError:
+                return Response.json({"message": f"{sim.mall} 시뮬레이터는 클레임을 열 수 없습니다"}, 404)
+            except ValueError as exc:
+                return Response.json({"message": str(exc)}, 409)
         return Response.json({"message": "unknown sandbox control"}, 404)

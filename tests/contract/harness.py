@@ -530,6 +530,39 @@ class Elevenst(Harness):
     def confirm_calls(self, server: SandboxServer, units: list[str], batch: int) -> int:
         return sum(len(self._lines(server, unit)) for unit in units)  # one call per line of each box
 
+    # 11번가 claims and cancels are per line (ordNo + ordPrdSeq): a claim is opened on one line of the box
+    def _claim_of(self, server: SandboxServer, unit: str, kind: str) -> dict[str, Any]:
+        store = server.simulator.store
+        found = [c for c in store.all("cancel" if kind == "cancel" else "claim")
+                 if c["dlvNo"] == unit and (kind == "cancel" or c["_kind"] == kind)]
+        assert found, f"no {kind} claim on {unit}"
+        return found[-1]
+
+    def open_claim(self, server: SandboxServer, unit: str, kind: str) -> None:
+        response = httpx.post(f"{server.url}/_sandbox/claim", json={"unit": unit, "kind": kind}, timeout=30)
+        assert response.status_code == 200, response.text
+
+    def claim_step(self, server: SandboxServer, unit: str, kind: str) -> str:
+        from mallbatch.sandbox.elevenst_claims import case_of
+        from mallbatch.sandbox.engine.orders import Claim
+        return str(case_of(Claim(kind), self._claim_of(server, unit, kind)).step)
+
+    def actions_applied(self, server: SandboxServer, unit: str, kind: str) -> int:
+        claim = self._claim_of(server, unit, kind)
+        counts = server.simulator.store.audit_counts(f"claim.{kind}")
+        return counts.get(claim["ordPrdCnSeq"] if kind == "cancel" else claim["clmReqSeq"], 0)
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        with server.simulator.store.transaction():
+            server.simulator.deliver(unit)
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        """11번가 cancels one line (판매불가, an approved cancel), never the box: every line of ``unit`` that a
+        cancel names is cancelled, and there is one."""
+        from mallbatch.sandbox.elevenst_data import CANCELLED
+        named = [line for line in self._lines(server, unit) if line.get("_cancels")]
+        return bool(named) and all(line["ordPrdStat"] == CANCELLED for line in named)
+
     stock_path = "/prodservices/stockqty/"
 
     def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:

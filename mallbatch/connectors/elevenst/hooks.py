@@ -1,13 +1,14 @@
-"""What is genuinely special to 11번가: it has no order look-up by id, only time-window lists, so
-발주확인 (per line: ordNo/ordPrdSeq/…/dlvNo) and partial 발송처리 find the box's lines in the lists
-first; products are XML bodies; 전시중지/재개 is its own call; stock is set per 재고번호 (prdStckNo),
-found in the product's stock list first."""
+"""What is genuinely special to 11번가: it has no order or claim look-up by id, only time-window lists,
+so 발주확인 (per line: ordNo/ordPrdSeq/…/dlvNo) and partial 발송처리 find the box's lines in the lists
+first and a claim action is read back from its kind's claim lists; every claim action names the claim in
+its path (parsed back from our claim id); products are XML bodies; 전시중지/재개 is its own call; stock is
+set per 재고번호 (prdStckNo), found in the product's stock list first."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,11 +18,15 @@ from mallbatch.connectors.runtime.writes import run_write
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import KST
 from mallbatch.domain.records import (
+    ClaimAction,
+    ClaimKind,
     Invoice,
     ItemResult,
     ListingChange,
     MallProduct,
+    OrderCancel,
     OrderLine,
+    OrderStatus,
     ProductListing,
     ProductRef,
     split_target,
@@ -33,8 +38,8 @@ STOCKS_BATCH = 100  # invented: products per 다중상품재고정보조회 (the
 WEEK = timedelta(days=7)  # reference §3.1: at most one week per list call
 
 
-def tracking(invoice: Invoice) -> str:
-    return re.sub(r"[\s-]", "", invoice.tracking_no)
+def tracking(item: Invoice | ClaimAction) -> str:
+    return re.sub(r"[\s-]", "", item.tracking_no)
 
 
 def now() -> datetime:
@@ -67,13 +72,18 @@ def unit_problem(unit: str) -> str | None:
 
 
 def invoice_problem(invoice: Invoice) -> str | None:
-    if unit_problem(invoice.ship_unit):
-        return unit_problem(invoice.ship_unit)
-    if invoice.courier not in mapping.COURIER_CODES:
-        return (f"11번가 택배사 코드를 알 수 없는 택배사입니다 ({invoice.courier}). "
-                "CJ대한통운·한진·롯데·로젠만 보낼 수 있으니 11번가 판매자센터에서 직접 발송처리하세요")
-    if not tracking(invoice).isdigit():
-        return f"11번가 송장번호는 숫자여야 합니다 ({invoice.tracking_no})"
+    return unit_problem(invoice.ship_unit) or courier_problem(invoice)
+
+
+def courier_problem(item: Invoice | ClaimAction, action_ko: str = "발송처리") -> str | None:
+    """A courier 11번가 has a code for and a numeric tracking number (an invoice, 취소거부, 교환승인)."""
+    if not item.courier and not item.tracking_no.strip():
+        return f"11번가 {action_ko}에는 택배사와 송장번호가 필요합니다. 택배사와 송장번호를 입력하세요"
+    if item.courier not in mapping.COURIER_CODES:
+        return (f"11번가 택배사 코드를 알 수 없는 택배사입니다 ({item.courier}). "
+                f"CJ대한통운·한진·롯데·로젠만 보낼 수 있으니 11번가 판매자센터에서 직접 {action_ko}하세요")
+    if not tracking(item).isdigit():
+        return f"11번가 송장번호는 숫자여야 합니다 ({item.tracking_no})"
     return None
 
 
@@ -246,28 +256,125 @@ def shipped_as(found: dict[str, Any], wanted: dict[str, Any]) -> bool:
     return str(found.get("invcNo") or "") == re.sub(r"[\s-]", "", str(wanted.get("tracking_no", "")))
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """판매불가 of one line: ordCnRsnCd and the seller's reason (sent in the path, EUC-KR)."""
-
-    line_id: str
-    reason: str
-    code: str = "06"  # invented meaning: 06 재고부족 (the reference lists the codes 00, 04, 06–18, 99 only)
+# --- after the sale: 판매불가 and the seller's decisions on claims --------------------------------
+SHIPPED = (OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED)
 
 
-def rejection_problem(item: Rejection) -> str | None:
+def cancel_text(cancel: OrderCancel) -> str:
+    """ordCnDtlsRsn: the seller's words, else the reason picked (the path segment cannot be empty)."""
+    return cancel.reason.strip() or cancel.reason_code.strip()
+
+
+def cancel_problem(cancel: OrderCancel) -> str | None:
+    """판매불가 takes a whole line that has not shipped, with a reason 11번가 has a code for."""
     try:
-        mapping.split_line(item.line_id)
+        mapping.split_line(cancel.line_id)
     except ValueError:
-        return f"11번가 주문 라인 번호는 '주문번호-주문순번' 형식입니다 ({item.line_id})"
-    if not item.reason.strip():
-        return "판매불가 사유를 입력하세요"
-    return mapping.euc_kr_problem("판매불가 사유", item.reason)
+        return f"11번가 주문 라인 번호는 '주문번호-주문순번' 형식입니다 ({cancel.line_id.strip()})"
+    line = cancel.line
+    if line is not None and line.status in SHIPPED:
+        return (f"이미 발송된 주문은 판매취소할 수 없습니다 (주문 {line.line_id}, 11번가 {line.status}). "
+                "구매자에게 반품 신청을 안내하세요")
+    if cancel.quantity and (line is None or cancel.quantity < line.quantity):
+        return ("11번가 판매취소(판매불가)는 주문 라인 전체만 취소할 수 있습니다 "
+                f"(수량 {cancel.quantity}개). 수량을 비우고 라인 전체를 취소하세요")
+    if cancel.reason_code.strip() not in mapping.REASON_CODES:
+        return f"판매취소 사유를 {', '.join(mapping.REASON_CODES)} 중에서 고르세요 (지금: {cancel.reason_code.strip() or '비어 있음'})"
+    return mapping.euc_kr_problem("판매취소 사유", cancel_text(cancel))
 
 
-def rejection_params(item: Rejection) -> dict[str, str]:
-    ord_no, seq = mapping.split_line(item.line_id)
-    return {"ordNo": ord_no, "ordPrdSeq": seq, "ordCnRsnCd": item.code, "ordCnDtlsRsn": item.reason.strip()}
+def cancel_params(cancel: OrderCancel) -> dict[str, str]:
+    ord_no, seq = mapping.split_line(cancel.line_id)
+    return {"ordNo": ord_no, "ordPrdSeq": seq, "ordCnRsnCd": mapping.REASON_CODES[cancel.reason_code.strip()],
+            "ordCnDtlsRsn": cancel_text(cancel)}
+
+
+def claim_problem(kind: ClaimKind, action_ko: str, *, reason: bool = False, invoice: bool = False,
+                  fee: bool = True) -> Callable[[ClaimAction], str | None]:
+    """A precheck for one claim action: the claim id must be one of ``kind``'s; ``reason`` (거부·보류: the
+    buyer is sent it), ``invoice`` (취소거부 ships the line, 교환승인 sends the new item) are required;
+    ``fee`` False: 11번가's call takes no 배송비 처리, so asking for one is refused, never dropped."""
+    def check(action: ClaimAction) -> str | None:
+        try:
+            letter = mapping.split_claim(action.claim_id)[2]
+        except ValueError:
+            return (f"11번가 클레임번호는 '주문번호-주문순번-종류클레임번호' 형식입니다 ({action.claim_id.strip()}). "
+                    "수집된 클레임 엑셀의 번호를 그대로 쓰세요")
+        if letter != mapping.CLAIM_LETTERS[kind]:
+            return f"{kind} 클레임이 아니어서 {action_ko} 할 수 없습니다 ({action.claim_id.strip()}). 클레임 종류를 확인하세요"
+        if not fee and action.fee.strip():
+            return (f"11번가 {action_ko}에는 배송비 처리({action.fee.strip()})를 보낼 수 없습니다: 배송비는 구매자가 신청할 때 "
+                    "정한 방법으로 처리됩니다. 배송비 처리를 비우거나 11번가 판매자센터에서 처리하세요")
+        if reason and not action.reason.strip():
+            return f"11번가 {action_ko}에는 사유가 필요합니다 (구매자에게 문자·메일로 전달됩니다). 사유를 입력하세요"
+        if invoice:
+            problem = courier_problem(action, action_ko)
+            if problem:
+                return problem
+        return mapping.euc_kr_problem(f"{action_ko} 사유", action.reason) if reason else None
+    return check
+
+
+def claim_params(action: ClaimAction, **extra: str) -> dict[str, str]:
+    """Path parameters naming the claim: ordNo, ordPrdSeq and ordPrdCnSeq (cancels) or clmReqSeq."""
+    ord_no, seq, letter, number = mapping.split_claim(action.claim_id)
+    return {"ordNo": ord_no, "ordPrdSeq": seq, "ordPrdCnSeq" if letter == "C" else "clmReqSeq": number, **extra}
+
+
+def cancel_reject_params(action: ClaimAction) -> dict[str, str]:
+    """취소거부 ships the line (강제출고); second-hand: its sendDt is yyyyMMdd, unlike reqdelivery's."""
+    return claim_params(action, dlvMthdCd="01", sendDt=now().strftime("%Y%m%d"),
+                        dlvEtprsCd=mapping.COURIER_CODES[action.courier], invcNo=tracking(action))
+
+
+def refusal_params(action: ClaimAction) -> dict[str, str]:
+    codes, other = mapping.REFUSAL_CODES[action.kind]
+    return claim_params(action, refsRsnCd=codes.get(action.reason_code.strip(), other), refsRsn=action.reason.strip())
+
+
+def hold_params(action: ClaimAction) -> dict[str, str]:
+    return claim_params(action, deferRefsRsnCd=mapping.HOLD_CODE, deferRefsRsn=action.reason.strip())
+
+
+def reship_params(action: ClaimAction) -> dict[str, str]:
+    return claim_params(action, dlvEtprsCd=mapping.COURIER_CODES[action.courier], invcNo=tracking(action))
+
+
+KIND_LISTS = {"C": ("cancelorders", "canceledorders"), "R": ("returnorders",), "X": ("exchangeorders",)}  # by claim letter
+
+
+def find_claim(connector: Connector, claim_id: str) -> dict[str, Any] | None:
+    """The claim as 11번가 lists it now, from its kind's lists over the look-back (no look-up by number)."""
+    try:
+        ord_no, seq, letter, number = mapping.split_claim(claim_id)
+    except ValueError:
+        return None
+    field = "ordPrdCnSeq" if letter == "C" else "clmReqSeq"
+    read = connector.spec.reads["claims"]
+    assert read.window is not None
+    end = now() + timedelta(minutes=1)
+    found = None
+    for window in read.window.calls(end - LOOKBACK, end):
+        for name in KIND_LISTS[letter]:
+            for item in mapping.records(connector.call("GET", read.path, send="params", payload={**window, "list": name})):
+                if (str(item.get(field) or ""), mapping.line_key(item.get("ordNo"), item.get("ordPrdSeq"))) == (number, f"{ord_no}-{seq}"):
+                    found = item
+    return found
+
+
+def find_shipped(connector: Connector, claim_id: str) -> dict[str, Any] | None:
+    """The line of a cancel claim as the 배송중/배송완료 lists show it (a rejected cancel ships the line)."""
+    try:
+        ord_no, seq, _, _ = mapping.split_claim(claim_id)
+    except ValueError:
+        return None
+    lines = [l for l in scan(connector, ("shipping", "dlvcompleted")) if l.line_id == f"{ord_no}-{seq}"]
+    return lines[-1].raw if lines else None
+
+
+def claim_at(*codes: str) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
+    """ReadBack.holds: the claim's ordCnStatCd / clmStat is one of ``codes``."""
+    return lambda found, _: str(found.get("ordCnStatCd") or found.get("clmStat") or "") in codes
 
 
 # --- products ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from mallbatch.domain.records import (
     OrderStatus,
     ProductListing,
 )
+from mallbatch.domain.states import State
 
 MALL = "11st"
 PATH_TIME = "%Y%m%d%H%M"  # reference §3.1: yyyyMMddHHmm in paths
@@ -60,6 +61,21 @@ CLAIM_STATUS = {  # reference §3.4 clmStat
     "221": ClaimStatus.DONE, "232": ClaimStatus.REJECTED, "233": ClaimStatus.WITHDRAWN,
     "301": ClaimStatus.IN_PROGRESS, "302": ClaimStatus.DONE,
 }
+# clmStat that say more than kind + status (Claim.stage). inferred: 103 재결제대기 waits on the buyer (보류);
+# 221 교환발송완료 and 301 재배송접수 mean the new item is on its way (재배송).
+CLAIM_STAGE = {"103": State.HELD, "104": State.HELD, "109": State.HELD, "212": State.EXCHANGE_APPROVED,
+               "214": State.HELD, "221": State.RESHIPPING, "301": State.RESHIPPING}
+CLAIM_LETTERS = {ClaimKind.CANCEL: "C", ClaimKind.RETURN: "R", ClaimKind.EXCHANGE: "X"}  # ours, in Claim.claim_id
+# 판매불가 ordCnRsnCd per domain.states.SELLER_REASONS. second-hand (two independent integrations agree):
+# 06 배송 지연 예상, 07 상품/가격 정보 잘못 입력, 08 상품 품절(전체옵션), 09 옵션 품절, 10 고객변심, 99 기타.
+REASON_CODES = {"품절": "08", "배송지연": "06", "상품정보오류": "07", "구매자요청": "10", "기타": "99"}
+# 반품거부 refsRsnCd (second-hand: 11번가 guide page apiSeq 1645): 101 반품 상품 미입고, 102 고객 반품신청 철회 대행,
+# 103 반품 불가 상품, 104 기타. 교환거부 (second-hand: an integration's parameter notes): 201 교환 상품 미입고,
+# 202 고객 교환신청 철회 대행, 203 교환 불가 상품, 204 기타. Only 구매자요청 has a code of its own.
+REFUSAL_CODES = {ClaimKind.RETURN: ({"구매자요청": "102"}, "104"), ClaimKind.EXCHANGE: ({"구매자요청": "202"}, "204")}
+# 반품보류 deferRefsRsnCd (second-hand: guide page apiSeq 1654): 101 반품 상품 미입고, 102 반품 배송비 미동봉,
+# 103 반품 상품 훼손, 104 구매자 연락 두절, 105 기타; no seller reason matches one of the others.
+HOLD_CODE = "105"
 # Claim lists (reference §3.2) → kind; the partition key "list" fills the path.
 CLAIM_LISTS = {"cancelorders": ClaimKind.CANCEL, "canceledorders": ClaimKind.CANCEL,
                "returnorders": ClaimKind.RETURN, "exchangeorders": ClaimKind.EXCHANGE}
@@ -155,15 +171,35 @@ def to_claim(item: dict[str, Any], list_name: str, account: str) -> Claim:
         reason = item.get("clmReqCont") or item.get("clmReqRsn")
         who = str(item.get("rcvrNm") or item.get("exchNm") or "")
         phone = str(item.get("rcvrPrtblNo") or item.get("exchPrtblTel") or "")
-    letter = {ClaimKind.CANCEL: "C", ClaimKind.RETURN: "R", ClaimKind.EXCHANGE: "X"}[kind]
+    letter = CLAIM_LETTERS[kind]
     line = line_key(item.get("ordNo"), item.get("ordPrdSeq"))
     return Claim(
         mall=MALL, account=account, claim_id=f"{line}-{letter}{str(seq or '').strip()}", kind=kind, status=status,
         status_raw=raw, order_id=str(item.get("ordNo") or ""), line_ids=[line], ship_unit=str(item.get("dlvNo") or ""),
         requested_at=parse_time(when), reason=str(reason or ""), quantity=as_int(quantity) or 1,
         product_name=str(item.get("prdNm") or ""), option_name=str(item.get("slctPrdOptNm") or item.get("optName") or ""),
-        requester_name=who, requester_phone=phone, raw=dict(item),
+        requester_name=who, requester_phone=phone, raw=dict(item), stage=claim_stage(kind, raw, item),
     )
+
+
+def claim_stage(kind: ClaimKind, code: str, item: dict[str, Any]) -> str:
+    """The canonical state when the code says more than kind + status; a return or exchange still
+    requested whose pickup invoice (twPrdInvcNo) is known is being picked up (inferred)."""
+    if kind is ClaimKind.CANCEL:
+        return ""
+    if code in ("105", "201") and str(item.get("twPrdInvcNo") or "").strip():
+        return State.COLLECTING
+    return CLAIM_STAGE.get(code, "")
+
+
+def split_claim(claim_id: str) -> tuple[str, str, str, str]:
+    """(ordNo, ordPrdSeq, kind letter, claim number) of a Claim.claim_id; ValueError when it is not one."""
+    line, _, tail = claim_id.strip().rpartition("-")
+    ord_no, seq = split_line(line)
+    letter, number = tail[:1], tail[1:]
+    if letter not in CLAIM_LETTERS.values() or not number.isdigit():
+        raise ValueError(claim_id)
+    return ord_no, seq, letter, number
 
 
 def inquiry_key(item: dict[str, Any]) -> str:

@@ -5,18 +5,18 @@ dlvNo is the box that is confirmed and shipped."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import timedelta
 
 import httpx
 
 from mallbatch.connectors.elevenst import hooks
-from mallbatch.connectors.elevenst.hooks import Rejection
 from mallbatch.connectors.elevenst.mapping import (
     COURIER_CODES,
     LIST_STAMP,
     MAX_OPTIONS,
     PATH_TIME,
+    REASON_CODES,
     SearchPages,
     decode,
     inquiry_key,
@@ -43,9 +43,8 @@ from mallbatch.connectors.runtime.spec import (
     Write,
 )
 from mallbatch.connectors.runtime.windows import Window
-from mallbatch.connectors.runtime.writes import run_write
 from mallbatch.domain.capability import Capability
-from mallbatch.domain.records import Invoice, ItemResult, MallProduct
+from mallbatch.domain.records import ClaimAction, ClaimKind, Invoice, ItemResult, MallProduct
 from mallbatch.errors import AuthError, RejectedError, TransientError
 
 
@@ -115,11 +114,60 @@ SALE = Write(  # 전시중지 / 전시중지해제 (reference §3.2)
     results=hooks.done(lambda c: c.target),
     read_back=ReadBack("product", hooks.sale_holds, "11번가에 이미 같은 판매상태로 되어 있습니다"))
 
-REJECT = Write(  # 판매불가 (reference §3.2): the seller cancels one line before it ships
+# --- after the sale (second-hand: 11번가 Open API guide pages as crawled into public integrations, apiSeq
+# in brackets, and production code calling them; the reference found none but 판매불가). Each is a GET with
+# path parameters answering result_code/result_text, keyed by the claim id (mapping.to_claim) and read back
+# from the claim lists (11번가 has no look-up of one claim).
+ORDER_CANCEL = Write(  # 판매불가 [1638] (reference §3.2): the seller cancels one whole line before it ships
     "GET", "/claimservice/reqrejectorder/{ordNo}/{ordPrdSeq}/{ordCnRsnCd}/{ordCnDtlsRsn}",
-    key=lambda item: item.line_id.strip(), body=lambda items: hooks.rejection_params(items[0]), send="params",
-    results=hooks.done(lambda item: item.line_id.strip()),
-    precheck=hooks.rejection_problem, read_back=ReadBack("cancelled_line", lambda found, _: True, "이미 취소된 주문입니다"))
+    key=lambda cancel: cancel.line_id.strip(), body=lambda cancels: hooks.cancel_params(cancels[0]), send="params",
+    results=hooks.done(lambda cancel: cancel.line_id.strip()), precheck=hooks.cancel_problem,
+    read_back=ReadBack("cancelled_line", lambda found, _: True, "이미 취소된 주문입니다"))
+
+
+def claim_write(path: str, body: Callable[[ClaimAction], dict[str, str]], precheck: Callable[[ClaimAction], str | None],
+                read_back: ReadBack) -> Write:
+    """One claim action, one claim per call."""
+    return Write("GET", path, key=lambda action: action.claim_id.strip(), body=lambda actions: body(actions[0]),
+                 send="params", precheck=precheck, results=hooks.done(lambda action: action.claim_id.strip()),
+                 read_back=read_back)
+
+
+def listed_at(*codes: str, message: str) -> ReadBack:
+    """Done once 11번가 lists the claim at one of ``codes`` (ordCnStatCd / clmStat)."""
+    return ReadBack("claim", hooks.claim_at(*codes), message)
+
+
+CANCEL, RETURN, EXCHANGE = ClaimKind.CANCEL, ClaimKind.RETURN, ClaimKind.EXCHANGE
+CLAIM_WRITES = {
+    Capability.CANCEL_APPROVE: claim_write(  # 취소승인처리 [1640]
+        "/claimservice/cancelreqconf/{ordPrdCnSeq}/{ordNo}/{ordPrdSeq}", hooks.claim_params,
+        hooks.claim_problem(CANCEL, "취소승인"), listed_at("02", message="이미 취소승인된 클레임입니다")),
+    Capability.CANCEL_REJECT: claim_write(  # 취소거부처리 [1641]: the line ships with this invoice (강제출고)
+        "/claimservice/cancelreqreject/{ordNo}/{ordPrdSeq}/{ordPrdCnSeq}/{dlvMthdCd}/{sendDt}/{dlvEtprsCd}/{invcNo}",
+        hooks.cancel_reject_params, hooks.claim_problem(CANCEL, "취소거부", invoice=True),
+        ReadBack("cancel_rejected", hooks.shipped_as, "이미 취소거부되어 같은 송장으로 발송된 주문입니다")),
+    Capability.RETURN_APPROVE: claim_write(  # 반품승인처리 [1644]
+        "/claimservice/returnreqconf/{clmReqSeq}/{ordNo}/{ordPrdSeq}", hooks.claim_params,
+        hooks.claim_problem(RETURN, "반품승인", fee=False), listed_at("106", message="이미 반품승인된 클레임입니다")),
+    Capability.RETURN_REJECT: claim_write(  # 반품거부처리 [1645]
+        "/claimservice/returnreqreject/{ordNo}/{ordPrdSeq}/{clmReqSeq}/{refsRsnCd}/{refsRsn}", hooks.refusal_params,
+        hooks.claim_problem(RETURN, "반품거부", reason=True), listed_at("107", message="이미 반품거부된 클레임입니다")),
+    Capability.RETURN_HOLD: claim_write(  # 반품보류 처리 [1654] → clmStat 104
+        "/claimservice/returnclaimdefer/{ordNo}/{ordPrdSeq}/{clmReqSeq}/{deferRefsRsnCd}/{deferRefsRsn}", hooks.hold_params,
+        hooks.claim_problem(RETURN, "반품보류", reason=True), listed_at("104", message="이미 반품보류된 클레임입니다")),
+    # 교환승인처리 [1649] names the new item's courier and invoice: on 11번가 approving an exchange is sending
+    # it, so it is 교환재발송 here; a 교환승인 without an invoice has no call (EXCHANGE_APPROVE is not declared).
+    Capability.EXCHANGE_RESHIP: claim_write(
+        "/claimservice/exchangereqconf/{clmReqSeq}/{ordNo}/{ordPrdSeq}/{dlvEtprsCd}/{invcNo}", hooks.reship_params,
+        hooks.claim_problem(EXCHANGE, "교환재발송", invoice=True, fee=False),
+        listed_at("221", "301", "302", message="이미 교환상품이 발송된 클레임입니다")),
+    Capability.EXCHANGE_REJECT: claim_write(  # 교환거부처리 [1650]
+        "/claimservice/exchangereqreject/{ordNo}/{ordPrdSeq}/{clmReqSeq}/{refsRsnCd}/{refsRsn}", hooks.refusal_params,
+        hooks.claim_problem(EXCHANGE, "교환거부", reason=True), listed_at("232", message="이미 교환거부된 클레임입니다")),
+}
+# Not declared, no call found for them: 수거완료 (반품송장입력 [6747] enters a pickup invoice, it does not mark
+# the item back), 보류해제 of a held return, 교환보류 (clmStat 214 is only read), 주문 보류해제.
 
 SPEC = MarketplaceSpec(
     mall="11st",
@@ -160,6 +208,8 @@ SPEC = MarketplaceSpec(
     lookups={
         "confirmed": _list_window("packaging"),
         "shipped": _list_window("shipping"),
+        "claim": Lookup(scan=hooks.find_claim),
+        "cancel_rejected": Lookup(scan=hooks.find_shipped),
         "cancelled_line": Lookup(  # invented read-back path: the 취소완료 list of the last week
             "GET", "/claimservice/canceledorders/{startTime}/{endTime}", lambda key: hooks.last_week(),
             pick=hooks.pick(lambda item, key: line_key(item.get("ordNo"), item.get("ordPrdSeq")) == key)),
@@ -197,6 +247,8 @@ SPEC = MarketplaceSpec(
         Capability.STOCK_UPDATE: STOCK,
         Capability.PRICE_UPDATE: PRICE,
         Capability.SALE_STATUS: SALE,
+        Capability.ORDERS_CANCEL: ORDER_CANCEL,
+        **CLAIM_WRITES,
     },
     hooks=Hooks(create_product=hooks.create_product, update_product=hooks.update_product,
                 find_product=hooks.find_product, product_matches=hooks.product_matches,
@@ -204,6 +256,7 @@ SPEC = MarketplaceSpec(
     listing=ListingRules(max_option_combinations=MAX_OPTIONS),  # 상품명 bytes and 10원 units: hooks.listing_problems
     answer_deadline_hours=None,  # not in the reference
     couriers=COURIER_CODES,
+    reasons=REASON_CODES,
     sandbox=SandboxHints(example_category="1001234", courier="CJ"),  # invented category number
 )
 
@@ -222,8 +275,3 @@ class ElevenstConnector(Connector):
 
     def list_products(self) -> Iterator[MallProduct]:
         return hooks.with_stocks(self, super().list_products())
-
-    def reject(self, rejections: Sequence[Rejection]) -> list[ItemResult]:
-        """판매불가: cancel these lines as the seller (reqrejectorder), each refused before sending when
-        its reason has a character EUC-KR cannot carry."""
-        return run_write(self, REJECT, rejections)
