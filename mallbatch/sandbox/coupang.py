@@ -33,6 +33,7 @@ from mallbatch.sandbox.coupang_data import (
     stamp,
     unit,
 )
+from mallbatch.sandbox.coupang_claims import CoupangClaims
 from mallbatch.sandbox.coupang_generate import CoupangScenarios
 from mallbatch.sandbox.engine import catalogue, inquiries, invoices, orders
 from mallbatch.sandbox.engine.orders import Invoice, Policy
@@ -121,7 +122,7 @@ def _token_page(rows: list[dict[str, Any]], request: Request, size: int) -> tupl
     return rows[start:end], (str(end) if end < len(rows) else "")
 
 
-class CoupangSimulator(CoupangScenarios, Simulator):
+class CoupangSimulator(CoupangClaims, CoupangScenarios, Simulator):
     mall = "coupang"
     default_rate_limit = 10.0
 
@@ -145,6 +146,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         api("GET", vendor("v4") + "/exchangeRequests", self.list_exchanges)
         api("GET", vendor("v5") + "/onlineInquiries", self.list_inquiries)
         api("POST", vendor("v4") + "/onlineInquiries/{inquiryId}/replies", self.reply_inquiry)
+        self.claim_routes(vendor, api)  # after the sale: coupang_claims
         api("POST", SELLER_PRODUCTS, self.create_product)
         # invented: the reference shows only registration; update (PUT, full body) and read-back by
         # sellerProductId are this simulator's reading of the same resource
