@@ -7,7 +7,8 @@ ordersheets with ``yyyy-MM-dd+09:00`` dates, a 31-day range, ``status`` required
 acknowledgement (ACCEPT→INSTRUCT) and invoice upload (INSTRUCT→DEPARTURE) answering HTTP
 200 with per-box ``responseList`` and ``responseCode`` 0/1/99, v6 returnRequests, v4
 exchangeRequests (7 days), onlineInquiries (7 days, pageNum/pageSize ≤ 50) with replies,
-and seller-products create/update/read-back. Rate limit: 10 requests/s per vendorId.
+and seller-products create/update/read-back. Rate limit: 10 requests/s per vendorId. The seller's
+answers to receipts and exchanges, and 판매취소, are in :mod:`.coupang_claims`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
+from mallbatch.sandbox.coupang_claims import CoupangClaims
 from mallbatch.sandbox.coupang_data import (
     APPROVED,
     COURIERS,
@@ -33,7 +35,6 @@ from mallbatch.sandbox.coupang_data import (
     stamp,
     unit,
 )
-from mallbatch.sandbox.coupang_claims import CoupangClaims
 from mallbatch.sandbox.coupang_generate import CoupangScenarios
 from mallbatch.sandbox.engine import catalogue, inquiries, invoices, orders
 from mallbatch.sandbox.engine.orders import Invoice, Policy

@@ -19,7 +19,7 @@ import copy
 from typing import Any
 
 from mallbatch.sandbox.coupang_data import COURIERS, now_kst, stamp, unit, write_lines
-from mallbatch.sandbox.engine import claims, orders
+from mallbatch.sandbox.engine import claims
 from mallbatch.sandbox.engine.claims import Case, Step
 from mallbatch.sandbox.engine.orders import Claim, Invoice, Stage
 from mallbatch.sandbox.engine.refusal import Code, Refusal

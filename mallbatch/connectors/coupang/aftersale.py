@@ -60,7 +60,8 @@ def needs_kind(*kinds: ClaimKind, what: str) -> Any:
     def check(action: ClaimAction) -> tuple[str, str] | None:
         kind = ClaimKind.EXCHANGE if exchange_id(action.claim_id) is not None else action.kind
         if kind not in kinds or action.kind not in kinds:
-            return "CLAIM_KIND", f"{what}는 {'/'.join(KIND_NAMES[k] for k in kinds)} 클레임에만 할 수 있습니다 (이 클레임은 {KIND_NAMES[action.kind]})"
+            allowed = "·".join(KIND_NAMES[k] for k in kinds)
+            return "CLAIM_KIND", f"{what} 처리는 {allowed} 클레임에만 할 수 있습니다 (이 클레임은 {KIND_NAMES[action.kind]})"
         return None
     return check
 

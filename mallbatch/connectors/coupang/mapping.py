@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mallbatch.domain.clock import parse_iso
+from mallbatch.domain.couriers import find_courier
 from mallbatch.domain.records import (
     Claim,
     ClaimKind,
@@ -19,8 +21,6 @@ from mallbatch.domain.records import (
     OrderStatus,
     ProductListing,
 )
-from mallbatch.domain.clock import parse_iso
-from mallbatch.domain.couriers import find_courier
 from mallbatch.domain.states import State
 
 # canonical courier code (mallbatch.domain.couriers) -> 쿠팡 deliveryCompanyCode (article 360034156033).
