@@ -76,7 +76,10 @@ def needs_invoice(action: ClaimAction, what: str) -> tuple[str, str] | None:
 
 
 def with_claim(connector: Connector, action: ClaimAction) -> ClaimAction | tuple[str, str]:
-    """The action with the claim as 쿠팡 shows it now (its counts and ids); refused when 쿠팡 has no such claim."""
+    """The action with its claim as collected (its counts and ids), read from 쿠팡 only when the action
+    came without one; refused when 쿠팡 has no such claim."""
+    if action.claim is not None and action.claim.raw:
+        return action
     found = connector.lookup("claim", action.claim_id)
     if found is None:
         return "NOT_FOUND_CLAIM", f"쿠팡에서 이 클레임({action.claim_id})을 찾을 수 없습니다"
