@@ -7,7 +7,8 @@ ordersheets with ``yyyy-MM-dd+09:00`` dates, a 31-day range, ``status`` required
 acknowledgement (ACCEPT→INSTRUCT) and invoice upload (INSTRUCT→DEPARTURE) answering HTTP
 200 with per-box ``responseList`` and ``responseCode`` 0/1/99, v6 returnRequests, v4
 exchangeRequests (7 days), onlineInquiries (7 days, pageNum/pageSize ≤ 50) with replies,
-and seller-products create/update/read-back. Rate limit: 10 requests/s per vendorId.
+and seller-products create/update/read-back. Rate limit: 10 requests/s per vendorId. The seller's
+answers to receipts and exchanges, and 판매취소, are in :mod:`.coupang_claims`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
+from mallbatch.sandbox.coupang_claims import CoupangClaims
 from mallbatch.sandbox.coupang_data import (
     APPROVED,
     COURIERS,
@@ -121,7 +123,7 @@ def _token_page(rows: list[dict[str, Any]], request: Request, size: int) -> tupl
     return rows[start:end], (str(end) if end < len(rows) else "")
 
 
-class CoupangSimulator(CoupangScenarios, Simulator):
+class CoupangSimulator(CoupangClaims, CoupangScenarios, Simulator):
     mall = "coupang"
     default_rate_limit = 10.0
 
@@ -145,6 +147,7 @@ class CoupangSimulator(CoupangScenarios, Simulator):
         api("GET", vendor("v4") + "/exchangeRequests", self.list_exchanges)
         api("GET", vendor("v5") + "/onlineInquiries", self.list_inquiries)
         api("POST", vendor("v4") + "/onlineInquiries/{inquiryId}/replies", self.reply_inquiry)
+        self.claim_routes(vendor, api)  # after the sale: coupang_claims
         api("POST", SELLER_PRODUCTS, self.create_product)
         # invented: the reference shows only registration; update (PUT, full body) and read-back by
         # sellerProductId are this simulator's reading of the same resource

@@ -40,10 +40,11 @@ STAGES = {
 }
 
 # returnRequests ``status`` filter -> receiptStatus values it lists. RU claims also show under UC
-# (peer-tools S48: "Coupang may return one claim in two lists (RU and UC)").
+# (peer-tools S48: "Coupang may return one claim in two lists (RU and UC)"). inferred: 입고완료
+# (VENDOR_WAREHOUSE_CONFIRM) has no filter of its own, so it stays in 반품접수 until completed.
 RETURN_FILTERS: dict[str, tuple[str, ...]] = {
     "RU": ("RELEASE_STOP_UNCHECKED",),
-    "UC": ("RETURNS_UNCHECKED", "RELEASE_STOP_UNCHECKED"),
+    "UC": ("RETURNS_UNCHECKED", "RELEASE_STOP_UNCHECKED", "VENDOR_WAREHOUSE_CONFIRM"),
     "PR": ("REQUEST_COUPANG_CHECK",),
     "CC": ("RETURNS_COMPLETED",),
 }

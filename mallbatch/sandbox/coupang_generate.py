@@ -50,6 +50,42 @@ class CoupangScenarios:
             except Refusal as refusal:
                 raise ValueError(f"box {shipment_box_id} cannot be cancelled: {refusal}") from None
 
+    def deliver(self, shipment_box_id: str) -> None:
+        """The box is shipped (with a generated CJ invoice when it has none) and delivered."""
+        with self.store.transaction():
+            box = self._claimable_box(shipment_box_id)
+            if not box.get("invoiceNumber"):
+                box.update(_deliveryCompanyCode="CJGLS", deliveryCompanyName=COURIERS["CJGLS"][0],
+                           invoiceNumber=str(self.rng.randint(10**11, 10**12 - 1)), inTrasitDateTime=stamp(now_kst()))
+            box.update(status="FINAL_DELIVERY", deliveredDate=stamp(now_kst()))
+            self.store.put("box", shipment_box_id, box)
+
+    def request_return(self, shipment_box_id: str) -> int:
+        """The buyer asks to return a shipped box: a RETURN receipt in 반품접수 (UC)."""
+        with self.store.transaction():
+            box = self._claimable_box(shipment_box_id, Claim.RETURN)
+            return self._new_receipt(box, "RETURN", "RETURNS_UNCHECKED", "비대상", self.rng.choice(RETURN_REASONS))
+
+    def request_exchange(self, shipment_box_id: str, status: str = "RECEIPT") -> int:
+        """The buyer asks to exchange a shipped box: an exchange in 접수 (or 진행, the pickup under way)."""
+        with self.store.transaction():
+            return self._new_exchange(self._claimable_box(shipment_box_id, Claim.EXCHANGE), status)
+
+    def withdraw_exchange(self, exchange_id: str) -> None:
+        """The buyer takes an exchange back (철회): exchangeStatus CANCEL."""
+        with self.store.transaction():
+            exchange = self.store.get("exchange", exchange_id)
+            if exchange is None:
+                raise ValueError(f"exchange {exchange_id} not found")
+            exchange.update(exchangeStatus="CANCEL", collectStatus="Withdraw", deliveryStatus="Withdraw", modifiedAt=stamp(now_kst()))
+            self.store.put("exchange", exchange_id, exchange)
+
+    def _claimable_box(self, shipment_box_id: str, kind: Claim | None = None) -> dict[str, Any]:
+        box = self.store.get("box", shipment_box_id)
+        if box is None or (kind is not None and not orders.claimable(unit(box), kind)):
+            raise ValueError(f"box {shipment_box_id} cannot take a {kind or 'delivery'}")
+        return box
+
     def _cancel(self, box: dict[str, Any], complete: bool) -> int:
         state = unit(box)
         orders.cancel(state, complete=complete)
@@ -87,7 +123,8 @@ class CoupangScenarios:
         })
         return receipt_id
 
-    def _new_exchange(self, box: dict[str, Any]) -> int:
+    def _new_exchange(self, box: dict[str, Any], status: str | None = None) -> int:
+        status = status or self.rng.choice(("RECEIPT", "PROGRESS"))
         exchange_id = self.store.next_id("exchangeId", 100000001)
         item = box["orderItems"][0]
         reason = self.rng.choice(EXCHANGE_REASONS)
@@ -95,7 +132,7 @@ class CoupangScenarios:
         receiver = box["receiver"]
         self.store.put("exchange", str(exchange_id), {
             "exchangeId": exchange_id, "orderId": box["orderId"], "vendorId": self.credentials["vendor_id"],
-            "orderDeliveryStatusCode": box["status"], "exchangeStatus": self.rng.choice(("RECEIPT", "PROGRESS")),
+            "orderDeliveryStatusCode": box["status"], "exchangeStatus": status,
             "referType": "WEB_MOBILE", "faultType": "CUSTOMER", "exchangeAmount": 0, "reasonCode": reason[0],
             "reasonCodeText": reason[1], "reasonEtcDetail": "", "cancelReason": "", "createdByType": "CUSTOMER",
             "createdAt": created, "modifiedByType": "CUSTOMER", "modifiedAt": created,
@@ -113,7 +150,11 @@ class CoupangScenarios:
                 "deliveryCustomerName": receiver["name"], "deliveryAddressZipCode": receiver["postCode"],
                 "deliveryAddress": receiver["addr1"], "deliveryAddressDetail": receiver["addr2"], "deliveryMobile": receiver["safeNumber"],
             },
-            "deliveryInvoiceGroupDtos": [], "deliveryStatus": "", "collectStatus": "BEFORE_DIRECTION",
+            # inferred: 쿠팡 opens the exchange's delivery box at once (its shipmentBoxId takes the 교환상품 송장)
+            "deliveryInvoiceGroupDtos": [{
+                "shipmentBoxId": self.store.next_id("shipmentBoxId", 640000000000000001), "orderId": box["orderId"],
+                "shippingDeliveryType": "EXCHANGE_DELIVERY", "deliveryInvoiceDtos": []}],
+            "deliveryStatus": "BeforeDirection", "collectStatus": "BeforeDirection" if status == "RECEIPT" else "Delivering",
             "returnDeliveryDtos": [], "rejectable": True, "deliveryInvoiceModifiable": False, "successable": False,
         })
         return exchange_id

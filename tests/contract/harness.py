@@ -243,6 +243,47 @@ class Coupang(Harness):
     def error_body(self, message: str) -> bytes:
         return _json({"code": "ERROR", "message": message})
 
+    # claims: 쿠팡's seller-actionable cancel is the 출고중지요청 (RU) of a confirmed box; returns and
+    # exchanges open on a delivered one; the claim is found by the box its items name
+    def open_claim(self, server: SandboxServer, unit: str, kind: str) -> None:
+        sim = server.simulator
+        if kind == "cancel":
+            box = sim.store.get("box", unit)
+            sim.store.put("box", unit, {**box, "status": "INSTRUCT"})  # 발주확인 done: a cancel is a stop request
+            sim.request_cancel(unit)
+            return
+        self.deliver(server, unit)
+        sim.request_return(unit) if kind == "return" else sim.request_exchange(unit)
+
+    def _claim(self, server: SandboxServer, unit: str, kind: str) -> tuple[str, dict[str, Any]]:
+        """(claim id, stored record) of the newest ``kind`` claim on ``unit``."""
+        from mallbatch.sandbox.coupang_claims import receipt_kind
+        store = server.simulator.store
+        if kind == "exchange":
+            found = [x for x in store.all("exchange") if str(x["exchangeItemDtoV1s"][0]["originalShipmentBoxId"]) == unit]
+            record = max(found, key=lambda x: x["exchangeId"])
+            return f"EX{record['exchangeId']}", record
+        found = [r for r in store.all("receipt") if str(r["returnItems"][0]["shipmentBoxId"]) == unit
+                 and receipt_kind(r).value == kind]
+        record = max(found, key=lambda r: r["receiptId"])
+        return str(record["receiptId"]), record
+
+    def claim_step(self, server: SandboxServer, unit: str, kind: str) -> str:
+        from mallbatch.sandbox.coupang_claims import exchange_case, receipt_case
+        _, record = self._claim(server, unit, kind)
+        return str((exchange_case if kind == "exchange" else receipt_case)(record).step)
+
+    def actions_applied(self, server: SandboxServer, unit: str, kind: str) -> int:
+        claim_id, _ = self._claim(server, unit, kind)
+        return server.simulator.store.audit_counts("claim.action").get(claim_id, 0)
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        server.simulator.deliver(unit)
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        items = server.simulator.store.get("box", unit)["orderItems"]
+        return all(int(i["cancelCount"]) >= int(i["shippingCount"]) for i in items)
+
     stock_path = "/quantities/"
 
     @staticmethod

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mallbatch.domain.clock import parse_iso
+from mallbatch.domain.couriers import find_courier
 from mallbatch.domain.records import (
     Claim,
     ClaimKind,
@@ -19,8 +21,7 @@ from mallbatch.domain.records import (
     OrderStatus,
     ProductListing,
 )
-from mallbatch.domain.clock import parse_iso
-from mallbatch.domain.couriers import find_courier
+from mallbatch.domain.states import State
 
 # canonical courier code (mallbatch.domain.couriers) -> 쿠팡 deliveryCompanyCode (article 360034156033).
 # NHLOGIS, KUNYOUNG, CUPARCEL and EMS have no code in the documented table.
@@ -177,11 +178,46 @@ def order_lines(box: dict[str, Any], mall: str, account: str) -> list[OrderLine]
 
 
 # --- claims ---------------------------------------------------------------------------
+# releaseStopStatus (reference §1.7): a receipt that is not 비대상 came from a 출고중지요청, i.e. a cancel.
+STOP_OPEN, STOPPED = "미처리", "처리(출고중지)"
+ALREADY_SHIPPED = ("처리(이미출고)", "자동처리(이미출고)")  # the stop request was answered 이미출고 (취소거부)
+RECEIPT_STAGES: dict[str, State] = {  # a return's receiptStatus, where it says more than its ClaimStatus
+    "VENDOR_WAREHOUSE_CONFIRM": State.COLLECTED,  # 입고확인 done
+    "REQUEST_COUPANG_CHECK": State.HELD,  # PR 쿠팡확인요청: the return waits on 쿠팡's check (inferred reading: 보류)
+}
+RESHIP_STATUSES = ("CompleteDirection", "Delivering", "CompleteDelivery", "VendorDirect")  # deliveryStatus (CPDOC19)
+COLLECTING_STATUSES = ("CompleteDirection", "Delivering")  # collectStatus 회수연동 / 회수중 (CPDOC19)
+COLLECTED_STATUS = "CompleteCollect"  # collectStatus 업체전달완료 (CPDOC19)
+
+
+def is_stop_request(receipt: dict[str, Any]) -> bool:
+    """A 출고중지요청 (RU) receipt, open or answered: the buyer's cancel while 상품준비중."""
+    release = receipt.get("releaseStopStatus")
+    return receipt.get("receiptStatus") == "RELEASE_STOP_UNCHECKED" or release in (STOP_OPEN, STOPPED, *ALREADY_SHIPPED)
+
+
+def _receipt_state(receipt: dict[str, Any], kind: ClaimKind) -> tuple[ClaimStatus, str]:
+    """ClaimStatus and the canonical stage of a receipt: a stop request answered 이미출고 is a rejected
+    cancel while its receipt stays 반품접수 (inferred: the parcel is out, so 쿠팡 turns it into a return)."""
+    status_raw, release = receipt.get("receiptStatus", ""), receipt.get("releaseStopStatus")
+    status = RECEIPT_STATUSES.get(status_raw, ClaimStatus.IN_PROGRESS)
+    if kind is ClaimKind.CANCEL:
+        if release in ALREADY_SHIPPED:
+            return ClaimStatus.REJECTED, State.CANCEL_REJECTED.value
+        if release == STOPPED or status is ClaimStatus.DONE:
+            return ClaimStatus.DONE, State.CANCELED.value
+        return ClaimStatus.REQUESTED, State.CANCEL_REQUESTED.value
+    stage = RECEIPT_STAGES.get(status_raw)
+    return status, stage.value if stage else ""
+
+
 def receipt_claim(receipt: dict[str, Any], mall: str, account: str) -> Claim:
     """A returnRequests receipt. 출고중지요청 (RU) and cancelType=CANCEL receipts are cancels."""
     status_raw = receipt.get("receiptStatus", "")
-    stop_flow = status_raw == "RELEASE_STOP_UNCHECKED" or receipt.get("releaseStopStatus") in ("미처리", "처리(출고중지)")
+    stop_flow = is_stop_request(receipt) and (receipt.get("releaseStopStatus") not in ALREADY_SHIPPED
+                                              or status_raw in ("RELEASE_STOP_UNCHECKED", "RETURNS_UNCHECKED"))
     kind = ClaimKind.CANCEL if receipt.get("receiptType") == "CANCEL" or stop_flow else ClaimKind.RETURN
+    status, stage = _receipt_state(receipt, kind)
     items = receipt.get("returnItems") or []
     first = items[0] if items else {}
     return Claim(
@@ -189,7 +225,7 @@ def receipt_claim(receipt: dict[str, Any], mall: str, account: str) -> Claim:
         account=account,
         claim_id=str(receipt["receiptId"]),
         kind=kind,
-        status=RECEIPT_STATUSES.get(status_raw, ClaimStatus.IN_PROGRESS),
+        status=status,
         status_raw=status_raw,
         order_id=str(receipt.get("orderId", "")),
         line_ids=[line_id(i.get("shipmentBoxId"), i.get("vendorItemId")) for i in items],
@@ -202,7 +238,25 @@ def receipt_claim(receipt: dict[str, Any], mall: str, account: str) -> Claim:
         requester_name=receipt.get("requesterName") or "",
         requester_phone=receipt.get("requesterPhoneNumber") or "",
         raw=receipt,
+        stage=stage,
     )
+
+
+def exchange_stage(exchange: dict[str, Any]) -> str:
+    """수거중 / 수거완료 / 재배송 of an exchange in 진행 (PROGRESS), from its collectStatus and deliveryStatus."""
+    if exchange.get("exchangeStatus") != "PROGRESS":
+        return ""
+    if exchange.get("deliveryStatus") in RESHIP_STATUSES or exchange_invoices(exchange):
+        return State.RESHIPPING.value
+    if exchange.get("collectStatus") == COLLECTED_STATUS:
+        return State.COLLECTED.value
+    return State.COLLECTING.value
+
+
+def exchange_invoices(exchange: dict[str, Any]) -> list[str]:
+    """Invoice numbers of the exchange's new parcels (deliveryInvoiceGroupDtos[].deliveryInvoiceDtos[])."""
+    return [str(inv.get("invoiceNumber")) for group in exchange.get("deliveryInvoiceGroupDtos") or []
+            for inv in group.get("deliveryInvoiceDtos") or [] if inv.get("invoiceNumber")]
 
 
 def exchange_claim(exchange: dict[str, Any], mall: str, account: str) -> Claim:
@@ -213,7 +267,7 @@ def exchange_claim(exchange: dict[str, Any], mall: str, account: str) -> Claim:
     return Claim(
         mall=mall,
         account=account,
-        claim_id=f"EX{exchange['exchangeId']}",
+        claim_id=f"{EXCHANGE_PREFIX}{exchange['exchangeId']}",
         kind=ClaimKind.EXCHANGE,
         status=EXCHANGE_STATUSES.get(exchange.get("exchangeStatus", ""), ClaimStatus.IN_PROGRESS),
         status_raw=exchange.get("exchangeStatus", ""),
@@ -229,7 +283,16 @@ def exchange_claim(exchange: dict[str, Any], mall: str, account: str) -> Claim:
         requester_name=address.get("returnCustomerName") or "",
         requester_phone=address.get("returnMobile") or "",
         raw=exchange,
+        stage=exchange_stage(exchange),
     )
+
+
+EXCHANGE_PREFIX = "EX"
+
+
+def exchange_id(claim_id: str) -> str | None:
+    """The exchangeId of an ``EX…`` claim id (None for a receiptId)."""
+    return claim_id[len(EXCHANGE_PREFIX):] if claim_id.startswith(EXCHANGE_PREFIX) else None
 
 
 # --- inquiries ------------------------------------------------------------------------

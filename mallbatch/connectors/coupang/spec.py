@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from mallbatch.config import Account
-from mallbatch.connectors.coupang import catalogue, hooks
+from mallbatch.connectors.coupang import aftersale, catalogue, hooks
 from mallbatch.connectors.coupang.mapping import (
     COURIER_CODES,
     box_results,
@@ -47,7 +47,8 @@ from mallbatch.connectors.runtime.windows import Window
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import KST
 from mallbatch.domain.couriers import BY_CODE as COURIERS_BY_CODE
-from mallbatch.domain.records import Answer, Invoice, ItemResult, ListingChange
+from mallbatch.domain.records import Answer, ClaimAction, ClaimKind, Invoice, ItemResult, ListingChange
+from mallbatch.domain.states import State
 from mallbatch.errors import AuthError, RateLimited
 
 
@@ -83,6 +84,8 @@ class CoupangAuth(httpx.Auth):
         request.headers["Authorization"] = authorization(
             self._access_key, stamp, signature(self._secret_key, stamp, request.method, path, query))
         request.headers["X-Requested-By"] = self._vendor_id
+        if request.content and "Content-Type" not in request.headers:  # a raw JSON array body (교환상품 송장)
+            request.headers["Content-Type"] = "application/json;charset=UTF-8"
         yield request
 
 
@@ -165,6 +168,59 @@ def _catalogue(path: str, value: Callable[[ListingChange], dict[str, Any]],
         read_back=ReadBack("listing", holds, message))
 
 
+# --- after the sale ---------------------------------------------------------------------------
+# Receipts (취소·반품) and exchanges are addressed by claim id: the receiptId, or "EX" + exchangeId
+# (mapping.exchange_claim). "{receipt}", "{exchange}", "{order}" are path-only names (Connector.call
+# takes them out of the body); the ids the body names again stay in it.
+RECEIPT = f"{V4}/returnRequests/{{receipt}}"
+EXCHANGE = f"{V4}/exchangeRequests/{{exchange}}"
+# 2nd-hand (public clients, a fake-transport test of one): 주문 상품 취소 (v5) with CPDOC19's v4 refunds
+# body; middleCancelCode CCTTER 재고 연동 오류 (재고 문제), CCPRER 가격등재오류 — the codes that fit a seller's reason
+CANCEL_REASONS = {"품절": "CCTTER", "상품정보오류": "CCPRER"}
+CLAIM_LOOKBACK = timedelta(days=31)  # invented: how far back an exchange is looked for (no single read)
+
+
+def _receipt_body(extra: Callable[[ClaimAction], dict[str, Any]] = lambda a: {}) -> Callable[[list[ClaimAction]], dict[str, Any]]:
+    """One receipt per call (the path names it), its ids in the body again as documented."""
+    def body(actions: list[ClaimAction]) -> dict[str, Any]:
+        action = actions[0]
+        return {"receipt": action.claim_id, "vendorId": VENDOR, "receiptId": int(action.claim_id), **extra(action)}
+    return body
+
+
+def _cancel_count(action: ClaimAction) -> dict[str, Any]:
+    claim = action.claim
+    return {"cancelCount": claim.quantity if claim else 0}
+
+
+def _exchange_body(extra: Callable[[ClaimAction], dict[str, Any]] = lambda a: {}) -> Callable[[list[ClaimAction]], dict[str, Any]]:
+    def body(actions: list[ClaimAction]) -> dict[str, Any]:
+        exchange = str(aftersale.exchange_id(actions[0].claim_id))
+        return {"exchange": exchange, "exchangeId": int(exchange), "vendorId": VENDOR, **extra(actions[0])}
+    return body
+
+
+def _claim_write(method: str, path: str, body: Callable[[list[Any]], dict[str, Any]], kinds: tuple[ClaimKind, ...],
+                 what: str, read_back: ReadBack, *, precheck: Callable[[ClaimAction], Any] | None = None,
+                 prepare: Callable[[Any, ClaimAction], Any] = aftersale.with_claim, **more: Any) -> Write:
+    """A claim action: one claim per call, refused before any call for another kind of claim."""
+    kind = aftersale.needs_kind(*kinds, what=what)
+    return Write(method, path, key=lambda a: a.claim_id, body=body, prepare=prepare,
+                 precheck=lambda a: kind(a) or (precheck(a) if precheck else None),
+                 results=aftersale.claim_results, read_back=read_back, **more)
+
+
+def _collected_route(actions: list[ClaimAction]) -> tuple[str, str]:
+    """입고확인 of a return (receipt) or of an exchange: two resources, one action."""
+    if aftersale.exchange_id(actions[0].claim_id) is None:
+        return "PATCH", f"{RECEIPT}/receiveConfirmation"
+    return "PATCH", f"{EXCHANGE}/receiveConfirmation"
+
+
+def _collected_body(actions: list[ClaimAction]) -> dict[str, Any]:
+    return (_receipt_body if aftersale.exchange_id(actions[0].claim_id) is None else _exchange_body)()(actions)
+
+
 PRODUCTS_PAGE = 100  # 2nd-hand: maxPerPage of the seller-product list, default 10, at most 100
 
 
@@ -238,6 +294,11 @@ SPEC = MarketplaceSpec(
         "products_by_sku": Lookup("GET", f"{SELLER_PRODUCTS}/external-vendor-sku-codes/{{sku}}", lambda key: {"sku": key}, missing=()),
         # a catalogue change's target: its vendorItems' stock, price and sale state (2nd-hand: inventories)
         "listing": Lookup(scan=catalogue.listing_state),
+        # reference §1.7 [C-paths]: 반품요청 단건 조회; data is the receipt (inferred, like the single ordersheet)
+        "receipt": Lookup("GET", f"{V6}/returnRequests/{{receiptId}}", lambda key: {"receiptId": int(key)}),
+        "claim": Lookup(scan=partial(aftersale.claim_record, lookback=CLAIM_LOOKBACK)),  # a claim action's target
+        "line": Lookup("GET", f"{V5}/ordersheets/{{shipmentBoxId}}",  # a 판매취소's target: the line's box
+                       lambda key: {"shipmentBoxId": int(key.partition("-")[0])}),
     },
     writes={
         Capability.ORDERS_CONFIRM: Write(  # 발주확인 ACCEPT → INSTRUCT
@@ -262,6 +323,45 @@ SPEC = MarketplaceSpec(
         Capability.SALE_STATUS: _catalogue(  # stopping twice is harmless, so a retry after a lost answer is safe
             catalogue.SALE, lambda part: {"action": "resume" if part.on_sale else "stop"}, catalogue.sale_problem,
             catalogue.holds_sale, "쿠팡에 이미 같은 판매상태로 되어 있습니다"),
+        # 출고중지완료 (CPDOC19 stop-shipping-complete-processing): the RU receipt's order is not shipped → 취소완료
+        Capability.CANCEL_APPROVE: _claim_write(
+            "PATCH", f"{RECEIPT}/stoppedShipment", _receipt_body(_cancel_count), (ClaimKind.CANCEL,), "취소승인",
+            ReadBack("claim", aftersale.reached(State.CANCELED), "이미 취소(출고중지)가 완료된 주문입니다"),
+            prepare=aftersale.stop_request),
+        # 이미출고 (CPDOC19 products-already-shipped-processing): the order left with this invoice → 취소거부
+        Capability.CANCEL_REJECT: _claim_write(
+            "PATCH", f"{RECEIPT}/completedShipment",
+            _receipt_body(lambda a: {"deliveryCompanyCode": COURIER_CODES[a.courier], "invoiceNumber": a.tracking_no.strip()}),
+            (ClaimKind.CANCEL,), "취소거부", ReadBack("claim", aftersale.reached(State.CANCEL_REJECTED), "이미 이미출고로 처리된 주문입니다"),
+            precheck=lambda a: aftersale.needs_invoice(a, "취소거부(이미출고)"), prepare=aftersale.stop_request),
+        # reference §1.7: 반품요청 승인 처리 → 반품완료; cancelCount is the receipt's (CPDOC19 body)
+        Capability.RETURN_APPROVE: _claim_write(
+            "PATCH", f"{RECEIPT}/approval", _receipt_body(_cancel_count), (ClaimKind.RETURN,), "반품승인",
+            ReadBack("claim", aftersale.reached(State.RETURNED), "이미 반품완료된 클레임입니다")),
+        # 입고확인 (reference §1.7 for returns; CPDOC19 for exchanges, body exchangeId + vendorId)
+        Capability.COLLECTED: _claim_write(
+            "PATCH", f"{RECEIPT}/receiveConfirmation", _collected_body, (ClaimKind.RETURN, ClaimKind.EXCHANGE), "수거완료",
+            ReadBack("claim", aftersale.reached(State.COLLECTED, State.RETURNED, State.RESHIPPING, State.EXCHANGED),
+                     "이미 입고확인된 클레임입니다"), route=_collected_route),
+        # 교환요청 거부 (CPDOC19 exchange-request-deny-processing): exchangeRejectCode SOLDOUT / WITHDRAW only
+        Capability.EXCHANGE_REJECT: _claim_write(
+            "PATCH", f"{EXCHANGE}/rejection",
+            _exchange_body(lambda a: {"exchangeRejectCode": aftersale.EXCHANGE_REJECT_CODES[a.reason_code]}),
+            (ClaimKind.EXCHANGE,), "교환거부", ReadBack("claim", aftersale.reached(State.EXCHANGE_REJECTED), "이미 거부된 교환입니다"),
+            precheck=aftersale.exchange_reject_problem),
+        # 교환상품 송장 업로드 (CPDOC19 processing-exchange-product-invoice-upload): a JSON array body, one
+        # entry per new parcel (the sample and public clients; its parameter table lists the fields alone)
+        Capability.EXCHANGE_RESHIP: _claim_write(
+            "POST", f"{EXCHANGE}/invoices", aftersale.exchange_invoice_body, (ClaimKind.EXCHANGE,), "교환재발송",
+            ReadBack("claim", aftersale.reshipped_with, "이미 같은 송장으로 교환상품이 발송되었습니다"),
+            precheck=lambda a: aftersale.needs_invoice(a, "교환재발송"), prepare=aftersale.exchange_parcel, send="content"),
+        # 판매취소 (2nd-hand: v5 주문 상품 취소): one order per call, its lines' vendorItemIds and counts
+        Capability.ORDERS_CANCEL: Write(
+            "POST", f"{V5}/orders/{{order}}/cancel", key=lambda c: c.line_id.strip(), batch=BATCH,
+            group=lambda c: f"{c.order_id}|{c.reason_code}", precheck=aftersale.cancel_problem(CANCEL_REASONS),
+            prepare=aftersale.cancellable, body=aftersale.cancel_body(CANCEL_REASONS, VENDOR, REPLY_BY),
+            results=aftersale.cancel_results,
+            read_back=ReadBack("line", aftersale.line_cancelled, "이미 취소된 주문입니다")),
     },
     hooks=Hooks(
         create_product=partial(hooks.create_product, path=SELLER_PRODUCTS),
@@ -276,6 +376,7 @@ SPEC = MarketplaceSpec(
     answer_length=ANSWER_LENGTH,
     confirm_before_invoice=True,
     couriers=COURIER_CODES,
+    reasons=CANCEL_REASONS,
     sandbox=SandboxHints(example_category="56137", courier="CJ"),
 )
 
