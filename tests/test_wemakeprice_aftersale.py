@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.connectors.wemakeprice.aftersale import REASONS
 from mallbatch.connectors.wemakeprice.spec import WemakepriceConnector
-from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import Claim, ClaimAction, ClaimKind, OrderCancel, OrderStatus
 from mallbatch.domain.states import SELLER_REASONS, State, claim_state

@@ -20,7 +20,8 @@ so orders arrive "over time" for a seller exploring the sandbox.
 
 Sandbox-only control endpoints (never part of a mall's protocol):
 ``GET /_sandbox/state``, ``GET /_sandbox/workspace``, ``POST /_sandbox/generate``,
-``POST /_sandbox/faults``. Every response carries ``X-Mallbatch-Workspace``: the id of the
+``POST /_sandbox/faults``, and a simulator's own (``Simulator.control``, e.g. a buyer opening a claim).
+Every response carries ``X-Mallbatch-Workspace``: the id of the
 workspace whose state the simulator serves, so a client can refuse another workspace's.
 """
 

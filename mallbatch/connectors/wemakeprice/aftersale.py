@@ -8,6 +8,7 @@ Bodies are the SK stoa request models of reference §1.3 ([C]); every path is in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +52,7 @@ EXCHANGE_HOLD = "EPD5"  # invented: by analogy with RPD5
 REJECT_CODES = {ClaimKind.RETURN: "RJD1", ClaimKind.EXCHANGE: "EJD1"}  # invented: by analogy with CJD3
 
 SHIPPED = frozenset({OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED})
+Check = Callable[[ClaimAction], str | None]  # a Write.precheck: the Korean refusal, or None
 
 
 def _digits(value: str, what: str) -> str | None:
@@ -95,7 +97,7 @@ def line_cancelled(bundle: dict[str, Any], wanted: dict[str, Any]) -> bool:
 
 
 # --- claims: checks ----------------------------------------------------------------------------
-def for_kinds(*kinds: ClaimKind) -> Any:
+def for_kinds(*kinds: ClaimKind) -> Check:
     """A precheck: the claim id is a number and the action is for this kind of claim."""
     def check(action: ClaimAction) -> str | None:
         problem = _digits(action.claim_id, "클레임번호(claimBundleNo)")
@@ -116,7 +118,7 @@ def mall_fee(claim: dict[str, Any]) -> str:
     return FEE_CHARGE if str(claim.get("claimShipFeeEnclose") or "") == "Y" else FEE_DEDUCT
 
 
-def approve_problem(*kinds: ClaimKind) -> Any:
+def approve_problem(*kinds: ClaimKind) -> Check:
     """Approve takes no fee (SetClaimApprove is claimBundleNo + claimType): a 배송비 처리 other than the
     mall's own is refused, not silently dropped."""
     base = for_kinds(*kinds)
@@ -150,7 +152,7 @@ def _needs_invoice(action: ClaimAction, what: str) -> str | None:
     return None
 
 
-def reject_problem(kind: ClaimKind) -> Any:
+def reject_problem(kind: ClaimKind) -> Check:
     base = for_kinds(kind)
 
     def check(action: ClaimAction) -> str | None:
@@ -161,7 +163,7 @@ def reject_problem(kind: ClaimKind) -> Any:
     return check
 
 
-def hold_problem(kind: ClaimKind) -> Any:
+def hold_problem(kind: ClaimKind) -> Check:
     base = for_kinds(kind)
     return lambda action: base(action) or _needs_reason(action)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from mallbatch.domain.clock import KST, to_kst
+from mallbatch.domain.couriers import find_courier
 from mallbatch.domain.records import (
     Claim,
     ClaimKind,
@@ -22,8 +24,6 @@ from mallbatch.domain.records import (
     ProductListing,
     ShippingInfo,
 )
-from mallbatch.domain.clock import KST, to_kst
-from mallbatch.domain.couriers import find_courier
 from mallbatch.domain.states import State
 
 FMT = "%Y-%m-%d %H:%M:%S"  # every W-API timestamp (reference §1.4)

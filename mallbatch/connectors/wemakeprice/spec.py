@@ -4,6 +4,7 @@ Q&A / product per write, and a read-back of the bundle or Q&A after a refusal.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -37,7 +38,7 @@ from mallbatch.connectors.wemakeprice.mapping import (
     to_mall_product,
 )
 from mallbatch.domain.capability import Capability
-from mallbatch.domain.records import ClaimKind
+from mallbatch.domain.records import ClaimAction, ClaimKind
 from mallbatch.errors import AuthError
 
 ApiKeyAuth = partial(HeaderAuth, "apiKey")  # the seller's 128-hex key, verbatim (reference §1.1)
@@ -69,7 +70,9 @@ SALE_BLOCK = "/product/in/setProductSale"
 
 
 
-def _claim_write(path: str, body: Any, precheck: Any, holds: Any, message: str) -> Write:
+def _claim_write(path: str, body: Callable[[list[ClaimAction]], dict[str, Any]],
+                 precheck: Callable[[ClaimAction], str | None], holds: Callable[[Any, dict[str, Any]], bool],
+                 message: str) -> Write:
     """One claim action per call, keyed by claimBundleNo, read back through GetClaimInfo."""
     return Write("POST", path, key=lambda a: a.claim_id.strip(), body=body, precheck=precheck, remote_id="returnKey",
                  read_back=ReadBack("claim", holds, message))
