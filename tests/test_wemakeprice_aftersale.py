@@ -14,6 +14,7 @@ import pytest
 
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.connectors.wemakeprice.aftersale import REASONS
+from mallbatch.connectors.wemakeprice.mapping import to_claim
 from mallbatch.connectors.wemakeprice.spec import WemakepriceConnector
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import Claim, ClaimAction, ClaimKind, OrderCancel, OrderStatus
@@ -250,3 +251,43 @@ def test_a_generated_approved_cancel_cancels_only_the_product_it_names(wmp: Wmp)
     assert stored["delivery"]["shipStatus"] != "CANCEL"
     status = {o["orderOptionNo"]: o.get("optionStatus") for p in stored["orderProduct"] for o in p["orderOption"]}
     assert {no for no, s in status.items() if s == "CANCEL"} == named != set(status)
+
+
+def test_returns_and_exchanges_are_rejected_and_held_with_their_codes(wmp: Wmp) -> None:
+    return_unit, exchange_unit = wmp.bundles(2)
+    returned, exchange = wmp.open(return_unit, ClaimKind.RETURN), wmp.open(exchange_unit, ClaimKind.EXCHANGE)
+    assert wmp.act(Capability.RETURN_REJECT, returned, reason="사용 흔적이 있습니다").ok
+    assert wmp.stored(returned)["rejectReason"] == "RJD1"
+    seen = wmp.collected(returned.claim_id)
+    assert claim_state(seen) is State.RETURN_REJECTED
+    assert wmp.act(Capability.RETURN_REJECT, returned, reason="사용 흔적이 있습니다").already
+
+    assert wmp.act(Capability.EXCHANGE_HOLD, exchange, reason="교환 재고 입고 대기").ok
+    assert wmp.stored(exchange)["pendingReason"] == "EPD5"
+    assert claim_state(wmp.collected(exchange.claim_id)) is State.HELD
+    refused = wmp.act(Capability.EXCHANGE_APPROVE, exchange)
+    assert not refused.ok and "보류" in refused.message_ko
+
+
+def claim_item(status: str, kind: str = "반품", **fields: Any) -> dict[str, Any]:
+    return {"claimBundleNo": 7100000001, "claimType": kind, "claimStatus": status, "bundleNo": 2667100001,
+            "requestDate": "2026-01-02 10:00:00", "orderProduct": [], **fields}
+
+
+@pytest.mark.parametrize(("item", "state", "status"), [
+    (claim_item("REQUEST"), State.RETURN_REQUESTED, "REQUESTED"),
+    (claim_item("REQUEST", pickup={"shipStatus": "DELIVERY"}), State.COLLECTING, "IN_PROGRESS"),
+    (claim_item("REQUEST", pickup={"shipStatus": "COMPLETE"}), State.COLLECTED, "IN_PROGRESS"),
+    (claim_item("REQUEST", pickup={"shipStatus": "COMPLETE"}, pendingDate="2026-01-03 09:00:00"), State.HELD, "IN_PROGRESS"),
+    (claim_item("APPROVE"), State.RETURNED, "DONE"),
+    (claim_item("REJECT"), State.RETURN_REJECTED, "REJECTED"),
+    (claim_item("WITHDRAW"), State.WITHDRAWN, "WITHDRAWN"),
+    (claim_item("REQUEST", "취소"), State.CANCEL_REQUESTED, "REQUESTED"),
+    (claim_item("APPROVE", "취소"), State.CANCELED, "DONE"),
+    (claim_item("APPROVE", "교환"), State.EXCHANGE_APPROVED, "IN_PROGRESS"),
+    (claim_item("APPROVE", "교환", delivery={"shipStatus": "DELIVERY"}), State.RESHIPPING, "IN_PROGRESS"),
+    (claim_item("APPROVE", "교환", delivery={"shipStatus": "COMPLETE"}), State.EXCHANGED, "DONE"),
+])
+def test_claim_stage_from_claim_status_and_what_the_claim_shows(item: dict[str, Any], state: State, status: str) -> None:
+    claim = to_claim(item, "test", ClaimKind.RETURN)
+    assert claim_state(claim) is state and claim.status.name == status and claim.status_raw == item["claimStatus"]
