@@ -21,7 +21,8 @@ so orders arrive "over time" for a seller exploring the sandbox.
 Sandbox-only control endpoints (never part of a mall's protocol):
 ``GET /_sandbox/state``, ``GET /_sandbox/workspace``, ``POST /_sandbox/generate``,
 ``POST /_sandbox/faults``, ``POST /_sandbox/claim`` (``{"unit", "kind"}``: the buyer opens a cancel,
-return or exchange, where the simulator offers it). Every response carries ``X-Mallbatch-Workspace``: the id of the
+return or exchange, where the simulator offers it), and a simulator's own (``Simulator.control``).
+Every response carries ``X-Mallbatch-Workspace``: the id of the
 workspace whose state the simulator serves, so a client can refuse another workspace's.
 """
 
@@ -188,6 +189,10 @@ class Simulator:
         """The buyer opens a ``kind`` ("cancel", "return", "exchange") claim on ship unit ``unit``;
         ValueError (Korean) when it cannot have one."""
         raise NotImplementedError
+
+    def control(self, request: Request) -> Response | None:
+        """A mall's own ``/_sandbox/…`` control (open a claim …); None: not one of its own."""
+        return None
 
     # --- dispatch --------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
@@ -375,7 +380,8 @@ class SandboxServer:
             try:
                 return Response.json(sim.open_claim(str(data.get("unit", "")), str(data.get("kind", ""))))
             except NotImplementedError:
-                return Response.json({"message": f"{sim.mall} 시뮬레이터는 클레임을 열 수 없습니다"}, 404)
+                pass  # the simulator's own control may serve it
             except ValueError as exc:
                 return Response.json({"message": str(exc)}, 409)
-        return Response.json({"message": "unknown sandbox control"}, 404)
+        own = sim.control(request)
+        return own if own is not None else Response.json({"message": "unknown sandbox control"}, 404)
