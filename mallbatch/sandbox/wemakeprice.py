@@ -792,7 +792,7 @@ class WemakepriceSimulator(Simulator):
         """``POST /_sandbox/claim {"bundleNo", "claimType": CANCEL|RETURN|EXCHANGE}``: the buyer opens a
         claim on every product of the bundle (delivered first for a return or exchange);
         ``POST /_sandbox/deliver {"bundleNo"}``: the bundle is shipped and delivered."""
-        actions = {"/_sandbox/claim": self.open_claim, "/_sandbox/deliver": self.deliver}
+        actions = {"/_sandbox/claim": self.request_claim, "/_sandbox/deliver": self.deliver}
         action = actions.get(request.path) if request.method == "POST" else None
         if action is None:
             return None
@@ -803,7 +803,7 @@ class WemakepriceSimulator(Simulator):
         except WmpError as exc:
             return Response.json({"message": exc.message}, exc.status)
 
-    def open_claim(self, body: Body) -> dict[str, Any]:
+    def request_claim(self, body: Body) -> dict[str, Any]:
         bundle = self._bundle(body)
         kind = CLAIM_TYPES.get(str(body.get("claimType") or ""))
         if kind is None:
