@@ -20,7 +20,8 @@ so orders arrive "over time" for a seller exploring the sandbox.
 
 Sandbox-only control endpoints (never part of a mall's protocol):
 ``GET /_sandbox/state``, ``GET /_sandbox/workspace``, ``POST /_sandbox/generate``,
-``POST /_sandbox/faults``. Every response carries ``X-Mallbatch-Workspace``: the id of the
+``POST /_sandbox/faults``, and each simulator's own (:meth:`Simulator.control`). Every
+response carries ``X-Mallbatch-Workspace``: the id of the
 workspace whose state the simulator serves, so a client can refuse another workspace's.
 """
 
@@ -182,6 +183,10 @@ class Simulator:
     def state(self) -> dict[str, Any]:
         """Summary for ``GET /_sandbox/state``."""
         return {}
+
+    def control(self, request: Request) -> Response | None:
+        """A simulator's own ``/_sandbox/`` controls (open a claim …); None: not one of them."""
+        return None
 
     # --- dispatch --------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
@@ -364,4 +369,4 @@ class SandboxServer:
             data = request.json() or {}
             made = sim.generate(int(data.get("orders", 0)), int(data.get("claims", 0)), int(data.get("inquiries", 0)))
             return Response.json(made)
-        return Response.json({"message": "unknown sandbox control"}, 404)
+        return sim.control(request) or Response.json({"message": "unknown sandbox control"}, 404)
