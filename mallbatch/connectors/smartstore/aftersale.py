@@ -26,7 +26,16 @@ from typing import Any
 
 from mallbatch.connectors.smartstore.mapping import COURIER_CODES, claim_body, product_order_of
 from mallbatch.domain.capability import Capability
-from mallbatch.domain.records import FEE_CHARGE, FEE_DEDUCT, FEE_NONE, ClaimAction, ClaimKind, ItemResult, OrderCancel, OrderStatus
+from mallbatch.domain.records import (
+    FEE_CHARGE,
+    FEE_DEDUCT,
+    FEE_NONE,
+    ClaimAction,
+    ClaimKind,
+    ItemResult,
+    OrderCancel,
+    OrderStatus,
+)
 
 C = Capability
 RETURN, EXCHANGE, CANCEL = ClaimKind.RETURN, ClaimKind.EXCHANGE, ClaimKind.CANCEL

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from mallbatch.domain.clock import KST, parse_iso
 from mallbatch.domain.records import (
     Claim,
     ClaimAction,
@@ -23,7 +24,6 @@ from mallbatch.domain.records import (
     OrderStatus,
     ProductListing,
 )
-from mallbatch.domain.clock import KST, parse_iso
 from mallbatch.domain.states import State
 
 MALL = "smartstore"
