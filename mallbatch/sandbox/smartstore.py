@@ -5,6 +5,11 @@ Independent implementation of reference §2: bcrypt-signed token issue, Bearer c
 300 rows, ``more`` cursor), product-order query, 발주확인/발송처리 with per-id results, the two
 inquiry systems (상품 Q&A and 네이버페이 고객문의), v2 product registration and the catalogue.
 
+The seller's claim actions (reference §2.7) run on the shared claim state machine
+(smartstore_claims); each applied one is audited as ``claim.<kind>`` by productOrderId, a 판매취소 as
+``order.cancel``. Sandbox controls open a buyer's claim, deliver an order and bring a return back
+(:meth:`SmartstoreSimulator.control`).
+
 Test hooks (not part of the mall's protocol): :meth:`SmartstoreSimulator.expire_tokens`,
 ``token_ttl_seconds`` and the ``calls`` log of (method, path, query string).
 
@@ -25,13 +30,15 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import bcrypt
 
+from mallbatch.sandbox import smartstore_claims as sc
 from mallbatch.sandbox import smartstore_data as data
 from mallbatch.sandbox.engine import catalogue, inquiries, invoices, orders
-from mallbatch.sandbox.engine.orders import Invoice, Line, Policy, Stage, Unit
+from mallbatch.sandbox.engine.orders import Claim, Invoice, Line, Policy, Stage, Unit
 from mallbatch.sandbox.engine.refusal import Code, Refusal
 from mallbatch.sandbox.server import Request, Response, Simulator
 from mallbatch.sandbox.smartstore_data import KST, iso
@@ -64,6 +71,9 @@ COMPANY_CODES = {
 # invented: Naver does not publish its 104122 rule; digit counts per big courier, else 8..20 digits.
 TRACKING_LENGTHS = {"CJGLS": (10, 12), "HANJIN": (10, 12), "HYUNDAI": (10, 12, 13), "KGB": (10, 11), "EPOST": (13,)}
 OPEN_CANCEL = {"CANCEL_REQUEST", "CANCELING"}
+CLAIM_ACTIONS = ("cancel/approve", "return/approve", "return/reject", "return/holdback", "return/holdback/release",
+                 "exchange/collect/approve", "exchange/dispatch", "exchange/reject", "exchange/holdback",
+                 "exchange/holdback/release")
 MAX_WINDOW = timedelta(hours=24)
 # productOrderStatus → engine stage; PAYED is split by placeOrderStatus (발주확인 keeps PAYED, reference §2.6).
 STAGES = {"PAYED": Stage.PAID, "DELIVERING": Stage.SHIPPED, "DELIVERED": Stage.DELIVERED, "PURCHASE_DECIDED": Stage.DECIDED}
@@ -156,6 +166,10 @@ class SmartstoreSimulator(Simulator):
             ("POST", f"{ORDERS}/query", self._query),
             ("POST", f"{ORDERS}/confirm", self._confirm),
             ("POST", f"{ORDERS}/dispatch", self._dispatch),
+            # reference §2.7 [C-code]: the seller's claim actions, one product order per call
+            ("POST", f"{ORDERS}/{{productOrderId}}/claim/cancel/request", self._cancel_request),
+            *(("POST", f"{ORDERS}/{{productOrderId}}/claim/{action}", partial(self._claim_action, action))
+              for action in CLAIM_ACTIONS),
             # [2nd] order id -> product order ids (reference §2.4)
             ("GET", f"{API}/pay-order/seller/orders/{{orderId}}/product-order-ids", self._order_ids),
             ("GET", f"{API}/contents/qnas", self._qnas),
@@ -473,6 +487,102 @@ class SmartstoreSimulator(Simulator):
         except Refusal as refusal:
             return DISPATCH_REFUSED[refusal.code]
         return None
+
+    # --- claims (smartstore_claims) -----------------------------------------------------------
+    def _claim_answer(self, pid: str, apply: Callable[[dict[str, Any]], None]) -> Response:
+        """One product order's action in the 주문-클레임 처리 반환 구조체; ``apply`` moves and writes
+        back the stored product order, or raises Refusal (a fail info) / ValueError(field) (a 400)."""
+        with self.store.transaction():
+            item = self.store.get("product_order", pid)
+            if item is None:
+                return self._ok({"successProductOrderIds": [], "failProductOrderInfos": [
+                    {"productOrderId": pid, "code": "100001", "message": "상품주문이 존재하지 않습니다."}]})
+            status = sc.status_of(item)
+            try:
+                apply(item)
+            except ValueError as bad:
+                return self._bad(str(bad), f"{bad} 값을 확인해 주세요.", "NotBlank")
+            except Refusal as refused:
+                return self._ok({"successProductOrderIds": [], "failProductOrderInfos": [sc.refusal(pid, refused, status)]})
+            self.store.put("product_order", pid, item)
+        return self._ok({"successProductOrderIds": [pid], "failProductOrderInfos": []})
+
+    def _claim_action(self, action: str, request: Request) -> Response:
+        body, pid = self._body(request) or {}, request.params["productOrderId"]
+
+        def apply(item: dict[str, Any]) -> None:
+            case = sc.case_of(item)
+            if case is None:
+                raise Refusal(Code.CLAIM_KIND, "클레임 없음")
+            sc.act(action, case, body, COMPANY_CODES)
+            now = _now()
+            sc.applied(item, case, body, now)
+            self.store.audit(f"claim.{case.kind.value}", pid, {"action": action, "claimId": case.id})
+
+        return self._claim_answer(pid, apply)
+
+    def _cancel_request(self, request: Request) -> Response:
+        """판매취소 (cancel/request): a line not shipped is cancelled with a reason of the enum."""
+        body, pid = self._body(request) or {}, request.params["productOrderId"]
+        reason = body.get("cancelReason")
+        if reason not in sc.CANCEL_REASONS:
+            return self._bad("cancelReason", "취소 사유(cancelReason)가 올바르지 않습니다.")
+        quantity = body.get("cancelQuantity")
+
+        def apply(item: dict[str, Any]) -> None:
+            if quantity is not None and quantity != item["detail"]["productOrder"]["quantity"]:
+                raise ValueError("cancelQuantity")  # invented: the sandbox cancels whole product orders only
+            sc.seller_cancel(self.store, item, _unit(item), str(reason), str(body.get("cancelDetailedReason") or ""), _now())
+            self.store.audit("order.cancel", pid, {"reason": reason})
+
+        return self._claim_answer(pid, apply)
+
+    def control(self, request: Request) -> Response | None:
+        """Sandbox controls (never the mall's): ``POST /_sandbox/claims`` {productOrderId, kind
+        (cancel/return/exchange)} opens the buyer's claim (a return or exchange delivers the order
+        first); {productOrderId, pickup: true} is the courier bringing a return or exchange back;
+        ``POST /_sandbox/deliver`` {productOrderId} ships and delivers an order."""
+        if request.method != "POST" or request.path not in ("/_sandbox/claims", "/_sandbox/deliver"):
+            return None
+        body = request.json() or {}
+        pid = str(body.get("productOrderId") or "")
+        try:
+            if request.path == "/_sandbox/deliver":
+                self.deliver(pid)
+            elif body.get("pickup"):
+                self.pickup(pid)
+            else:
+                self.open_claim(pid, str(body.get("kind") or ""))
+        except (KeyError, Refusal) as refused:
+            return Response.json({"ok": False, "message": str(refused)}, 409)
+        return Response.json({"ok": True})
+
+    def _edit(self, pid: str, change: Callable[[dict[str, Any], datetime], None]) -> None:
+        with self.store.transaction():
+            item = self.store.get("product_order", pid)
+            if item is None:
+                raise KeyError(pid)
+            change(item, _now())
+            self.store.put("product_order", pid, item)
+
+    def open_claim(self, pid: str, kind: str) -> None:
+        """The buyer opens a claim: a cancel on an order not shipped, a return or exchange once delivered."""
+        wanted = sc.KINDS[kind]
+
+        def opened(item: dict[str, Any], now: datetime) -> None:
+            if wanted is not Claim.CANCEL and _unit(item).stage < Stage.DELIVERED:
+                sc.deliver(item, now)
+            if not orders.claimable(_unit(item), wanted):
+                raise Refusal(Code.NOT_CLAIMABLE, item["detail"]["productOrder"]["productOrderStatus"])
+            sc.open_claim(self.store, item, wanted, now)
+
+        self._edit(pid, opened)
+
+    def deliver(self, pid: str) -> None:
+        self._edit(pid, lambda item, now: sc.deliver(item, now))
+
+    def pickup(self, pid: str) -> None:
+        self._edit(pid, sc.pickup)
 
     # --- inquiries ----------------------------------------------------------------------
     def _qnas(self, request: Request) -> Response:

@@ -157,6 +157,11 @@ class Harness:
         """Is every line of ``unit`` cancelled in the simulator?"""
         raise NotImplementedError
 
+    def courier_returns(self, server: SandboxServer, unit: str) -> None:
+        """The courier brings the return on ``unit`` back to the seller, where the mall marks a return
+        collected by itself (its API has no seller 수거완료 for returns); elsewhere nothing happens
+        here: the seller's 수거완료 does it."""
+
     # --- the catalogue as the simulator holds it (test_catalogue_contract.py) ---------------
     stock_path: ClassVar[str] = ""  # a fragment of the request target of a stock write
 
@@ -400,6 +405,29 @@ class Smartstore(Harness):
 
     def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
         return bool(server.simulator.on_sale(server.simulator.store.get("product", product_id)))
+
+    # --- claims: the simulator's own controls and its stored product orders -----------------------
+    def open_claim(self, server: SandboxServer, unit: str, kind: str) -> None:
+        server.simulator.open_claim(unit, kind)
+
+    def claim_step(self, server: SandboxServer, unit: str, kind: str) -> str:
+        from mallbatch.sandbox.smartstore_claims import KINDS, case_of
+        case = case_of(server.simulator.store.get("product_order", unit))
+        assert case is not None and case.kind is KINDS[kind], f"no {kind} claim on {unit}"
+        return str(case.step)
+
+    def actions_applied(self, server: SandboxServer, unit: str, kind: str) -> int:
+        return server.simulator.store.audit_counts(f"claim.{kind}").get(unit, 0)
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        server.simulator.deliver(unit)
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        return server.simulator.store.get("product_order", unit)["detail"]["productOrder"]["productOrderStatus"] == "CANCELED"
+
+    def courier_returns(self, server: SandboxServer, unit: str) -> None:
+        """스마트스토어 has no seller 수거완료 of a return: Naver marks it when the courier's pickup arrives."""
+        server.simulator.pickup(unit)
 
 
 # --- 위메프 -------------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from mallbatch.domain.clock import KST, parse_iso
 from mallbatch.domain.records import (
     Claim,
+    ClaimAction,
     ClaimKind,
     ClaimStatus,
     Inquiry,
@@ -22,7 +24,7 @@ from mallbatch.domain.records import (
     OrderStatus,
     ProductListing,
 )
-from mallbatch.domain.clock import KST, parse_iso
+from mallbatch.domain.states import State
 
 MALL = "smartstore"
 
@@ -77,6 +79,18 @@ CLAIM_STATUS: dict[str, ClaimStatus] = {
     "ADMIN_CANCEL_REJECT": ClaimStatus.REJECTED,
     "RETURN_REJECT": ClaimStatus.REJECTED,
     "EXCHANGE_REJECT": ClaimStatus.REJECTED,
+}
+CLAIM_FIELD = {ClaimKind.CANCEL: "cancel", ClaimKind.RETURN: "return", ClaimKind.EXCHANGE: "exchange"}
+# claimStatus → the one Korean state of the claim workbook (the raw code stays in status_raw).
+# CANCELING is a cancel approved whose refund is still running: nothing is left for the seller.
+CLAIM_STAGE: dict[str, State] = {
+    "CANCEL_REQUEST": State.CANCEL_REQUESTED, "CANCELING": State.CANCELED, "CANCEL_DONE": State.CANCELED,
+    "CANCEL_REJECT": State.CANCEL_REJECTED, "ADMIN_CANCELING": State.CANCELED, "ADMIN_CANCEL_DONE": State.CANCELED,
+    "ADMIN_CANCEL_REJECT": State.CANCEL_REJECTED,
+    "RETURN_REQUEST": State.RETURN_REQUESTED, "EXCHANGE_REQUEST": State.EXCHANGE_REQUESTED,
+    "COLLECTING": State.COLLECTING, "COLLECT_DONE": State.COLLECTED, "EXCHANGE_REDELIVERING": State.RESHIPPING,
+    "RETURN_DONE": State.RETURNED, "EXCHANGE_DONE": State.EXCHANGED,
+    "RETURN_REJECT": State.RETURN_REJECTED, "EXCHANGE_REJECT": State.EXCHANGE_REJECTED,
 }
 # What the orders sheet shows in its 클레임 column while a claim is open.
 OPEN_CLAIM_TEXT: dict[str, str] = {
@@ -173,15 +187,44 @@ def order_line(item: dict[str, Any], account: str) -> OrderLine | None:
     )
 
 
+def claim_key(product_order_id: str, claim_id: str) -> str:
+    """Claim.claim_id: the product order first, so a read-back finds it from the journal's target
+    alone (every claim action is per productOrderId), then Naver's claimId, which tells a product
+    order's successive claims apart."""
+    return f"{product_order_id}-{claim_id}" if claim_id else product_order_id
+
+
+def product_order_of(action: ClaimAction) -> str:
+    """The productOrderId a claim action is sent to (its claim id names it, see claim_key)."""
+    named = action.claim_id.strip().partition("-")[0]
+    return named if named.isdigit() else action.ship_unit.strip()
+
+
+def claim_body(item: dict[str, Any], kind: ClaimKind) -> dict[str, Any] | None:
+    """The product order's cancel/return/exchange claim: currentClaim replaces the deprecated
+    top-level fields (reference §2.5)."""
+    key = CLAIM_FIELD[kind]
+    return (item.get("currentClaim") or {}).get(key) or item.get(key) or None
+
+
+def claim_stage(status_raw: str, holdback: str) -> str:
+    """The one Korean state of a claim (domain.states.State value); an open claim on hold is 보류
+    whatever its step."""
+    # second-hand: holdbackStatus HOLDBACK while held, RELEASED after
+    if holdback == "HOLDBACK" and CLAIM_STATUS.get(status_raw) in (ClaimStatus.REQUESTED, ClaimStatus.IN_PROGRESS):
+        return State.HELD.value
+    found = CLAIM_STAGE.get(status_raw)
+    return found.value if found else ""
+
+
 def claim(item: dict[str, Any], account: str) -> Claim | None:
     """The claim open (or last closed) on one product order; None when there is none."""
     order, po = item.get("order") or {}, item.get("productOrder") or {}
     kind = CLAIM_KIND.get(po.get("claimType") or "")
     if kind is None:
         return None
-    key = {ClaimKind.CANCEL: "cancel", ClaimKind.RETURN: "return", ClaimKind.EXCHANGE: "exchange"}[kind]
-    # currentClaim replaces the deprecated top-level cancel/return/exchange (reference §2.5)
-    body = (item.get("currentClaim") or {}).get(key) or item.get(key) or {}
+    key = CLAIM_FIELD[kind]
+    body = claim_body(item, kind) or {}
     status_raw = body.get("claimStatus") or po.get("claimStatus") or ""
     status = CLAIM_STATUS.get(status_raw)
     if status is None:
@@ -193,7 +236,7 @@ def claim(item: dict[str, Any], account: str) -> Claim | None:
     return Claim(
         mall=MALL,
         account=account,
-        claim_id=str(body.get("claimId") or po.get("claimId") or ""),
+        claim_id=claim_key(line_id, str(body.get("claimId") or po.get("claimId") or "")),
         kind=kind,
         status=status,
         status_raw=status_raw,
@@ -208,6 +251,7 @@ def claim(item: dict[str, Any], account: str) -> Claim | None:
         requester_name=order.get("ordererName") or "",
         requester_phone=order.get("ordererTel") or "",
         raw=item,
+        stage=claim_stage(status_raw, str(body.get("holdbackStatus") or "")),
     )
 
 

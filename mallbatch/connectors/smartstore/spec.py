@@ -44,7 +44,7 @@ from mallbatch.connectors.runtime.spec import (
     Write,
 )
 from mallbatch.connectors.runtime.windows import Window
-from mallbatch.connectors.smartstore import hooks
+from mallbatch.connectors.smartstore import aftersale, hooks
 from mallbatch.connectors.smartstore.hooks import NaverTokenAuth, client_secret_sign
 from mallbatch.connectors.smartstore.mapping import (
     COURIER_CODES,
@@ -55,11 +55,12 @@ from mallbatch.connectors.smartstore.mapping import (
     mall_product,
     option_stock_body,
     order_line,
+    product_order_of,
     qna_inquiry,
 )
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import Answer, Invoice, ItemResult, ListingChange
+from mallbatch.domain.records import Answer, ClaimAction, ClaimKind, Invoice, ItemResult, ListingChange
 from mallbatch.errors import AuthError, RateLimited
 
 __all__ = ["COURIER_CODES", "NaverTokenAuth", "SPEC", "SmartstoreConnector", "classify", "client_secret_sign"]
@@ -275,10 +276,49 @@ def _option_stock(prepare: Any, batch: int) -> Write:
                  read_back=ReadBack("listing", listing_shows, "이미 스마트스토어에 반영되어 있습니다"))
 
 
+# --- after the sale (aftersale.py) ------------------------------------------------------------------
+CLAIM_ACTION = f"{ORDERS}/{{productOrderId}}/claim"  # reference §2.7 [C-code]
+# SELLER_REASONS → cancelReason (second-hand enum: INTENT_CHANGED, COLOR_AND_SIZE, WRONG_ORDER,
+# PRODUCT_UNSATISFIED, DELAYED_DELIVERY, SOLD_OUT, INCORRECT_INFO): it has no catch-all, so 기타 is refused
+REASONS = {"품절": "SOLD_OUT", "배송지연": "DELAYED_DELIVERY", "상품정보오류": "INCORRECT_INFO", "구매자요청": "INTENT_CHANGED"}
+
+
+def _claim_results(data: Any, actions: list[ClaimAction]) -> list[ItemResult]:
+    """The 주문-클레임 처리 반환 구조체 by productOrderId, each result under its action's claim id."""
+    pids = [product_order_of(a) for a in actions]
+    return [replace(r, key=a.claim_id) for r, a in zip(_per_item(data, pids, "successProductOrderIds"), actions, strict=True)]
+
+
+def _claim_route(capability: Capability, actions: list[ClaimAction]) -> tuple[str, str]:
+    if capability is Capability.COLLECTED and actions[0].kind is ClaimKind.RETURN:
+        return DETAILS.method, DETAILS.path  # no seller call: read back (aftersale module doc)
+    return "POST", f"{ORDERS}/{aftersale.path(capability, actions[0])}"
+
+
+def _collected_results(data: Any, actions: list[ClaimAction]) -> list[ItemResult]:
+    return aftersale.collected_return(data, actions) if actions[0].kind is ClaimKind.RETURN else _claim_results(data, actions)
+
+
+def _claim_write(capability: Capability) -> Write:
+    """One claim per call (the product order is in the path); read back from the product order."""
+    return Write("POST", CLAIM_ACTION, key=lambda action: action.claim_id, route=partial(_claim_route, capability),
+                 body=partial(aftersale.action_body, capability), precheck=partial(aftersale.claim_problem, capability),
+                 results=_collected_results if capability is Capability.COLLECTED else _claim_results,
+                 read_back=ReadBack("claim", partial(aftersale.shows, capability),
+                                    f"이미 스마트스토어에 {aftersale.ACTION_KO[capability]} 처리되어 있습니다"))
+
+
 def _digits(key: str) -> dict[str, Any]:
     if not key.isdigit():
         raise ValueError(key)
     return {}
+
+
+def _claim_order(claim_id: str) -> str:
+    pid = claim_id.strip().partition("-")[0]
+    if not pid.isdigit():
+        raise ValueError(claim_id)  # not one of ours: the lookup finds nothing
+    return pid
 
 
 SPEC = MarketplaceSpec(
@@ -317,6 +357,8 @@ SPEC = MarketplaceSpec(
             "searchKeywordType": "SELLER_CODE", "sellerManagementCode": code, "page": 1, "size": 50}),
         "origin_product": Lookup("GET", ORIGIN_PRODUCT, query=_digits, missing=()),
         "listing": Lookup(scan=hooks.find_listing),  # a ListingChange target → its origin product
+        # a claim id (productOrderId-claimId) → its product order
+        "claim": Lookup("POST", f"{ORDERS}/query", send="json", query=lambda key: DETAILS.body([_claim_order(key)])),
     },
     writes={
         Capability.ORDERS_CONFIRM: Write(  # §2.6: ≤30 ids
@@ -343,6 +385,13 @@ SPEC = MarketplaceSpec(
             body=lambda changes: {"originProductNo": changes[0].product_id,
                                   "statusType": "SALE" if changes[0].on_sale else "SUSPENSION"},
             read_back=ReadBack("listing", listing_shows, "이미 스마트스토어에 반영되어 있습니다")),
+        Capability.ORDERS_CANCEL: Write(  # 판매취소: cancel/request of one product order (§2.7)
+            "POST", CLAIM_ACTION, key=lambda cancel: cancel.line_id.strip(),
+            route=lambda cancels: ("POST", f"{ORDERS}/{cancels[0].line_id.strip()}/claim/cancel/request"),
+            body=partial(aftersale.cancel_body, REASONS), precheck=partial(aftersale.cancel_problem, REASONS),
+            results=lambda data, cancels: _per_item(data, [c.line_id.strip() for c in cancels], "successProductOrderIds"),
+            read_back=ReadBack("product_order", aftersale.cancelled, "이미 스마트스토어에서 취소된 주문입니다")),
+        **{capability: _claim_write(capability) for capability in aftersale.PATHS},
     },
     hooks=Hooks(create_product=partial(hooks.create_product, path=PRODUCTS),
                 update_product=partial(hooks.update_product, path=ORIGIN_PRODUCT),
@@ -352,6 +401,7 @@ SPEC = MarketplaceSpec(
                          max_option_names=3, max_option_values=500),
     confirm_before_invoice=True,
     couriers=COURIER_CODES,
+    reasons=REASONS,
     sandbox=SandboxHints(courier="CJ"),
 )
 
