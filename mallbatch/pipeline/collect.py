@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from mallbatch.domain.capability import Capability
 from mallbatch.connectors.registry import connected
-from mallbatch.domain.records import Claim, Inquiry, OrderLine, OrderStatus
+from mallbatch.domain.records import Claim, ClaimKind, Inquiry, OrderLine, OrderStatus
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Config
 from mallbatch.errors import AuthError, ConfigError, RemoteError
@@ -201,7 +201,8 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
                 rows.append((order_values(line) | _collected(updated), first_run == run_id))
         written["orders"] = _write(ORDERS, rows)
     if "claims" in kinds:
-        rows = [(claim_values(c) | _collected(updated), first == run_id) for c, first, updated in store.records.all(Claim, "claims", raw=False)
+        rows = [(claim_values(c, _delivered(store, c)) | _collected(updated), first == run_id)
+                for c, first, updated in store.records.all(Claim, "claims", raw=False)
                 if c.status.value in ("요청", "처리중") or first == run_id]
         written["claims"] = _write(CLAIMS, rows)
     if "inquiries" in kinds:
@@ -213,6 +214,14 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
         session.close()
         written["inquiries"] = _write(INQUIRIES, rows)
     return written
+
+
+def _delivered(store: Store, claim: Claim) -> datetime | None:
+    """When the claim's line was delivered, where the mall said so (a return's window starts there)."""
+    if claim.kind is not ClaimKind.RETURN:
+        return None
+    lines = store.records.orders(claim.mall, claim.account, claim.line_ids or [claim.ship_unit])
+    return max((l.delivered_at for l in lines if l.delivered_at), default=None)
 
 
 def _collected(updated_at: str) -> dict[str, object]:
