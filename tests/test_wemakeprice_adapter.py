@@ -264,7 +264,7 @@ def test_claims_kinds_and_7_day_windows(wmp: Any) -> None:
     made = sim.generate(0, 8, 0)["claims"]
     before = adapter.http.calls
     claims = list(adapter.claims(now() - timedelta(days=20), now() + timedelta(minutes=1)))
-    assert adapter.http.calls - before == 3 * 9  # 3 windows of <= 7 days x (3 types x 3 statuses)
+    assert adapter.http.calls - before == 3 * 12  # 3 windows of <= 7 days x (3 types x 4 statuses, REJECT invented)
     assert len(claims) == made == len(sim.store.all("claim"))
     korean = {"취소": ClaimKind.CANCEL, "반품": ClaimKind.RETURN, "교환": ClaimKind.EXCHANGE}
     for claim in claims:
@@ -310,7 +310,8 @@ def test_the_simulators_429_is_the_envelope_with_retry_after(wmp: Any) -> None:
 # --- declared spec ------------------------------------------------------------------------
 def test_spec_and_courier_table(wmp: Any) -> None:
     spec = WemakepriceAdapter.spec
-    assert spec.capabilities == frozenset(Capability)
+    # every capability but 보류해제 (reference §1.3 shows no release of an order or a claim)
+    assert spec.capabilities == frozenset(Capability) - {Capability.ORDERS_RELEASE, Capability.CLAIM_RELEASE}
     assert spec.rate_per_second == 5.0 and spec.batch(Capability.ORDERS_CONFIRM) == 1
     assert spec.windows == {"orders": timedelta(hours=24), "claims": timedelta(days=7), "inquiries": timedelta(days=1)}
     assert spec.answer_length == (10, 1500) and spec.key_lifetime_days is None

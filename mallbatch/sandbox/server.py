@@ -183,6 +183,10 @@ class Simulator:
         """Summary for ``GET /_sandbox/state``."""
         return {}
 
+    def control(self, request: Request) -> Response | None:
+        """A mall's own ``/_sandbox/…`` control (open a claim …); None: not one of its own."""
+        return None
+
     # --- dispatch --------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
         for method, regex, handler in self._routes:
@@ -364,4 +368,5 @@ class SandboxServer:
             data = request.json() or {}
             made = sim.generate(int(data.get("orders", 0)), int(data.get("claims", 0)), int(data.get("inquiries", 0)))
             return Response.json(made)
-        return Response.json({"message": "unknown sandbox control"}, 404)
+        own = sim.control(request)
+        return own if own is not None else Response.json({"message": "unknown sandbox control"}, 404)

@@ -16,8 +16,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mallbatch.sandbox import wemakeprice_claims as claim_fields
 from mallbatch.sandbox import wemakeprice_data as sample
-from mallbatch.sandbox.engine import inquiries, invoices, orders
+from mallbatch.sandbox.engine import claims, inquiries, invoices, orders
 from mallbatch.sandbox.engine.catalogue import Catalogue
 from mallbatch.sandbox.engine.orders import Claim, Invoice, Line, Policy, Stage, Unit
 from mallbatch.sandbox.engine.refusal import Code, Refusal
@@ -43,8 +44,9 @@ ORDER_TYPES = {"NEW": ("NEW",), "CONFIRM": ("CONFIRM",), "DELIVERY": ("DELIVERY"
 # reference shows only type=NEW with searchDateType=NEW, so searchDateType=NEW with every type
 # (payDate for CONFIRM and DELIVERY bundles too) is this simulator's reading.
 ORDER_DATE_FIELDS = {"NEW": "payDate", "CONFIRM": "orderConfirmDate", "DELIVERY": "orderShippingDate"}
-CLAIM_TYPES = {"CANCEL": "취소", "RETURN": "반품", "EXCHANGE": "교환"}
-CLAIM_DATE_FIELDS = {"REQUEST": "requestDate", "APPROVE": "approveDate", "WITHDRAW": "withdrawDate"}
+CLAIM_TYPES = claim_fields.CLAIM_TYPES
+# invented: REJECT lists the claims the seller rejected, by rejectDate (the reference polls the other three)
+CLAIM_DATE_FIELDS = {"REQUEST": "requestDate", "APPROVE": "approveDate", "WITHDRAW": "withdrawDate", "REJECT": "rejectDate"}
 DEFAULT_POLICIES = ((1242954, "기본 택배배송", 3000), (1242955, "무료배송", 0))  # 1242954 appears in seed 001
 STAGES = {"NEW": Stage.PAID, "CONFIRM": Stage.CONFIRMED, "DELIVERY": Stage.SHIPPED, "COMPLETE": Stage.DELIVERED}
 NO_INVOICE = Invoice("", "")
@@ -69,6 +71,14 @@ CHANGE_REFUSED = {
     Code.PAST_STAGE: (409, "배송중인 주문만 송장을 수정할 수 있습니다"),
     Code.INVOICE_UNCHANGED: (409, "기존 송장정보와 동일합니다"),
 }
+CANCEL_REFUSED = {  # 판매취소 (invented wording)
+    Code.CANCELLED: (409, "이미 취소된 주문입니다"),
+    Code.ALREADY_SHIPPED: (409, "이미 발송된 주문은 판매취소할 수 없습니다"),
+    Code.CANCEL_REQUESTED: (409, "구매자의 취소요청이 접수된 주문입니다. 취소승인으로 처리하세요"),
+}
+# 취소거부 with 이미출고 registers the invoice the order left with, whether or not it was confirmed (invented)
+SHIPPED_ON_REJECT = Policy(confirm_while_cancel_requested=True, ship_while_cancel_requested=True, confirm_before_ship=False)
+SANDBOX_COURIER = "D002"  # the courier /_sandbox/deliver ships with (CJ대한통운)
 ANSWER_REFUSED = {Code.ALREADY_ANSWERED: (409, "이미 답변이 등록된 문의입니다")}  # inferred: answers cannot be edited
 
 Body = dict[str, Any]
@@ -169,6 +179,14 @@ class WemakepriceSimulator(Simulator):
         self.route("POST", "/order/in/setOrderDelivery", api(self.set_order_delivery, write=True))
         self.route("POST", "/order/in/setParcelDelivery", api(self.set_parcel_delivery, write=True))  # invented path
         self.route("POST", "/claim/out/getClaimList", api(self.get_claim_list))  # invented path
+        # reference §1.3 bodies, invented paths (the mall's /out/get… and /in/set… naming rule)
+        self.route("POST", "/order/in/setOrderCancel", api(self.set_order_cancel, write=True))
+        self.route("POST", "/claim/out/getClaimInfo", api(self.get_claim_info))
+        self.route("POST", "/claim/in/setClaimApprove", api(self.set_claim_approve, write=True))
+        self.route("POST", "/claim/in/setClaimReject", api(self.set_claim_reject, write=True))
+        self.route("POST", "/claim/in/setClaimPending", api(self.set_claim_pending, write=True))
+        self.route("POST", "/claim/in/setClaimPickupComplete", api(self.set_claim_pickup_complete, write=True))
+        self.route("POST", "/claim/in/setClaimDelivery", api(self.set_claim_delivery, write=True))
         self.route("GET", "/qna/out/getQnaList", api(self.get_qna_list))  # invented path
         self.route("GET", "/qna/out/getQnaInfo", api(self.get_qna_info))  # invented path
         self.route("POST", "/qna/in/setQnaAnswer", api(self.set_qna_answer, write=True))  # invented path
@@ -421,16 +439,24 @@ class WemakepriceSimulator(Simulator):
         return bundle
 
     def _held(self, bundle_no: int) -> set[int]:
-        """orderNos under an open 취소 request."""
-        return {p["orderNo"] for c in self.store.all("claim")
+        """orderOptionNos under an open 취소 request."""
+        return {no for c in self.store.all("claim")
                 if c["bundleNo"] == bundle_no and c["claimType"] == "취소" and c["claimStatus"] == "REQUEST"
-                for p in c["orderProduct"]}
+                for no in claim_fields.options_of(c)}
+
+    def unit_of(self, bundle_no: str) -> Unit:
+        """The engine unit of a stored bundle (for tests and controls)."""
+        return self._unit(self._bundle({"bundleNo": bundle_no}))
 
     def _unit(self, bundle: dict[str, Any]) -> Unit:
+        """One engine line per orderOption (the unit of 판매취소, reference §1.4); invented: a line
+        cancelled alone carries optionStatus CANCEL, a whole bundle shipStatus CANCEL."""
         delivery, held = bundle["delivery"], self._held(bundle["bundleNo"])
         status = delivery["shipStatus"]
-        lines = [Line(str(p["orderNo"]), p["productQty"], cancelled=p["productQty"] if status == "CANCEL" else 0,
-                      held=p["productQty"] if p["orderNo"] in held else 0) for p in bundle["orderProduct"]]
+        lines = [Line(str(o["orderOptionNo"]), o["optionQty"],
+                      cancelled=o["optionQty"] if status == "CANCEL" or o.get("optionStatus") == "CANCEL" else 0,
+                      held=o["optionQty"] if o["orderOptionNo"] in held else 0)
+                 for p in bundle["orderProduct"] for o in p["orderOption"]]
         invoice = _invoice(delivery.get("shipMethod"), delivery.get("parcelCompany"), delivery.get("invoiceNo"))
         return Unit(str(bundle["bundleNo"]), STAGES.get(status, Stage.PAID), lines, invoice)
 
@@ -453,15 +479,20 @@ class WemakepriceSimulator(Simulator):
 
     def set_order_delivery(self, request: Request, body: Body) -> dict[str, Any]:
         bundle = self._bundle(body)
+        self._ship(bundle, body, self.policy)
+        return {"returnKey": bundle["bundleNo"], "returnMsg": "발송처리 되었습니다"}
+
+    def _ship(self, bundle: dict[str, Any], body: Body, policy: Policy) -> None:
+        """발송처리 of ``bundle`` as ``body`` (setOrderDelivery's shipping fields) says, stored and audited."""
         no, method = bundle["bundleNo"], body.get("shipMethod")
         unit = self._unit(bundle)
         try:
-            orders.ship(unit, _invoice(method, body.get("parcelCompanyCode"), body.get("invoiceNo")) or NO_INVOICE, self.policy)
+            orders.ship(unit, _invoice(method, body.get("parcelCompanyCode"), body.get("invoiceNo")) or NO_INVOICE, policy)
         except Refusal as refusal:
             raise WmpError.of(refusal, SHIP_REFUSED) from None
         delivery = bundle["delivery"]
         if method == "PARCEL":
-            delivery["parcelCompany"], delivery["invoiceNo"] = self._parcel(body, no)
+            delivery["parcelCompany"], delivery["invoiceNo"] = self._parcel(body, str(no))
         elif method == "DIRECT":
             schedule = str(body.get("scheduleShipDate") or "")
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", schedule):
@@ -473,10 +504,9 @@ class WemakepriceSimulator(Simulator):
         bundle["orderShippingDate"] = now_text()
         self.store.put("bundle", str(no), bundle)
         self.store.audit("invoice.send", str(no), {"shipMethod": method, "invoiceNo": delivery["invoiceNo"]})
-        return {"returnKey": no, "returnMsg": "발송처리 되었습니다"}
 
-    def _parcel(self, body: Body, bundle_no: int) -> tuple[str, str]:
-        """A valid courier code and invoice number, not used by another bundle; recorded as used."""
+    def _parcel(self, body: Body, owner: str) -> tuple[str, str]:
+        """A valid courier code and invoice number, not used by another bundle (or exchange, ``owner``); recorded as used."""
         code, invoice = str(body.get("parcelCompanyCode") or ""), str(body.get("invoiceNo") or "").strip()
         if code not in PARCEL_CODES:
             raise WmpError(400, f"알 수 없는 택배사코드입니다: {code}")
@@ -484,10 +514,10 @@ class WemakepriceSimulator(Simulator):
             raise WmpError(400, "송장번호 형식이 올바르지 않습니다")
         parcel = Invoice(code, invoice)
         try:
-            invoices.check(self.store, parcel, str(bundle_no), group=str(bundle_no))
+            invoices.check(self.store, parcel, owner, group=owner)
         except Refusal as refusal:
             raise WmpError.of(refusal, SHIP_REFUSED) from None
-        invoices.record(self.store, parcel, str(bundle_no), group=str(bundle_no))
+        invoices.record(self.store, parcel, owner, group=owner)
         return code, invoice
 
     def set_parcel_delivery(self, request: Request, body: Body) -> dict[str, Any]:
@@ -498,7 +528,7 @@ class WemakepriceSimulator(Simulator):
             orders.change_invoice(self._unit(bundle), _invoice("PARCEL", body.get("parcelCompanyCode"), body.get("invoiceNo")) or NO_INVOICE)
         except Refusal as refusal:
             raise WmpError.of(refusal, CHANGE_REFUSED) from None
-        code, invoice = self._parcel(body, no)
+        code, invoice = self._parcel(body, str(no))
         delivery.update({"shipMethod": "PARCEL", "parcelCompany": code, "invoiceNo": invoice})
         self.store.put("bundle", str(no), bundle)
         self.store.audit("invoice.update", str(no), {"invoiceNo": invoice})
@@ -518,6 +548,133 @@ class WemakepriceSimulator(Simulator):
                 if c["claimType"] == kind and c["claimStatus"] == status and within(c.get(field), start, end)]
         rows.sort(key=lambda c: (c[field], c["claimBundleNo"]))
         return self._page(body, rows, "claim")
+
+    def get_claim_info(self, request: Request, body: Body) -> dict[str, Any]:
+        """GetClaimInfoRequest {"claimBundleNo"} (reference §1.3): the claim as the list shows it."""
+        return self._claim(body)
+
+    def _claim(self, body: Body) -> dict[str, Any]:
+        no = as_int(body.get("claimBundleNo"), "claimBundleNo")
+        claim = self.store.get("claim", str(no))
+        if claim is None:
+            raise WmpError(404, f"존재하지 않는 클레임입니다: {no}")
+        return claim
+
+    def _claim_case(self, body: Body) -> tuple[dict[str, Any], claims.Case]:
+        """The claim a write names, checked against its claimType, and its engine case."""
+        claim = self._claim(body)
+        asked = CLAIM_TYPES.get(str(body.get("claimType") or ""))
+        if asked is None:
+            raise WmpError(400, "claimType 은 CANCEL, RETURN, EXCHANGE 중 하나입니다")
+        if asked != claim["claimType"]:
+            raise WmpError(400, f"claimType 이 클레임의 유형({claim['claimType']})과 다릅니다")
+        return claim, claim_fields.case_of(claim)
+
+    @staticmethod
+    def _step(claim: dict[str, Any], case: claims.Case, transition: Callable[[], None]) -> None:
+        """Apply an engine transition to ``case`` and write it back into ``claim`` (a refusal writes nothing)."""
+        try:
+            transition()
+        except Refusal as refusal:
+            raise WmpError(*claim_fields.refusal_text(refusal)) from None
+        claim_fields.write_back(claim, case, now_text())
+
+    def _settle(self, claim: dict[str, Any], op: str, message: str, **detail: Any) -> dict[str, Any]:
+        """Store the claim and audit the applied action (what actions_applied counts)."""
+        no = claim["claimBundleNo"]
+        self.store.put("claim", str(no), claim)
+        self.store.audit(op, str(no), {"claimType": claim["claimType"], **detail})
+        return {"returnKey": no, "returnMsg": message}
+
+    def set_claim_approve(self, request: Request, body: Body) -> dict[str, Any]:
+        """SetClaimApprove {"claimBundleNo", "claimType"}: an approved cancel cancels the lines it names."""
+        claim, case = self._claim_case(body)
+        self._step(claim, case, lambda: claims.approve(case))
+        if case.kind is Claim.CANCEL:
+            self._cancel_options(self._bundle(claim), claim_fields.options_of(claim))
+        return self._settle(claim, "claim.approve", "승인 처리되었습니다")
+
+    def set_claim_reject(self, request: Request, body: Body) -> dict[str, Any]:
+        """SetClaimRejectRequest. A cancel is rejected only as CJD3 이미출고 (reference §1.6) and names the
+        invoice it left with, which ships the bundle if it was not yet (invented: no other cancel reject code)."""
+        claim, case = self._claim_case(body)
+        code, detail = str(body.get("rejectReasonCode") or ""), str(body.get("rejectReasonDetail") or "")
+        if not code:
+            raise WmpError(400, "거부 사유코드(rejectReasonCode)는 필수입니다")
+        invoice = None
+        if case.kind is Claim.CANCEL:
+            if code != "CJD3":
+                raise WmpError(400, "취소거부는 이미출고(CJD3) 사유로만 할 수 있습니다")
+            invoice = _invoice(body.get("shipMethod"), body.get("parcelCompanyCode"), body.get("invoiceNo"))
+            if invoice is not None and body.get("shipMethod") == "PARCEL" and not (invoice.courier and invoice.number):
+                invoice = None
+        self._step(claim, case, lambda: claims.reject(case, detail, invoice, shipped=case.kind is Claim.CANCEL))
+        claim.update(rejectReason=code, rejectReasonDetail=detail)
+        if case.kind is Claim.CANCEL:
+            bundle = self._bundle(claim)
+            if self._unit(bundle).stage < Stage.SHIPPED:
+                self._ship(bundle, body, SHIPPED_ON_REJECT)
+        return self._settle(claim, "claim.reject", "거부 처리되었습니다", rejectReasonCode=code)
+
+    def set_claim_pending(self, request: Request, body: Body) -> dict[str, Any]:
+        """SetClaimPending {"claimBundleNo", "claimType", "pendingReasonCode", "pendingReasonDetail"}."""
+        claim, case = self._claim_case(body)
+        code, detail = str(body.get("pendingReasonCode") or ""), str(body.get("pendingReasonDetail") or "")
+        if not code:
+            raise WmpError(400, "보류 사유코드(pendingReasonCode)는 필수입니다")
+        self._step(claim, case, lambda: claims.hold(case, detail))
+        claim.update(pendingReason=code, pendingReasonDetail=detail)
+        return self._settle(claim, "claim.pending", "보류 처리되었습니다", pendingReasonCode=code)
+
+    def set_claim_pickup_complete(self, request: Request, body: Body) -> dict[str, Any]:
+        """SetClaimPickupComplete {"claimBundleNo", "claimType"}: the returned or exchanged item is back."""
+        claim, case = self._claim_case(body)
+        self._step(claim, case, lambda: claims.collected(case))
+        return self._settle(claim, "claim.pickup_complete", "수거완료 처리되었습니다")
+
+    def set_claim_delivery(self, request: Request, body: Body) -> dict[str, Any]:
+        """SetClaimDeliveryRequest (the pickup's shape): the exchange's new item leaves with this invoice."""
+        claim, case = self._claim_case(body)
+        method = body.get("shipMethod")
+        if method == "PARCEL":
+            invoice = Invoice(*self._parcel(body, f"claim:{claim['claimBundleNo']}"))
+        elif method == "DIRECT":
+            invoice = Invoice("DIRECT", "")
+        else:
+            raise WmpError(400, "shipMethod 는 PARCEL 또는 DIRECT 입니다")
+        self._step(claim, case, lambda: claims.reship(case, invoice))
+        claim["delivery"].update(shipMethod=method, scheduleShipDate=body.get("scheduleShipDate"))
+        return self._settle(claim, "claim.delivery", "교환 재배송 처리되었습니다", invoiceNo=invoice.number)
+
+    def set_order_cancel(self, request: Request, body: Body) -> dict[str, Any]:
+        """판매취소 of one option line (SetOrderCancelRequest {"orderOptionNo"}, reference §1.3), before it
+        ships. invented: the cancelReasonCode / cancelReasonDetail fields, kept on the option."""
+        no = as_int(body.get("orderOptionNo"), "orderOptionNo")
+        bundle = next((b for b in self.store.all("bundle") if self._has_option(b, no)), None)
+        if bundle is None:
+            raise WmpError(404, f"존재하지 않는 옵션주문번호입니다: {no}")
+        unit = self._unit(bundle)
+        line = next(line for line in unit.lines if line.id == str(no))
+        if not line.active:
+            raise WmpError(*CANCEL_REFUSED[Code.CANCELLED])
+        if unit.stage >= Stage.SHIPPED:
+            raise WmpError(*CANCEL_REFUSED[Code.ALREADY_SHIPPED])
+        if line.held:
+            raise WmpError(*CANCEL_REFUSED[Code.CANCEL_REQUESTED])
+        reason = {"cancelReasonCode": body.get("cancelReasonCode"), "cancelReasonDetail": body.get("cancelReasonDetail")}
+        self._cancel_options(bundle, {no}, **reason)
+        self.store.audit("order.cancel", str(no), reason)
+        return {"returnKey": no, "returnMsg": "판매취소 처리되었습니다"}
+
+    def _cancel_options(self, bundle: dict[str, Any], numbers: set[int], **fields: Any) -> None:
+        """Cancel these option lines (invented: optionStatus CANCEL); the bundle is CANCEL once none is left."""
+        for product in bundle["orderProduct"]:
+            for option in product["orderOption"]:
+                if option["orderOptionNo"] in numbers:
+                    option.update(optionStatus="CANCEL", **fields)
+        if self._unit(bundle).cancelled:
+            bundle["delivery"]["shipStatus"] = "CANCEL"
+        self.store.put("bundle", str(bundle["bundleNo"]), bundle)
 
     def get_qna_list(self, request: Request, body: Body) -> dict[str, Any]:
         day = request.arg("basicDate") or ""
@@ -625,11 +782,52 @@ class WemakepriceSimulator(Simulator):
                 break
             claim = sample.make_claim(rng, self.store.next_id, bundle, kind, status, now)
             self.store.put("claim", str(claim["claimBundleNo"]), claim)
-            if kind == "취소" and status == "APPROVE":
-                bundle["delivery"]["shipStatus"] = "CANCEL"
-                self.store.put("bundle", str(bundle["bundleNo"]), bundle)
+            if kind == "취소" and status == "APPROVE":  # the claim's product only, not the whole bundle
+                self._cancel_options(bundle, claim_fields.options_of(claim))
             made += 1
         return made
+
+    # --- sandbox controls -----------------------------------------------------------
+    def control(self, request: Request) -> Response | None:
+        """``POST /_sandbox/claim {"bundleNo", "claimType": CANCEL|RETURN|EXCHANGE}``: the buyer opens a
+        claim on every product of the bundle (delivered first for a return or exchange);
+        ``POST /_sandbox/deliver {"bundleNo"}``: the bundle is shipped and delivered."""
+        actions = {"/_sandbox/claim": self.open_claim, "/_sandbox/deliver": self.deliver}
+        action = actions.get(request.path) if request.method == "POST" else None
+        if action is None:
+            return None
+        try:
+            body = self._body(request)
+            with self.store.transaction():
+                return Response.json(action(body))
+        except WmpError as exc:
+            return Response.json({"message": exc.message}, exc.status)
+
+    def open_claim(self, body: Body) -> dict[str, Any]:
+        bundle = self._bundle(body)
+        kind = CLAIM_TYPES.get(str(body.get("claimType") or ""))
+        if kind is None:
+            raise WmpError(400, "claimType 은 CANCEL, RETURN, EXCHANGE 중 하나입니다")
+        engine_kind = claim_fields.KINDS[kind]
+        if engine_kind is not Claim.CANCEL and self._unit(bundle).stage < Stage.SHIPPED:
+            self.deliver(body)
+            bundle = self._bundle(body)
+        if not orders.claimable(self._unit(bundle), engine_kind):
+            raise WmpError(409, f"이 묶음배송에는 {kind} 클레임을 열 수 없습니다 ({bundle['delivery']['shipStatus']})")
+        claim = sample.make_claim(self.rng, self.store.next_id, bundle, kind, "REQUEST", now_text(), bundle["orderProduct"])
+        self.store.put("claim", str(claim["claimBundleNo"]), claim)
+        return claim
+
+    def deliver(self, body: Body) -> dict[str, Any]:
+        bundle = self._bundle(body)
+        if self._unit(bundle).stage is Stage.PAID:
+            bundle["delivery"]["shipStatus"], bundle["orderConfirmDate"] = "CONFIRM", now_text()
+        if self._unit(bundle).stage < Stage.SHIPPED:
+            number = f"6{self.store.next_id('sandboxInvoice', 10000000001)}"
+            self._ship(bundle, {"shipMethod": "PARCEL", "parcelCompanyCode": SANDBOX_COURIER, "invoiceNo": number}, self.policy)
+        bundle["delivery"]["shipStatus"], bundle["shipCompleteDate"] = "COMPLETE", now_text()
+        self.store.put("bundle", str(bundle["bundleNo"]), bundle)
+        return bundle
 
     def state(self) -> dict[str, Any]:
         bundles = self.store.all("bundle")

@@ -63,9 +63,11 @@ def make_bundle(rng: random.Random, next_id: NextId, catalogue: Catalogue, now: 
     }
 
 
-def make_claim(rng: random.Random, next_id: NextId, bundle: dict[str, Any], kind: str, status: str, now: str) -> dict[str, Any]:
-    """A claim (kind = Korean 취소/반품/교환 as the list returns it) on one product of ``bundle``."""
-    product = rng.choice(bundle["orderProduct"])
+def make_claim(rng: random.Random, next_id: NextId, bundle: dict[str, Any], kind: str, status: str, now: str,
+               products: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A claim (kind = Korean 취소/반품/교환 as the list returns it) on ``products`` of ``bundle``
+    (default: one of its products, at random)."""
+    products = products or [rng.choice(bundle["orderProduct"])]
     delivery = bundle["delivery"]
     pickup = None
     if kind != "취소":
@@ -78,7 +80,7 @@ def make_claim(rng: random.Random, next_id: NextId, bundle: dict[str, Any], kind
         "withdrawDate": now if status == "WITHDRAW" else None,  # invented: the reference lists no withdraw date
         "claimReason": rng.choice(CLAIM_REASONS[kind]), "claimReasonDetail": "",
         "claimWhoReason": "01", "claimFee": 0 if kind == "취소" else 5000,
-        "pickup": pickup, "orderProduct": [product],
+        "pickup": pickup, "orderProduct": products,
     }
 
 

@@ -393,6 +393,36 @@ class Wemakeprice(Harness):
         server.simulator.page_size = self.small_page  # the simulator's page size is its own (invented paging)
         return self.small_page
 
+    CLAIM_TYPES: ClassVar[dict[str, str]] = {"cancel": "CANCEL", "return": "RETURN", "exchange": "EXCHANGE"}
+
+    def open_claim(self, server: SandboxServer, unit: str, kind: str) -> None:
+        answer = httpx.post(f"{server.url}/_sandbox/claim", json={"bundleNo": int(unit), "claimType": self.CLAIM_TYPES[kind]})
+        assert answer.status_code == 200, answer.text
+
+    def _claim(self, server: SandboxServer, unit: str, kind: str) -> dict[str, Any]:
+        from mallbatch.sandbox.wemakeprice_claims import CLAIM_TYPES
+        found = [c for c in server.simulator.store.all("claim")
+                 if str(c["bundleNo"]) == unit and c["claimType"] == CLAIM_TYPES[self.CLAIM_TYPES[kind]]]
+        assert found, f"no {kind} claim on {unit}"
+        return found[-1]
+
+    def claim_step(self, server: SandboxServer, unit: str, kind: str) -> str:
+        from mallbatch.sandbox.wemakeprice_claims import case_of
+        return str(case_of(self._claim(server, unit, kind)).step)
+
+    def actions_applied(self, server: SandboxServer, unit: str, kind: str) -> int:
+        no = str(self._claim(server, unit, kind)["claimBundleNo"])
+        store = server.simulator.store
+        ops = ("claim.approve", "claim.reject", "claim.pending", "claim.pickup_complete", "claim.delivery")
+        return sum(store.audit_counts(op).get(no, 0) for op in ops)
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        answer = httpx.post(f"{server.url}/_sandbox/deliver", json={"bundleNo": int(unit)})
+        assert answer.status_code == 200, answer.text
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        return server.simulator.unit_of(unit).cancelled
+
     def listing(self, code: str) -> ProductListing:
         return wemakeprice_listing(code)
 

@@ -24,6 +24,7 @@ from mallbatch.domain.records import (
 )
 from mallbatch.domain.clock import KST, to_kst
 from mallbatch.domain.couriers import find_courier
+from mallbatch.domain.states import State
 
 FMT = "%Y-%m-%d %H:%M:%S"  # every W-API timestamp (reference §1.4)
 
@@ -64,6 +65,7 @@ CLAIM_KINDS: dict[str, ClaimKind] = {
     "취소": ClaimKind.CANCEL, "반품": ClaimKind.RETURN, "교환": ClaimKind.EXCHANGE,
     "CANCEL": ClaimKind.CANCEL, "RETURN": ClaimKind.RETURN, "EXCHANGE": ClaimKind.EXCHANGE,
 }
+PICKUP_STAGES = {"DELIVERY": State.COLLECTING, "COMPLETE": State.COLLECTED}  # invented: values
 CLAIM_STATUS: dict[str, ClaimStatus] = {
     "REQUEST": ClaimStatus.REQUESTED,
     "PENDING": ClaimStatus.IN_PROGRESS,
@@ -71,7 +73,10 @@ CLAIM_STATUS: dict[str, ClaimStatus] = {
     "REJECT": ClaimStatus.REJECTED,
     "WITHDRAW": ClaimStatus.WITHDRAWN,
 }
-CLAIM_DATE_FIELDS = {"REQUEST": "requestDate", "APPROVE": "approveDate", "WITHDRAW": "withdrawDate"}
+# claimStatus → the date searchDateType compares. invented: REJECT (the reference polls REQUEST, APPROVE,
+# WITHDRAW; a claim the seller rejected is listed under REJECT by its rejectDate, so it is seen again).
+CLAIM_DATE_FIELDS = {"REQUEST": "requestDate", "APPROVE": "approveDate", "WITHDRAW": "withdrawDate",
+                     "REJECT": "rejectDate"}
 
 # KC certification blocks of ``etc`` (reference §1.8), chosen by a word in the seller's 인증유형.
 # Order matters: 생활화학 before 생활. inferred: which Korean wording belongs to which block.
@@ -114,7 +119,7 @@ def bundle_lines(bundle: dict[str, Any], mall: str, account: str) -> list[OrderL
     """One OrderLine per orderOption; the bundle's shipPrice goes on its first line only."""
     delivery = bundle.get("delivery") or {}
     address = delivery.get("shipAddress") or {}
-    status, status_raw = order_status(bundle)
+    bundle_status = order_status(bundle)
     head = {k: v for k, v in bundle.items() if k != "orderProduct"}
     lines: list[OrderLine] = []
     for product in bundle.get("orderProduct") or []:
@@ -122,6 +127,8 @@ def bundle_lines(bundle: dict[str, Any], mall: str, account: str) -> list[OrderL
         price = int(product.get("productPrice") or 0)
         for option in product.get("orderOption") or []:
             quantity = int(option.get("optionQty") or 0)
+            # invented: optionStatus CANCEL marks one 판매취소 / approved cancel of an option line
+            status, status_raw = (OrderStatus.CANCELED, "CANCEL") if option.get("optionStatus") == "CANCEL" else bundle_status
             lines.append(OrderLine(
                 mall=mall, account=account,
                 line_id=str(option["orderOptionNo"]), order_id=str(product["orderNo"]), ship_unit=str(bundle["bundleNo"]),
@@ -148,10 +155,11 @@ def to_claim(item: dict[str, Any], account: str, asked_kind: ClaimKind) -> Claim
     options = [o for p in products for o in p.get("orderOption") or []]
     pickup = item.get("pickup") or {}
     status_raw = str(item.get("claimStatus") or "")
+    kind = CLAIM_KINDS.get(str(item.get("claimType") or ""), asked_kind)
+    status, stage = claim_stage(item, kind)
     return Claim(
         mall="wemakeprice", account=account, claim_id=str(item["claimBundleNo"]),
-        kind=CLAIM_KINDS.get(str(item.get("claimType") or ""), asked_kind),
-        status=CLAIM_STATUS.get(status_raw, ClaimStatus.IN_PROGRESS), status_raw=status_raw,
+        kind=kind, status=status, status_raw=status_raw, stage=stage,
         order_id=str(products[0].get("orderNo") or "") if products else "",
         line_ids=[str(o["orderOptionNo"]) for o in options], ship_unit=str(item.get("bundleNo") or ""),
         requested_at=parse_time(item.get("requestDate")),
@@ -162,6 +170,23 @@ def to_claim(item: dict[str, Any], account: str, asked_kind: ClaimKind) -> Claim
         requester_name=str(pickup.get("name") or ""), requester_phone=str(pickup.get("phone") or ""),
         raw=item,
     )
+
+
+def claim_stage(item: dict[str, Any], kind: ClaimKind) -> tuple[ClaimStatus, str]:
+    """Status and the more precise State (``Claim.stage``) from what the claim shows beyond claimStatus:
+    pendingDate (보류), pickup.shipStatus (수거), and for an approved exchange its delivery (재배송).
+    invented: the pickup/delivery shipStatus values (the order's: DELIVERY 배송중, COMPLETE 완료) and
+    that a held claim stays REQUEST (reference §1.6 lists pendingDate, not a pending claimStatus)."""
+    raw = str(item.get("claimStatus") or "")
+    pickup = str((item.get("pickup") or {}).get("shipStatus") or "")
+    delivery = str((item.get("delivery") or {}).get("shipStatus") or "")
+    if raw == "REQUEST" and item.get("pendingDate"):
+        return ClaimStatus.IN_PROGRESS, State.HELD
+    if raw == "REQUEST" and pickup in PICKUP_STAGES:
+        return ClaimStatus.IN_PROGRESS, PICKUP_STAGES[pickup]
+    if raw == "APPROVE" and kind is ClaimKind.EXCHANGE and delivery != "COMPLETE":
+        return ClaimStatus.IN_PROGRESS, State.RESHIPPING if delivery else State.EXCHANGE_APPROVED
+    return CLAIM_STATUS.get(raw, ClaimStatus.IN_PROGRESS), ""
 
 
 def to_inquiry(item: dict[str, Any], account: str) -> Inquiry:

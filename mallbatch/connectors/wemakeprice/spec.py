@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.errors import ErrorRule, classifier
@@ -24,7 +25,7 @@ from mallbatch.connectors.runtime.spec import (
     Write,
 )
 from mallbatch.connectors.runtime.windows import Window
-from mallbatch.connectors.wemakeprice import hooks
+from mallbatch.connectors.wemakeprice import aftersale, hooks
 from mallbatch.connectors.wemakeprice.mapping import (
     CLAIM_DATE_FIELDS,
     COURIER_CODES,
@@ -66,6 +67,48 @@ SHIPPED = ReadBack("bundle", hooks.shipped_as, "이미 같은 송장으로 발�
 # inferred) with the product's sale block read first and sent back whole (hooks.with_sale_block).
 SALE_BLOCK = "/product/in/setProductSale"
 
+
+
+def _claim_write(path: str, body: Any, precheck: Any, holds: Any, message: str) -> Write:
+    """One claim action per call, keyed by claimBundleNo, read back through GetClaimInfo."""
+    return Write("POST", path, key=lambda a: a.claim_id.strip(), body=body, precheck=precheck, remote_id="returnKey",
+                 read_back=ReadBack("claim", holds, message))
+
+
+_CANCEL, _RETURN, _EXCHANGE = ClaimKind.CANCEL, ClaimKind.RETURN, ClaimKind.EXCHANGE
+# reference §1.3 SetOrderCancelRequest / SetClaimApprove / SetClaimRejectRequest / SetClaimPending /
+# SetClaimPickupComplete / SetClaimDeliveryRequest, one per call; paths invented (see aftersale).
+# Not declared: 보류해제 of an order or a claim (the reference shows no release operation).
+AFTER_SALE: dict[Capability, Write] = {
+    Capability.ORDERS_CANCEL: Write(
+        "POST", aftersale.CANCEL_PATH, key=lambda c: c.line_id.strip(), body=aftersale.cancel_body,
+        precheck=aftersale.cancel_problem, remote_id="returnKey",
+        read_back=ReadBack("bundle_of_line", aftersale.line_cancelled, "이미 취소된 주문입니다")),
+    Capability.CANCEL_APPROVE: _claim_write(aftersale.APPROVE_PATH, aftersale.approve_body, aftersale.approve_problem(_CANCEL),
+                                            aftersale.approved, "이미 취소승인된 클레임입니다"),
+    Capability.RETURN_APPROVE: _claim_write(aftersale.APPROVE_PATH, aftersale.approve_body, aftersale.approve_problem(_RETURN),
+                                            aftersale.approved, "이미 반품승인된 클레임입니다"),
+    Capability.EXCHANGE_APPROVE: _claim_write(aftersale.APPROVE_PATH, aftersale.approve_body,
+                                              aftersale.approve_problem(_EXCHANGE), aftersale.approved,
+                                              "이미 교환승인된 클레임입니다"),
+    Capability.CANCEL_REJECT: _claim_write(aftersale.REJECT_PATH, aftersale.reject_body, aftersale.reject_problem(_CANCEL),
+                                           aftersale.rejected, "이미 취소거부된 클레임입니다"),
+    Capability.RETURN_REJECT: _claim_write(aftersale.REJECT_PATH, aftersale.reject_body, aftersale.reject_problem(_RETURN),
+                                           aftersale.rejected, "이미 반품거부된 클레임입니다"),
+    Capability.EXCHANGE_REJECT: _claim_write(aftersale.REJECT_PATH, aftersale.reject_body,
+                                             aftersale.reject_problem(_EXCHANGE), aftersale.rejected,
+                                             "이미 교환거부된 클레임입니다"),
+    Capability.RETURN_HOLD: _claim_write(aftersale.PENDING_PATH, aftersale.hold_body, aftersale.hold_problem(_RETURN),
+                                         aftersale.held, "이미 보류된 클레임입니다"),
+    Capability.EXCHANGE_HOLD: _claim_write(aftersale.PENDING_PATH, aftersale.hold_body, aftersale.hold_problem(_EXCHANGE),
+                                           aftersale.held, "이미 보류된 클레임입니다"),
+    Capability.COLLECTED: _claim_write(aftersale.PICKUP_DONE_PATH, aftersale.pickup_done_body,
+                                       aftersale.for_kinds(_RETURN, _EXCHANGE), aftersale.picked_up,
+                                       "이미 수거완료된 클레임입니다"),
+    Capability.EXCHANGE_RESHIP: _claim_write(aftersale.REDELIVERY_PATH, aftersale.reship_body, aftersale.reship_problem,
+                                             aftersale.reshipped, "이미 같은 송장으로 교환 재발송된 클레임입니다"),
+}
+
 SPEC = MarketplaceSpec(
     mall="wemakeprice",
     base_url="https://w-api.wemakeprice.com",
@@ -89,7 +132,7 @@ SPEC = MarketplaceSpec(
             stamp=lambda claim, part: parse_time(claim.raw.get(CLAIM_DATE_FIELDS[part["claimStatus"]])),
             window=Window(timedelta(days=7), format=FMT),  # inferred
             partitions=tuple({"claimType": t, "claimStatus": s, "searchDateType": s}
-                             for t in ("CANCEL", "RETURN", "EXCHANGE") for s in ("REQUEST", "APPROVE", "WITHDRAW")),
+                             for t in ("CANCEL", "RETURN", "EXCHANGE") for s in CLAIM_DATE_FIELDS),
             paginator=PAGES),
         "inquiries": Read(
             "문의", "GET", "/qna/out/getQnaList", records="qna", send="params",
@@ -107,6 +150,8 @@ SPEC = MarketplaceSpec(
         "bundle": _bundle_query("bundleNo"),
         "bundle_of_line": _bundle_query("orderOptionNo"),
         "bundle_of_order": _bundle_query("orderNo"),
+        # GetClaimInfoRequest {"claimBundleNo"} (reference §1.3 [C] body); invented: path, POST like getOrderInfo
+        "claim": Lookup("POST", aftersale.CLAIM_INFO, lambda key: {"claimBundleNo": int(key)}, send="json"),
         "inquiry": Lookup("GET", "/qna/out/getQnaInfo", lambda key: {"qnaSeq": int(key)},  # invented path
                           mapping=to_inquiry),
         "product": Lookup("GET", "/product/out/getProduct", lambda key: {"productNo": key}, missing=()),
@@ -149,6 +194,7 @@ SPEC = MarketplaceSpec(
             "POST", "/product/in/setProductStatus", key=lambda c: c.target, body=hooks.sale_status_body,
             precheck=hooks.sale_problem, remote_id="returnKey",
             read_back=ReadBack("listing", hooks.holds_sale, "이미 같은 판매상태입니다")),
+        **AFTER_SALE,
     },
     hooks=Hooks(create_product=hooks.create_product, update_product=hooks.update_product,
                 find_product=hooks.find_product, product_matches=hooks.product_matches,
@@ -157,6 +203,7 @@ SPEC = MarketplaceSpec(
     answer_length=(10, 1500),  # reference §1.3
     answer_deadline_hours=48,  # inferred: no documented deadline
     couriers=COURIER_CODES,
+    reasons=aftersale.REASONS,
     sandbox=SandboxHints(courier="CJ"),
 )
 
