@@ -4,6 +4,8 @@ SQLite, simulators over loopback (exactly-once asserted on the simulator's own a
 
 from __future__ import annotations
 
+import os
+import random
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from mallbatch.pipeline.session import Session
 from mallbatch.sheets.templates import write_filled
 from mallbatch.store import Store
 from tests.contract.harness import HARNESSES
+from tests.test_crash_restart import kill_and_finish
 
 FAST = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
 WMP = next(h for h in HARNESSES if h.mall == "wemakeprice")
@@ -143,11 +146,13 @@ def test_the_dropdown_of_each_row_lists_only_what_its_mall_declares_for_that_cla
         mall = {"위메프": "wemakeprice", "쿠팡": "coupang"}[row["쇼핑몰"]]
         spec = connector_class(mall).spec
         kind = ClaimKind(row["유형"])
-        expected = tuple(a.name for a in ACTIONS.values() if kind in a.kinds and a.capability in spec.capabilities
-                         and (a.name == "보류해제") == (row["상태"] == "보류")) if row["상태"] in {s.value for s in State} else ()
+        closed = row["상태"] in (State.CANCELED, State.RETURNED, State.EXCHANGED, State.CANCEL_REJECTED, State.RETURN_REJECTED,
+                                State.EXCHANGE_REJECTED, State.WITHDRAWN)
+        expected = () if closed else tuple(a.name for a in ACTIONS.values() if kind in a.kinds and a.capability in spec.capabilities
+                                           and (a.name == "보류해제") == (row["상태"] == "보류"))
         assert lists.get(number, ()) == expected, (number, row["쇼핑몰"], row["유형"], row["상태"])
-        assert row["처리가능"] == (", ".join(expected) or "API 로 처리할 수 없음 (쇼핑몰 관리 화면에서 처리하세요)") \
-            or row["처리가능"].startswith("처리할 것 없음")
+        assert row["처리가능"] == (f"처리할 것 없음 ({row['상태']})" if closed else
+                                   ", ".join(expected) or "API 로 처리할 수 없음 (쇼핑몰 관리 화면에서 처리하세요)")
     wmp = by_unit([r for r in rows if r["쇼핑몰"] == "위메프"])
     assert wmp[cancel]["처리가능"] == "취소승인, 취소거부"
     assert "보류해제" not in wmp[ret]["처리가능"]  # 위메프 declares no release of a hold
@@ -248,3 +253,21 @@ def store_ledger(ws: Any, code: str) -> list[tuple[str, int]]:
     with Store(ws.store_path) as store:
         return [(r["event"], r["quantity"]) for r in store.db.execute(
             "SELECT event, quantity FROM stock_ledger WHERE code=? AND event='restored'", (code,))]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_sigkill_mid_batch_applies_each_claim_action_once(sim_workspace, tmp_path: Path) -> None:
+    # 40 ms per request and 5% lost answers: the push runs for seconds, so kills land mid-way, some in flight
+    ws, servers = sim_workspace(("wemakeprice",), faults={"wemakeprice": {"latency_ms": 40, "rate_limit": 1000, "seed": 4}},
+                                rate_limit=300)
+    server = servers["wemakeprice"]
+    cancels = units(server, 40)
+    for unit in cancels:
+        WMP.open_claim(server, unit, "cancel")
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        book = collect(ws, store, session, kinds=("claims",)).workbooks["claims"]
+    fill(book, {unit: {"처리": "취소승인"} for unit in cancels})
+    server.simulator.faults.update({"drop_rate": 0.05})
+    kill_and_finish(ws.home, book, random.Random(9), 3, lambda: len(applied(server)), len(cancels))
+    assert len(applied(server)) == len(cancels) and set(applied(server).values()) == {1}
+    assert {WMP.claim_step(server, unit, "cancel") for unit in cancels} == {"done"}
