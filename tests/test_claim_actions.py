@@ -4,6 +4,7 @@ SQLite, simulators over loopback (exactly-once asserted on the simulator's own a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 from datetime import datetime, timedelta
@@ -149,7 +150,7 @@ def test_the_dropdown_of_each_row_lists_only_what_its_mall_declares_for_that_cla
         closed = row["상태"] in (State.CANCELED, State.RETURNED, State.EXCHANGED, State.CANCEL_REJECTED, State.RETURN_REJECTED,
                                 State.EXCHANGE_REJECTED, State.WITHDRAWN)
         expected = () if closed else tuple(a.name for a in ACTIONS.values() if kind in a.kinds and a.capability in spec.capabilities
-                                           and (a.name == "보류해제") == (row["상태"] == "보류"))
+                                           and (a.on_hold if row["상태"] == "보류" else a.name != "보류해제"))
         assert lists.get(number, ()) == expected, (number, row["쇼핑몰"], row["유형"], row["상태"])
         assert row["처리가능"] == (f"처리할 것 없음 ({row['상태']})" if closed else
                                    ", ".join(expected) or "API 로 처리할 수 없음 (쇼핑몰 관리 화면에서 처리하세요)")
@@ -173,11 +174,12 @@ def test_rows_the_claim_or_the_row_does_not_allow_are_refused_before_any_call(si
     claims = [_claim("C-DONE", ClaimKind.CANCEL, ClaimStatus.DONE, "U1", "L1"),
               _claim("C-SHIPPED", ClaimKind.CANCEL, ClaimStatus.REQUESTED, "U2", "L2"),
               _claim("R-OPEN", ClaimKind.RETURN, ClaimStatus.REQUESTED, "U3", "L3"),
-              _claim("X-OPEN", ClaimKind.EXCHANGE, ClaimStatus.REQUESTED, "U4", "L4")]
+              _claim("X-OPEN", ClaimKind.EXCHANGE, ClaimStatus.REQUESTED, "U4", "L4"),
+              dataclasses.replace(_claim("R-HELD", ClaimKind.RETURN, ClaimStatus.IN_PROGRESS, "U5", "L5"), stage=State.HELD)]
     rows = [("C-DONE", "취소승인", {}), ("C-DONE", "취소거부", {"action_reason": "이미 발송했습니다", "reason_code": "기타"}),
             ("C-SHIPPED", "반품승인", {}), ("C-SHIPPED", "취소거부", {"action_reason": "이미 발송했습니다", "reason_code": "기타"}),
             ("R-OPEN", "반품거부", {"action_reason": "사용 흔적이 있습니다"}), ("X-OPEN", "교환재발송", {}),
-            ("R-OPEN", "보류해제", {}), ("NOPE", "취소승인", {})]
+            ("R-OPEN", "보류해제", {}), ("R-HELD", "반품승인", {}), ("NOPE", "취소승인", {})]
     with Store(ws.store_path) as store, Session(ws, FAST) as session:
         store.records.upsert(claims, "test")
         store.records.upsert([_line("U2", "L2", OrderStatus.SHIPPING)], "test")
@@ -197,6 +199,8 @@ def test_rows_the_claim_or_the_row_does_not_allow_are_refused_before_any_call(si
     status, message = seen[("X-OPEN", "교환재발송")]
     assert status == "오류" and "새 택배사·송장번호가 필요합니다" in message  # the sheet's own rule, before the store is asked
     assert seen[("R-OPEN", "보류해제")][0] == "실패" and "보류 중인 클레임이 아닙니다" in seen[("R-OPEN", "보류해제")][1]
+    status, message = seen[("R-HELD", "반품승인")]
+    assert status == "실패" and "보류 중인 클레임입니다" in message and "보류해제" in message
     assert seen[("NOPE", "취소승인")][0] == "실패" and "먼저 'mallbatch collect' 로 클레임을 수집하세요" in seen[("NOPE", "취소승인")][1]
     assert applied(servers["wemakeprice"]) == {}  # nothing reached the mall
 

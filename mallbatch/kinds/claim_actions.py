@@ -37,6 +37,7 @@ class Action:
     invoice: bool = False  # 교환재발송: 택배사·송장번호 required (취소거부 needs them once the order shipped)
     fee: bool = False  # 반품승인·교환승인 carry 배송비 처리
     restores: bool = False  # 취소승인·반품승인 give the seller's stock back
+    on_hold: bool = False  # possible while the claim is held (보류해제, 거부); everything else waits for the release
 
     @property
     def approves(self) -> bool:
@@ -47,16 +48,16 @@ class Action:
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("취소승인", Capability.CANCEL_APPROVE, _CANCEL, State.CANCELED, restores=True),
-    Action("취소거부", Capability.CANCEL_REJECT, _CANCEL, State.CANCEL_REJECTED, reason=True),
+    Action("취소거부", Capability.CANCEL_REJECT, _CANCEL, State.CANCEL_REJECTED, reason=True, on_hold=True),
     Action("반품승인", Capability.RETURN_APPROVE, _RETURN, State.RETURNED, fee=True, restores=True),
-    Action("반품거부", Capability.RETURN_REJECT, _RETURN, State.RETURN_REJECTED, reason=True),
+    Action("반품거부", Capability.RETURN_REJECT, _RETURN, State.RETURN_REJECTED, reason=True, on_hold=True),
     Action("반품보류", Capability.RETURN_HOLD, _RETURN, State.HELD, reason=True),
     Action("수거완료", Capability.COLLECTED, _RETURN + _EXCHANGE, State.COLLECTED),
     Action("교환승인", Capability.EXCHANGE_APPROVE, _EXCHANGE, State.EXCHANGE_APPROVED, fee=True),
-    Action("교환거부", Capability.EXCHANGE_REJECT, _EXCHANGE, State.EXCHANGE_REJECTED, reason=True),
+    Action("교환거부", Capability.EXCHANGE_REJECT, _EXCHANGE, State.EXCHANGE_REJECTED, reason=True, on_hold=True),
     Action("교환재발송", Capability.EXCHANGE_RESHIP, _EXCHANGE, State.RESHIPPING, invoice=True),
     Action("교환보류", Capability.EXCHANGE_HOLD, _EXCHANGE, State.HELD, reason=True),
-    Action("보류해제", Capability.CLAIM_RELEASE, _RETURN + _EXCHANGE, None),
+    Action("보류해제", Capability.CLAIM_RELEASE, _RETURN + _EXCHANGE, None, on_hold=True),
 )}
 CLOSED = (ClaimStatus.DONE, ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN)
 
@@ -69,7 +70,7 @@ def offered(claim: Claim) -> tuple[str, ...]:
     held = claim_state(claim) is State.HELD
     return tuple(a.name for a in ACTIONS.values()
                  if claim.kind in a.kinds and a.capability in cls.spec.capabilities
-                 and (a.capability is Capability.CLAIM_RELEASE) == held)
+                 and (a.on_hold if held else a.capability is not Capability.CLAIM_RELEASE))
 
 
 def offered_text(claim: Claim) -> str:

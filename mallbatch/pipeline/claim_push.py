@@ -15,6 +15,7 @@ import dataclasses
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from mallbatch.connectors.runtime.spec import MarketplaceSpec
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.couriers import find_courier
 from mallbatch.domain.records import Claim, ClaimAction, ClaimStatus, OrderStatus
@@ -71,7 +72,7 @@ class ClaimPush:
         if claim is None:
             outcome.add(label, FAILURE, f"클레임 {claim_id}을(를) 찾을 수 없습니다. 먼저 'mallbatch collect' 로 클레임을 수집하세요")
             return None
-        refusal = self._refusal(action, claim, row, adapter.spec.reasons)
+        refusal = self._refusal(action, claim, row, adapter.spec)
         if refusal is not None:
             outcome.add(label, *refusal)
             return None
@@ -90,7 +91,7 @@ class ClaimPush:
                               row.excel_row)
         return Task(self.sheet, row, account, command, item)
 
-    def _refusal(self, action: Action, claim: Claim, row: Row, reasons: dict[str, str]) -> tuple[str, str] | None:
+    def _refusal(self, action: Action, claim: Claim, row: Row, spec: MarketplaceSpec) -> tuple[str, str] | None:
         """(status, message) when the row must not be sent; None when it may."""
         state = claim_state(claim)
         if claim.kind not in action.kinds:
@@ -103,11 +104,13 @@ class ClaimPush:
             return FAILURE, f"이미 {state} 상태인 클레임이라 {_object(action.name)} 할 수 없습니다"
         if action.capability is Capability.CLAIM_RELEASE and state is not State.HELD:
             return FAILURE, f"보류 중인 클레임이 아닙니다 (지금: {state}). 보류해제할 것이 없습니다"
-        if state is State.HELD and action.capability is not Capability.CLAIM_RELEASE:
-            return FAILURE, f"보류 중인 클레임입니다. 먼저 보류해제를 보낸 뒤 {_object(action.name)} 보내세요"
+        if state is State.HELD and not action.on_hold:
+            release = ("먼저 보류해제를 보낸 뒤" if Capability.CLAIM_RELEASE in spec.capabilities
+                       else "쇼핑몰 관리 화면에서 보류를 해제한 뒤 (이 쇼핑몰은 API 로 보류해제를 할 수 없습니다)")
+            return FAILURE, f"보류 중인 클레임입니다. {release} {_object(action.name)} 보내세요"
         if action.capability is Capability.CANCEL_REJECT and not row.has("courier") and self._shipped(claim):
             return ERROR, "이미 발송된 주문의 취소거부에는 택배사·송장번호가 필요합니다. 보낸 택배사와 송장번호를 채우세요"
-        if action.reason and reasons and not row.has("reason_code"):
+        if action.reason and spec.reasons and not row.has("reason_code"):
             return ERROR, f"이 쇼핑몰은 {action.name}에 사유구분이 필요합니다. 사유구분을 고르세요 ({', '.join(SELLER_REASONS)})"
         return None
 
