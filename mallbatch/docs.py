@@ -70,7 +70,8 @@ def template_reference() -> str:
     # the 가져온상품 workbook reads back as 상품: the import line of the command table says so
     outbox = ", ".join(f"{k.title} (`{k.code}`)" for k in KINDS.values() if not k.inbox and k is not IMPORTED)
     parts.append(f"수집 엑셀({outbox})은 같은 열 이름을 쓰므로 그대로 다시 넣을 수 있습니다: "
-                 "주문 엑셀은 택배사·송장번호를 채우면 송장으로, 문의 엑셀은 답변을 채우면 문의답변으로 처리됩니다.")
+                 "주문 엑셀은 택배사·송장번호를 채우면 송장으로, 문의 엑셀은 답변을 채우면 문의답변으로, "
+                 "클레임 엑셀은 처리를 고르면 클레임처리로 처리됩니다.")
     return "\n".join(parts)
 
 

@@ -26,6 +26,7 @@ TEMPLATE_FILES = {
     "재고·가격.xlsx": ("stock",),
     "송장.xlsx": ("invoices",),
     "문의답변.xlsx": ("answers",),
+    "클레임처리.xlsx": ("claim_actions",),
 }
 
 

@@ -64,7 +64,7 @@ def test_init_creates_the_workspace(home: Path) -> None:
     for folder in ("inbox", "outbox", "archive", "images", "state"):
         assert (home / folder).is_dir(), folder
     templates = sorted(p.name for p in (home / "outbox" / "templates").iterdir())
-    assert templates == sorted(TEMPLATE_FILES) and len(templates) == 5
+    assert templates == sorted(TEMPLATE_FILES) and len(templates) == 6  # 상품, 판매정보, 재고·가격, 송장, 문의답변, 클레임처리
     assert (home / "examples" / "예시_상품.xlsx").is_file()
 
 

@@ -164,6 +164,7 @@ class OrderLine:
     tracking_no: str = ""
     claim: str = ""  # e.g. "취소요청" while a claim is open on this line
     raw: dict[str, Any] = field(default_factory=dict)
+    delivered_at: datetime | None = None  # when the mall says it was delivered: a return's window starts here (seed 002)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mallbatch.kinds.answers import ANSWERS
+from mallbatch.kinds.claim_actions import CLAIM_ACTIONS
 from mallbatch.kinds.collected import CLAIMS, INQUIRIES, ORDERS
 from mallbatch.kinds.imported import IMPORTED
 from mallbatch.kinds.invoices import INVOICES
@@ -12,6 +13,6 @@ from mallbatch.kinds.sales_groups import SALES_GROUPS
 from mallbatch.kinds.stock import STOCK_PRICES
 from mallbatch.sheets.columns import SheetKind
 
-KINDS: dict[str, SheetKind] = {k.code: k for k in (PRODUCTS, SALES_GROUPS, STOCK_PRICES, INVOICES, ANSWERS, ORDERS, CLAIMS,
-                                                INQUIRIES, LISTINGS, IMPORTED)}
+KINDS: dict[str, SheetKind] = {k.code: k for k in (PRODUCTS, SALES_GROUPS, STOCK_PRICES, INVOICES, ANSWERS, CLAIM_ACTIONS, ORDERS,
+                                                CLAIMS, INQUIRIES, LISTINGS, IMPORTED)}
 INBOX_KINDS: tuple[SheetKind, ...] = tuple(k for k in KINDS.values() if k.inbox)

@@ -2,16 +2,29 @@
 
 These workbooks are also inbox templates: the orders workbook is read back as 송장
 (the seller fills 택배사/송장번호) and the inquiries workbook as 문의답변 (the seller
-fills 답변). That works because both kinds reuse the very same Column objects.
+fills 답변), the claims workbook as 클레임처리 (the seller picks 처리). That works because
+these kinds reuse the very same Column objects.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from mallbatch.domain.records import Claim, Inquiry, OrderLine
+from mallbatch.domain.records import Claim, ClaimKind, Inquiry, OrderLine
 from mallbatch.domain.couriers import BY_CODE as COURIERS
+from mallbatch.domain.states import RETURN_WINDOW, claim_state
+from mallbatch.kinds.claim_actions import (
+    ACTION_COURIER,
+    ACTION_REASON,
+    ACTION_TRACKING,
+    CLAIM_ACTION,
+    CLAIM_ID,
+    FEE,
+    REASON_CODE,
+    offered,
+    offered_text,
+)
 from mallbatch.kinds.common import (
     ACCOUNT,
     ANSWER,
@@ -33,6 +46,7 @@ from mallbatch.kinds.common import (
 )
 from mallbatch.malls import mall_name
 from mallbatch.sheets.columns import Column, Kind, SheetKind
+from mallbatch.sheets.dropdowns import ROW_CHOICES
 
 STATUS = Column("주문상태", "status", width=10)
 CLAIM_STATE = Column("클레임", "claim", help="진행 중인 취소·반품·교환 (취소요청이면 송장을 보내지 않습니다)", width=10)
@@ -65,10 +79,12 @@ ORDERS = SheetKind(
     fill_columns=("courier", "tracking_no"),
 )
 
-CLAIM_ID = Column("클레임번호", "claim_id", Kind.CODE, width=16)
 CLAIM_KIND = Column("유형", "kind", width=6)
-CLAIM_STATUS = Column("상태", "claim_status", width=8)
+CLAIM_STATUS = Column("상태", "claim_status", help="mallbatch 의 한 가지 상태 (쇼핑몰마다 다른 코드는 '쇼핑몰 상태')", width=10)
 CLAIM_STATUS_RAW = Column("쇼핑몰 상태", "status_raw", width=14)
+OFFERED = Column("처리가능", "offered", help="이 쇼핑몰 API 로 이 클레임에 할 수 있는 처리 (처리 칸의 목록)", width=24)
+RETURN_DUE = Column("반품기한", "return_due", Kind.DATE, help="반품은 배송완료 후 7일 안에 (배송완료일을 모르면 요청일부터)", width=12)
+RETURN_BASIS = Column("기한기준", "return_basis", help="반품기한을 센 날: 배송완료일 또는 요청일", width=16)
 REQUESTED_AT = Column("요청일시", "requested_at", Kind.DATETIME, width=18)
 REASON = Column("사유", "reason", width=24)
 REQUESTER = Column("요청자", "requester_name", width=10)
@@ -77,10 +93,13 @@ REQUESTER_PHONE = Column("요청자연락처", "requester_phone", Kind.PHONE, wi
 CLAIMS = SheetKind(
     code="claims",
     title="클레임",
-    columns=(NEW, COLLECTED_AT, MALL, ACCOUNT, CLAIM_ID, CLAIM_KIND, CLAIM_STATUS, CLAIM_STATUS_RAW, ORDER_NO, SHIP_UNIT,
+    columns=(NEW, COLLECTED_AT, MALL, ACCOUNT, CLAIM_ID, CLAIM_KIND, CLAIM_STATUS, CLAIM_STATUS_RAW, OFFERED, CLAIM_ACTION,
+             ACTION_REASON, REASON_CODE, FEE, ACTION_COURIER, ACTION_TRACKING, RETURN_DUE, RETURN_BASIS, ORDER_NO, SHIP_UNIT,
              LINE_ID, REQUESTED_AT, REASON, QUANTITY_OUT, PRODUCT_NAME, OPTION_OUT, REQUESTER, REQUESTER_PHONE),
-    description="수집한 취소·반품·교환",
+    description="수집한 취소·반품·교환. 처리를 골라(목록은 쇼핑몰마다 API 로 되는 것만) inbox 에 넣으면 처리가 전송됩니다",
     inbox=False,
+    reads_as="claim_actions",
+    fill_columns=("claim_action",),
 )
 
 INQUIRY_KIND = Column("문의유형", "inquiry_kind", width=10)
@@ -123,14 +142,29 @@ def order_values(line: OrderLine) -> dict[str, Any]:
     }
 
 
-def claim_values(claim: Claim) -> dict[str, Any]:
+def claim_values(claim: Claim, delivered_at: datetime | None = None) -> dict[str, Any]:
+    """One 클레임 row; ``delivered_at`` (the line's delivery, when the mall gave it) starts a return's window."""
+    due, basis = return_window(claim, delivered_at)
     return {
         "mall": mall_name(claim.mall), "account": claim.account, "claim_id": claim.claim_id, "kind": str(claim.kind),
-        "claim_status": str(claim.status), "status_raw": claim.status_raw, "order_no": claim.order_id,
+        "claim_status": str(claim_state(claim)), "status_raw": claim.status_raw, "offered": offered_text(claim),
+        "return_due": due, "return_basis": basis, "order_no": claim.order_id,
         "ship_unit": claim.ship_unit, "line_id": ",".join(claim.line_ids), "requested_at": claim.requested_at,
         "reason": claim.reason, "quantity": claim.quantity, "name": claim.product_name, "option_name": claim.option_name,
         "requester_name": claim.requester_name, "requester_phone": claim.requester_phone,
+        ROW_CHOICES: {CLAIM_ACTION.name: offered(claim)},  # the row's own 처리 dropdown
     }
+
+
+def return_window(claim: Claim, delivered_at: datetime | None) -> tuple[date | None, str]:
+    """(last day, what it counts from) of a return (seed 002: RETURN_WINDOW after delivery); nothing for other kinds."""
+    if claim.kind is not ClaimKind.RETURN:
+        return None, ""
+    if delivered_at is not None:
+        return (delivered_at + RETURN_WINDOW).date(), "배송완료일"
+    if claim.requested_at is not None:
+        return (claim.requested_at + RETURN_WINDOW).date(), "요청일 (배송완료일 모름)"
+    return None, "배송완료일·요청일 모름"
 
 
 def inquiry_values(inquiry: Inquiry, deadline: datetime | None, now: datetime) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from mallbatch.domain.capability import Capability
 from mallbatch.connectors.registry import connected
-from mallbatch.domain.records import Claim, Inquiry, OrderLine, OrderStatus
+from mallbatch.domain.records import Claim, ClaimKind, Inquiry, OrderLine, OrderStatus
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Config
 from mallbatch.errors import AuthError, ConfigError, RemoteError
@@ -119,6 +119,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
     first_days = first_collect_days(ws.config)
     marks: list[tuple[str, str, str, datetime]] = []
     stock = StockSync(ws, store, session)
+    was_open = open_claims(store)  # a claim this run sees closed shows once more, with how it ended
     for account in ws.config.accounts:
         if malls and account.mall not in malls:
             continue
@@ -155,7 +156,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
     read = {kind for (_, _, kind) in result.counts}
     failed = {kind for (_, _, kind) in result.errors}
     result.workbooks = write_workbooks(ws, store, result.run_id, now, [k for k in kinds or tuple(KINDS) if k in read or k not in failed],
-                                       result.unchanged)
+                                       result.unchanged, was_open)
     for mall, account_name, kind, value in marks:
         store.records.set_watermark(mall, account_name, kind, value)
     result.stock = stock.push()  # what is not sent now stays unsynced and goes with the next run
@@ -170,8 +171,9 @@ def _deadline(ws: Workspace, inquiry: Inquiry, session: Session) -> datetime | N
 
 
 def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kinds: Sequence[str],
-                    unchanged: set[str] | None = None) -> dict[str, Path]:
-    """The seller's to-do lists: open orders, open claims, unanswered inquiries, plus anything changed in this run.
+                    unchanged: set[str] | None = None, was_open: frozenset[tuple[str, str, str]] = frozenset()) -> dict[str, Path]:
+    """The seller's to-do lists: open orders, open claims, unanswered inquiries, plus anything changed in this run
+    (new, or a claim in ``was_open`` now closed: the seller sees 취소완료 after a 취소승인).
 
     A kind whose rows are those of today's last workbook keeps that workbook (named in ``unchanged``)."""
     folder = outbox_dir(ws.outbox, COLLECTED, now)
@@ -201,8 +203,9 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
                 rows.append((order_values(line) | _collected(updated), first_run == run_id))
         written["orders"] = _write(ORDERS, rows)
     if "claims" in kinds:
-        rows = [(claim_values(c) | _collected(updated), first == run_id) for c, first, updated in store.records.all(Claim, "claims", raw=False)
-                if c.status.value in ("요청", "처리중") or first == run_id]
+        rows = [(claim_values(c, _delivered(store, c)) | _collected(updated), first == run_id)
+                for c, first, updated in store.records.all(Claim, "claims", raw=False)
+                if c.status.value in ("요청", "처리중") or first == run_id or (c.mall, c.account, c.claim_id) in was_open]
         written["claims"] = _write(CLAIMS, rows)
     if "inquiries" in kinds:
         session = Session(ws)
@@ -213,6 +216,20 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
         session.close()
         written["inquiries"] = _write(INQUIRIES, rows)
     return written
+
+
+def open_claims(store: Store) -> frozenset[tuple[str, str, str]]:
+    """(mall, account, claim id) of every claim still open in the store."""
+    return frozenset((c.mall, c.account, c.claim_id) for c, _, _ in store.records.all(Claim, "claims", raw=False)
+                     if c.status.value in ("요청", "처리중"))
+
+
+def _delivered(store: Store, claim: Claim) -> datetime | None:
+    """When the claim's line was delivered, where the mall said so (a return's window starts there)."""
+    if claim.kind is not ClaimKind.RETURN:
+        return None
+    lines = store.records.orders(claim.mall, claim.account, claim.line_ids or [claim.ship_unit])
+    return max((l.delivered_at for l in lines if l.delivered_at), default=None)
 
 
 def _collected(updated_at: str) -> dict[str, object]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mallbatch.files import atomic_write, part_path, private_file, prune_dated, unique_path
 from mallbatch.sheets.columns import SheetKind
+from mallbatch.sheets.dropdowns import row_dropdowns
 from mallbatch.sheets.writer import Book
 from mallbatch.workspace import Workspace
 
@@ -76,7 +77,7 @@ def prune(ws: Workspace, now: datetime) -> list[Path]:
 
 
 def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
-    """One outbox workbook of ``kind``: frozen header, autofilter, text format on ids, written atomically."""
+    """One outbox workbook of ``kind``: frozen header, autofilter, text format on ids, per-row dropdowns, written atomically."""
     path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
 
     def write(tmp: Path) -> None:
@@ -95,6 +96,7 @@ def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object]
                 else:
                     book.cell(ws, number, col, values.get(column.name), book.text if column.text_format else None)
         ws.autofilter(0, 0, max(1, len(rows)), len(kind.columns) - 1)
+        row_dropdowns(book, ws, kind, [values for values, _ in rows])
         book.close()
 
     return atomic_write(path, write)

@@ -2,7 +2,8 @@
 
 Kinds handled: 상품 (+판매정보) → register or update on each mall of the row's 판매그룹;
 재고·가격 (and the 판매상품 workbook dropped back) → stock, price, sale state on every bound mall;
-송장 → 발주확인 where needed, a fresh claims check, then invoices; 문의답변 → answers.
+송장 → 발주확인 where needed, a fresh claims check, then invoices; 문의답변 → answers;
+클레임처리 (and the 클레임 workbook dropped back) → the seller's action on each collected claim.
 Everything goes through the journal, so a re-dropped file or a restart after a crash
 sends nothing twice.
 """
@@ -33,6 +34,7 @@ from mallbatch.domain.couriers import find_courier
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.sheets.result_columns import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
+from mallbatch.pipeline.claim_push import ClaimPush
 from mallbatch.pipeline.check import (
     Checked,
     check_file,
@@ -464,6 +466,11 @@ class Pusher:
             tasks.append(Task(sheet, row, account, command, answer))
         self._run("inquiry.answer", tasks, self._simple_done)
 
+    # --- claims -----------------------------------------------------------------------
+    def push_claims(self, sheet: str, rows: list[Row], sha: str) -> None:
+        """클레임처리 rows: each checked against its collected claim and its mall, then sent once."""
+        ClaimPush(self, sheet, sha).send(rows)
+
     # --- whole file -------------------------------------------------------------------
     def push(self, path: Path) -> PushResult:
         checked = check_file(self.ws, self.store, path)
@@ -479,7 +486,7 @@ class Pusher:
                 elif row.status == "오류":
                     self.outcomes.of(sheet.sheet, row).add("", ERROR, "\n".join(row.texts(ISSUE_ERROR)))
         handlers = {"products": self.push_products, "stock": self.push_stock, "invoices": self.push_invoices,
-                    "answers": self.push_answers}
+                    "answers": self.push_answers, "claim_actions": self.push_claims}
         for sheet in report.sheets:
             handler = handlers.get(sheet.kind)
             rows = [r for r in sheet.rows if not r.skipped and r.status != "오류"]

@@ -63,7 +63,7 @@ def write_template(path: Path, kinds: Sequence[SheetKind]) -> Path:
     return atomic_write(path, write)
 
 
-def _list_range(lists: Worksheet, choices: tuple[str, ...], known: dict[tuple[str, ...], str]) -> str:
+def list_range(lists: Worksheet, choices: tuple[str, ...], known: dict[tuple[str, ...], str]) -> str:
     if choices not in known:
         col = len(known)
         for row, value in enumerate(choices):
@@ -129,7 +129,7 @@ def _sheet(book: Book, kind: SheetKind, lists: Worksheet, known: dict[tuple[str,
         if choices:
             ws.data_validation(1, index, DATA_ROWS, index, {
                 "validate": "list",
-                "source": _list_range(lists, choices, known),
+                "source": list_range(lists, choices, known),
                 "error_type": "warning",  # synonyms (대한통운 …) stay allowed
                 "error_title": col.header,
                 "error_message": "목록에 없는 값입니다. 그대로 두면 mallbatch 가 비슷한 값을 찾아봅니다.",

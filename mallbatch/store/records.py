@@ -32,7 +32,7 @@ PERSONAL = {
     INQUIRIES: ("writer", "body"),
 }
 MASK = "***"
-_DATETIMES = {"ordered_at", "paid_at", "requested_at", "asked_at", "answered_at"}
+_DATETIMES = {"ordered_at", "paid_at", "requested_at", "asked_at", "answered_at", "delivered_at"}
 
 
 def _encode(record: OrderLine | Claim | Inquiry) -> tuple[str, str]:
@@ -117,6 +117,12 @@ class Records:
             if found:
                 break
         return list(found.values())
+
+    def claim(self, mall: str, account: str, claim_id: str) -> Claim | None:
+        """The collected claim by its mall's claim id."""
+        row = self.store.db.execute("SELECT data, raw FROM records WHERE mall=? AND account=? AND kind='claims' AND key=?",
+                                    (mall, account, claim_id)).fetchone()
+        return _decode(Claim, row["data"], row["raw"]) if row else None
 
     def all(self, cls: type[R], kind: str, *, raw: bool = True) -> Iterator[tuple[R, str, str]]:
         """(record, first_run, updated_at) in collection order, streamed; ``raw=False`` skips the
