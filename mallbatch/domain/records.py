@@ -164,6 +164,7 @@ class OrderLine:
     tracking_no: str = ""
     claim: str = ""  # e.g. "취소요청" while a claim is open on this line
     raw: dict[str, Any] = field(default_factory=dict)
+    ship_by: datetime | None = None  # the mall's own dispatch deadline (발송기한) where its data has one
 
 
 @dataclass

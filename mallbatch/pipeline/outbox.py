@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mallbatch.files import atomic_write, part_path, private_file, prune_dated, unique_path
 from mallbatch.sheets.columns import SheetKind
+from mallbatch.sheets.templates import DATA_ROWS, LIST_SHEET, dropdown
 from mallbatch.sheets.writer import Book
 from mallbatch.workspace import Workspace
 
@@ -76,18 +77,24 @@ def prune(ws: Workspace, now: datetime) -> list[Path]:
 
 
 def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
-    """One outbox workbook of ``kind``: frozen header, autofilter, text format on ids, written atomically."""
+    """One outbox workbook of ``kind``: header (and ``kind.frozen`` id columns) frozen, autofilter, text format on
+    ids, a dropdown on every column with choices (처리, 택배사 …), written atomically."""
     path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
+    names = [c.name for c in kind.columns]
 
     def write(tmp: Path) -> None:
         book = Book(tmp)
         ws = book.sheet(kind.title, kind.code)
-        ws.freeze_panes(1, 0)
+        ws.freeze_panes(1, names.index(kind.frozen) + 1 if kind.frozen else 0)
+        lists = book.workbook.add_worksheet(LIST_SHEET)
+        lists.hide()
+        known: dict[tuple[str, ...], str] = {}
         for col, column in enumerate(kind.columns):
             ws.set_column(col, col, column.width, book.text if column.text_format else None)
             book.cell(ws, 0, col, column.header, book.header)
             if column.help:
                 ws.write_comment(0, col, column.help)
+            dropdown(ws, col, column, max(len(rows), DATA_ROWS), lists, known)
         for number, (values, new) in enumerate(rows, start=1):
             for col, column in enumerate(kind.columns):
                 if column.name == "new":

@@ -63,7 +63,8 @@ def write_template(path: Path, kinds: Sequence[SheetKind]) -> Path:
     return atomic_write(path, write)
 
 
-def _list_range(lists: Worksheet, choices: tuple[str, ...], known: dict[tuple[str, ...], str]) -> str:
+def list_range(lists: Worksheet, choices: tuple[str, ...], known: dict[tuple[str, ...], str]) -> str:
+    """The hidden list sheet's range holding ``choices`` (written once per distinct list)."""
     if choices not in known:
         col = len(known)
         for row, value in enumerate(choices):
@@ -71,6 +72,19 @@ def _list_range(lists: Worksheet, choices: tuple[str, ...], known: dict[tuple[st
         letter = column_letter(col)
         known[choices] = f"={LIST_SHEET}!${letter}$1:${letter}${len(choices)}"
     return known[choices]
+
+
+def dropdown(ws: Worksheet, index: int, col: Column, last_row: int, lists: Worksheet, known: dict[tuple[str, ...], str]) -> None:
+    """A dropdown of ``col``'s choices on rows 2..``last_row`` + 1 of column ``index`` (none when it has no choices)."""
+    choices = col.choices or (("Y", "N") if col.kind is Kind.BOOL else ())
+    if choices:
+        ws.data_validation(1, index, last_row, index, {
+            "validate": "list",
+            "source": list_range(lists, choices, known),
+            "error_type": "warning",  # synonyms (대한통운 …) stay allowed
+            "error_title": col.header,
+            "error_message": "목록에 없는 값입니다. 그대로 두면 mallbatch 가 비슷한 값을 찾아봅니다.",
+        })
 
 
 def _guide(book: Book, kinds: Sequence[SheetKind], tables: Sequence[GuideTable]) -> None:
@@ -125,15 +139,7 @@ def _sheet(book: Book, kind: SheetKind, lists: Worksheet, known: dict[tuple[str,
         ws.write_comment(0, index, header_note(col, legend=index == 0), {"x_scale": 2.5, "y_scale": 2})
         book.cell(ws, 1, index, guide.get(col.name, ""), book.guide)
         book.cell(ws, 2, index, example.get(col.name, ""), book.example)
-        choices = col.choices or (("Y", "N") if col.kind is Kind.BOOL else ())
-        if choices:
-            ws.data_validation(1, index, DATA_ROWS, index, {
-                "validate": "list",
-                "source": _list_range(lists, choices, known),
-                "error_type": "warning",  # synonyms (대한통운 …) stay allowed
-                "error_title": col.header,
-                "error_message": "목록에 없는 값입니다. 그대로 두면 mallbatch 가 비슷한 값을 찾아봅니다.",
-            })
+        dropdown(ws, index, col, DATA_ROWS, lists, known)
     ws.write_comment(1, 0, "안내 행입니다. 그대로 두면 읽지 않습니다 (덮어쓰면 데이터로 읽습니다).")
     ws.write_comment(2, 0, "예시 행입니다. 그대로 두면 읽지 않습니다 (고치면 데이터로 읽습니다).")
 
