@@ -109,33 +109,42 @@ class OrderActions:
 
     # --- 판매취소 ---------------------------------------------------------------------------
     def cancel(self, rows: Sequence[Row]) -> None:
-        """판매취소 of each named line not shipped yet, once per line whatever reason a later file gives."""
+        """판매취소 of each named line not shipped yet, once per line whatever reason a later file gives.
+        A shipped line is refused on any mall (before asking whether the mall offers 판매취소)."""
         tasks: dict[tuple[str, str, str], Task] = {}
         journal = self.pusher.store.journal
-        for row, account, adapter, lines in self._resolve(rows, Capability.ORDERS_CANCEL, NO_CANCEL):
+        for row, account, adapter, lines in self._resolve(rows, Capability.ORDERS_COLLECT, NO_ORDERS):
             label, code = account.label, str(row.get("reason_code"))
-            reasons = adapter.spec.reasons
-            if reasons and code not in reasons:
-                offered = ", ".join(r for r in SELLER_REASONS if r in reasons)
-                self._note([row], label, FAILURE, f"{label}에는 '{code}' 사유로 판매취소할 수 없습니다. 처리사유를 다시 고르세요: {offered}")
-                continue
+            open_lines = []
             for line in lines:
-                key = (account.mall, account.name, line.line_id)
-                if line.status is OrderStatus.CANCELED or journal.last_done(*key[:2], "order.cancel", line.line_id):
+                if line.status is OrderStatus.CANCELED or journal.last_done(account.mall, account.name, "order.cancel", line.line_id):
                     self._note([row], label, SKIP, f"{ALREADY} (이미 취소된 주문입니다: {line.line_id})")
                 elif line.status in SHIPPED:
                     self._note([row], label, FAILURE, f"이미 발송된 주문은 판매취소할 수 없습니다 ({line.line_id}). "
                                                       "구매자가 반품을 요청하면 클레임 엑셀에서 처리하세요")
-                elif key in tasks:
-                    same = tasks[key].command.payload["reason_code"] == code
-                    if same:
+                else:
+                    open_lines.append(line)
+            if not open_lines:
+                continue
+            reasons = adapter.spec.reasons
+            if Capability.ORDERS_CANCEL not in adapter.spec.capabilities:
+                self._note([row], label, FAILURE, NO_CANCEL)
+                continue
+            if reasons and code not in reasons:
+                offered = ", ".join(r for r in SELLER_REASONS if r in reasons)
+                self._note([row], label, FAILURE, f"{label}에는 '{code}' 사유로 판매취소할 수 없습니다. 처리사유를 다시 고르세요: {offered}")
+                continue
+            for line in open_lines:
+                key = (account.mall, account.name, line.line_id)
+                if key in tasks:
+                    if tasks[key].command.payload["reason_code"] == code:
                         tasks[key].others.append(row)
                     else:
                         self._note([row], label, FAILURE, f"같은 상품주문({line.line_id})에 다른 처리사유의 판매취소가 있습니다. 한 행만 남기세요")
-                else:
-                    cancel = OrderCancel(line.line_id, line.order_id, line.ship_unit, code, code, line=line)
-                    command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel.payload(), self.sha, row.excel_row)
-                    tasks[key] = Task(self.sheet, row, account, command, cancel)
+                    continue
+                cancel = OrderCancel(line.line_id, line.order_id, line.ship_unit, code, code, line=line)
+                command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel.payload(), self.sha, row.excel_row)
+                tasks[key] = Task(self.sheet, row, account, command, cancel)
         self.pusher._run("order.cancel", list(tasks.values()), self.pusher._simple_done)
 
     # --- 보류해제 ---------------------------------------------------------------------------
