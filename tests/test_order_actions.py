@@ -207,6 +207,32 @@ def test_cancel_is_refused_once_shipped_and_where_the_mall_does_not_offer_it(sim
             assert server.requests == before  # refused here: nothing was asked of the mall
 
 
+@pytest.mark.parametrize("mall", ["coupang", "smartstore", "wemakeprice", "11st"])
+def test_cancel_from_the_orders_workbook_once_where_the_mall_offers_it(sim_workspace, tmp_path: Path, mall: str) -> None:
+    """판매취소 of every line of one paid ship unit, with 처리사유 품절: cancelled at the mall (its simulator says so),
+    a re-drop sends nothing, and the next collection no longer lists it as open."""
+    from tests.contract.harness import HARNESSES
+
+    harness = next(h for h in HARNESSES if h.mall == mall)
+    ws, servers = sim_workspace((mall,), faults={mall: {"rate_limit": 1000}}, rate_limit=1000)
+    servers[mall].simulator.generate(3, 0, 0)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        if Capability.ORDERS_CANCEL not in session.adapter(ws.config.accounts[0]).spec.capabilities:
+            pytest.skip(f"{mall} 의 spec 이 판매취소(orders.cancel)를 선언하지 않음")
+        book = collect(ws, store, session, kinds=("orders",)).workbooks["orders"]
+        unit = sorted(l.ship_unit for l in open_lines(store) if l.status is OrderStatus.PAID)[0]
+        choose = lambda row: {H["action"]: "판매취소", H["reason_code"]: "품절"} if row[H["ship_unit"]] == unit else {}  # noqa: E731
+        dropped = fill(book, tmp_path / "주문_판매취소.xlsx", choose)
+        first = push_file(ws, store, session, dropped)
+        done = {r["결과"] for r in result_rows(first.result_path, ORDERS.title) if r[H["ship_unit"]] == unit}
+        assert done == {"성공"}, first.summary_ko()
+        assert harness.line_cancelled(servers[mall], unit)
+        again = push_file(ws, store, session, dropped)
+        assert {r["결과"] for r in result_rows(again.result_path, ORDERS.title) if r[H["ship_unit"]] == unit} == {"건너뜀"}
+        after = collect(ws, store, session, kinds=("orders",), since=datetime(2000, 1, 1, tzinfo=KST)).workbooks["orders"]
+    assert all(r[H["status"]] == State.CANCELED.value for r in order_rows(after) if r[H["ship_unit"]] == unit)
+
+
 def test_done_outside_leaves_the_next_orders_workbook_and_sends_nothing(sim_workspace, tmp_path: Path) -> None:
     """강제완료 (seed 001 송장송신관리): journaled locally, the line is gone from the next 주문 workbook, nothing sent."""
     ws, servers = sim_workspace(("coupang",), rate_limit=200)
