@@ -230,6 +230,7 @@ def test_cancel_from_the_orders_workbook_once_where_the_mall_offers_it(sim_works
         again = push_file(ws, store, session, dropped)
         assert {r["결과"] for r in result_rows(again.result_path, ORDERS.title) if r[H["ship_unit"]] == unit} == {"건너뜀"}
         after = collect(ws, store, session, kinds=("orders",), since=datetime(2000, 1, 1, tzinfo=KST)).workbooks["orders"]
+    # gone from the open orders (or, collected as new, shown 취소완료): never left there to be shipped
     assert all(r[H["status"]] == State.CANCELED.value for r in order_rows(after) if r[H["ship_unit"]] == unit)
 
 

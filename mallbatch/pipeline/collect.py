@@ -197,7 +197,9 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
                 open_claims[f"{claim.mall}:{claim.account}:{line_id}"] = claim
     if "orders" in kinds:
         rows = []
-        done_outside = store.journal.done_targets(DONE_OUTSIDE_OP)  # 강제완료: the seller shipped these outside mallbatch
+        # no longer to do whatever the mall's list still says: 강제완료 (shipped outside mallbatch) and a 판매취소 the
+        # mall accepted (its order list may still show the line open: the 쿠팡 connector maps a seller-cancelled box 결제완료)
+        done_outside = store.journal.done_targets(DONE_OUTSIDE_OP) | store.journal.done_targets("order.cancel")
         deadlines = Deadlines(store)
         for line, first_run, updated in store.records.all(OrderLine, "orders", raw=False):
             if (line.mall, line.account, line.line_id) in done_outside:
