@@ -74,6 +74,7 @@ ORDERS = SheetKind(
     reads_as="invoices",
     fill_columns=("courier", "tracking_no", "action"),  # the first names the skip: 송장 미입력
     frozen="line_id",
+    column_dropdowns=("action", "courier", "reason_code"),
 )
 
 CLAIM_ID = Column("클레임번호", "claim_id", Kind.CODE, width=16)

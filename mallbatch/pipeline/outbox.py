@@ -78,7 +78,7 @@ def prune(ws: Workspace, now: datetime) -> list[Path]:
 
 def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
     """One outbox workbook of ``kind``: header (and ``kind.frozen`` id columns) frozen, autofilter, text format on
-    ids, a dropdown on every column with choices (처리, 택배사 …), written atomically."""
+    ids, dropdowns on ``kind.column_dropdowns`` (처리, 택배사 …), written atomically."""
     path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
     names = [c.name for c in kind.columns]
 
@@ -86,15 +86,17 @@ def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object]
         book = Book(tmp)
         ws = book.sheet(kind.title, kind.code)
         ws.freeze_panes(1, names.index(kind.frozen) + 1 if kind.frozen else 0)
-        lists = book.workbook.add_worksheet(LIST_SHEET)
-        lists.hide()
-        known: dict[tuple[str, ...], str] = {}
+        if kind.column_dropdowns:
+            lists = book.workbook.add_worksheet(LIST_SHEET)
+            lists.hide()
+            known: dict[tuple[str, ...], str] = {}
+            for name in kind.column_dropdowns:
+                dropdown(ws, names.index(name), kind.column(name), max(len(rows), DATA_ROWS), lists, known)
         for col, column in enumerate(kind.columns):
             ws.set_column(col, col, column.width, book.text if column.text_format else None)
             book.cell(ws, 0, col, column.header, book.header)
             if column.help:
                 ws.write_comment(0, col, column.help)
-            dropdown(ws, col, column, max(len(rows), DATA_ROWS), lists, known)
         for number, (values, new) in enumerate(rows, start=1):
             for col, column in enumerate(kind.columns):
                 if column.name == "new":

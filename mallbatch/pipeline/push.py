@@ -2,8 +2,7 @@
 
 Kinds handled: 상품 (+판매정보) → register or update on each mall of the row's 판매그룹;
 재고·가격 (and the 판매상품 workbook dropped back) → stock, price, sale state on every bound mall;
-송장 (and the 주문 workbook dropped back) → per row's 처리: 발주확인 where needed, a fresh claims check, then
-invoices; 발주확인 alone, 판매취소, 강제완료, 보류해제 (pipeline/order_actions.py); 문의답변 → answers.
+송장 → 발주확인 where needed, a fresh claims check, then invoices; 문의답변 → answers.
 Everything goes through the journal, so a re-dropped file or a restart after a crash
 sends nothing twice.
 """

@@ -120,6 +120,7 @@ class SheetKind:
     waived: Callable[[Row], Iterable[str]] | None = None
     implied: Mapping[str, str] = field(default_factory=dict)  # reads_as: what a mall's own layout says without a column (its 쇼핑몰)
     frozen: str = ""  # outbox workbooks: the columns up to this one stay in view with the header (freeze panes)
+    column_dropdowns: tuple[str, ...] = ()  # outbox workbooks: columns whose choices are a dropdown on every row
     example_rows: tuple[Mapping[str, str], ...] = ()
     guide_tables: tuple[GuideTable, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -64,7 +64,6 @@ def write_template(path: Path, kinds: Sequence[SheetKind]) -> Path:
 
 
 def list_range(lists: Worksheet, choices: tuple[str, ...], known: dict[tuple[str, ...], str]) -> str:
-    """The hidden list sheet's range holding ``choices`` (written once per distinct list)."""
     if choices not in known:
         col = len(known)
         for row, value in enumerate(choices):
