@@ -67,7 +67,7 @@ def invoice_row(**values: Any) -> dict[str, Any]:
 def test_each_action_needs_what_it_sends_and_nothing_else(tmp_path: Path) -> None:
     rows = [
         invoice_row(action="발주확인"),  # 2: alone, no invoice: valid
-        invoice_row(order_no="2026112100010002", action="판매취소"),  # 3: no 처리사유
+        invoice_row(order_no="2026112100010002", action="판매취소"),  # 3: no 사유구분
         invoice_row(order_no="2026112100010003", action="판매취소", reason_code="품절"),  # 4: valid
         invoice_row(order_no="2026112100010004", action="발주확인", courier="CJ대한통운", tracking_no="612345678901"),  # 5
         invoice_row(order_no="2026112100010005", action="강제완료"),  # 6: valid
@@ -209,7 +209,7 @@ def test_cancel_is_refused_once_shipped_and_where_the_mall_does_not_offer_it(sim
 
 @pytest.mark.parametrize("mall", ["coupang", "smartstore", "wemakeprice", "11st"])
 def test_cancel_from_the_orders_workbook_once_where_the_mall_offers_it(sim_workspace, tmp_path: Path, mall: str) -> None:
-    """판매취소 of every line of one paid ship unit, with 처리사유 품절: cancelled at the mall (its simulator says so),
+    """판매취소 of every line of one paid ship unit, with 사유구분 품절: cancelled at the mall (its simulator says so),
     a re-drop sends nothing, and the next collection no longer lists it as open."""
     from tests.contract.harness import HARNESSES
 

@@ -122,7 +122,7 @@ def courier_name(code: str) -> str:
 
 
 def order_values(line: OrderLine, open_claim: Claim | None = None, ship_by: tuple[date | None, str] = (None, "")) -> dict[str, Any]:
-    """One row of the 주문 workbook; 처리 and 처리사유 are never pre-filled (only what the seller picks is sent)."""
+    """One row of the 주문 workbook; 처리 and 사유구분 are never pre-filled (only what the seller picks is sent)."""
     return {
         "mall": mall_name(line.mall), "account": line.account, "order_no": line.order_id, "ship_unit": line.ship_unit,
         "line_id": line.line_id, "status": str(order_state(line, open_claim)), "status_raw": line.status_raw,

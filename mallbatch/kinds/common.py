@@ -83,13 +83,13 @@ ORDER_ACTION = dataclasses.replace(
     aliases={"송장전송": SEND, "송장등록": SEND, "발송": SEND, "발송처리": SEND, "발주": CONFIRM, "주문확인": CONFIRM,
              "판매불가": CANCEL, "보류 해제": RELEASE, "강제 완료": DONE_OUTSIDE},
     variants={"완료": DONE_OUTSIDE, "처리완료": DONE_OUTSIDE, "취소": CANCEL, "발주처리": CONFIRM},
-    help=(f"{SEND}(택배사·송장번호를 채우면 비워도 송장), {CONFIRM}(송장 없이), {CANCEL}(처리사유 필수, 발송 전만), "
+    help=(f"{SEND}(택배사·송장번호를 채우면 비워도 송장), {CONFIRM}(송장 없이), {CANCEL}(사유구분 필수, 발송 전만), "
           f"{DONE_OUTSIDE}(mallbatch 밖에서 보낸 주문: 쇼핑몰에 보내지 않고 다음 주문 엑셀에서 뺍니다), {RELEASE}"),
     example=SEND, default=None,
 )
 CANCEL_REASON = Column(
-    "처리사유", "reason_code", Kind.CHOICE, choices=SELLER_REASONS, synonyms=("취소사유", "판매취소사유"),
-    help=f"판매취소할 때 고르세요 ({', '.join(SELLER_REASONS)}). 쇼핑몰마다 맞는 사유 코드로 보냅니다", width=12,
+    "사유구분", "reason_code", Kind.CHOICE, choices=SELLER_REASONS, synonyms=("사유코드", "사유 구분", "취소사유", "판매취소사유"),
+    help=f"판매취소할 때 고르세요 ({', '.join(SELLER_REASONS)}). 쇼핑몰마다 맞는 사유 코드로 보냅니다", width=10,
 )
 
 PRODUCT_NAME = Column(

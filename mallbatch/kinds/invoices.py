@@ -75,10 +75,10 @@ def check_action(row: Row, ctx: SheetContext) -> Iterator[Issue]:
         if mall is not None and mall.general:
             yield ctx.issue(row, "action", "general-no-cancel", GENERAL_NO_CANCEL, GENERAL_NO_CANCEL_FIX)
         if not row.has("reason_code"):
-            yield ctx.issue(row, "reason_code", "required", "판매취소에는 처리사유가 필요합니다",
+            yield ctx.issue(row, "reason_code", "required", "판매취소에는 사유구분이 필요합니다",
                             f"목록에서 고르세요: {', '.join(SELLER_REASONS)}")
     elif row.has("reason_code"):
-        yield ctx.issue(row, "reason_code", "reason-unused", f"처리사유는 {CANCEL}에만 씁니다. {action}에는 읽지 않았습니다",
+        yield ctx.issue(row, "reason_code", "reason-unused", f"사유구분은 {CANCEL}에만 씁니다. {action}에는 읽지 않았습니다",
                         "", WARNING)
 
 

@@ -132,7 +132,7 @@ class OrderActions:
                 continue
             if reasons and code not in reasons:
                 offered = ", ".join(r for r in SELLER_REASONS if r in reasons)
-                self._note([row], label, FAILURE, f"{label}에는 '{code}' 사유로 판매취소할 수 없습니다. 처리사유를 다시 고르세요: {offered}")
+                self._note([row], label, FAILURE, f"{label}에는 '{code}' 사유로 판매취소할 수 없습니다. 사유구분을 다시 고르세요: {offered}")
                 continue
             for line in open_lines:
                 key = (account.mall, account.name, line.line_id)
@@ -140,7 +140,7 @@ class OrderActions:
                     if tasks[key].command.payload["reason_code"] == code:
                         tasks[key].others.append(row)
                     else:
-                        self._note([row], label, FAILURE, f"같은 상품주문({line.line_id})에 다른 처리사유의 판매취소가 있습니다. 한 행만 남기세요")
+                        self._note([row], label, FAILURE, f"같은 상품주문({line.line_id})에 다른 사유구분의 판매취소가 있습니다. 한 행만 남기세요")
                     continue
                 cancel = OrderCancel(line.line_id, line.order_id, line.ship_unit, code, code, line=line)
                 command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel.payload(), self.sha, row.excel_row)
