@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +189,7 @@ def test_cancel_is_refused_once_shipped_and_where_the_mall_does_not_offer_it(sim
         sent = fill(book, tmp_path / "주문_송장.xlsx", lambda row: {H["courier"]: "CJ대한통운", H["tracking_no"]: tracking_for(shipped)}
                     if row[H["ship_unit"]] == shipped else {})
         assert "성공" in {r["결과"] for r in result_rows(push_file(ws, store, session, sent).result_path, ORDERS.title)}
-        collect(ws, store, session, kinds=("orders",), since=datetime(2000, 1, 1, tzinfo=KST))
+        collect(ws, store, session, kinds=("orders",), since=datetime.now(KST) - timedelta(days=2))
         assert {l.status for l in store.records.orders("coupang", "기본", [shipped])} == {OrderStatus.SHIPPING}
         rows = [{"mall": "쿠팡", "account": "기본", "ship_unit": unit, "action": action, "reason_code": reason}
                 for unit, action, reason in ((shipped, "판매취소", "품절"), (paid, "판매취소", "품절"), (held, "보류해제", ""))]
@@ -229,7 +229,7 @@ def test_cancel_from_the_orders_workbook_once_where_the_mall_offers_it(sim_works
         assert harness.line_cancelled(servers[mall], unit)
         again = push_file(ws, store, session, dropped)
         assert {r["결과"] for r in result_rows(again.result_path, ORDERS.title) if r[H["ship_unit"]] == unit} == {"건너뜀"}
-        after = collect(ws, store, session, kinds=("orders",), since=datetime(2000, 1, 1, tzinfo=KST)).workbooks["orders"]
+        after = collect(ws, store, session, kinds=("orders",), since=datetime.now(KST) - timedelta(days=2)).workbooks["orders"]
     # gone from the open orders (or, collected as new, shown 취소완료): never left there to be shipped
     assert all(r[H["status"]] == State.CANCELED.value for r in order_rows(after) if r[H["ship_unit"]] == unit)
 
