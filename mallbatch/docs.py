@@ -18,6 +18,7 @@ from mallbatch.connectors.registry import connectors
 from mallbatch.domain.capability import CLAIM_ACTIONS, Capability
 from mallbatch.kinds import KINDS
 from mallbatch.kinds.imported import IMPORTED
+from mallbatch.kinds.invoices import SMARTSTORE_BULK
 from mallbatch.malls import MALLS
 from mallbatch.sheets.columns import Kind
 
@@ -68,10 +69,11 @@ def template_reference() -> str:
             parts.extend(f"| {_cell(a)} | {_cell(b)} |" for a, b in table.rows)
             parts.append("")
     # the 가져온상품 workbook reads back as 상품: the import line of the command table says so
-    outbox = ", ".join(f"{k.title} (`{k.code}`)" for k in KINDS.values() if not k.inbox and k is not IMPORTED)
+    outbox = ", ".join(f"{k.title} (`{k.code}`)" for k in KINDS.values() if not k.inbox and k not in (IMPORTED, SMARTSTORE_BULK))
     parts.append(f"수집 엑셀({outbox})은 같은 열 이름을 쓰므로 그대로 다시 넣을 수 있습니다: "
-                 "주문 엑셀은 택배사·송장번호를 채우면 송장으로, 문의 엑셀은 답변을 채우면 문의답변으로, "
-                 "클레임 엑셀은 처리를 고르면 클레임처리로 처리됩니다.")
+                 "주문 엑셀은 처리를 고르거나 택배사·송장번호를 채우면 송장 시트로, 문의 엑셀은 답변을 채우면 문의답변으로, "
+                 "클레임 엑셀은 처리를 고르면 클레임처리로 처리됩니다. "
+                 f"{SMARTSTORE_BULK.description}도 그대로 넣으면 스마트스토어 송장으로 처리됩니다.")
     return "\n".join(parts)
 
 

@@ -160,6 +160,7 @@ class OrderLine:
     unit_price: int
     amount: int
     shipping_fee: int
+    ship_by: datetime | None = None  # the mall's own dispatch deadline (발송기한) where its data has one
     courier: str = ""  # canonical courier code (mallbatch.domain.couriers)
     tracking_no: str = ""
     claim: str = ""  # e.g. "취소요청" while a claim is open on this line

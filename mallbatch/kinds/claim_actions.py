@@ -16,7 +16,7 @@ from mallbatch.connectors.registry import connector_class
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import FEE_CHARGE, FEE_DEDUCT, FEE_NONE, Claim, ClaimKind, ClaimStatus
 from mallbatch.domain.states import SELLER_REASONS, State, claim_state
-from mallbatch.kinds.common import ACCOUNT, ANSWER_ACTION, COURIER, MALL, TRACKING_NO, check_account
+from mallbatch.kinds.common import ACCOUNT, ANSWER_ACTION, CANCEL_REASON, COURIER, MALL, TRACKING_NO, check_account
 from mallbatch.kinds.invoices import check_tracking
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.issues import WARNING, Issue
@@ -94,9 +94,8 @@ ACTION_REASON = Column(
     "처리사유", "action_reason", Kind.TEXT, synonyms=("거부사유", "보류사유", "처리 사유"),
     help="거부·보류할 때 필수: 구매자에게 보이는 사유", example="이미 출고되어 취소할 수 없습니다", width=24,
 )
-REASON_CODE = Column(
-    "사유구분", "reason_code", Kind.CHOICE, choices=SELLER_REASONS, synonyms=("사유코드", "사유 구분"),
-    help=f"거부·보류 사유의 종류 ({', '.join(SELLER_REASONS)}); 사유 코드를 받는 쇼핑몰은 필수", example="기타", width=10,
+REASON_CODE = dataclasses.replace(  # the 판매취소 사유구분 column, its help for claims
+    CANCEL_REASON, help=f"거부·보류 사유의 종류 ({', '.join(SELLER_REASONS)}); 사유 코드를 받는 쇼핑몰은 필수", example="기타",
 )
 FEE = Column(
     "배송비 처리", "fee", Kind.CHOICE, choices=(FEE_DEDUCT, FEE_CHARGE, FEE_NONE), synonyms=("배송비처리", "반품배송비", "교환배송비"),

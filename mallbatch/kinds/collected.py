@@ -1,7 +1,7 @@
 """Outbox kinds: orders, claims and inquiries collected from the malls.
 
 These workbooks are also inbox templates: the orders workbook is read back as 송장
-(the seller fills 택배사/송장번호) and the inquiries workbook as 문의답변 (the seller
+(the seller picks a 처리 or fills 택배사/송장번호) and the inquiries workbook as 문의답변 (the seller
 fills 답변), the claims workbook as 클레임처리 (the seller picks 처리). That works because
 these kinds reuse the very same Column objects.
 """
@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from mallbatch.domain.records import Claim, ClaimKind, Inquiry, OrderLine
+from mallbatch.domain.states import order_state
 from mallbatch.domain.couriers import BY_CODE as COURIERS
 from mallbatch.domain.states import RETURN_WINDOW, claim_state
 from mallbatch.kinds.claim_actions import (
@@ -29,6 +30,7 @@ from mallbatch.kinds.common import (
     ACCOUNT,
     ANSWER,
     ANSWER_ACTION,
+    CANCEL_REASON,
     COLLECTED_AT,
     COURIER,
     INQUIRY_NO,
@@ -37,6 +39,7 @@ from mallbatch.kinds.common import (
     MALL_PRODUCT_ID,
     NEW,
     OPTION_OUT,
+    ORDER_ACTION,
     ORDER_NO,
     PRODUCT_NAME,
     QUANTITY_OUT,
@@ -48,7 +51,12 @@ from mallbatch.malls import mall_name
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.dropdowns import ROW_CHOICES
 
-STATUS = Column("주문상태", "status", width=10)
+STATUS = Column("주문상태", "status", help="mallbatch 의 주문상태 (쇼핑몰마다 같은 이름). 쇼핑몰이 쓰는 상태 코드는 '쇼핑몰 상태' 열",
+                width=10)
+MALL_STATUS = Column("쇼핑몰 상태", "status_raw", help="쇼핑몰이 보낸 상태 코드 그대로", width=14)
+SHIP_BY = Column("발송기한", "ship_by", Kind.DATE, help="이 날까지 발송하세요. 근거는 '발송기한 근거' 열", width=11)
+SHIP_BY_RULE = Column("발송기한 근거", "ship_by_rule", width=22,
+                      help="쇼핑몰: 쇼핑몰이 준 발송기한. 결제일+출고기한: 판매정보 그룹의 출고기한(주말 제외, 공휴일은 세지 않음)")
 CLAIM_STATE = Column("클레임", "claim", help="진행 중인 취소·반품·교환 (취소요청이면 송장을 보내지 않습니다)", width=10)
 ORDERED_AT = Column("주문일시", "ordered_at", Kind.DATETIME, width=18)
 PAID_AT = Column("결제일시", "paid_at", Kind.DATETIME, width=18)
@@ -69,19 +77,23 @@ SHIPPING_FEE = Column("배송비(주문)", "shipping_fee", Kind.INT, width=10)
 ORDERS = SheetKind(
     code="orders",
     title="주문",
-    columns=(NEW, COLLECTED_AT, MALL, ACCOUNT, ORDER_NO, SHIP_UNIT, LINE_ID, STATUS, CLAIM_STATE, ORDERED_AT, PAID_AT,
-             BUYER, BUYER_PHONE, RECEIVER, RECEIVER_PHONE, RECEIVER_PHONE2, ZIP, ADDRESS, ADDRESS_DETAIL, MEMO,
-             MALL_PRODUCT_ID, SELLER_CODE, PRODUCT_NAME, OPTION_OUT, QUANTITY_OUT, UNIT_PRICE, AMOUNT, SHIPPING_FEE,
-             COURIER, TRACKING_NO, SHIPPED_ON),
-    description="수집한 주문. 택배사·송장번호를 채워 inbox 에 넣으면 송장이 전송됩니다",
+    # what the seller fills sits right after the ids (frozen with the header); 수량 per invoice is not offered:
+    # no connector sends a partial shipment
+    columns=(NEW, MALL, ACCOUNT, ORDER_NO, SHIP_UNIT, LINE_ID, ORDER_ACTION, COURIER, TRACKING_NO, CANCEL_REASON, SHIP_BY,
+             STATUS, MALL_STATUS, CLAIM_STATE, ORDERED_AT, PAID_AT, MALL_PRODUCT_ID, SELLER_CODE, PRODUCT_NAME, OPTION_OUT,
+             QUANTITY_OUT, UNIT_PRICE, AMOUNT, SHIPPING_FEE, BUYER, BUYER_PHONE, RECEIVER, RECEIVER_PHONE, RECEIVER_PHONE2,
+             ZIP, ADDRESS, ADDRESS_DETAIL, MEMO, SHIPPED_ON, SHIP_BY_RULE, COLLECTED_AT),
+    description="수집한 주문. 처리(발주확인·송장·판매취소·강제완료·보류해제)를 고르거나 택배사·송장번호를 채워 inbox 에 넣으면 처리됩니다",
     inbox=False,
     reads_as="invoices",
-    fill_columns=("courier", "tracking_no"),
+    fill_columns=("courier", "tracking_no", "action"),  # the first names the skip: 송장 미입력
+    frozen="line_id",
+    column_dropdowns=("action", "courier", "reason_code"),
 )
 
 CLAIM_KIND = Column("유형", "kind", width=6)
 CLAIM_STATUS = Column("상태", "claim_status", help="mallbatch 의 한 가지 상태 (쇼핑몰마다 다른 코드는 '쇼핑몰 상태')", width=10)
-CLAIM_STATUS_RAW = Column("쇼핑몰 상태", "status_raw", width=14)
+CLAIM_STATUS_RAW = MALL_STATUS
 OFFERED = Column("처리가능", "offered", help="이 쇼핑몰 API 로 이 클레임에 할 수 있는 처리 (처리 칸의 목록)", width=24)
 RETURN_DUE = Column("반품기한", "return_due", Kind.DATE, help="반품은 배송완료 후 7일 안에 (배송완료일을 모르면 요청일부터)", width=12)
 RETURN_BASIS = Column("기한기준", "return_basis", help="반품기한을 센 날: 배송완료일 또는 요청일", width=16)
@@ -128,10 +140,12 @@ def courier_name(code: str) -> str:
     return courier.name if courier else code
 
 
-def order_values(line: OrderLine) -> dict[str, Any]:
+def order_values(line: OrderLine, open_claim: Claim | None = None, ship_by: tuple[date | None, str] = (None, "")) -> dict[str, Any]:
+    """One row of the 주문 workbook; 처리 and 사유구분 are never pre-filled (only what the seller picks is sent)."""
     return {
         "mall": mall_name(line.mall), "account": line.account, "order_no": line.order_id, "ship_unit": line.ship_unit,
-        "line_id": line.line_id, "status": str(line.status), "claim": line.claim, "ordered_at": line.ordered_at,
+        "line_id": line.line_id, "status": str(order_state(line, open_claim)), "status_raw": line.status_raw,
+        "ship_by": ship_by[0], "ship_by_rule": ship_by[1], "claim": line.claim, "ordered_at": line.ordered_at,
         "paid_at": line.paid_at, "buyer_name": line.buyer_name, "buyer_phone": line.buyer_phone,
         "receiver_name": line.receiver_name, "receiver_phone": line.receiver_phone, "receiver_phone2": line.receiver_phone2,
         "zip": line.zip, "address": line.address, "address_detail": line.address_detail, "memo": line.memo,

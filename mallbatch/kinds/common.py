@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from mallbatch.connectors.registry import connected
 from mallbatch.domain.couriers import COURIERS
+from mallbatch.domain.states import SELLER_REASONS
 from mallbatch.malls import MALLS, find_mall
 from mallbatch.sheets.columns import Column, Kind
 from mallbatch.sheets.issues import Issue
@@ -30,7 +32,8 @@ ACCOUNT = Column(
 ORDER_NO = Column(
     "주문번호", "order_no", Kind.DIGITS, required=True,
     synonyms=("쇼핑몰주문번호", "제휴몰주문번호", "고객주문번호", "주문 번호"),
-    help="쇼핑몰의 주문번호 (수집한 주문 엑셀의 값을 그대로)", example="2026112100012345", width=20,
+    help="쇼핑몰의 주문번호 (수집한 주문 엑셀의 값을 그대로). 묶음배송번호나 상품주문번호가 있으면 비워도 됩니다",
+    example="2026112100012345", width=20,
 )
 SHIP_UNIT = Column(
     "묶음배송번호", "ship_unit", Kind.DIGITS, synonyms=("배송번호", "shipmentBoxId", "bundleNo"),
@@ -45,12 +48,13 @@ COURIER = Column(
     choices=tuple(c.name for c in COURIERS),
     aliases={alias: c.name for c in COURIERS for alias in (c.code, *c.synonyms)},
     synonyms=("배송업체", "택배사명", "배송사"),
-    help="목록에서 택배사를 고르세요 (대한통운·CJ택배 등도 인식합니다)", example="CJ대한통운", width=14,
+    help="목록에서 택배사를 고르세요 (대한통운·CJ택배 등도 인식합니다). 처리가 송장일 때 필수", example="CJ대한통운", width=14,
 )
 TRACKING_NO = Column(
     "송장번호", "tracking_no", Kind.CODE, required=True,
     synonyms=("운송장번호", "송장 번호", "운송장", "invoiceNo"),
-    help="숫자만 입력 (택배사별 자릿수 확인: CJ대한통운 10·12자리, 우체국 13자리 …)", example="612345678901", width=16,
+    help="숫자만 입력 (택배사별 자릿수 확인: CJ대한통운 10·12자리, 우체국 13자리 …). 처리가 송장일 때 필수",
+    example="612345678901", width=16,
 )
 SHIPPED_ON = Column(
     "출고일", "shipped_on", Kind.DATE, synonyms=("발송일", "출고일자", "발송일자"),
@@ -69,6 +73,23 @@ ANSWER_ACTION = Column(
     "처리", "action", Kind.CHOICE, choices=("답변", "답변후종료"), aliases={"종료": "답변후종료", "답변 후 종료": "답변후종료"},
     variants={"답변완료": "답변", "답변등록": "답변", "답변하고종료": "답변후종료", "답변및종료": "답변후종료", "처리완료": "답변후종료"},
     help="답변 또는 답변후종료 (비우면 답변)", example="답변", width=10, default="답변",
+)
+
+# The seller's action on an order line (seed 001: 발주확인, 송장, 판매취소, 송장송신관리의 강제완료); the
+# same 처리 header as answers, with the order actions as its choices.
+CONFIRM, SEND, CANCEL, DONE_OUTSIDE, RELEASE = "발주확인", "송장", "판매취소", "강제완료", "보류해제"
+ORDER_ACTION = dataclasses.replace(
+    ANSWER_ACTION, choices=(SEND, CONFIRM, CANCEL, DONE_OUTSIDE, RELEASE),
+    aliases={"송장전송": SEND, "송장등록": SEND, "발송": SEND, "발송처리": SEND, "발주": CONFIRM, "주문확인": CONFIRM,
+             "판매불가": CANCEL, "보류 해제": RELEASE, "강제 완료": DONE_OUTSIDE},
+    variants={"완료": DONE_OUTSIDE, "처리완료": DONE_OUTSIDE, "취소": CANCEL, "발주처리": CONFIRM},
+    help=(f"{SEND}(택배사·송장번호를 채우면 비워도 송장), {CONFIRM}(송장 없이), {CANCEL}(사유구분 필수, 발송 전만), "
+          f"{DONE_OUTSIDE}(mallbatch 밖에서 보낸 주문: 쇼핑몰에 보내지 않고 다음 주문 엑셀에서 뺍니다), {RELEASE}"),
+    example=SEND, default=None,
+)
+CANCEL_REASON = Column(
+    "사유구분", "reason_code", Kind.CHOICE, choices=SELLER_REASONS, synonyms=("사유코드", "사유 구분", "취소사유", "판매취소사유"),
+    help=f"판매취소할 때 고르세요 ({', '.join(SELLER_REASONS)}). 쇼핑몰마다 맞는 사유 코드로 보냅니다", width=10,
 )
 
 PRODUCT_NAME = Column(

@@ -36,6 +36,8 @@ from mallbatch.kinds.collected import (
 )
 from mallbatch.malls import MALLS, find_mall, mall_name
 from mallbatch.pipeline import outbox
+from mallbatch.pipeline.dispatch import Deadlines
+from mallbatch.pipeline.order_actions import DONE_OUTSIDE_OP
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stock_sync import StockReport, StockSync
@@ -190,17 +192,24 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
 
     written: dict[str, Path] = {}
     claims = [c for c, _, _ in store.records.all(Claim, "claims", raw=False)]
-    open_claims: dict[str, str] = {}
+    open_claims: dict[str, Claim] = {}
     for claim in claims:
         if claim.status.value in ("요청", "처리중"):
             for line_id in [*claim.line_ids, claim.ship_unit]:
-                open_claims[f"{claim.mall}:{claim.account}:{line_id}"] = f"{claim.kind.value}{claim.status.value}"
+                open_claims[f"{claim.mall}:{claim.account}:{line_id}"] = claim
     if "orders" in kinds:
         rows = []
+        # no longer to do whatever the mall's list still says: 강제완료 (shipped outside mallbatch) and a 판매취소 the
+        # mall accepted (its order list may still show the line open: the 쿠팡 connector maps a seller-cancelled box 결제완료)
+        done_outside = store.journal.done_targets(DONE_OUTSIDE_OP) | store.journal.done_targets("order.cancel")
+        deadlines = Deadlines(store)
         for line, first_run, updated in store.records.all(OrderLine, "orders", raw=False):
+            if (line.mall, line.account, line.line_id) in done_outside:
+                continue
             if line.status in OPEN_ORDER or first_run == run_id:
-                line.claim = open_claims.get(f"{line.mall}:{line.account}:{line.line_id}") or open_claims.get(f"{line.mall}:{line.account}:{line.ship_unit}", "")
-                rows.append((order_values(line) | _collected(updated), first_run == run_id))
+                claim = open_claims.get(f"{line.mall}:{line.account}:{line.line_id}") or open_claims.get(f"{line.mall}:{line.account}:{line.ship_unit}")
+                line.claim = f"{claim.kind.value}{claim.status.value}" if claim else ""
+                rows.append((order_values(line, claim, deadlines.of(line)) | _collected(updated), first_run == run_id))
         written["orders"] = _write(ORDERS, rows)
     if "claims" in kinds:
         rows = [(claim_values(c, _delivered(store, c)) | _collected(updated), first == run_id)

@@ -18,6 +18,7 @@ from pathlib import Path
 from mallbatch.files import atomic_write, part_path, private_file, prune_dated, unique_path
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.sheets.dropdowns import row_dropdowns
+from mallbatch.sheets.templates import DATA_ROWS, LIST_SHEET, dropdown
 from mallbatch.sheets.writer import Book
 from mallbatch.workspace import Workspace
 
@@ -77,13 +78,21 @@ def prune(ws: Workspace, now: datetime) -> list[Path]:
 
 
 def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
-    """One outbox workbook of ``kind``: frozen header, autofilter, text format on ids, per-row dropdowns, written atomically."""
+    """One outbox workbook of ``kind``: header (and ``kind.frozen`` id columns) frozen, autofilter, text format on
+    ids, dropdowns on ``kind.column_dropdowns`` (처리, 택배사 …) and per-row ones, written atomically."""
     path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
+    names = [c.name for c in kind.columns]
 
     def write(tmp: Path) -> None:
         book = Book(tmp)
         ws = book.sheet(kind.title, kind.code)
-        ws.freeze_panes(1, 0)
+        ws.freeze_panes(1, names.index(kind.frozen) + 1 if kind.frozen else 0)
+        lists, known = None, {}  # one hidden list sheet per workbook, for column and per-row dropdowns
+        if kind.column_dropdowns:
+            lists = book.workbook.add_worksheet(LIST_SHEET)
+            lists.hide()
+            for name in kind.column_dropdowns:
+                dropdown(ws, names.index(name), kind.column(name), max(len(rows), DATA_ROWS), lists, known)
         for col, column in enumerate(kind.columns):
             ws.set_column(col, col, column.width, book.text if column.text_format else None)
             book.cell(ws, 0, col, column.header, book.header)
@@ -96,7 +105,7 @@ def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object]
                 else:
                     book.cell(ws, number, col, values.get(column.name), book.text if column.text_format else None)
         ws.autofilter(0, 0, max(1, len(rows)), len(kind.columns) - 1)
-        row_dropdowns(book, ws, kind, [values for values, _ in rows])
+        row_dropdowns(book, ws, kind, [values for values, _ in rows], lists=lists, known=known)
         book.close()
 
     return atomic_write(path, write)

@@ -41,11 +41,14 @@ from mallbatch.pipeline.check import (
     result_path,
     save_valid,
 )
+from mallbatch.kinds.common import CANCEL, CONFIRM, DONE_OUTSIDE, RELEASE, SEND
 from mallbatch.kinds.imported import IMPORTED
+from mallbatch.kinds.invoices import action_of
 from mallbatch.pipeline.importing import link_rows
 from mallbatch.pipeline.group_push import push_groups
 from mallbatch.pipeline.listing import build_listing
 from mallbatch.pipeline.ops import OPS, Outcome, execute, is_transient
+from mallbatch.pipeline.order_actions import NOT_FOUND, OrderActions
 from mallbatch.pipeline.plan import (
     ALREADY,
     ERROR,
@@ -136,7 +139,7 @@ class Pusher:
         self.linked: set[tuple[str, int, str, str]] = set()  # (sheet, row, mall, account) bound to a listing by import
 
     # --- helpers ----------------------------------------------------------------------
-    def _account(self, sheet: str, row: Row, capability: Capability) -> tuple[Account, Connector] | None:
+    def _account(self, sheet: str, row: Row, capability: Capability, unsupported: str = UNSUPPORTED) -> tuple[Account, Connector] | None:
         """The row's account and adapter when they can do ``capability``; otherwise record why not."""
         mall = find_mall(row.get("mall", ""))
         assert mall is not None  # validated
@@ -149,7 +152,7 @@ class Pusher:
         if adapter is None:
             outcome.add(account.label, FAILURE, "아직 mallbatch 가 연동하지 않는 쇼핑몰입니다")
         elif capability not in adapter.spec.capabilities:
-            outcome.add(account.label, FAILURE, UNSUPPORTED)
+            outcome.add(account.label, FAILURE, unsupported)
         elif self._dead(account):
             outcome.add(account.label, FAILURE, f"인증 실패: {self._dead(account)}")
         else:
@@ -320,6 +323,18 @@ class Pusher:
         return lines
 
     def push_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
+        """Each row's 처리: 보류해제 first (a held order cannot ship), then 송장, 발주확인, 판매취소, 강제완료."""
+        by_action: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_action[action_of(row)].append(row)
+        actions = OrderActions(self, sheet, sha)
+        actions.release(by_action[RELEASE])
+        self._send_invoices(sheet, by_action[SEND], sha)
+        actions.confirm(by_action[CONFIRM])
+        actions.cancel(by_action[CANCEL])
+        actions.done_outside(by_action[DONE_OUTSIDE])
+
+    def _send_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
         """Resolve each row to its ship unit(s); rows naming the same unit become one invoice."""
         units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
         accounts: dict[tuple[str, str], tuple[Account, Connector]] = {}
@@ -335,7 +350,7 @@ class Pusher:
                 outcome.add(account.label, FAILURE, f"주문을 조회하지 못했습니다: {exc.message_ko}", is_transient(exc))
                 continue
             if not lines:
-                outcome.add(account.label, FAILURE, "주문을 찾을 수 없습니다. 먼저 'mallbatch collect' 로 주문을 수집하세요")
+                outcome.add(account.label, FAILURE, NOT_FOUND)
                 continue
             courier = find_courier(row.get("courier"))
             assert courier is not None  # validated
@@ -360,12 +375,12 @@ class Pusher:
         for key, items in per_account.items():
             self._invoices_for_account(sheet, *accounts[key], items, sha)
 
-    def _pending_cancels(self, account: Account, adapter: Connector, items: Sequence[tuple[list[Row], Invoice, list[OrderLine]]]) -> set[str]:
-        """Collect claims again right before sending (seed 001: 취소요청 lines must not ship)."""
+    def _pending_cancels(self, account: Account, adapter: Connector, lines: Sequence[OrderLine]) -> set[str]:
+        """Collect claims again right before sending (seed 001: 취소요청 lines must not ship, nor be confirmed)."""
         if Capability.CLAIMS_COLLECT not in adapter.spec.capabilities:
             return set()
         now = now_kst()
-        paid = [l.paid_at or l.ordered_at for _, _, lines in items for l in lines if (l.paid_at or l.ordered_at)]
+        paid = [l.paid_at or l.ordered_at for l in lines if (l.paid_at or l.ordered_at)]
         since = min([*paid, now - CLAIM_LOOKBACK]) - timedelta(hours=1)
         claims = list(adapter.claims(since, now))
         self.store.records.upsert(claims, "push")
@@ -380,7 +395,7 @@ class Pusher:
                               items: list[tuple[list[Row], Invoice, list[OrderLine]]], sha: str) -> None:
         label = account.label
         try:
-            blocked = self._pending_cancels(account, adapter, items)
+            blocked = self._pending_cancels(account, adapter, [l for _, _, lines in items for l in lines])
         except AuthError as exc:
             self.session.failed_auth[(account.mall, account.name)] = exc.message_ko
             for unit_rows, _, _ in items:

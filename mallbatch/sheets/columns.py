@@ -116,6 +116,11 @@ class SheetKind:
     inbox: bool = True  # False: outbox-only (collected records)
     reads_as: str | None = None  # an outbox workbook dropped back is processed as this kind
     fill_columns: tuple[str, ...] = ()  # reads_as: a row is taken only when one of these is filled
+    # required columns a row does not need, from its own values (택배사 when its 처리 sends no invoice)
+    waived: Callable[[Row], Iterable[str]] | None = None
+    implied: Mapping[str, str] = field(default_factory=dict)  # reads_as: what a mall's own layout says without a column (its 쇼핑몰)
+    frozen: str = ""  # outbox workbooks: the columns up to this one stay in view with the header (freeze panes)
+    column_dropdowns: tuple[str, ...] = ()  # outbox workbooks: columns whose choices are a dropdown on every row
     example_rows: tuple[Mapping[str, str], ...] = ()
     guide_tables: tuple[GuideTable, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -18,15 +18,18 @@ from mallbatch.sheets.xlsx import Worksheet
 ROW_CHOICES = "_choices"  # the key in a row's values; never a column name
 
 
-def row_dropdowns(book: Book, ws: Worksheet, kind: SheetKind, rows: Sequence[Mapping[str, object]], first_row: int = 1) -> None:
-    """Per-row dropdowns on ``ws`` for every column of ``kind`` some row gives choices for."""
+def row_dropdowns(book: Book, ws: Worksheet, kind: SheetKind, rows: Sequence[Mapping[str, object]], first_row: int = 1,
+                  lists: Worksheet | None = None, known: dict[tuple[str, ...], str] | None = None) -> None:
+    """Per-row dropdowns on ``ws`` for every column of ``kind`` some row gives choices for; ``lists`` is the
+    workbook's hidden list sheet when the caller made one already (a workbook has one)."""
     per_row = [dict(values.get(ROW_CHOICES) or {}) for values in rows]  # type: ignore[call-overload]
     names = {name for choices in per_row for name in choices}
     if not names:
         return
-    lists = book.workbook.add_worksheet(LIST_SHEET)
-    lists.hide()
-    known: dict[tuple[str, ...], str] = {}
+    if lists is None:
+        lists = book.workbook.add_worksheet(LIST_SHEET)
+        lists.hide()
+    known = {} if known is None else known
     for col, column in enumerate(kind.columns):
         if column.name not in names:
             continue

@@ -73,6 +73,19 @@ def list_range(lists: Worksheet, choices: tuple[str, ...], known: dict[tuple[str
     return known[choices]
 
 
+def dropdown(ws: Worksheet, index: int, col: Column, last_row: int, lists: Worksheet, known: dict[tuple[str, ...], str]) -> None:
+    """A dropdown of ``col``'s choices on rows 2..``last_row`` + 1 of column ``index`` (none when it has no choices)."""
+    choices = col.choices or (("Y", "N") if col.kind is Kind.BOOL else ())
+    if choices:
+        ws.data_validation(1, index, last_row, index, {
+            "validate": "list",
+            "source": list_range(lists, choices, known),
+            "error_type": "warning",  # synonyms (대한통운 …) stay allowed
+            "error_title": col.header,
+            "error_message": "목록에 없는 값입니다. 그대로 두면 mallbatch 가 비슷한 값을 찾아봅니다.",
+        })
+
+
 def _guide(book: Book, kinds: Sequence[SheetKind], tables: Sequence[GuideTable]) -> None:
     ws = book.sheet(GUIDE_SHEET)
     ws.set_column(0, 0, 110, book.wrap)
@@ -125,15 +138,7 @@ def _sheet(book: Book, kind: SheetKind, lists: Worksheet, known: dict[tuple[str,
         ws.write_comment(0, index, header_note(col, legend=index == 0), {"x_scale": 2.5, "y_scale": 2})
         book.cell(ws, 1, index, guide.get(col.name, ""), book.guide)
         book.cell(ws, 2, index, example.get(col.name, ""), book.example)
-        choices = col.choices or (("Y", "N") if col.kind is Kind.BOOL else ())
-        if choices:
-            ws.data_validation(1, index, DATA_ROWS, index, {
-                "validate": "list",
-                "source": list_range(lists, choices, known),
-                "error_type": "warning",  # synonyms (대한통운 …) stay allowed
-                "error_title": col.header,
-                "error_message": "목록에 없는 값입니다. 그대로 두면 mallbatch 가 비슷한 값을 찾아봅니다.",
-            })
+        dropdown(ws, index, col, DATA_ROWS, lists, known)
     ws.write_comment(1, 0, "안내 행입니다. 그대로 두면 읽지 않습니다 (덮어쓰면 데이터로 읽습니다).")
     ws.write_comment(2, 0, "예시 행입니다. 그대로 두면 읽지 않습니다 (고치면 데이터로 읽습니다).")
 

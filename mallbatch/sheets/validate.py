@@ -123,6 +123,11 @@ def _parse(col: Column, text: str) -> normalize.Normal:
     return PARSERS[col.kind](text)
 
 
+def _waived(kind: SheetKind, row: Row) -> set[str]:
+    """Required columns this row does not need (its 처리 sends no invoice, it names its line another way)."""
+    return set(kind.waived(row)) if kind.waived else set()
+
+
 def _pandera(rows: list[Row], ctx: SheetContext) -> None:
     present = [c for c in ctx.kind.columns if c.name in ctx.columns]
     if not rows or not present:
@@ -140,6 +145,8 @@ def _pandera(rows: list[Row], ctx: SheetContext) -> None:
                 continue
             if any(i.col_index == ctx.columns.get(column) and i.severity == ERROR for i in row.issues):
                 continue  # one bad cell, one message
+            if str(check) == "not_nullable" and column in _waived(ctx.kind, row):
+                continue
             code, message, fix = _message(ctx.kind.column(column), str(check), value)
             row.issues.append(ctx.issue(row, column, code, message, fix))
 
@@ -241,7 +248,9 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
     for index, text in layout.duplicates:
         report.issues.append(Issue(WARNING, "duplicate-column", f"같은 열 '{text}'이(가) 또 있어 무시합니다",
                                    "열 하나만 남기세요", name, layout.header_row + 1, text, index))
-    missing = [c for c in kind.required_columns if c.name not in layout.columns and not (c.default is not None)]
+    implied = {n: v for n, v in plan.kind.implied.items() if n not in layout.columns}
+    missing = [c for c in kind.required_columns if c.name not in layout.columns and c.default is None and c.name not in implied]
+    needed: set[str] = set()  # missing columns some row needs
     rows: list[Row] = []
     rows_by_index: dict[int, Row] = {}
     for index in range(layout.header_row + 1, len(plan.sheet.rows)):
@@ -272,10 +281,13 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
             if not any(_filled(cells, layout.columns.get(n)) for n in plan.kind.fill_columns):
                 row.skipped = SKIP_MESSAGES.get(plan.kind.fill_columns[0], "입력 없음")
                 continue
-        for col in missing:
-            row.issues.append(Issue(ERROR, "missing-column", f"필수 열 '{col.header}'이(가) 없어 처리할 수 없습니다",
-                                    "템플릿의 열 이름을 그대로 쓰세요", name, row.excel_row, col.header, None))
         _normalise(row, ctx)
+        row.values.update(implied)
+        for col in missing:
+            if col.name not in _waived(kind, row):
+                needed.add(col.name)
+                row.issues.append(Issue(ERROR, "missing-column", f"필수 열 '{col.header}'이(가) 없어 처리할 수 없습니다",
+                                        "템플릿의 열 이름을 그대로 쓰세요", name, row.excel_row, col.header, None))
     active = [r for r in rows if not r.skipped and not plan.sheet.problems.get(r.excel_row - 1)]
     _pandera(active, ctx)
     _unique(active, ctx)
@@ -287,7 +299,7 @@ def validate_sheet(plan: SheetPlan, kind: SheetKind, book: BookContext) -> Sheet
         report.issues.extend(rule(active, ctx))
     _cell_problems(plan, ctx, rows_by_index)
     report.rows = rows
-    for col in missing:
+    for col in (c for c in missing if c.name in needed or not active):
         report.issues.append(Issue(ERROR, "missing-column", f"필수 열 '{col.header}'이(가) 없습니다",
                                    f"머리글에 '{col.header}' 열을 추가하세요 ({col.help})", name, layout.header_row + 1, col.header))
     return report

@@ -32,7 +32,7 @@ PERSONAL = {
     INQUIRIES: ("writer", "body"),
 }
 MASK = "***"
-_DATETIMES = {"ordered_at", "paid_at", "requested_at", "asked_at", "answered_at", "delivered_at"}
+_DATETIMES = {"ordered_at", "paid_at", "requested_at", "asked_at", "answered_at", "delivered_at", "ship_by"}
 
 
 def _encode(record: OrderLine | Claim | Inquiry) -> tuple[str, str]:

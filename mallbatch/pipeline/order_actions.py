@@ -1,0 +1,171 @@
+"""The seller's actions on order lines besides 송장, from the 처리 column of a 송장 sheet or of the 주문
+workbook dropped back (seed 001: 주문확인 → 발주확인 → 송장, or 주문확인 → 판매취소; 송장송신관리의 강제완료).
+
+발주확인 alone is the journal's ``order.confirm`` on the ship unit — the very command an invoice sends first —
+so it is sent once whichever comes first; 판매취소 is ``order.cancel`` per line with the mall's reason code
+(``MarketplaceSpec.reasons``), 보류해제 ``order.release`` per ship unit: journaled and read back like invoices.
+강제완료 sends nothing: a ``order.done`` command per line is journaled done at once, and the line leaves the
+next 주문 workbook. A mall that does not offer an action says so on the row, with what to do instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from mallbatch.config import Account
+from mallbatch.connectors.runtime.connector import Connector
+from mallbatch.domain.capability import Capability
+from mallbatch.domain.records import OrderCancel, OrderLine, OrderStatus
+from mallbatch.domain.states import SELLER_REASONS
+from mallbatch.errors import AuthError, RemoteError
+from mallbatch.pipeline.ops import is_transient
+from mallbatch.pipeline.plan import ALREADY, FAILURE, HOLD, SKIP, SUCCESS, Task
+from mallbatch.sheets.rows import Row
+from mallbatch.store.journal import DONE, Command
+
+if TYPE_CHECKING:
+    from mallbatch.pipeline.push import Pusher
+
+DONE_OUTSIDE_OP = "order.done"
+NOT_FOUND = "주문을 찾을 수 없습니다. 먼저 'mallbatch collect' 로 주문을 수집하세요"
+NO_CONFIRM = "이 쇼핑몰은 mallbatch 에서 발주확인을 지원하지 않습니다. 쇼핑몰 판매자센터에서 발주확인하세요"
+NO_CANCEL = "이 쇼핑몰은 mallbatch 에서 판매취소를 지원하지 않습니다. 쇼핑몰 판매자센터에서 판매취소하세요"
+NO_RELEASE = "이 쇼핑몰은 주문 보류해제를 지원하지 않습니다. 쇼핑몰 판매자센터에서 보류를 해제하세요"
+NO_ORDERS = "이 쇼핑몰은 mallbatch 가 주문을 수집하지 않아 강제완료할 주문이 없습니다"
+CANCEL_PENDING = "취소요청이 들어와 발주확인하지 않았습니다. 클레임 엑셀이나 쇼핑몰에서 취소요청을 먼저 처리하세요"
+SHIPPED = (OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED, OrderStatus.RETURNED, OrderStatus.EXCHANGED)
+Resolved = tuple[Row, Account, Connector, list[OrderLine]]
+
+
+class OrderActions:
+    """One sheet's 발주확인, 판매취소, 강제완료 and 보류해제 rows; outcomes go on the pusher's rows."""
+
+    def __init__(self, pusher: Pusher, sheet: str, sha: str) -> None:
+        self.pusher, self.sheet, self.sha = pusher, sheet, sha
+
+    def _resolve(self, rows: Sequence[Row], capability: Capability, unsupported: str) -> list[Resolved]:
+        """Each row's account (when it offers ``capability``) and the order lines it names."""
+        found = []
+        for row in rows:
+            resolved = self.pusher._account(self.sheet, row, capability, unsupported)
+            if resolved is None:
+                continue
+            account, adapter = resolved
+            outcome = self.pusher.outcomes.of(self.sheet, row)
+            try:
+                lines = self.pusher._order_lines(account, adapter, row)
+            except RemoteError as exc:
+                outcome.add(account.label, FAILURE, f"주문을 조회하지 못했습니다: {exc.message_ko}", is_transient(exc))
+                continue
+            if not lines:
+                outcome.add(account.label, FAILURE, NOT_FOUND)
+                continue
+            found.append((row, account, adapter, lines))
+        return found
+
+    def _by_unit(self, resolved: list[Resolved]) -> dict[tuple[str, str], tuple[Account, Connector, dict[str, list[Row]]]]:
+        """Per account, the ship units the rows name, each with the rows naming it (one command per unit)."""
+        accounts: dict[tuple[str, str], tuple[Account, Connector, dict[str, list[Row]]]] = {}
+        for row, account, adapter, lines in resolved:
+            units = accounts.setdefault((account.mall, account.name), (account, adapter, {}))[2]
+            for unit in dict.fromkeys(l.ship_unit for l in lines):
+                if row not in units.setdefault(unit, []):
+                    units[unit].append(row)
+        return accounts
+
+    def _note(self, rows: Sequence[Row], label: str, status: str, message: str, transient: bool = False) -> None:
+        self.pusher._note(self.sheet, rows, label, status, message, transient)
+
+    # --- 발주확인 ---------------------------------------------------------------------------
+    def confirm(self, rows: Sequence[Row]) -> None:
+        """발주확인 of each named ship unit still 결제완료, after a fresh claims check (a 취소요청 is held)."""
+        tasks: list[Task] = []
+        for account, adapter, units in self._by_unit(self._resolve(rows, Capability.ORDERS_CONFIRM, NO_CONFIRM)).values():
+            lines = {u: self.pusher.store.records.orders(account.mall, account.name, [u]) for u in units}
+            label = account.label
+            try:
+                blocked = self.pusher._pending_cancels(account, adapter, [l for ls in lines.values() for l in ls])
+            except AuthError as exc:
+                self.pusher.session.failed_auth[(account.mall, account.name)] = exc.message_ko
+                self._note([r for rs in units.values() for r in rs], label, FAILURE, f"인증 실패: {exc.message_ko}")
+                continue
+            except RemoteError as exc:
+                self._note([r for rs in units.values() for r in rs], label, HOLD,
+                           f"클레임을 확인하지 못해 발주확인하지 않았습니다: {exc.message_ko}")
+                continue
+            for unit, unit_rows in units.items():
+                unit_lines = lines[unit]
+                if unit in blocked or any(l.line_id in blocked for l in unit_lines):
+                    self._note(unit_rows, label, HOLD, CANCEL_PENDING)
+                elif all(l.status is OrderStatus.CANCELED for l in unit_lines):
+                    self._note(unit_rows, label, FAILURE, "취소된 주문입니다")
+                elif not any(l.status is OrderStatus.PAID for l in unit_lines):
+                    self._note(unit_rows, label, SKIP, f"{ALREADY} (이미 발주확인된 주문입니다)")
+                else:
+                    command = Command.new(account.mall, account.name, "order.confirm", unit, {}, self.sha, unit_rows[0].excel_row)
+                    tasks.append(Task(self.sheet, unit_rows[0], account, command, unit, unit_rows[1:]))
+        self.pusher._run("order.confirm", tasks, self.pusher._simple_done)
+
+    # --- 판매취소 ---------------------------------------------------------------------------
+    def cancel(self, rows: Sequence[Row]) -> None:
+        """판매취소 of each named line not shipped yet, once per line whatever reason a later file gives.
+        A shipped line is refused on any mall (before asking whether the mall offers 판매취소)."""
+        tasks: dict[tuple[str, str, str], Task] = {}
+        journal = self.pusher.store.journal
+        for row, account, adapter, lines in self._resolve(rows, Capability.ORDERS_COLLECT, NO_ORDERS):
+            label, code = account.label, str(row.get("reason_code"))
+            open_lines = []
+            for line in lines:
+                if line.status is OrderStatus.CANCELED or journal.last_done(account.mall, account.name, "order.cancel", line.line_id):
+                    self._note([row], label, SKIP, f"{ALREADY} (이미 취소된 주문입니다: {line.line_id})")
+                elif line.status in SHIPPED:
+                    self._note([row], label, FAILURE, f"이미 발송된 주문은 판매취소할 수 없습니다 ({line.line_id}). "
+                                                      "구매자가 반품을 요청하면 클레임 엑셀에서 처리하세요")
+                else:
+                    open_lines.append(line)
+            if not open_lines:
+                continue
+            reasons = adapter.spec.reasons
+            if Capability.ORDERS_CANCEL not in adapter.spec.capabilities:
+                self._note([row], label, FAILURE, NO_CANCEL)
+                continue
+            if reasons and code not in reasons:
+                offered = ", ".join(r for r in SELLER_REASONS if r in reasons)
+                self._note([row], label, FAILURE, f"{label}에는 '{code}' 사유로 판매취소할 수 없습니다. 사유구분을 다시 고르세요: {offered}")
+                continue
+            for line in open_lines:
+                key = (account.mall, account.name, line.line_id)
+                if key in tasks:
+                    if tasks[key].command.payload["reason_code"] == code:
+                        tasks[key].others.append(row)
+                    else:
+                        self._note([row], label, FAILURE, f"같은 상품주문({line.line_id})에 다른 사유구분의 판매취소가 있습니다. 한 행만 남기세요")
+                    continue
+                cancel = OrderCancel(line.line_id, line.order_id, line.ship_unit, code, code, line=line)
+                command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel.payload(), self.sha, row.excel_row)
+                tasks[key] = Task(self.sheet, row, account, command, cancel)
+        self.pusher._run("order.cancel", list(tasks.values()), self.pusher._simple_done)
+
+    # --- 보류해제 ---------------------------------------------------------------------------
+    def release(self, rows: Sequence[Row]) -> None:
+        tasks: list[Task] = []
+        for account, _, units in self._by_unit(self._resolve(rows, Capability.ORDERS_RELEASE, NO_RELEASE)).values():
+            for unit, unit_rows in units.items():
+                command = Command.new(account.mall, account.name, "order.release", unit, {}, self.sha, unit_rows[0].excel_row)
+                tasks.append(Task(self.sheet, unit_rows[0], account, command, unit, unit_rows[1:]))
+        self.pusher._run("order.release", tasks, self.pusher._simple_done)
+
+    # --- 강제완료 ---------------------------------------------------------------------------
+    def done_outside(self, rows: Sequence[Row]) -> None:
+        """Mark each named line done in mallbatch only (shipped outside it): nothing goes to the mall."""
+        journal = self.pusher.store.journal
+        for row, account, _, lines in self._resolve(rows, Capability.ORDERS_COLLECT, NO_ORDERS):
+            for line in lines:
+                command = journal.register(Command.new(account.mall, account.name, DONE_OUTSIDE_OP, line.line_id, {},
+                                                       self.sha, row.excel_row))
+                if command.state == DONE:
+                    self._note([row], account.label, SKIP, f"{ALREADY} (강제완료된 주문입니다)")
+                    continue
+                journal.mark(command, DONE, message="강제완료 (쇼핑몰에 보내지 않음)")
+                self._note([row], account.label, SUCCESS, "강제완료: 쇼핑몰에는 보내지 않았고, 다음 주문 엑셀에서 빠집니다")
