@@ -275,3 +275,28 @@ def test_sigkill_mid_batch_applies_each_claim_action_once(sim_workspace, tmp_pat
     kill_and_finish(ws.home, book, random.Random(9), 3, lambda: len(applied(server)), len(cancels))
     assert len(applied(server)) == len(cancels) and set(applied(server).values()) == {1}
     assert {WMP.claim_step(server, unit, "cancel") for unit in cancels} == {"done"}
+
+
+@pytest.mark.parametrize("harness", HARNESSES, ids=lambda h: h.mall)
+def test_every_mall_approves_a_cancel_from_the_claims_workbook_once(sim_workspace, tmp_path: Path, harness: Any) -> None:
+    """The round trip on each mall: a buyer's cancel collected, 취소승인 picked, dropped back, applied once by
+    that mall's simulator, and the next 클레임 workbook shows 취소완료."""
+    ws, servers = sim_workspace((harness.mall,), rate_limit=200)
+    server = servers[harness.mall]
+    before = harness.ship_units(server)
+    server.simulator.generate(1, 0, 0)
+    unit = sorted(harness.ship_units(server) - before)[0]
+    harness.open_claim(server, unit, "cancel")
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        book = collect(ws, store, session, kinds=("orders", "claims")).workbooks["claims"]
+        [row] = [r for r in table(book) if str(r["묶음배송번호"]) == unit or unit in str(r["상품주문번호"])]
+        assert row["상태"] == "취소요청" and "취소승인" in row["처리가능"], row
+        fill(book, {str(row["클레임번호"]): {"처리": "취소승인"}}, key="클레임번호")
+        first = results(push_file(ws, store, session, book).result_path)
+        assert first[str(row["클레임번호"])][0] == "성공", first
+        again = results(push_file(ws, store, session, book).result_path)
+        assert again[str(row["클레임번호"])][0] == "건너뜀", again
+        assert harness.actions_applied(server, unit, "cancel") == 1
+        nxt = [r for r in table(collect(ws, store, session, kinds=("claims",)).workbooks["claims"])
+               if str(r["클레임번호"]) == str(row["클레임번호"])]
+    assert [r["상태"] for r in nxt] == ["취소완료"]
