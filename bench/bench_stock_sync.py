@@ -23,17 +23,11 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cases import busiest_second  # noqa: E402 - after the paths it needs
 
 MALLS = ("coupang", "smartstore", "wemakeprice")
-
-
-def busiest_second(times: list[float]) -> int:
-    best, first = 0, 0
-    for last, moment in enumerate(times):
-        while moment - times[first] >= 1.0:
-            first += 1
-        best = max(best, last - first + 1)
-    return best
 
 
 def main() -> None:

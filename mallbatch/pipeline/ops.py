@@ -105,31 +105,26 @@ def _updated(adapter: Connector, commands: list[Command]) -> dict[str, ItemResul
     return found
 
 
+def _declared(name: str, capability: Capability, send: Send) -> Op:
+    """An op whose batch size and read-back the connector's spec declares (its Write and ReadBack)."""
+    return Op(name, capability, send, None, lambda spec: spec.batch(capability))
+
+
 OPS: dict[str, Op] = {op.name: op for op in (
     Op("product.create", Capability.PRODUCTS_CREATE, _one_by_one(_create), _find_products, lambda s: 1, read_back_first=True),
     Op("product.update", Capability.PRODUCTS_UPDATE, _one_by_one(_update), _updated, lambda s: 1),
-    Op("order.confirm", Capability.ORDERS_CONFIRM, lambda a, units: a.confirm(units), None,
-       lambda s: s.batch(Capability.ORDERS_CONFIRM)),
-    Op("invoice.send", Capability.INVOICES_SEND, lambda a, inv: a.send_invoices(inv), None,
-       lambda s: s.batch(Capability.INVOICES_SEND)),
-    Op("invoice.update", Capability.INVOICES_UPDATE, lambda a, inv: a.update_invoices(inv), None,
-       lambda s: s.batch(Capability.INVOICES_UPDATE)),
-    Op("inquiry.answer", Capability.INQUIRIES_ANSWER, lambda a, ans: a.answer(ans), None,
-       lambda s: s.batch(Capability.INQUIRIES_ANSWER)),
+    _declared("order.confirm", Capability.ORDERS_CONFIRM, lambda a, units: a.confirm(units)),
+    _declared("invoice.send", Capability.INVOICES_SEND, lambda a, invoices: a.send_invoices(invoices)),
+    _declared("invoice.update", Capability.INVOICES_UPDATE, lambda a, invoices: a.update_invoices(invoices)),
+    _declared("inquiry.answer", Capability.INQUIRIES_ANSWER, lambda a, answers: a.answer(answers)),
     # absolute values keyed by ListingChange.target; payload ListingChange.payload() (+ what makes the intent unique)
-    Op("listing.stock", Capability.STOCK_UPDATE, lambda a, changes: a.set_stock(changes), None,
-       lambda s: s.batch(Capability.STOCK_UPDATE)),
-    Op("listing.price", Capability.PRICE_UPDATE, lambda a, changes: a.set_price(changes), None,
-       lambda s: s.batch(Capability.PRICE_UPDATE)),
-    Op("listing.sale", Capability.SALE_STATUS, lambda a, changes: a.set_sale(changes), None,
-       lambda s: s.batch(Capability.SALE_STATUS)),
-    Op("order.cancel", Capability.ORDERS_CANCEL, lambda a, cancels: a.cancel_orders(cancels), None,
-       lambda s: s.batch(Capability.ORDERS_CANCEL)),
-    Op("order.release", Capability.ORDERS_RELEASE, lambda a, units: a.release_orders(units), None,
-       lambda s: s.batch(Capability.ORDERS_RELEASE)),
+    _declared("listing.stock", Capability.STOCK_UPDATE, lambda a, changes: a.set_stock(changes)),
+    _declared("listing.price", Capability.PRICE_UPDATE, lambda a, changes: a.set_price(changes)),
+    _declared("listing.sale", Capability.SALE_STATUS, lambda a, changes: a.set_sale(changes)),
+    _declared("order.cancel", Capability.ORDERS_CANCEL, lambda a, cancels: a.cancel_orders(cancels)),
+    _declared("order.release", Capability.ORDERS_RELEASE, lambda a, units: a.release_orders(units)),
     # one op per claim action, named as its capability ("claims.return.approve"), keyed by claim id
-    *(Op(str(c), c, lambda a, actions, c=c: a.act_on_claims(c, actions), None, lambda s, c=c: s.batch(c))
-      for c in CLAIM_ACTIONS),
+    *(_declared(str(c), c, lambda a, actions, c=c: a.act_on_claims(c, actions)) for c in CLAIM_ACTIONS),
 )}
 
 

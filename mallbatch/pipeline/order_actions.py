@@ -45,24 +45,7 @@ class OrderActions:
         self.pusher, self.sheet, self.sha = pusher, sheet, sha
 
     def _resolve(self, rows: Sequence[Row], capability: Capability, unsupported: str) -> list[Resolved]:
-        """Each row's account (when it offers ``capability``) and the order lines it names."""
-        found = []
-        for row in rows:
-            resolved = self.pusher._account(self.sheet, row, capability, unsupported)
-            if resolved is None:
-                continue
-            account, adapter = resolved
-            outcome = self.pusher.outcomes.of(self.sheet, row)
-            try:
-                lines = self.pusher._order_lines(account, adapter, row)
-            except RemoteError as exc:
-                outcome.add(account.label, FAILURE, f"주문을 조회하지 못했습니다: {exc.message_ko}", is_transient(exc))
-                continue
-            if not lines:
-                outcome.add(account.label, FAILURE, NOT_FOUND)
-                continue
-            found.append((row, account, adapter, lines))
-        return found
+        return self.pusher.resolve_lines(self.sheet, rows, capability, unsupported)
 
     def _by_unit(self, resolved: list[Resolved]) -> dict[tuple[str, str], tuple[Account, Connector, dict[str, list[Row]]]]:
         """Per account, the ship units the rows name, each with the rows naming it (one command per unit)."""

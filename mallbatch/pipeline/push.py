@@ -334,12 +334,12 @@ class Pusher:
         actions.cancel(by_action[CANCEL])
         actions.done_outside(by_action[DONE_OUTSIDE])
 
-    def _send_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
-        """Resolve each row to its ship unit(s); rows naming the same unit become one invoice."""
-        units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
-        accounts: dict[tuple[str, str], tuple[Account, Connector]] = {}
+    def resolve_lines(self, sheet: str, rows: Sequence[Row], capability: Capability,
+                      unsupported: str = UNSUPPORTED) -> list[tuple[Row, Account, Connector, list[OrderLine]]]:
+        """Each row's account (when it offers ``capability``) and the order lines it names; a row without is told why."""
+        found = []
         for row in rows:
-            resolved = self._account(sheet, row, Capability.INVOICES_SEND)
+            resolved = self._account(sheet, row, capability, unsupported)
             if resolved is None:
                 continue
             account, adapter = resolved
@@ -352,6 +352,14 @@ class Pusher:
             if not lines:
                 outcome.add(account.label, FAILURE, NOT_FOUND)
                 continue
+            found.append((row, account, adapter, lines))
+        return found
+
+    def _send_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
+        """Resolve each row to its ship unit(s); rows naming the same unit become one invoice."""
+        units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
+        accounts: dict[tuple[str, str], tuple[Account, Connector]] = {}
+        for row, account, adapter, lines in self.resolve_lines(sheet, rows, Capability.INVOICES_SEND):
             courier = find_courier(row.get("courier"))
             assert courier is not None  # validated
             tracking = str(row.get("tracking_no")).replace("-", "").replace(" ", "")

@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from mallbatch.domain.records import ProductListing
-from mallbatch.errors import RemoteError
 from mallbatch.store.journal import DONE
 from tests.contract.harness import Capability, ListingChange
-from tests.contract.test_contract import HANGUL, Mall, mall  # noqa: F401 - the fixture
+from tests.contract.test_contract import HANGUL, Mall, mall, refused_text  # noqa: F401 - the fixture
 
 CATALOGUE = (Capability.STOCK_UPDATE, Capability.PRICE_UPDATE, Capability.SALE_STATUS, Capability.PRODUCTS_LIST)
 
@@ -96,13 +95,7 @@ def test_a_sale_is_stopped_and_resumed(mall: Mall) -> None:
 def test_a_change_of_a_product_the_mall_does_not_have_is_refused_in_korean(mall: Mall) -> None:
     adapter = mall.adapter()
     change = ListingChange("NOPE-1", "987654321", stock=3)
-    try:
-        results = adapter.set_stock([change])
-    except RemoteError as exc:
-        text = exc.message_ko
-    else:
-        assert not results[0].ok, results
-        text = results[0].message_ko
+    text = refused_text(lambda: adapter.set_stock([change]))
     assert HANGUL.search(text), text
 
 
