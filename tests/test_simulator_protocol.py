@@ -98,3 +98,17 @@ def test_coupang_blocks_a_vendor_that_keeps_going_over_the_limit(serve: Any) -> 
     other = client.get(COUPANG_ORDERS.format(vendor="A00099999"))
     assert other.status_code != 403  # the block is per vendor
     assert server.rejected_429 == 3
+
+
+def test_a_simulator_defect_answers_500_instead_of_dropping_the_connection(tmp_path: Path) -> None:
+    """A handler that raises is the simulator's bug: the client sees the mall's 500 (retryable, visible in
+    the test) rather than a connection closed without an answer (read as a lost response)."""
+    server = SandboxServer(build_simulator("coupang", tmp_path / "sandbox.db", {})).start()
+    try:
+        server.simulator.route("GET", "/boom", lambda request: 1 // 0)
+        answer = httpx.get(f"{server.url}/boom", timeout=10)
+        assert answer.status_code == 500
+        assert httpx.get(f"{server.url}/_sandbox/state", timeout=10).status_code == 200  # still serving
+    finally:
+        server.stop()
+        server.simulator.store.close()

@@ -29,6 +29,7 @@ workspace whose state the simulator serves, so a client can refuse another works
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 import socket
@@ -43,6 +44,9 @@ from urllib.parse import parse_qs, urlsplit
 from mallbatch.sandbox.store import SimStore
 
 WORKSPACE_HEADER = "X-Mallbatch-Workspace"
+
+log = logging.getLogger("mallbatch.sandbox")
+
 
 class Headers(dict[str, str]):
     """Case-insensitive request headers."""
@@ -265,6 +269,9 @@ class SandboxServer:
                     except OSError:
                         pass
                     return
+                except Exception:  # noqa: BLE001 - a simulator defect is the mall's 500, logged, never a dropped connection
+                    log.exception("%s simulator failed on %s %s", server.simulator.mall, request.method, request.path)
+                    response = server.simulator.server_error(request)
                 self.send_response(response.status)
                 for key, value in response.headers.items():
                     self.send_header(key, value)
