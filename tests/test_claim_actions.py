@@ -107,10 +107,10 @@ def test_round_trip_the_claims_workbook_acts_once_and_the_next_one_shows_the_new
         rows = by_unit(table(book))
         assert {u: rows[u]["상태"] for u in (cancel, ret, exchange)} == {cancel: "취소요청", ret: "반품요청", exchange: "교환요청"}
         assert rows[cancel]["쇼핑몰 상태"]  # the mall's own code beside the canonical state
-        # returns show their 7-day window (seed 002); the simulator's orders carry no delivery time
-        requested = rows[ret]["요청일시"]
-        assert rows[ret]["반품기한"].date() == (requested + timedelta(days=7)).date()
-        assert rows[ret]["기한기준"] == "요청일 (배송완료일 모름)"
+        # returns show their 7-day window (seed 002), from the delivery the simulator's bundle records
+        delivered = datetime.strptime(server.simulator.store.get("bundle", ret)["shipCompleteDate"], "%Y-%m-%d %H:%M:%S")
+        assert rows[ret]["반품기한"].date() == (delivered + timedelta(days=7)).date()
+        assert rows[ret]["기한기준"] == "배송완료일"
         assert rows[cancel]["반품기한"] is None
 
         fill(book, {cancel: {"처리": "취소승인"},

@@ -57,7 +57,8 @@ class CoupangScenarios:
             if not box.get("invoiceNumber"):
                 box.update(_deliveryCompanyCode="CJGLS", deliveryCompanyName=COURIERS["CJGLS"][0],
                            invoiceNumber=str(self.rng.randint(10**11, 10**12 - 1)), inTrasitDateTime=stamp(now_kst()))
-            box.update(status="FINAL_DELIVERY", deliveredDate=stamp(now_kst()))
+            # a box delivered already keeps its delivery time (a return's window counts from it)
+            box.update(status="FINAL_DELIVERY", deliveredDate=box.get("deliveredDate") or stamp(now_kst()))
             self.store.put("box", shipment_box_id, box)
 
     def request_return(self, shipment_box_id: str) -> int:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from mallbatch.sandbox.engine import fixtures
 from mallbatch.sandbox.engine.catalogue import Catalogue
 
 NextId = Callable[[str, int], int]
+SHIP_DAYS = 2  # invented: the 발송기한 (originShipDate) is the end of the second day after payment
 
 SYNTHETIC_PRODUCTS = (
     {"productNo": 4174343458, "productName": "디지털가전) 가스레인지", "sellerProdCode": "SIM-WMP-001",
@@ -52,7 +54,8 @@ def make_bundle(rng: random.Random, next_id: NextId, catalogue: Catalogue, now: 
         })
     return {
         "bundleNo": next_id("bundleNo", 2667100001), "purchaseNo": next_id("purchaseNo", 1300000001),
-        "orderDate": now, "payDate": now, "orderConfirmDate": None, "orderShippingDate": None, "shipCompleteDate": None,
+        "orderDate": now, "payDate": now, "originShipDate": ship_by(now), "orderConfirmDate": None,
+        "orderShippingDate": None, "shipCompleteDate": None,
         "buyerName": buyer, "buyerPhone": buyer_phone, "shipPrice": rng.choice((0, 2500, 3000)), "prepayment": "Y",
         "delivery": {
             "shipStatus": "NEW", "shipMethod": None, "shipMethodMessage": None, "scheduleShipDate": None,
@@ -61,6 +64,11 @@ def make_bundle(rng: random.Random, next_id: NextId, catalogue: Catalogue, now: 
         },
         "orderProduct": lines,
     }
+
+
+def ship_by(paid: str) -> str:
+    """originShipDate (reference §1.4 lists it; inferred: the bundle's 발송기한) of a bundle paid at ``paid``."""
+    return f"{date.fromisoformat(paid[:10]) + timedelta(days=SHIP_DAYS)} 23:59:59"
 
 
 def make_claim(rng: random.Random, next_id: NextId, bundle: dict[str, Any], kind: str, status: str, now: str,

@@ -173,6 +173,10 @@ def order_lines(box: dict[str, Any], mall: str, account: str) -> list[OrderLine]
             tracking_no=box.get("invoiceNumber") or "",
             claim=claim,
             raw={**box_fields, "orderItem": item},
+            # second-hand (쿠팡's order export): plannedShippingDate is 분리배송 출고예정일, estimatedShippingDate
+            # 주문시 출고예정일 (reference §1.3: yyyy-mm-dd)
+            ship_by=parse_iso(item.get("plannedShippingDate") or item.get("estimatedShippingDate")),
+            delivered_at=parse_iso(box.get("deliveredDate")),
         ))
     return lines
 

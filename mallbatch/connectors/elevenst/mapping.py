@@ -152,6 +152,7 @@ def to_line(item: dict[str, Any], list_name: str, account: str) -> OrderLine:
         unit_price=as_int(item.get("selPrc")), amount=as_int(item.get("ordPayAmt") or item.get("ordAmt")),
         shipping_fee=as_int(item.get("dlvCst")), courier=COURIER_OF.get(str(item.get("dlvEtprsCd") or ""), ""),
         tracking_no=str(item.get("invcNo") or ""), raw=dict(item),
+        ship_by=parse_time(item.get("dlvSndDue")),  # reference §3.3 (발송예정일); no delivery time is shown
     )
 
 

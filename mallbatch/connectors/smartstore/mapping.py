@@ -184,6 +184,8 @@ def order_line(item: dict[str, Any], account: str) -> OrderLine | None:
         tracking_no=delivery.get("trackingNumber") or "",
         claim=OPEN_CLAIM_TEXT.get(po.get("claimStatus") or "", ""),
         raw=item,
+        ship_by=parse_iso(po.get("shippingDueDate")),  # reference §2.5 (발송기한)
+        delivered_at=parse_iso(delivery.get("deliveredDate")),
     )
 
 

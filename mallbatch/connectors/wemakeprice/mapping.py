@@ -145,6 +145,8 @@ def bundle_lines(bundle: dict[str, Any], mall: str, account: str) -> list[OrderL
                 shipping_fee=int(bundle.get("shipPrice") or 0) if not lines else 0,
                 courier=courier_from_mall(delivery), tracking_no=str(delivery.get("invoiceNo") or ""),
                 raw={"bundle": head, "orderProduct": product_head, "orderOption": option},
+                # reference §1.4 lists both; inferred: originShipDate is the 발송기한, shipCompleteDate 배송완료
+                ship_by=parse_time(bundle.get("originShipDate")), delivered_at=parse_time(bundle.get("shipCompleteDate")),
             ))
     return lines
 
