@@ -3,7 +3,8 @@ workbook dropped back (seed 001: 주문확인 → 발주확인 → 송장, or �
 
 발주확인 alone is the journal's ``order.confirm`` on the ship unit — the very command an invoice sends first —
 so it is sent once whichever comes first; 판매취소 is ``order.cancel`` per line with the mall's reason code
-(``MarketplaceSpec.reasons``), 보류해제 ``order.release`` per ship unit: journaled and read back like invoices.
+(``MarketplaceSpec.reasons``), 보류해제 ``order.release`` per ship unit: journaled and read back like invoices;
+a done 판매취소 gives the line's stock back at once, as an approved cancel does (``pipeline/stock_back.py``).
 강제완료 sends nothing: a ``order.done`` command per line is journaled done at once, and the line leaves the
 next 주문 workbook. A mall that does not offer an action says so on the row, with what to do instead.
 """
