@@ -325,3 +325,46 @@ def test_confirm_alone_is_sent_once_across_sigkill_mid_batch(sim_workspace, tmp_
     confirmed = sim.store.audit_counts("order.confirm")
     assert set(confirmed) == units and set(confirmed.values()) == {1}
     assert sim.store.audit_counts("invoice.send") == {}
+
+
+# --- 판매취소 gives the stock back ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mall", ["coupang", "smartstore", "wemakeprice", "11st"])
+def test_a_done_sale_cancel_gives_the_stock_back_once_on_every_mall(sim_workspace, tmp_path: Path, mall: str) -> None:
+    """판매취소 from the 주문 workbook: the line's stock comes back at once (told on the row, sent like a claim's),
+    a re-drop and the next collections (orders and claims, which see it cancelled) count nothing twice, and
+    the next 주문 workbook does not list it open (on 쿠팡 the line is collected 취소, not left 결제완료)."""
+    ws, servers = sim_workspace((mall,), faults={mall: {"rate_limit": 1000}}, rate_limit=1000)
+    servers[mall].simulator.generate(3, 0, 0)
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        if Capability.ORDERS_CANCEL not in session.adapter(ws.config.accounts[0]).spec.capabilities:
+            pytest.skip(f"{mall} 의 spec 이 판매취소(orders.cancel)를 선언하지 않음")
+        collect(ws, store, session, kinds=("orders",))
+        unit = sorted(l.ship_unit for l in open_lines(store) if l.status is OrderStatus.PAID)[0]
+        lines = store.records.orders(mall, "기본", [unit])
+        codes = {l.seller_code or l.product_id: l for l in lines}
+        for code, line in codes.items():  # the seller counted 10 before the orders were paid (others may share it)
+            store.stock.set(code, "", 10, counted_at=datetime(2000, 1, 1, tzinfo=KST))
+            store.journal.bind(mall, "기본", code, line.product_id, {}, "")
+        book = collect(ws, store, session, kinds=("orders",), since=datetime.now(KST) - timedelta(days=2)).workbooks["orders"]
+        sold = {code: store.stock.level(code, "").on_hand for code in codes}
+        assert all(n < 10 for n in sold.values()), sold
+        choose = lambda row: {H["action"]: "판매취소", H["reason_code"]: "품절"} if row[H["ship_unit"]] == unit else {}  # noqa: E731
+        dropped = fill(book, tmp_path / "주문_판매취소.xlsx", choose)
+        first = [r for r in result_rows(push_file(ws, store, session, dropped).result_path, ORDERS.title) if r[H["ship_unit"]] == unit]
+        assert {r["결과"] for r in first} == {"성공"}, first
+        told = "\n".join(r["메시지"] for r in first)
+        back = {code: sold[code] + sum(l.quantity for l in lines if (l.seller_code or l.product_id) == code) for code in codes}
+        assert all(f"재고 되돌림: {code} {n}→{back[code]}" in told for code, n in sold.items()), told
+        assert {code: store.stock.level(code, "").on_hand for code in codes} == back
+        push_file(ws, store, session, dropped)  # a re-drop
+        after = collect(ws, store, session, since=datetime.now(KST) - timedelta(days=2)).workbooks["orders"]
+        assert {code: store.stock.level(code, "").on_hand for code in codes} == back
+        if mall == "coupang":  # its list drops a cancelled box: the line must still be re-read as 취소, not kept 결제완료
+            assert {l.status for l in store.records.orders(mall, "기본", [unit])} == {OrderStatus.CANCELED}
+    assert all(r[H["status"]] == State.CANCELED.value for r in order_rows(after) if r[H["ship_unit"]] == unit)
+    with Store(ws.store_path) as store:
+        restored = sorted(r["quantity"] for r in store.db.execute(
+            "SELECT quantity FROM stock_ledger WHERE mall=? AND event='restored'", (mall,)))
+    assert restored == sorted(l.quantity for l in lines)

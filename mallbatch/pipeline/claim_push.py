@@ -23,7 +23,7 @@ from mallbatch.domain.states import SELLER_REASONS, State, claim_state
 from mallbatch.kinds.claim_actions import ACTIONS, CLOSED, Action, offered
 from mallbatch.pipeline.ops import Outcome
 from mallbatch.pipeline.plan import ALREADY, ERROR, FAILURE, SKIP, SUCCESS, Task
-from mallbatch.pipeline.stock_sync import StockSync
+from mallbatch.pipeline.stock_back import StockBack
 from mallbatch.sheets.rows import Row
 from mallbatch.store.journal import DONE, Command
 
@@ -45,8 +45,7 @@ class ClaimPush:
     def __init__(self, pusher: Pusher, sheet: str, sha: str) -> None:
         self.pusher, self.sheet, self.sha = pusher, sheet, sha
         self.store = pusher.store
-        self.stock: StockSync | None = None  # made at the first approval that gives stock back
-        self.restored: dict[str, list[tuple[str, str]]] = {}  # idem key → (code, option) levels given back
+        self.back = StockBack(pusher.ws, self.store, pusher.session)
         self.finished: list[tuple[Task, str, str, bool]] = []  # (task, status, message, retry) as the mall answered
 
     def send(self, rows: list[Row]) -> None:
@@ -128,26 +127,11 @@ class ClaimPush:
         claim = task.obj.claim
         if outcome.state == DONE and action.restores and claim is not None:
             # also when skipped: a crash after the mall applied it and before this ran is caught up here (the ledger keeps it once)
-            self._restore(task, claim)
-
-    def _restore(self, task: Task, claim: Claim) -> None:
-        if self.stock is None:
-            self.stock = StockSync(self.pusher.ws, self.store, self.pusher.session)
-        before = dict(self.stock.report.moved)
-        self.stock.absorb([dataclasses.replace(claim, status=ClaimStatus.DONE)])
-        moved = [key for key, value in self.stock.report.moved.items() if before.get(key) != value]
-        if moved:
-            self.restored[task.command.idem_key] = moved
+            self.back.give_back(task.command.idem_key, dataclasses.replace(claim, status=ClaimStatus.DONE))
 
     def _report(self) -> None:
         """Each row's outcome, with the stock it gave back sent to every mall the product is on (as a collection would)."""
-        report = self.stock.push() if self.stock is not None and self.restored else None
+        self.back.push()
         for task, status, message, retry in self.finished:
-            moved = self.restored.get(task.command.idem_key, []) if report is not None else []
-            for code, option in moved:
-                before, after = report.moved[(code, option)]
-                sent = report.sent.get((code, option), [])
-                done = "·".join(s.label for s in sent if s.ok)
-                where = f", {done} 반영" if done else ", 쇼핑몰에는 다음 수집 때 보냅니다" if sent else ""
-                message += f"\n재고 되돌림: {f'{code} {option}'.strip()} {before}→{after}{where}"
+            message += self.back.told(task.command.idem_key)
             self.pusher.outcomes.of(task.sheet, task.row).add(task.account.label, status, message, retry)

@@ -200,7 +200,7 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
     if "orders" in kinds:
         rows = []
         # no longer to do whatever the mall's list still says: 강제완료 (shipped outside mallbatch) and a 판매취소 the
-        # mall accepted (its order list may still show the line open: the 쿠팡 connector maps a seller-cancelled box 결제완료)
+        # mall accepted (a mall may drop it from its lists unchanged: 위메프 and 11번가 lines stay 결제완료 in the store)
         done_outside = store.journal.done_targets(DONE_OUTSIDE_OP) | store.journal.done_targets("order.cancel")
         deadlines = Deadlines(store)
         for line, first_run, updated in store.records.all(OrderLine, "orders", raw=False):

@@ -3,13 +3,15 @@ workbook dropped back (seed 001: 주문확인 → 발주확인 → 송장, or �
 
 발주확인 alone is the journal's ``order.confirm`` on the ship unit — the very command an invoice sends first —
 so it is sent once whichever comes first; 판매취소 is ``order.cancel`` per line with the mall's reason code
-(``MarketplaceSpec.reasons``), 보류해제 ``order.release`` per ship unit: journaled and read back like invoices.
+(``MarketplaceSpec.reasons``), 보류해제 ``order.release`` per ship unit: journaled and read back like invoices;
+a done 판매취소 gives the line's stock back at once, as an approved cancel does (``pipeline/stock_back.py``).
 강제완료 sends nothing: a ``order.done`` command per line is journaled done at once, and the line leaves the
 next 주문 workbook. A mall that does not offer an action says so on the row, with what to do instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -19,8 +21,9 @@ from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import OrderCancel, OrderLine, OrderStatus
 from mallbatch.domain.states import SELLER_REASONS
 from mallbatch.errors import AuthError, RemoteError
-from mallbatch.pipeline.ops import is_transient
+from mallbatch.pipeline.ops import Outcome, is_transient
 from mallbatch.pipeline.plan import ALREADY, FAILURE, HOLD, SKIP, SUCCESS, Task
+from mallbatch.pipeline.stock_back import StockBack
 from mallbatch.sheets.rows import Row
 from mallbatch.store.journal import DONE, Command
 
@@ -93,15 +96,20 @@ class OrderActions:
     # --- 판매취소 ---------------------------------------------------------------------------
     def cancel(self, rows: Sequence[Row]) -> None:
         """판매취소 of each named line not shipped yet, once per line whatever reason a later file gives.
-        A shipped line is refused on any mall (before asking whether the mall offers 판매취소)."""
+        A shipped line is refused on any mall (before asking whether the mall offers 판매취소). A done one
+        gives the line's stock back at once and sends the new level, told on the row."""
         tasks: dict[tuple[str, str, str], Task] = {}
         journal = self.pusher.store.journal
+        back = StockBack(self.pusher.ws, self.pusher.store, self.pusher.session)
+        finished: list[tuple[list[Row], str, str, str, bool, str]] = []  # (rows, label, status, message, retry, key)
         for row, account, adapter, lines in self._resolve(rows, Capability.ORDERS_COLLECT, NO_ORDERS):
             label, code = account.label, str(row.get("reason_code"))
             open_lines = []
             for line in lines:
                 if line.status is OrderStatus.CANCELED or journal.last_done(account.mall, account.name, "order.cancel", line.line_id):
-                    self._note([row], label, SKIP, f"{ALREADY} (이미 취소된 주문입니다: {line.line_id})")
+                    # a crash after the mall cancelled and before the stock came back is caught up here (the ledger keeps it once)
+                    back.give_back(_key(line), dataclasses.replace(line, status=OrderStatus.CANCELED))
+                    finished.append(([row], label, SKIP, f"{ALREADY} (이미 취소된 주문입니다: {line.line_id})", False, _key(line)))
                 elif line.status in SHIPPED:
                     self._note([row], label, FAILURE, f"이미 발송된 주문은 판매취소할 수 없습니다 ({line.line_id}). "
                                                       "구매자가 반품을 요청하면 클레임 엑셀에서 처리하세요")
@@ -128,7 +136,19 @@ class OrderActions:
                 cancel = OrderCancel(line.line_id, line.order_id, line.ship_unit, code, code, line=line)
                 command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel.payload(), self.sha, row.excel_row)
                 tasks[key] = Task(self.sheet, row, account, command, cancel)
-        self.pusher._run("order.cancel", list(tasks.values()), self.pusher._simple_done)
+
+        def done(task: Task, outcome: Outcome) -> None:
+            line = task.obj.line
+            if outcome.state == DONE and line is not None:  # cancelled at the mall: its stock comes back now, once
+                back.give_back(_key(line), dataclasses.replace(line, status=OrderStatus.CANCELED))
+            status, message = self.pusher._status(outcome)
+            message = message or ("판매취소 완료" if status == SUCCESS else "")
+            finished.append((task.rows, task.account.label, status, message, outcome.retry, _key(line)))
+
+        self.pusher._run("order.cancel", list(tasks.values()), done)
+        back.push()
+        for noted, label, status, message, retry, key in finished:
+            self._note(noted, label, status, message + back.told(key), retry)
 
     # --- 보류해제 ---------------------------------------------------------------------------
     def release(self, rows: Sequence[Row]) -> None:
@@ -152,3 +172,8 @@ class OrderActions:
                     continue
                 journal.mark(command, DONE, message="강제완료 (쇼핑몰에 보내지 않음)")
                 self._note([row], account.label, SUCCESS, "강제완료: 쇼핑몰에는 보내지 않았고, 다음 주문 엑셀에서 빠집니다")
+
+
+def _key(line: OrderLine | None) -> str:
+    """A line's give-back key (its journal target, per account)."""
+    return f"{line.mall}|{line.account}|{line.line_id}" if line is not None else ""

@@ -140,7 +140,9 @@ def order_lines(box: dict[str, Any], mall: str, account: str) -> list[OrderLine]
     for index, item in enumerate(box.get("orderItems") or []):
         shipping, cancelled = int(item.get("shippingCount") or 0), int(item.get("cancelCount") or 0)
         hold = int(item.get("holdCountForCancel") or 0)
-        fully_cancelled = shipping > 0 and cancelled >= shipping
+        # every ordered piece cancelled (reference §1.3: shippable = shippingCount - (hold + cancelCount)), or the
+        # item flagged ``canceled`` (listed in §1.3; reading it as "cancelled in full" is inferred)
+        fully_cancelled = (shipping > 0 and cancelled >= shipping) or item.get("canceled") is True
         claim = "취소요청" if hold > 0 else "부분취소" if cancelled > 0 and not fully_cancelled else ""
         lines.append(OrderLine(
             mall=mall,
@@ -213,6 +215,18 @@ def _receipt_state(receipt: dict[str, Any], kind: ClaimKind) -> tuple[ClaimStatu
         return ClaimStatus.REQUESTED, State.CANCEL_REQUESTED.value
     stage = RECEIPT_STAGES.get(status_raw)
     return status, stage.value if stage else ""
+
+
+def cancelled_box(receipt: dict[str, Any]) -> str | None:
+    """The shipmentBoxId of a completed cancel receipt (cancelType=CANCEL, reference §1.7), so the box is
+    re-read and its lines collected 취소: a box cancelled in full — by the seller (판매취소) or the buyer at
+    결제완료 — no longer appears in the ordersheets lists (inferred: "Returned-complete boxes are not listed
+    here" in §1.3, and the simulator's reading), so its lines would otherwise stay 결제완료 and be shipped.
+    Inferred: one receipt's items are of one box (the simulator makes one receipt per box)."""
+    if receipt.get("receiptType") != "CANCEL" or _receipt_state(receipt, ClaimKind.CANCEL)[0] is not ClaimStatus.DONE:
+        return None
+    box = next((i.get("shipmentBoxId") for i in receipt.get("returnItems") or [] if i.get("shipmentBoxId")), None)
+    return str(box) if box else None
 
 
 def receipt_claim(receipt: dict[str, Any], mall: str, account: str) -> Claim:

@@ -19,6 +19,7 @@ from mallbatch.connectors.coupang import aftersale, catalogue, hooks
 from mallbatch.connectors.coupang.mapping import (
     COURIER_CODES,
     box_results,
+    cancelled_box,
     exchange_claim,
     inquiry,
     invoice_dtos,
@@ -252,6 +253,15 @@ SPEC = MarketplaceSpec(
             key=lambda line: line.line_id, stamp=lambda line, _: line.ordered_at, keep_unstamped=True,
             window=Window(timedelta(days=31), DAYS, "%Y-%m-%d+09:00", by_day=True),  # 400 "…less than31."
             partitions=tuple({"status": s, "maxPerPage": PAGE} for s in ORDER_STATUSES)),
+        # boxes cancelled in full leave the lists above: re-read each completed cancel's box, mapped 취소
+        "orders.cancelled": Read(
+            "취소된 주문", "GET", f"{V6}/returnRequests", send="params", records="data", paginator=NEXT,
+            mapping=lambda box, _, account: order_lines(box, "coupang", account),
+            key=lambda line: line.line_id, stamp=lambda line, _: None, keep_unstamped=True,  # the window is the cancel's
+            window=Window(timedelta(days=31), DAYS, "%Y-%m-%d", by_day=True),
+            partitions=({"cancelType": "CANCEL", "maxPerPage": PAGE},),
+            expand=Expand("GET", f"{V5}/ordersheets/{{shipmentBoxId}}", batch=1, send="params", records="data",
+                          id_of=cancelled_box, body=lambda ids: {"shipmentBoxId": int(ids[0])})),
         "claims": Read(
             "반품·취소", "GET", f"{V6}/returnRequests", send="params", records="data", paginator=NEXT,
             mapping=lambda receipt, _, account: receipt_claim(receipt, "coupang", account),
