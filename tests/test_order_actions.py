@@ -20,7 +20,7 @@ from kindbook import row_issues, validate, write_book
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import OrderLine, OrderStatus
+from mallbatch.domain.records import Claim, ClaimAction, ClaimKind, OrderLine, OrderStatus
 from mallbatch.domain.states import State
 from mallbatch.kinds.collected import ORDERS
 from mallbatch.kinds.invoices import GENERAL_NO_CANCEL, GENERAL_NO_CANCEL_FIX, INVOICES, SMARTSTORE_BULK
@@ -368,3 +368,31 @@ def test_a_done_sale_cancel_gives_the_stock_back_once_on_every_mall(sim_workspac
         restored = sorted(r["quantity"] for r in store.db.execute(
             "SELECT quantity FROM stock_ledger WHERE mall=? AND event='restored'", (mall,)))
     assert restored == sorted(l.quantity for l in lines)
+
+
+@pytest.mark.parametrize("mall", ["coupang", "smartstore", "wemakeprice", "11st"])
+def test_a_cancel_completed_at_the_mall_leaves_the_open_orders_workbook(sim_workspace, mall: str) -> None:
+    """The buyer cancels and the seller approves it in the mall's own seller centre (not through mallbatch):
+    the next 주문 workbook must not offer the line for shipping, whatever the mall's order list still says."""
+    from tests.contract.harness import HARNESSES
+
+    harness = next(h for h in HARNESSES if h.mall == mall)
+    ws, servers = sim_workspace((mall,), rate_limit=200)
+    server = servers[mall]
+    before = harness.ship_units(server)
+    server.simulator.generate(1, 0, 0)
+    unit = sorted(harness.ship_units(server) - before)[0]
+    harness.open_claim(server, unit, "cancel")
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        collect(ws, store, session, kinds=("orders", "claims"))
+        account = ws.config.find_account(mall, None)
+        [claim] = [c for c, _, _ in store.records.all(Claim, "claims")
+                   if c.kind is ClaimKind.CANCEL and (c.ship_unit == unit or any(unit in l for l in c.line_ids))]
+        seller_centre = session.adapter(account)
+        assert seller_centre.act_on_claims(Capability.CANCEL_APPROVE, [ClaimAction(
+            claim.claim_id, claim.kind, claim.order_id, claim.ship_unit, tuple(claim.line_ids), claim=claim)])[0].ok
+        book = collect(ws, store, session, kinds=("orders", "claims")).workbooks["orders"]
+    rows = list(openpyxl.load_workbook(book)[ORDERS.title].iter_rows(values_only=True))
+    head = rows[0]
+    listed = [dict(zip(head, r)) for r in rows[1:] if str(dict(zip(head, r))["묶음배송번호"]) == unit]
+    assert all(r["주문상태"] not in ("결제완료", "발주확인") for r in listed), listed

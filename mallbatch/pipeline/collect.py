@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from mallbatch.domain.capability import Capability
 from mallbatch.connectors.registry import connected
-from mallbatch.domain.records import Claim, ClaimKind, Inquiry, OrderLine, OrderStatus
+from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Config
 from mallbatch.errors import AuthError, ConfigError, RemoteError
@@ -193,10 +193,13 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
     written: dict[str, Path] = {}
     claims = [c for c, _, _ in store.records.all(Claim, "claims", raw=False)]
     open_claims: dict[str, Claim] = {}
+    cancelled: set[str] = set()  # lines a completed cancel covers, whatever the mall's order list still says
     for claim in claims:
         if claim.status.value in ("요청", "처리중"):
             for line_id in [*claim.line_ids, claim.ship_unit]:
                 open_claims[f"{claim.mall}:{claim.account}:{line_id}"] = claim
+        elif claim.kind is ClaimKind.CANCEL and claim.status is ClaimStatus.DONE:
+            cancelled.update(f"{claim.mall}:{claim.account}:{line_id}" for line_id in claim.line_ids or [claim.ship_unit])
     if "orders" in kinds:
         rows = []
         # no longer to do whatever the mall's list still says: 강제완료 (shipped outside mallbatch) and a 판매취소 the
@@ -206,6 +209,8 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
         for line, first_run, updated in store.records.all(OrderLine, "orders", raw=False):
             if (line.mall, line.account, line.line_id) in done_outside:
                 continue
+            if {f"{line.mall}:{line.account}:{line.line_id}", f"{line.mall}:{line.account}:{line.ship_unit}"} & cancelled:
+                continue  # a cancel completed at the mall (its seller centre, or the buyer's at 결제완료): nothing to ship
             if line.status in OPEN_ORDER or first_run == run_id:
                 claim = open_claims.get(f"{line.mall}:{line.account}:{line.line_id}") or open_claims.get(f"{line.mall}:{line.account}:{line.ship_unit}")
                 line.claim = f"{claim.kind.value}{claim.status.value}" if claim else ""
