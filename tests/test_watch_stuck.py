@@ -156,7 +156,8 @@ def test_a_part_file_left_by_a_kill_is_removed_at_start(sim_workspace) -> None:
         os.utime(path, (old, old))
     watcher = Watcher(ws.home)
     watcher.wait_started()
-    assert not [p for p in stale if p.exists()]
+    # gone, or the running watcher's own fresh part file (it writes 상태.txt through one): never the killed writer's
+    assert not [p for p in stale if p.exists() and p.stat().st_mtime < old + 60]
     assert keep.exists()
     assert "임시 파일" in _log(ws)
     assert watcher.stop() == 0
