@@ -14,11 +14,12 @@ from typing import Any
 
 from mallbatch.kinds.common import ACCOUNT, MALL, MALL_PRODUCT_ID, OPTION_OUT, check_account
 from mallbatch.kinds.listings import STOCK_OUT
-from mallbatch.kinds.products import CODE, combinations
+from mallbatch.kinds.products import CODE, combinations, per_combination
 from mallbatch.kinds.products import STOCK as PRODUCT_STOCK
 from mallbatch.kinds.sales_groups import SALE_PRICE
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.issues import Issue
+from mallbatch.sheets.normalize import NormalizeError
 from mallbatch.sheets.rows import Row, SheetContext
 
 ON_SALE, SOLD_OUT, STOPPED = "판매", "품절", "판매중지"
@@ -51,6 +52,18 @@ def stored_combinations(product: dict[str, Any]) -> list[str]:
     if not product.get("option_use") or product.get("option_type") != "조합형":
         return []
     return ["/".join(c) for c in combinations(Row(0, [], product))]
+
+
+def product_counts(product: dict[str, Any]) -> dict[str, int]:
+    """The 상품 sheet's stock per option key ("" without options): the count before the seller sets one."""
+    combos = stored_combinations(product)
+    if not combos:
+        return {"": int(product.get("stock") or 0)}
+    try:
+        stocks = per_combination(str(product.get("option_stock") or ""), len(combos))
+    except NormalizeError:  # validated before it was saved: a count is never guessed
+        stocks = [0] * len(combos)
+    return dict(zip(combos, stocks))
 
 
 def option_text(text: str) -> str:

@@ -14,13 +14,12 @@ from typing import Any
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.files import PRODUCTS, outbox_dir
 from mallbatch.kinds.listings import FAILED, LINKED, LISTINGS, UNSETTLED, WAITING
-from mallbatch.kinds.stock import STOCK_PRICES
+from mallbatch.kinds.stock import STOCK_PRICES, product_counts
 from mallbatch.malls import mall_name
 from mallbatch.pipeline import outbox
 from mallbatch.pipeline.listing import build_listing
 from mallbatch.pipeline.plan import HOLD, SUCCESS
 from mallbatch.pipeline.sale_period import period_note
-from mallbatch.pipeline.stock_sheet import product_counts
 from mallbatch.sheets.normalize import split_list
 from mallbatch.store import Store
 from mallbatch.workspace import Workspace

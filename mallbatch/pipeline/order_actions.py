@@ -21,7 +21,7 @@ from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import OrderCancel, OrderLine, OrderStatus
 from mallbatch.domain.states import SELLER_REASONS
 from mallbatch.errors import AuthError, RemoteError
-from mallbatch.pipeline.ops import Outcome, is_transient
+from mallbatch.pipeline.ops import Outcome
 from mallbatch.pipeline.plan import ALREADY, FAILURE, HOLD, SKIP, SUCCESS, Task
 from mallbatch.pipeline.stock_back import StockBack
 from mallbatch.sheets.rows import Row

@@ -8,7 +8,6 @@ group a product is bound with on that account, the one it was sent from.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,7 +58,7 @@ def ending_sales(store: Store, labels: Mapping[tuple[str, str], str], today: dat
                 group = next((g for g in store.groups_named(key[2]) if (g["mall"], g["account"]) == key[:2]), None)
                 ends[key] = date.fromisoformat(str(group["sale_end"])[:10]) if group and group.get("sale_end") else None
             end = ends[key]
-            if end is None or (end - today).days > SOON_DAYS or json.loads(binding["extra"]).get("on_sale") is False:
+            if end is None or (end - today).days > SOON_DAYS or binding["extra"].get("on_sale") is False:
                 continue  # no known end, far off, or the sale is stopped anyway
             label = labels.get(key[:2], f"{key[0]}/{key[1]}")
             found.setdefault(key, Ending(label, key[2], end)).codes.append(code)

@@ -13,7 +13,6 @@ the option could not be sold out alone there.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,13 +63,8 @@ class StockPlan:
 
 def bound_accounts(store: Store, code: str, accounts: Collection[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """The bindings of ``code`` (mall, account, product_id, extra as a dict), limited to ``accounts``."""
-    found = []
-    for binding in store.journal.bindings_for(code):
-        if accounts is not None and (binding["mall"], binding["account"]) not in accounts:
-            continue
-        extra = binding["extra"]
-        found.append(binding | {"extra": json.loads(extra) if isinstance(extra, str) else extra})
-    return found
+    return [binding for binding in store.journal.bindings_for(code)
+            if accounts is None or (binding["mall"], binding["account"]) in accounts]
 
 
 def connect(session: Session, mall: str, name: str, capability: Capability) -> tuple[Account, Connector] | str:

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import ListingChange
 from mallbatch.kinds.listings import LISTINGS
-from mallbatch.kinds.stock import ON_SALE, SALE_STATE, SOLD_OUT, STOPPED, option_text, stored_combinations
+from mallbatch.kinds.stock import ON_SALE, SALE_STATE, SOLD_OUT, STOPPED, option_text, product_counts, stored_combinations
 from mallbatch.malls import find_mall, mall_name
 from mallbatch.pipeline.ops import Outcome
 from mallbatch.pipeline.plan import ALREADY, FAILURE, SAVED, SKIP, SUCCESS, RowOutcome, Task
 from mallbatch.pipeline.stock_push import StockTask, bound_accounts, connect, mark_synced, stock_tasks
 from mallbatch.sheets.issues import WARNING, Issue
-from mallbatch.sheets.normalize import integer, split_list
 from mallbatch.sheets.rows import Row
 from mallbatch.store import Store
 from mallbatch.store.journal import DONE, Command
@@ -33,17 +32,6 @@ if TYPE_CHECKING:
 
 COUNT_OP = "stock.count"  # local: the seller's count from one file row was applied (never sent)
 UNCHANGED = "바뀐 내용 없음"
-
-
-def product_counts(product: dict[str, Any]) -> dict[str, int]:
-    """The 상품 sheet's stock per option key ("" without options): the count before the seller sets one."""
-    combos = stored_combinations(product)
-    if not combos:
-        return {"": int(product.get("stock") or 0)}
-    parts = split_list(product.get("option_stock") or "").value or ["0"]
-    numbers = [integer(p).value for p in parts]
-    numbers = numbers * len(combos) if len(numbers) == 1 else numbers
-    return dict(zip(combos, numbers + [0] * (len(combos) - len(numbers))))
 
 
 def seeded_levels(store: Store, code: str) -> list[Level]:

@@ -19,7 +19,6 @@ for products (neither counted nor sent).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -33,13 +32,13 @@ from mallbatch.domain.capability import Capability
 from mallbatch.domain.clock import now_kst, to_kst
 from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus
 from mallbatch.errors import AuthError
-from mallbatch.kinds.products import combinations, per_combination
+from mallbatch.kinds.products import combinations
+from mallbatch.kinds.stock import product_counts
 from mallbatch.malls import mall_name
 from mallbatch.pipeline.ops import OPS, Outcome, execute
 from mallbatch.pipeline.option_match import match_option
 from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stock_push import STOCK_OP, mark_synced, stock_tasks
-from mallbatch.sheets.normalize import NormalizeError
 from mallbatch.sheets.rows import Row
 from mallbatch.store import Store
 from mallbatch.store.journal import DONE, UNKNOWN
@@ -194,12 +193,11 @@ class StockSync:
         """The 자체상품코드 bound to this mall product id (or to one of the binding's secondary ids)."""
         if (mall, account) not in self._codes:
             ids: dict[str, str] = {}
-            rows = self.store.db.execute("SELECT code, product_id, extra FROM bindings WHERE mall=? AND account=?", (mall, account))
-            for row in rows:
-                ids[str(row["product_id"])] = row["code"]
-                for value in _json(row["extra"]).values():
+            for code, binding in self.store.journal.bindings_on(mall, account).items():
+                ids[str(binding["product_id"])] = code
+                for value in binding["extra"].values():
                     if isinstance(value, (str, int)) and not isinstance(value, bool):
-                        ids.setdefault(str(value), row["code"])
+                        ids.setdefault(str(value), code)
             self._codes[(mall, account)] = ids
         return self._codes[(mall, account)].get(str(product_id), "")
 
@@ -250,18 +248,8 @@ class StockSync:
 def seed_from_products(store: Store, products: Sequence[dict[str, Any]]) -> int:
     """The 상품 sheet's 재고수량 / 옵션재고 as the seller's count, only where mallbatch has none yet,
     so a seller who never used the 재고·가격 sheet still gets stock sync; returns how many were seeded."""
-    counts: list[tuple[str, str, int]] = []
-    for product in products:
-        if product.get("option_use") and product.get("option_type") == "조합형":
-            combos = combinations(Row(0, [], dict(product)))
-            try:
-                stocks = per_combination(str(product.get("option_stock") or ""), len(combos))
-            except NormalizeError:  # validated before saving; kept out rather than guessed
-                continue
-            counts += [(product["code"], option_key(c), n) for c, n in zip(combos, stocks)]
-        else:  # no options, or 구매자입력형 (the buyer types a text: one stock for the product)
-            counts.append((product["code"], "", int(product.get("stock") or 0)))
-    return store.stock.seed_many(counts)
+    # 구매자입력형 (the buyer types a text) has one stock for the product, like no options
+    return store.stock.seed_many([(p["code"], option, n) for p in products for option, n in product_counts(p).items()])
 
 
 def stock_today(store: Store, now: datetime | None = None) -> list[str]:
@@ -301,10 +289,3 @@ def _after_count(line: OrderLine, level: Level) -> bool:
     when = line.paid_at or line.ordered_at
     return when is None or to_kst(when) >= to_kst(datetime.fromisoformat(level.counted_at))
 
-
-def _json(text: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

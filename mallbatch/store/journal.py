@@ -169,7 +169,8 @@ class Journal:
         return {r["code"]: {**dict(r), "extra": json.loads(r["extra"])} for r in rows}
 
     def bindings_for(self, code: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.store.db.execute("SELECT * FROM bindings WHERE code=? ORDER BY mall, account", (code,))]
+        rows = self.store.db.execute("SELECT * FROM bindings WHERE code=? ORDER BY mall, account", (code,))
+        return [{**dict(r), "extra": json.loads(r["extra"])} for r in rows]
 
     def add_history(self, mall: str, account: str, code: str, op: str, outcome: str, message: str = "") -> None:
         with self.store.transaction() as db:
