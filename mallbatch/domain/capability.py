@@ -16,6 +16,7 @@ class Capability(StrEnum):
     ORDERS_CONFIRM = "orders.confirm"
     INVOICES_SEND = "invoices.send"
     INVOICES_UPDATE = "invoices.update"
+    INVOICES_DELETE = "invoices.delete"  # 송장삭제: 아임웹 refuses a cancel in 배송대기 while an invoice is on it (seed 003)
     CLAIMS_COLLECT = "claims.collect"
     INQUIRIES_COLLECT = "inquiries.collect"
     INQUIRIES_ANSWER = "inquiries.answer"
@@ -33,10 +34,21 @@ class Capability(StrEnum):
     EXCHANGE_RESHIP = "claims.exchange.reship"  # 교환재발송 (with the new invoice)
     EXCHANGE_HOLD = "claims.exchange.hold"  # 교환보류
     CLAIM_RELEASE = "claims.release"  # 보류해제 of a held return or exchange
+    # support tickets (Wish, seed 004): collected like inquiries, each action its own write
+    TICKETS_COLLECT = "tickets.collect"
+    TICKET_REPLY = "tickets.reply"  # 답변: only while AWAITING_MERCHANT, ≤ 2000 characters
+    TICKET_CLOSE = "tickets.close"  # 답변후종료: the reply, then close
+    TICKET_APPEAL = "tickets.appeal"  # Wish지원요청 (appeal to Wish support)
+    TICKET_REOPEN = "tickets.reopen"  # 재오픈: never a PERMANENTLY_CLOSED ticket
+    TICKET_REFUND = "tickets.refund"  # 환불 of the ticket's marked order items (구매 후 티켓 only)
 
 
 CLAIM_ACTIONS: tuple[Capability, ...] = (
     Capability.CANCEL_APPROVE, Capability.CANCEL_REJECT, Capability.RETURN_APPROVE, Capability.RETURN_REJECT,
     Capability.RETURN_HOLD, Capability.COLLECTED, Capability.EXCHANGE_APPROVE, Capability.EXCHANGE_REJECT,
     Capability.EXCHANGE_RESHIP, Capability.EXCHANGE_HOLD, Capability.CLAIM_RELEASE,
+)
+
+TICKET_ACTIONS: tuple[Capability, ...] = (
+    Capability.TICKET_REPLY, Capability.TICKET_CLOSE, Capability.TICKET_APPEAL, Capability.TICKET_REOPEN, Capability.TICKET_REFUND,
 )

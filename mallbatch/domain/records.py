@@ -166,6 +166,7 @@ class OrderLine:
     claim: str = ""  # e.g. "취소요청" while a claim is open on this line
     raw: dict[str, Any] = field(default_factory=dict)
     delivered_at: datetime | None = None  # when the mall says it was delivered: a return's window starts here (seed 002)
+    hold: str = ""  # the mall holds this line from shipping, and why (아임웹 배송보류: 주소 변경); no invoice goes out
 
 
 @dataclass
@@ -224,6 +225,7 @@ class Invoice:
     courier: str  # canonical courier code
     tracking_no: str
     shipped_on: date | None = None
+    quantity: int = 0  # ship only this many of the one line in line_ids (0: the whole unit); MarketplaceSpec.split_quantity
 
 
 @dataclass(frozen=True)
@@ -356,3 +358,71 @@ class OrderCancel:
     def payload(self) -> dict[str, Any]:
         return {"line_id": self.line_id, "order_id": self.order_id, "ship_unit": self.ship_unit,
                 "reason_code": self.reason_code, "reason": self.reason, "quantity": self.quantity}
+
+
+# --- support tickets (Wish, seed 004) ------------------------------------------------------
+class TicketCategory(StrEnum):
+    PRE_PURCHASE = "구매 전 질문"
+    ORDER = "구매 후 티켓"
+    POST_CUSTOMER_SUPPORT = "고객 지원 후 질문"
+
+
+class TicketState(StrEnum):
+    AWAITING_MERCHANT = "판매자 응답 대기"
+    AWAITING_USER = "고객 응답 대기"
+    AWAITING_WISH = "Wish 검토 중"
+    CLOSED = "종료"
+    PERMANENTLY_CLOSED = "영구 종료"
+
+
+@dataclass(frozen=True)
+class TicketMessage:
+    sender: str  # USER / MERCHANT / WISH_SUPPORT / WISH_AUTOMATED_SUPPORT / LIVE_CHAT (Wish v3 Reply.sender)
+    text: str
+    at: datetime | None
+
+
+@dataclass
+class Ticket:
+    """One support ticket as collected; ``ticket_id`` is its key in the store. The 48-hour clock
+    (seed 004 응답까지 남은 시간) runs from ``awaiting_since``: when it last became AWAITING_MERCHANT."""
+
+    mall: str
+    account: str
+    ticket_id: str
+    category: TicketCategory
+    state: TicketState
+    state_raw: str
+    label: str  # 문제 유형 as the mall names it
+    subject: str
+    opened_at: datetime | None
+    updated_at: datetime | None
+    customer_name: str
+    locale: str  # the customer's language ("en", "de", "ko" …): picks the answer template's language
+    order_ids: list[str] = field(default_factory=list)
+    product_ids: list[str] = field(default_factory=list)
+    messages: list[TicketMessage] = field(default_factory=list)
+    awaiting_since: datetime | None = None
+    first_reply_at: datetime | None = None  # the merchant's first reply (CS metric: late when > 48 h after opened)
+    csat: float | None = None  # the customer's satisfaction where the mall reports it
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketAction:
+    """The seller's action on one ticket (a domain.capability.TICKET_ACTIONS member); target and write
+    key ``ticket_id``. ``text`` is the reply (답변, 답변후종료) or the re-open reason; ``order_ids`` are the
+    order items a 환불 refunds, with ``reason_code`` the mall's refund reason."""
+
+    ticket_id: str
+    text: str = ""
+    reason_code: str = ""
+    order_ids: tuple[str, ...] = ()
+    ticket: Ticket | None = field(default=None, compare=False)
+
+    @property
+    def target(self) -> str:
+        return self.ticket_id
+
+    def payload(self) -> dict[str, Any]:
+        return {"ticket_id": self.ticket_id, "text": self.text, "reason_code": self.reason_code, "order_ids": list(self.order_ids)}

@@ -73,7 +73,10 @@ def claim_state(claim: Claim) -> State:
 
 
 def order_state(line: OrderLine, open_claim: Claim | None = None) -> State:
-    """An open claim on the line says more than the line's own status (취소요청 on a paid line)."""
+    """An open claim on the line says more than the line's own status (취소요청 on a paid line); a
+    line the mall holds from shipping (``hold``) is 보류 until the seller releases it."""
+    if line.hold and line.status in (OrderStatus.PAID, OrderStatus.PREPARING):
+        return State.HELD
     if open_claim is not None and open_claim.status in (ClaimStatus.REQUESTED, ClaimStatus.IN_PROGRESS):
         return claim_state(open_claim)
     return _ORDER[line.status]

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mallbatch.connectors.runtime.connector import Connector
-from mallbatch.domain.capability import CLAIM_ACTIONS, Capability
+from mallbatch.domain.capability import CLAIM_ACTIONS, TICKET_ACTIONS, Capability
 from mallbatch.domain.records import ItemResult
 from mallbatch.errors import (
     AuthError,
@@ -116,6 +116,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     _declared("order.confirm", Capability.ORDERS_CONFIRM, lambda a, units: a.confirm(units)),
     _declared("invoice.send", Capability.INVOICES_SEND, lambda a, invoices: a.send_invoices(invoices)),
     _declared("invoice.update", Capability.INVOICES_UPDATE, lambda a, invoices: a.update_invoices(invoices)),
+    _declared("invoice.delete", Capability.INVOICES_DELETE, lambda a, invoices: a.delete_invoices(invoices)),
     _declared("inquiry.answer", Capability.INQUIRIES_ANSWER, lambda a, answers: a.answer(answers)),
     # absolute values keyed by ListingChange.target; payload ListingChange.payload() (+ what makes the intent unique)
     _declared("listing.stock", Capability.STOCK_UPDATE, lambda a, changes: a.set_stock(changes)),
@@ -125,6 +126,8 @@ OPS: dict[str, Op] = {op.name: op for op in (
     _declared("order.release", Capability.ORDERS_RELEASE, lambda a, units: a.release_orders(units)),
     # one op per claim action, named as its capability ("claims.return.approve"), keyed by claim id
     *(_declared(str(c), c, lambda a, actions, c=c: a.act_on_claims(c, actions)) for c in CLAIM_ACTIONS),
+    # one op per ticket action ("tickets.reply"), keyed by ticket id
+    *(_declared(str(c), c, lambda a, actions, c=c: a.act_on_tickets(c, actions)) for c in TICKET_ACTIONS),
 )}
 
 

@@ -35,6 +35,8 @@ from mallbatch.domain.records import (
     OrderLine,
     ProductListing,
     ProductRef,
+    Ticket,
+    TicketAction,
 )
 from mallbatch.errors import AuthError, ConfigError
 
@@ -202,6 +204,9 @@ class Connector:
     def inquiries(self, since: datetime, until: datetime) -> Iterator[Inquiry]:
         return self.collect("inquiries", since, until)
 
+    def tickets(self, since: datetime, until: datetime) -> Iterator[Ticket]:
+        return self.collect("tickets", since, until)
+
     def list_products(self) -> Iterator[MallProduct]:
         """Every listing of this account (``mallbatch import``): the read named "products", unwindowed."""
         now = datetime.now().astimezone()
@@ -226,6 +231,10 @@ class Connector:
 
     def update_invoices(self, invoices: Sequence[Invoice]) -> list[ItemResult]:
         return run_write(self, self.spec.writes[Capability.INVOICES_UPDATE], invoices)
+
+    def delete_invoices(self, invoices: Sequence[Invoice]) -> list[ItemResult]:
+        """송장삭제 of the invoice on these units (the Invoice says which one); keyed by ship unit."""
+        return run_write(self, self.spec.writes[Capability.INVOICES_DELETE], invoices)
 
     def answer(self, answers: Sequence[Answer]) -> list[ItemResult]:
         return run_write(self, self.spec.writes[Capability.INQUIRIES_ANSWER], answers)
@@ -252,4 +261,8 @@ class Connector:
 
     def act_on_claims(self, capability: Capability, actions: Sequence[ClaimAction]) -> list[ItemResult]:
         """One claim action (a domain.capability.CLAIM_ACTIONS member) on several claims; keyed by claim id."""
+        return run_write(self, self.spec.writes[capability], actions)
+
+    def act_on_tickets(self, capability: Capability, actions: Sequence[TicketAction]) -> list[ItemResult]:
+        """One ticket action (a domain.capability.TICKET_ACTIONS member) on several tickets; keyed by ticket id."""
         return run_write(self, self.spec.writes[capability], actions)

@@ -193,6 +193,7 @@ class MarketplaceSpec:
     answer_length: tuple[int, int] | None = None
     answer_deadline_hours: int | None = None
     confirm_before_invoice: bool = True
+    split_quantity: bool = False  # a line's quantity may be shipped or cancelled in parts (아임웹 상품준비, seed 003)
     couriers: dict[str, str] = field(default_factory=dict)  # canonical courier code → the mall's
     reasons: dict[str, str] = field(default_factory=dict)  # domain.states.SELLER_REASONS → the mall's reason code
     sandbox: SandboxHints = SandboxHints()
@@ -209,7 +210,8 @@ class MarketplaceSpec:
     @property
     def capabilities(self) -> frozenset[Capability]:
         declared = {Capability.ORDERS_COLLECT: "orders", Capability.CLAIMS_COLLECT: "claims",
-                    Capability.INQUIRIES_COLLECT: "inquiries", Capability.PRODUCTS_LIST: "products"}
+                    Capability.INQUIRIES_COLLECT: "inquiries", Capability.PRODUCTS_LIST: "products",
+                    Capability.TICKETS_COLLECT: "tickets"}
         found = {c for c, name in declared.items() if name in self.reads} | set(self.writes)
         if self.hooks.create_product:
             found.add(Capability.PRODUCTS_CREATE)
