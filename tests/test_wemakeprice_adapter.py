@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from mallbatch.domain.capability import Capability
+from mallbatch.domain.capability import TICKET_ACTIONS, Capability
 from mallbatch.domain.records import (
     Answer,
     Certification,
@@ -310,8 +310,11 @@ def test_the_simulators_429_is_the_envelope_with_retry_after(wmp: Any) -> None:
 # --- declared spec ------------------------------------------------------------------------
 def test_spec_and_courier_table(wmp: Any) -> None:
     spec = WemakepriceAdapter.spec
-    # every capability but 보류해제 (reference §1.3 shows no release of an order or a claim)
-    assert spec.capabilities == frozenset(Capability) - {Capability.ORDERS_RELEASE, Capability.CLAIM_RELEASE}
+    # every capability but 보류해제 (reference §1.3 shows no release of an order or a claim), 송장삭제 and
+    # support tickets (위메프 has neither)
+    assert spec.capabilities == frozenset(Capability) - {Capability.ORDERS_RELEASE, Capability.CLAIM_RELEASE,
+                                                          Capability.INVOICES_DELETE, Capability.TICKETS_COLLECT,
+                                                          *TICKET_ACTIONS}
     assert spec.rate_per_second == 5.0 and spec.batch(Capability.ORDERS_CONFIRM) == 1
     assert spec.windows == {"orders": timedelta(hours=24), "claims": timedelta(days=7), "inquiries": timedelta(days=1)}
     assert spec.answer_length == (10, 1500) and spec.key_lifetime_days is None
