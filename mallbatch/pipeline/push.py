@@ -34,6 +34,7 @@ from mallbatch.domain.couriers import find_courier
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.sheets.result_columns import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
+from mallbatch.pipeline.answer_templates import INQUIRY_FALLBACK, AnswerTemplates, TemplateProblem, inquiry_context
 from mallbatch.pipeline.claim_push import ClaimPush
 from mallbatch.pipeline.check import (
     Checked,
@@ -137,6 +138,7 @@ class Pusher:
         self.outcomes = Outcomes()
         self.planned = 0
         self.linked: set[tuple[str, int, str, str]] = set()  # (sheet, row, mall, account) bound to a listing by import
+        self.templates = AnswerTemplates(ws)
 
     # --- helpers ----------------------------------------------------------------------
     def _account(self, sheet: str, row: Row, capability: Capability, unsupported: str = UNSUPPORTED) -> tuple[Account, Connector] | None:
@@ -478,7 +480,9 @@ class Pusher:
                 continue
             account, adapter = resolved
             outcome = self.outcomes.of(sheet, row)
-            text = str(row.get("answer"))
+            text = str(row.get("answer", "")) or self._from_template(sheet, row, account)
+            if not text:
+                continue
             limits = adapter.spec.answer_length
             if limits and not limits[0] <= len(text) <= limits[1]:
                 outcome.add(account.label, FAILURE, f"{account.label} 답변은 {limits[0]}~{limits[1]}자여야 합니다 (현재 {len(text)}자)")
@@ -488,6 +492,20 @@ class Pusher:
             command = Command.new(account.mall, account.name, "inquiry.answer", answer.inquiry_id, {"text": text, "close": close}, sha, row.excel_row)
             tasks.append(Task(sheet, row, account, command, answer))
         self._run("inquiry.answer", tasks, self._simple_done)
+
+    def _from_template(self, sheet: str, row: Row, account: Account) -> str:
+        """The row's 템플릿 filled for its stored inquiry (Korean malls: ko); "" with the row told why not."""
+        outcome, name = self.outcomes.of(sheet, row), str(row.get("template"))
+        inquiry = self.store.records.inquiry(account.mall, account.name, str(row.get("inquiry_id")))
+        if inquiry is None:
+            outcome.add(account.label, FAILURE, f"문의 {row.get('inquiry_id')}을(를) 찾을 수 없어 템플릿 '{name}'을(를) 채울 수 없습니다. "
+                                                "먼저 'mallbatch collect' 로 문의를 수집하세요")
+            return ""
+        try:
+            return self.templates.render(name, "", INQUIRY_FALLBACK, inquiry_context(self.store, inquiry)).text
+        except TemplateProblem as exc:
+            outcome.add(account.label, ERROR, f"템플릿 칸: {exc.message_ko}")
+            return ""
 
     # --- claims -----------------------------------------------------------------------
     def push_claims(self, sheet: str, rows: list[Row], sha: str) -> None:
