@@ -27,6 +27,7 @@ TEMPLATE_FILES = {
     "송장.xlsx": ("invoices",),
     "문의답변.xlsx": ("answers",),
     "클레임처리.xlsx": ("claim_actions",),
+    "티켓처리.xlsx": ("ticket_actions",),
 }
 
 
