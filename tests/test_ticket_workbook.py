@@ -94,3 +94,27 @@ def test_ticket_workbook_clock_highlights_messages_and_summary(tmp_path: Path) -
     assert "Wish/기본 응답 지연율" in summary and NOT_REPORTED in summary["Wish/기본 CSAT"]
     assert "1/" in summary["Wish/기본 응답 지연율"]  # OVERDUE: no reply and 48 h gone
     assert "5% 미만" in summary["기준"] and "45% 초과" in summary["기준"] and "4% 이상" in summary["기준"]
+
+
+def test_status_shows_cs_metrics_and_warns_when_approaching(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mallbatch.cli import cli
+    from mallbatch.watch.status import Board
+
+    ws, _ = init_workspace(tmp_path / "ws")
+    now = now_kst()
+    opened = now - timedelta(days=3)
+    tickets = [ticket(f"A{i}", TicketState.CLOSED, opened=opened, first_reply_hours=5) for i in range(24)]
+    tickets.append(ticket("LATE", TicketState.CLOSED, opened=opened, first_reply_hours=50))  # 1 of 25: 4 %
+    with Store(ws.store_path) as store:
+        store.records.upsert(tickets, "run")
+        from mallbatch.pipeline.cs_metrics import status_lines
+
+        lines = status_lines(store, now)
+    out = CliRunner().invoke(cli, ["--home", str(ws.home), "status"]).output
+    assert "고객 서비스 성과 (지원 티켓, 최근 30일):" in out
+    assert "⚠ Wish/기본 최근 30일 티켓 25건: 응답 지연율 4.0% (1/25건) — 정상이지만 한도(5% 미만)에 가깝습니다" in out
+    assert f"CSAT {NOT_REPORTED}" in out and "4% 이상" in out
+    board = Board(started_at="now", cs=lines)
+    assert "[고객 서비스 성과] 지원 티켓, 최근 30일" in board.text_ko() and lines[0] in board.text_ko()
