@@ -137,6 +137,10 @@ REFUND_REASON = Column(
     "환불사유", "refund_reason", Kind.TEXT, synonyms=("환불 사유", "환불사유코드"),
     help="환불할 때 필수: Wish 환불 사유 (목록에서 고르세요)", width=16,
 )
+REFUND_ORDERS = Column(
+    "환불주문", "refund_orders", Kind.TEXT, synonyms=("환불할 주문", "환불 주문"),
+    help="환불할 이 티켓의 주문번호 (쉼표로 구분). 비우면 티켓의 주문을 모두 환불합니다", width=20,
+)
 ANSWER_OPTIONAL = dataclasses.replace(ANSWER, required=False,
                                       help=f"고객에게 보낼 답변 ({REPLY_MAX}자 이내, 판매자 응답 대기일 때만). 재오픈에는 다시 여는 사유")
 
@@ -177,7 +181,7 @@ def check_ticket_action(row: Row, ctx: SheetContext) -> Iterator[Issue]:
 TICKET_ACTIONS = SheetKind(
     code="ticket_actions",
     title="티켓처리",
-    columns=(MALL, ACCOUNT, TICKET_ID, ANSWER_OPTIONAL, TICKET_ACTION, REFUND_REASON, TEMPLATE),
+    columns=(MALL, ACCOUNT, TICKET_ID, ANSWER_OPTIONAL, TICKET_ACTION, REFUND_REASON, REFUND_ORDERS, TEMPLATE),
     description="Wish 지원 티켓의 처리 (답변, 답변후종료, Wish지원요청, 재오픈, 환불)",
     unique=("mall", "account", "ticket_id"),
     row_rules=(check_account, check_ticket_action, check_template_unused),
@@ -188,7 +192,8 @@ TICKET_ACTIONS = SheetKind(
 TICKETS = SheetKind(
     code="tickets",
     title="티켓",
-    columns=(NEW, MALL, ACCOUNT, TICKET_ID, STATE, TIME_LEFT, ANSWER_OPTIONAL, TICKET_ACTION, REFUND_REASON, TEMPLATE, OFFERED,
+    columns=(NEW, MALL, ACCOUNT, TICKET_ID, STATE, TIME_LEFT, ANSWER_OPTIONAL, TICKET_ACTION, REFUND_REASON, REFUND_ORDERS,
+             TEMPLATE, OFFERED,
              CATEGORY, LABEL, SUBJECT, MESSAGES, CUSTOMER, LANGUAGE, ORDERS, PRODUCTS, DUE, OPENED, UPDATED, STATE_RAW,
              COLLECTED_AT),
     description="수집한 Wish 지원 티켓. 답변(또는 템플릿)과 처리를 채워 inbox 에 넣으면 처리가 전송됩니다",
@@ -209,7 +214,8 @@ def ticket_values(ticket: Ticket, now: datetime) -> dict[str, Any]:
         "label": ticket.label, "subject": ticket.subject, "messages": latest_messages(ticket),
         "customer_name": ticket.customer_name, "locale": ticket.locale, "order_ids": ", ".join(ticket.order_ids),
         "product_ids": ", ".join(ticket.product_ids), "opened_at": _kst(ticket.opened_at), "updated_at": _kst(ticket.updated_at),
-        "offered": offered_text(ticket), "answer": "", "ticket_action": "", "refund_reason": "", "template": "",
+        "offered": offered_text(ticket), "answer": "", "ticket_action": "", "refund_reason": "", "refund_orders": "",
+        "template": "",
         ROW_CHOICES: {TICKET_ACTION.name: offered(ticket)},
         CELL_STYLE: {"time_left": style} if style else {},
     }

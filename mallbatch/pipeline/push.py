@@ -3,7 +3,8 @@
 Kinds handled: 상품 (+판매정보) → register or update on each mall of the row's 판매그룹;
 재고·가격 (and the 판매상품 workbook dropped back) → stock, price, sale state on every bound mall;
 송장 → 발주확인 where needed, a fresh claims check, then invoices; 문의답변 → answers;
-클레임처리 (and the 클레임 workbook dropped back) → the seller's action on each collected claim.
+클레임처리 (and the 클레임 workbook dropped back) → the seller's action on each collected claim;
+티켓처리 (and the 티켓 workbook dropped back) → the seller's action on each collected support ticket.
 Everything goes through the journal, so a re-dropped file or a restart after a crash
 sends nothing twice.
 """
@@ -36,6 +37,7 @@ from mallbatch.sheets.result_columns import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
 from mallbatch.pipeline.answer_templates import INQUIRY_FALLBACK, AnswerTemplates, TemplateProblem, inquiry_context
 from mallbatch.pipeline.claim_push import ClaimPush
+from mallbatch.pipeline.ticket_push import TicketPush
 from mallbatch.pipeline.check import (
     Checked,
     check_file,
@@ -512,6 +514,11 @@ class Pusher:
         """클레임처리 rows: each checked against its collected claim and its mall, then sent once."""
         ClaimPush(self, sheet, sha).send(rows)
 
+    # --- support tickets --------------------------------------------------------------
+    def push_tickets(self, sheet: str, rows: list[Row], sha: str) -> None:
+        """티켓처리 rows: each checked against its collected ticket, its answer rendered, then sent once."""
+        TicketPush(self, sheet, sha).send(rows)
+
     # --- whole file -------------------------------------------------------------------
     def push(self, path: Path) -> PushResult:
         checked = check_file(self.ws, self.store, path)
@@ -527,7 +534,7 @@ class Pusher:
                 elif row.status == "오류":
                     self.outcomes.of(sheet.sheet, row).add("", ERROR, "\n".join(row.texts(ISSUE_ERROR)))
         handlers = {"products": self.push_products, "stock": self.push_stock, "invoices": self.push_invoices,
-                    "answers": self.push_answers, "claim_actions": self.push_claims}
+                    "answers": self.push_answers, "claim_actions": self.push_claims, "ticket_actions": self.push_tickets}
         for sheet in report.sheets:
             handler = handlers.get(sheet.kind)
             rows = [r for r in sheet.rows if not r.skipped and r.status != "오류"]
