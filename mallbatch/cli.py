@@ -158,11 +158,11 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.option("--mall", "malls", multiple=True, metavar="쇼핑몰", help="쇼핑몰 코드 (coupang, smartstore, wemakeprice …), 여러 번 가능")
-@click.option("--kind", "kinds", multiple=True, type=Choice(["orders", "claims", "inquiries"]), help="수집할 종류")
+@click.option("--kind", "kinds", multiple=True, type=Choice(["orders", "claims", "inquiries", "tickets"]), help="수집할 종류 (tickets: Wish 지원 티켓)")
 @click.option("--since", type=DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"]), metavar="날짜", help="이 시각부터 다시 수집 (기본: 지난 수집 이후)")
 @click.pass_context
 def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], since: Any) -> None:
-    """주문·클레임·문의를 수집해 outbox/날짜/수집/ 에 엑셀로 만듭니다."""
+    """주문·클레임·문의·티켓을 수집해 outbox/날짜/수집/ 에 엑셀로 만듭니다."""
     from mallbatch.domain.clock import KST
     from mallbatch.pipeline.collect import KIND_NAMES
     from mallbatch.pipeline.collect import collect as run_collect
