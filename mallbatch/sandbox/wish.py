@@ -144,6 +144,11 @@ class WishSimulator(Simulator):
         self.route("PUT", f"{V3}/orders/{{id}}/refund", self._api(self.refund_v3, write=True))
 
     # --- protocol plumbing ----------------------------------------------------------
+    def is_write(self, request: Request) -> bool:
+        """API writes (what drop faults hit); the token endpoints are not: a lost code exchange cannot be
+        read back by anyone, the seller authorizes again (invented fault model)."""
+        return super().is_write(request) and "/oauth/" not in request.path
+
     def client_id(self, request: Request) -> str:
         return "merchant"  # reference §3.2: rate limiting is per merchant per app; one sandbox merchant
 
