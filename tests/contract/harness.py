@@ -181,6 +181,31 @@ class Harness:
         """Can buyers order the product in the simulator (not 판매중지)?"""
         raise NotImplementedError
 
+    # --- support tickets as the simulator holds them (test_ticket_contract.py) -----------------
+    def open_ticket(self, server: SandboxServer, kind: str, locale: str = "en") -> str:
+        """A customer opens a ticket of ``kind`` (a TicketCategory name) in ``locale``; its id."""
+        raise NotImplementedError
+
+    def customer_replies(self, server: SandboxServer, ticket_id: str) -> None:
+        """The customer answers a ticket that waits on them (it comes back to the merchant)."""
+        raise NotImplementedError
+
+    def age_ticket(self, server: SandboxServer, ticket_id: str, hours: float) -> None:
+        """Move the ticket ``hours`` into the past (the 48-hour clock without sleeping)."""
+        raise NotImplementedError
+
+    def close_for_good(self, server: SandboxServer, ticket_id: str) -> None:
+        """The mall closes the ticket permanently."""
+        raise NotImplementedError
+
+    def ticket_state(self, server: SandboxServer, ticket_id: str) -> str:
+        """The ticket's state as the mall names it (a TicketState name)."""
+        raise NotImplementedError
+
+    def ticket_actions(self, server: SandboxServer, ticket_id: str) -> int:
+        """How many seller actions (replies, state changes, refunds) the simulator applied to the ticket."""
+        raise NotImplementedError
+
 
 # --- 쿠팡 -------------------------------------------------------------------------------------
 COUPANG_OPENAPI = "/v2/providers/openapi/apis/api"
@@ -781,6 +806,31 @@ class Wish(Harness):
 
     def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
         return server.simulator.store.get("product", product_id)["enabled"] != "False"
+
+    def _control(self, server: SandboxServer, what: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = httpx.post(f"{server.url}/_sandbox/{what}", json=body, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def open_ticket(self, server: SandboxServer, kind: str, locale: str = "en") -> str:
+        return str(self._control(server, "ticket", {"type": kind, "locale": locale})["id"])
+
+    def customer_replies(self, server: SandboxServer, ticket_id: str) -> None:
+        self._control(server, "ticket/reply", {"id": ticket_id})
+
+    def age_ticket(self, server: SandboxServer, ticket_id: str, hours: float) -> None:
+        self._control(server, "ticket/age", {"id": ticket_id, "hours": hours})
+
+    def close_for_good(self, server: SandboxServer, ticket_id: str) -> None:
+        self._control(server, "ticket/permanently_close", {"id": ticket_id})
+
+    def ticket_state(self, server: SandboxServer, ticket_id: str) -> str:
+        return str(server.simulator.store.get("ticket", ticket_id)["state"])
+
+    def ticket_actions(self, server: SandboxServer, ticket_id: str) -> int:
+        store = server.simulator.store
+        ops = ("ticket.reply", "ticket.close", "ticket.appeal", "ticket.reopen", "ticket.refund")
+        return sum(store.audit_counts(op).get(ticket_id, 0) for op in ops)
 
 
 # --- products each mall accepts (also used by the per-mall tests) -----------------------------

@@ -143,6 +143,10 @@ class WishOAuth(httpx.Auth):
                 "grant_type": "authorization_code", **({"redirect_uri": self.redirect_uri} if self.redirect_uri else {})}
         return self._store(self._token_call(TOKEN_PATH, form, "인증 코드 교환"))
 
+    def exchange_pasted(self, pasted: str, state: str) -> Tokens:
+        """What the seller pasted after approving (the redirected address or the code) → stored tokens."""
+        return self.exchange(code_from(pasted, state))
+
     def authorize_sandbox(self) -> Tokens:
         """The whole flow for a simulator account: the sandbox approves at once and redirects with the code."""
         state = secrets.token_urlsafe(12)
