@@ -38,11 +38,11 @@ class Courier:
 
 
 COURIERS: tuple[Courier, ...] = (
-    Courier("CJ", "CJ대한통운", ("대한통운", "CJ택배", "CJGLS", "CJ GLS", "CJ 대한통운", "씨제이대한통운"), (10, 12)),
-    Courier("HANJIN", "한진택배", ("한진",), (10, 12)),
-    Courier("LOTTE", "롯데택배", ("롯데", "현대택배", "롯데글로벌로지스"), (10, 12, 13)),
+    Courier("CJ", "CJ대한통운", ("대한통운", "CJ택배", "CJGLS", "CJ GLS", "CJ 대한통운", "씨제이대한통운", "CJLogistics"), (10, 12)),
+    Courier("HANJIN", "한진택배", ("한진", "HanjinExpress"), (10, 12)),
+    Courier("LOTTE", "롯데택배", ("롯데", "현대택배", "롯데글로벌로지스", "LotteGlobalLogistics"), (10, 12, 13)),
     Courier("LOGEN", "로젠택배", ("로젠",), (10, 11)),
-    Courier("EPOST", "우체국택배", ("우체국", "우편", "우체국소포"), (13,)),
+    Courier("EPOST", "우체국택배", ("우체국", "우편", "우체국소포", "KoreaPost", "Korea Post"), (13,)),
     Courier("KDEXP", "경동택배", ("경동",), tuple(range(8, 17))),
     Courier("DAESIN", "대신택배", ("대신",), (13,)),
     Courier("ILYANG", "일양로지스", ("일양택배", "일양"), tuple(range(8, 17))),
@@ -54,6 +54,11 @@ COURIERS: tuple[Courier, ...] = (
     Courier("KUNYOUNG", "건영택배", ("건영",), tuple(range(8, 17))),
     Courier("EMS", "EMS", ("우체국EMS", "우체국 EMS"), pattern=r"[A-Z]{2}\d{9}[A-Z]{2}"),
     Courier("DIRECT", "직접배송", ("업체직송", "직배송", "자체배송", "직접전달"), tracked=False),
+    # international carriers a cross-border mall (Wish) ships with; the Korean malls refuse them per row
+    Courier("USPS", "USPS", ("미국우정청",), pattern=r"[0-9A-Z]{10,34}"),
+    Courier("UPS", "UPS", (), pattern=r"[0-9A-Z]{10,34}"),
+    Courier("FEDEX", "FedEx", ("페덱스",), pattern=r"[0-9A-Z]{10,34}"),
+    Courier("DHL", "DHL", ("DHL Express",), pattern=r"[0-9A-Z]{10,34}"),
 )
 
 BY_CODE: dict[str, Courier] = {c.code: c for c in COURIERS}
