@@ -121,3 +121,20 @@ def test_lost_answer_is_read_back_not_resent(sim_workspace, tmp_path: Path) -> N
         collect(ws, store, session, kinds=("tickets",))
         (stored,) = [t for t, _, _ in store.records.all(Ticket, TICKETS) if t.ticket_id == ticket_id]
         assert stored.state is TicketState.AWAITING_USER and stored.first_reply_at is not None
+
+
+def test_tickets_collected_per_account_and_a_failed_read_moves_no_watermark(sim_workspace) -> None:
+    ws, servers = sim_workspace(("wish", "wemakeprice"), rate_limit=200)
+    sim = servers["wish"].simulator
+    sim.open_ticket({"type": "ORDER", "locale": "en"})
+    with Store(ws.store_path) as store, Session(ws, RetryPolicy(attempts=1, base_delay=0.01, max_delay=0.02)) as session:
+        sim.faults.update({"error_rate": 1.0})
+        failed = collect(ws, store, session)  # every kind: tickets only where the spec reads them
+        assert ("wish", "기본", "tickets") in failed.errors and HANGUL.search(failed.errors[("wish", "기본", "tickets")])
+        assert store.records.watermark("wish", "기본", "tickets") is None and "tickets" not in failed.workbooks
+        assert not any(kind == "tickets" for mall, _, kind in failed.counts if mall == "wemakeprice")
+        sim.faults.update({"error_rate": 0.0})
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        done = collect(ws, store, session, kinds=("tickets",))
+        assert done.counts[("wish", "기본", "tickets")][0] >= 1 and "tickets" in done.workbooks
+        assert store.records.watermark("wish", "기본", "tickets") is not None
