@@ -87,7 +87,7 @@ def test_expired_revoked_and_unknown_tokens_are_1015_1016_4000(wish: SandboxServ
     from tests.contract.harness import wish_token
 
     token = wish_token(wish)
-    read = lambda t: httpx.get(f"{wish.url}/api/v3/tickets", headers={"Authorization": f"Bearer {t}"})  # noqa: E731
+    read = lambda t: httpx.get(f"{wish.url}/api/v3/tickets", headers={"Authorization": f"Bearer {t}"})
     assert read(token).json()["code"] == 0
     assert httpx.get(f"{wish.url}/api/v2/order/multi-get", params={"access_token": token}).json()["code"] == 0
     assert (read("nope").status_code, read("nope").json()["code"]) == (401, 4000)

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 from mallbatch.sandbox import wish_tickets as tickets
 from mallbatch.sandbox import wish_data as sample

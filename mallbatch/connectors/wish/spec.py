@@ -22,7 +22,6 @@ seller as ORDER tickets, so no claim action is declared; 판매취소 is the ref
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -43,7 +42,7 @@ from mallbatch.connectors.runtime.spec import (
     SandboxHints,
     Write,
 )
-from mallbatch.connectors.runtime.windows import Window
+from mallbatch.connectors.runtime.windows import UNBOUNDED, Window  # multi-get and tickets take any range (§3.4/§3.5)
 from mallbatch.connectors.wish import hooks, tickets
 from mallbatch.connectors.wish.mapping import COURIERS, changed_at, order_line, to_mall_product, to_ticket, v2_time, v3_time
 from mallbatch.connectors.wish.oauth import WishOAuth
@@ -91,7 +90,6 @@ ERRORS = (
     ErrorRule(RejectedError, codes=tuple(c for c in CODES_KO if c not in ("1015", "1016", "4000"))),
 )
 ORDER_PAGE = TICKET_PAGE = PRODUCT_PAGE = 100  # v2 SDKs ask 50–100, v3 allows 1–500 (reference §3.2)
-UNBOUNDED = timedelta(days=3650)  # multi-get and tickets take any range (no limit in the reference)
 PAGES = NextUrl(drop=("access_token",))  # the token is the auth's, never a page cursor
 RECEIPT = "data.id"  # what a write's answer names (a ticket's id; v2 answers {"success": true}: none)
 
