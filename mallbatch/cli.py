@@ -158,11 +158,11 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.option("--mall", "malls", multiple=True, metavar="쇼핑몰", help="쇼핑몰 코드 (coupang, smartstore, wemakeprice …), 여러 번 가능")
-@click.option("--kind", "kinds", multiple=True, type=Choice(["orders", "claims", "inquiries"]), help="수집할 종류")
+@click.option("--kind", "kinds", multiple=True, type=Choice(["orders", "claims", "inquiries", "tickets"]), help="수집할 종류 (tickets: Wish 지원 티켓)")
 @click.option("--since", type=DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"]), metavar="날짜", help="이 시각부터 다시 수집 (기본: 지난 수집 이후)")
 @click.pass_context
 def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], since: Any) -> None:
-    """주문·클레임·문의를 수집해 outbox/날짜/수집/ 에 엑셀로 만듭니다."""
+    """주문·클레임·문의·티켓을 수집해 outbox/날짜/수집/ 에 엑셀로 만듭니다."""
     from mallbatch.domain.clock import KST
     from mallbatch.pipeline.collect import KIND_NAMES
     from mallbatch.pipeline.collect import collect as run_collect
@@ -255,12 +255,27 @@ def import_(ctx: click.Context, mall: str, account: str | None) -> None:
 
 
 @cli.command()
+@click.option("--authorize", "authorize_mall", metavar="쇼핑몰", help="브라우저 인증(OAuth)이 필요한 쇼핑몰(wish)을 한 번 인증합니다")
+@click.option("--account", "account_name", metavar="계정", help="--authorize 할 계정 이름 (쇼핑몰에 계정이 여럿일 때)")
+@click.option("--code", "pasted", metavar="주소", help="승인 후 이동한 주소(또는 code 값): 물어보지 않고 이 값으로 인증합니다")
 @click.pass_context
-def accounts(ctx: click.Context) -> None:
-    """계정마다 인증이 되는지, API 키 만료까지 며칠 남았는지 보여 줍니다 (비밀값은 표시하지 않음)."""
-    from mallbatch.pipeline.accounts import check_accounts
+def accounts(ctx: click.Context, authorize_mall: str | None, account_name: str | None, pasted: str | None) -> None:
+    """계정마다 인증이 되는지, API 키 만료까지 며칠 남았는지 보여 줍니다 (비밀값은 표시하지 않음).
+
+    \b
+    Wish 처럼 브라우저에서 승인해야 하는 쇼핑몰은 처음 한 번: mallbatch accounts --authorize wish
+    """
+    from mallbatch.pipeline.accounts import authorize, check_accounts
 
     ws = open_workspace(ctx)
+    if authorize_mall:
+        def paste(url: str, help_ko: str) -> str:
+            click.echo(f"인증 주소: {url}")
+            click.echo(help_ko)
+            return pasted if pasted is not None else click.prompt("승인 후 주소", prompt_suffix=": ")
+
+        click.echo(authorize(ws, authorize_mall, account_name, paste))
+        return
     problems = False
     for status in check_accounts(ws):
         click.echo(status.line_ko())

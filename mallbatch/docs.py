@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mallbatch.connectors.registry import connectors
+from mallbatch.connectors.runtime.windows import UNBOUNDED
 from mallbatch.domain.capability import CLAIM_ACTIONS, Capability
 from mallbatch.kinds import KINDS
 from mallbatch.kinds.imported import IMPORTED
@@ -43,7 +44,10 @@ CAPABILITY_NAMES = {
 }
 WRITES = (Capability.ORDERS_CONFIRM, Capability.INVOICES_SEND, Capability.INVOICES_UPDATE, Capability.INQUIRIES_ANSWER,
           Capability.STOCK_UPDATE, Capability.PRICE_UPDATE, Capability.SALE_STATUS)
-READS = {"orders": "주문", "claims": "클레임", "inquiries": "문의"}
+READS = {"orders": "주문", "claims": "클레임", "inquiries": "문의", "tickets": "티켓"}
+# support-ticket actions (seed 004) as the 티켓 workbook's 처리 column names them
+TICKET_NAMES = {Capability.TICKET_REPLY: "답변", Capability.TICKET_CLOSE: "답변후종료", Capability.TICKET_APPEAL: "Wish지원요청",
+                Capability.TICKET_REOPEN: "재오픈", Capability.TICKET_REFUND: "환불"}
 
 
 def _cell(text: str) -> str:
@@ -88,6 +92,8 @@ def _number(value: float) -> str:
 
 
 def _span(span: timedelta) -> str:
+    if span >= UNBOUNDED:
+        return "제한 없음"
     if span % timedelta(days=1) == timedelta(0):
         return f"{span.days}일"
     return f"{_number(span / timedelta(hours=1))}시간"
@@ -131,10 +137,13 @@ def marketplaces() -> str:
     """The README's marketplace section: capabilities, limits and credentials, per spec."""
     malls = _connected()
     caps = [c for c in CAPABILITY_NAMES if c not in CLAIM_ACTIONS]  # claim actions: one cell, named
-    parts = ["| 쇼핑몰 | " + " | ".join(CAPABILITY_NAMES[c] for c in caps) + " | 클레임 처리 |", "|---|" + "---|" * (len(caps) + 1)]
+    parts = ["| 쇼핑몰 | " + " | ".join(CAPABILITY_NAMES[c] for c in caps) + " | 클레임 처리 | 지원 티켓 |",
+             "|---|" + "---|" * (len(caps) + 2)]
     for name, code, spec in malls:
         claims = ", ".join(CAPABILITY_NAMES[c] for c in CLAIM_ACTIONS if c in spec.capabilities)
-        parts.append(f"| {name} (`{code}`) | " + " | ".join(_can(spec, c) for c in caps) + f" | {claims} |")
+        tickets = ", ".join(["수집", *(n for c, n in TICKET_NAMES.items() if c in spec.capabilities)]) \
+            if Capability.TICKETS_COLLECT in spec.capabilities else ""
+        parts.append(f"| {name} (`{code}`) | " + " | ".join(_can(spec, c) for c in caps) + f" | {claims} | {tickets} |")
     waiting = [f"{m.name} (`{m.code}`)" for m in MALLS if m.code not in connectors()]
     if waiting:
         parts += ["", "준비 중: " + ", ".join(waiting) + "."]

@@ -27,6 +27,7 @@ TEMPLATE_FILES = {
     "송장.xlsx": ("invoices",),
     "문의답변.xlsx": ("answers",),
     "클레임처리.xlsx": ("claim_actions",),
+    "티켓처리.xlsx": ("ticket_actions",),
 }
 
 
@@ -115,8 +116,45 @@ def render_config(today: date | None = None) -> str:
                                                      today=(today or date.today()).isoformat())
 
 
+# Example answer templates (seed 004: reply templates in several languages); written once, when
+# ``templates/answers`` does not exist yet, so the seller's own are never touched.
+ANSWER_EXAMPLES: dict[str, dict[str, str]] = {
+    "ko": {
+        "배송안내": "{{ customer_name }}님, 문의 감사합니다.\n주문하신 {{ product or '상품' }}은(는) "
+                 "{% if tracking_no %}{{ courier }} {{ tracking_no }} 로 발송되었습니다. 배송 조회로 위치를 확인하실 수 있습니다."
+                 "{% else %}준비가 끝나는 대로 발송하고 송장번호를 알려 드리겠습니다.{% endif %}\n감사합니다.\n",
+        "감사인사": "{{ customer_name }}님, 문의해 주셔서 감사합니다. 확인하고 곧 다시 안내해 드리겠습니다.\n",
+    },
+    "en": {
+        "배송안내": "Hello {{ customer_name }},\nthank you for your message. "
+                 "{% if tracking_no %}Your order {{ order_id }} has shipped with {{ courier }}, tracking number {{ tracking_no }}."
+                 "{% else %}Your order {{ order_id }} will ship shortly; we will send you the tracking number.{% endif %}\n"
+                 "Best regards\n",
+        "감사인사": "Hello {{ customer_name }},\nthank you for contacting us. We are looking into it and will get back to you soon.\n",
+    },
+    "de": {
+        "배송안내": "Hallo {{ customer_name }},\nvielen Dank für Ihre Nachricht. "
+                 "{% if tracking_no %}Ihre Bestellung {{ order_id }} wurde mit {{ courier }} versandt, Sendungsnummer {{ tracking_no }}."
+                 "{% else %}Ihre Bestellung {{ order_id }} wird in Kürze versandt; die Sendungsnummer folgt.{% endif %}\n"
+                 "Mit freundlichen Grüßen\n",
+        "감사인사": "Hallo {{ customer_name }},\nvielen Dank für Ihre Anfrage. Wir prüfen sie und melden uns in Kürze.\n",
+    },
+}
+
+
+def write_answer_examples(home: Path) -> None:
+    """``templates/answers/<language>/<name>.txt`` examples, unless the seller has that folder already."""
+    root = home / "templates" / "answers"
+    if root.exists():
+        return
+    for language, templates in ANSWER_EXAMPLES.items():
+        (root / language).mkdir(parents=True, exist_ok=True)
+        for name, text in templates.items():
+            (root / language / f"{name}.txt").write_text(text, encoding="utf-8")
+
+
 def init_workspace(home: Path) -> tuple[Workspace, bool]:
-    """Create config.toml (unless present), the folders and the blank templates."""
+    """Create config.toml (unless present), the folders, the blank templates and example answer templates."""
     home.mkdir(parents=True, exist_ok=True)
     config_path = home / "config.toml"
     created = not config_path.exists()
@@ -124,4 +162,5 @@ def init_workspace(home: Path) -> tuple[Workspace, bool]:
         write_private(config_path, render_config())  # API keys: owner-only (0600) on POSIX
     workspace = Workspace(load_config(home))
     workspace.make_dirs()
+    write_answer_examples(workspace.home)
     return workspace, created

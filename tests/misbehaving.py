@@ -143,7 +143,8 @@ class Misbehaving:
         conn.request(seen.method, seen.target, body=seen.body or None, headers=headers)
         reply = conn.getresponse()
         body, status, kind = reply.read(), reply.status, reply.getheader("Content-Type", "application/json")
+        location = reply.getheader("Location")  # a redirect (an OAuth authorize page) goes on as it came
         conn.close()
         if self.rewrite and body:
             body = json.dumps(self.rewrite(seen, json.loads(body)), ensure_ascii=False).encode()
-        return answer(status, body, kind)
+        return answer(status, body, kind, f"Location: {location}\r\n" if location else "")

@@ -64,8 +64,10 @@ def test_init_creates_the_workspace(home: Path) -> None:
     for folder in ("inbox", "outbox", "archive", "images", "state"):
         assert (home / folder).is_dir(), folder
     templates = sorted(p.name for p in (home / "outbox" / "templates").iterdir())
-    assert templates == sorted(TEMPLATE_FILES) and len(templates) == 6  # 상품, 판매정보, 재고·가격, 송장, 문의답변, 클레임처리
+    assert templates == sorted(TEMPLATE_FILES) and len(templates) == 7  # 상품, 판매정보, 재고·가격, 송장, 문의답변, 클레임처리, 티켓처리
     assert (home / "examples" / "예시_상품.xlsx").is_file()
+    answers = home / "templates" / "answers"  # example answer templates in three languages
+    assert sorted(p.name for p in answers.iterdir()) == ["de", "en", "ko"] and (answers / "ko" / "배송안내.txt").is_file()
 
 
 def test_init_twice_keeps_config(home: Path) -> None:

@@ -13,7 +13,7 @@ from mallbatch.cli import cli
 from mallbatch.config import Account, Secret, load_config
 from mallbatch.connectors.registry import connectors
 from mallbatch.connectors.runtime.spec import Credential
-from mallbatch.domain.capability import CLAIM_ACTIONS
+from mallbatch.domain.capability import CLAIM_ACTIONS, TICKET_ACTIONS, Capability
 from mallbatch.docs import (
     BEGIN,
     CAPABILITY_NAMES,
@@ -69,10 +69,12 @@ def test_marketplace_section_states_every_spec_fact() -> None:
         spec = cls.spec
         row = next(r for r in rows if r.startswith(f"| {mall.name} (`{mall.code}`) |"))
         per_product = 0 if spec.listing.option_stock else row.count("| 상품 단위 (옵션별 불가) ")
-        claims = row.strip().strip("|").split("|")[-1].strip()
+        claims, tickets = (cell.strip() for cell in row.strip().strip("|").split("|")[-2:])
         named = [c for c in CLAIM_ACTIONS if c in spec.capabilities]
+        ticket_caps = [c for c in (Capability.TICKETS_COLLECT, *TICKET_ACTIONS) if c in spec.capabilities]
         assert claims == ", ".join(CAPABILITY_NAMES[c] for c in named), mall.code
-        assert row.count("| 예 ") + per_product + len(named) == len(spec.capabilities), mall.code
+        assert len([n for n in tickets.split(", ") if n]) == len(ticket_caps), mall.code  # 수집 and each action
+        assert row.count("| 예 ") + per_product + len(named) + len(ticket_caps) == len(spec.capabilities), mall.code
         assert per_product == (0 if spec.listing.option_stock else 1), mall.code
         limits = next(r for r in rows if r.startswith(f"| {mall.name} | 초당 "))
         assert f"초당 {spec.rate.per_second:g}회" in limits
@@ -105,8 +107,9 @@ def test_config_account_comments_are_rendered_from_the_specs() -> None:
     assert account_comments() in rendered and "{{ account_comments }}" in template
     for cls in connectors().values():
         for credential in cls.spec.credentials:
-            line = next(line for line in rendered.splitlines() if line.startswith(f"#     {credential.name} "))
-            assert credential.hint_ko in line and ("비밀값" in line) == credential.secret
+            line = next(line for line in rendered.splitlines()  # a key name may be two malls' (client_id)
+                        if line.startswith(f"#     {credential.name} ") and credential.hint_ko in line)
+            assert ("비밀값" in line) == credential.secret
             assert credential.hint_ko not in template  # written once, in the spec
         assert f"rate_limit 기본값: 초당 {cls.spec.rate.per_second:g}회" in rendered
 

@@ -38,11 +38,11 @@ class Courier:
 
 
 COURIERS: tuple[Courier, ...] = (
-    Courier("CJ", "CJ대한통운", ("대한통운", "CJ택배", "CJGLS", "CJ GLS", "CJ 대한통운", "씨제이대한통운"), (10, 12)),
-    Courier("HANJIN", "한진택배", ("한진",), (10, 12)),
-    Courier("LOTTE", "롯데택배", ("롯데", "현대택배", "롯데글로벌로지스"), (10, 12, 13)),
+    Courier("CJ", "CJ대한통운", ("대한통운", "CJ택배", "CJGLS", "CJ GLS", "CJ 대한통운", "씨제이대한통운", "CJLogistics"), (10, 12)),
+    Courier("HANJIN", "한진택배", ("한진", "HanjinExpress"), (10, 12)),
+    Courier("LOTTE", "롯데택배", ("롯데", "현대택배", "롯데글로벌로지스", "LotteGlobalLogistics"), (10, 12, 13)),
     Courier("LOGEN", "로젠택배", ("로젠",), (10, 11)),
-    Courier("EPOST", "우체국택배", ("우체국", "우편", "우체국소포"), (13,)),
+    Courier("EPOST", "우체국택배", ("우체국", "우편", "우체국소포", "KoreaPost", "Korea Post"), (13,)),
     Courier("KDEXP", "경동택배", ("경동",), tuple(range(8, 17))),
     Courier("DAESIN", "대신택배", ("대신",), (13,)),
     Courier("ILYANG", "일양로지스", ("일양택배", "일양"), tuple(range(8, 17))),
@@ -57,6 +57,11 @@ COURIERS: tuple[Courier, ...] = (
     # 아임웹 (seed 003): 퀵서비스 and 방문수령 take any text as the invoice number (a rider's phone, "1234")
     Courier("QUICK", "퀵서비스", ("퀵", "퀵배송", "오토바이퀵"), tracked=False),
     Courier("VISIT", "방문수령", ("직접수령", "매장수령", "방문 수령"), tracked=False),
+    # international carriers a cross-border mall (Wish) ships with; the Korean malls refuse them per row
+    Courier("USPS", "USPS", ("미국우정청",), pattern=r"[0-9A-Z]{10,34}"),
+    Courier("UPS", "UPS", (), pattern=r"[0-9A-Z]{10,34}"),
+    Courier("FEDEX", "FedEx", ("페덱스",), pattern=r"[0-9A-Z]{10,34}"),
+    Courier("DHL", "DHL", ("DHL Express",), pattern=r"[0-9A-Z]{10,34}"),
 )
 
 BY_CODE: dict[str, Courier] = {c.code: c for c in COURIERS}

@@ -11,8 +11,10 @@ from mallbatch.kinds.listings import LISTINGS
 from mallbatch.kinds.products import PRODUCTS
 from mallbatch.kinds.sales_groups import SALES_GROUPS
 from mallbatch.kinds.stock import STOCK_PRICES
+from mallbatch.kinds.tickets import TICKET_ACTIONS, TICKETS
 from mallbatch.sheets.columns import SheetKind
 
-KINDS: dict[str, SheetKind] = {k.code: k for k in (PRODUCTS, SALES_GROUPS, STOCK_PRICES, INVOICES, ANSWERS, CLAIM_ACTIONS, ORDERS,
-                                                CLAIMS, INQUIRIES, LISTINGS, IMPORTED, SMARTSTORE_BULK)}
+KINDS: dict[str, SheetKind] = {k.code: k for k in (PRODUCTS, SALES_GROUPS, STOCK_PRICES, INVOICES, ANSWERS, CLAIM_ACTIONS,
+                                                TICKET_ACTIONS, ORDERS, CLAIMS, INQUIRIES, TICKETS, LISTINGS, IMPORTED,
+                                                SMARTSTORE_BULK)}
 INBOX_KINDS: tuple[SheetKind, ...] = tuple(k for k in KINDS.values() if k.inbox)

@@ -45,6 +45,7 @@ from mallbatch.kinds.common import (
     QUANTITY_OUT,
     SHIP_UNIT,
     SHIPPED_ON,
+    TEMPLATE,
     TRACKING_NO,
 )
 from mallbatch.malls import mall_name
@@ -127,11 +128,11 @@ INQUIRIES = SheetKind(
     code="inquiries",
     title="문의",
     columns=(NEW, COLLECTED_AT, MALL, ACCOUNT, INQUIRY_NO, INQUIRY_KIND, SUBJECT, BODY, MALL_PRODUCT_ID, PRODUCT_NAME,
-             ORDER_NO, WRITER, ASKED_AT, DEADLINE, TIME_LEFT, ANSWERED, ANSWER, ANSWER_ACTION),
-    description="수집한 고객 문의. 답변을 채워 inbox 에 넣으면 답변이 전송됩니다",
+             ORDER_NO, WRITER, ASKED_AT, DEADLINE, TIME_LEFT, ANSWERED, ANSWER, ANSWER_ACTION, TEMPLATE),
+    description="수집한 고객 문의. 답변(또는 템플릿 이름)을 채워 inbox 에 넣으면 답변이 전송됩니다",
     inbox=False,
     reads_as="answers",
-    fill_columns=("answer",),
+    fill_columns=("answer", "template"),
 )
 
 
@@ -192,5 +193,5 @@ def inquiry_values(inquiry: Inquiry, deadline: datetime | None, now: datetime) -
         "name": inquiry.product_name, "order_no": inquiry.order_id, "writer": inquiry.writer, "asked_at": inquiry.asked_at,
         "deadline": deadline, "time_left": left, "answered": "Y" if inquiry.answered else "N",
         # Never pre-filled: a dropped-back workbook must only send answers the seller wrote.
-        "answer": "", "action": "",
+        "answer": "", "action": "", "template": "",
     }

@@ -10,7 +10,7 @@ from mallbatch.domain.couriers import COURIERS
 from mallbatch.domain.states import SELLER_REASONS
 from mallbatch.malls import MALLS, find_mall
 from mallbatch.sheets.columns import Column, Kind
-from mallbatch.sheets.issues import Issue
+from mallbatch.sheets.issues import WARNING, Issue
 from mallbatch.sheets.rows import Row, SheetContext
 
 # The dropdown offers the malls mallbatch talks to; the others are recognised by name
@@ -69,6 +69,12 @@ ANSWER = Column(
     help="고객에게 보낼 답변 (쇼핑몰별 글자수 제한은 보낼 때 확인합니다: 위메프 10~1500자)",
     example="안녕하세요. 문의하신 상품은 내일 출고됩니다. 감사합니다.", width=40,
 )
+TEMPLATE = Column(
+    "템플릿", "template", Kind.TEXT, synonyms=("답변템플릿", "답변 템플릿", "템플릿명"),
+    help=("답변 대신 쓸 템플릿 이름 (작업 폴더 templates/answers/<언어>/<이름>.txt). 고객의 언어로 채웁니다 "
+          "(없으면 그 언어의 기본 언어, 그다음 Wish 는 en, 국내 쇼핑몰은 ko). 답변을 채우면 답변을 보냅니다"),
+    example="배송안내", width=12,
+)
 ANSWER_ACTION = Column(
     "처리", "action", Kind.CHOICE, choices=("답변", "답변후종료"), aliases={"종료": "답변후종료", "답변 후 종료": "답변후종료"},
     variants={"답변완료": "답변", "답변등록": "답변", "답변하고종료": "답변후종료", "답변및종료": "답변후종료", "처리완료": "답변후종료"},
@@ -104,6 +110,18 @@ COLLECTED_AT = Column("수집일시", "collected_at", Kind.DATETIME, width=18)
 OPTION_OUT = Column("옵션", "option_name", synonyms=("옵션정보", "옵션명"), width=20)
 QUANTITY_OUT = Column("수량", "quantity", Kind.INT, width=6)
 MALL_PRODUCT_ID = Column("쇼핑몰상품번호", "product_id", Kind.CODE, width=16)
+
+
+def answer_or_template(row: Row) -> tuple[str, ...]:
+    """``SheetKind.waived``: a row naming a 템플릿 needs no 답변 (the template renders it)."""
+    return ("answer",) if row.has("template") else ()
+
+
+def check_template_unused(row: Row, ctx: SheetContext) -> Iterator[Issue]:
+    """답변 filled wins over 템플릿: say so, the seller may have meant the template."""
+    if row.has("answer") and row.has("template"):
+        yield ctx.issue(row, "template", "template-unused", "답변이 채워져 있어 템플릿은 쓰지 않고 답변을 보냅니다",
+                        "템플릿으로 보내려면 답변 칸을 비우세요", WARNING)
 
 
 def check_account(row: Row, ctx: SheetContext) -> Iterator[Issue]:

@@ -1,15 +1,19 @@
-"""Account health: does auth work, and how long until the API key expires (쿠팡: 180 days).
+"""Account health: does auth work, and how long until the API key expires (쿠팡: 180 days); and the
+one-time browser authorization of an OAuth mall (Wish).
 
-Warns at 14, 7 and 1 days. Secrets are never shown; only labels and dates are.
+Warns at 14, 7 and 1 days. Secrets and tokens are never shown; only labels and dates are.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mallbatch.config import Account
-from mallbatch.errors import ConfigError, RemoteError
+from mallbatch.errors import AuthError, ConfigError, RemoteError
+from mallbatch.malls import find_mall
 from mallbatch.pipeline.session import Session
 from mallbatch.workspace import Workspace
 
@@ -65,3 +69,35 @@ def check_accounts(ws: Workspace) -> list[AccountStatus]:
                 continue
             statuses.append(AccountStatus(account, True, "", left))
     return statuses
+
+
+PASTE_HELP = ("위 주소를 브라우저에서 열어 Wish 에 로그인하고 앱을 승인하세요. 승인하면 등록한 Redirect URI 로 이동합니다"
+              " (페이지가 열리지 않아도 괜찮습니다). 그때 주소창의 주소 전체를 복사해 여기에 붙여 넣으세요")
+
+
+def authorize(ws: Workspace, mall: str, name: str | None, paste: Callable[[str, str], str]) -> str:
+    """Authorize one OAuth account once; the Korean line to show. ``paste(url, help)`` shows the authorize
+    URL and returns what the seller pasted (the redirected address or the code). A simulator account
+    approves at once and needs no paste. Tokens go to the workspace's token file, never to the screen."""
+    found = find_mall(mall)
+    mall = found.code if found else mall
+    account = ws.config.find_account(mall, name)
+    if account is None:
+        names = ", ".join(a.name for a in ws.config.accounts_for(mall)) or "없음"
+        raise ConfigError(f"config.toml 에 {mall} 계정{' ' + name if name else ''} 이(가) 없습니다 (있는 계정: {names}). "
+                          "여러 계정이면 --account 로 이름을 주세요")
+    with Session(ws) as session:
+        adapter = session.adapter(account)
+        auth = getattr(adapter, "auth", None) if adapter is not None else None
+        if not hasattr(auth, "authorize_url"):
+            raise ConfigError(f"{account.label}: 이 쇼핑몰은 브라우저 인증이 필요 없습니다. config.toml 의 키로 인증합니다")
+        if account.sandbox:
+            auth.authorize_sandbox()
+        else:
+            state = secrets.token_urlsafe(12)
+            auth.exchange_pasted(paste(auth.authorize_url(state), PASTE_HELP), state)
+        try:
+            adapter.check_auth()
+        except AuthError as exc:
+            return f"{account.label}: 인증 후 확인에 실패했습니다 - {exc.message_ko}"
+    return f"{account.label}: 인증했습니다. 토큰은 작업 폴더의 state/tokens 에 저장했고(화면·로그에는 표시하지 않음), 만료 전에 자동으로 갱신합니다"

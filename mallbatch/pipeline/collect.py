@@ -1,12 +1,13 @@
-"""``collect``: orders, claims and inquiries from every account into dated workbooks.
+"""``collect``: orders, claims, inquiries and support tickets from every account into dated workbooks.
 
 Each (mall, account, kind) resumes from its watermark, reads within the mall's window
 and paging limits (the adapter splits), upserts by natural key (a claim listed twice
-is one row) and writes 주문/클레임/문의 workbooks. Watermarks advance only after the
+is one row) and writes 주문/클레임/문의/티켓 workbooks. Watermarks advance only after the
 workbooks are written; a small overlap re-reads the edge, which the upsert absorbs.
 A (mall, account, kind) whose read failed — the mall down, or an answer that is not
 the mall's (HTML page, login redirect, paging loop) — keeps its watermark and is
-reported; a kind that no account could read gets no workbook at all.
+reported; a kind that no account could read, or that no account offers (티켓 without a Wish
+account), gets no workbook at all.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import TypeVar
 
 from mallbatch.domain.capability import Capability
 from mallbatch.connectors.registry import connected
-from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus
+from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus, Ticket
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Config
 from mallbatch.errors import AuthError, ConfigError, RemoteError
@@ -34,8 +35,10 @@ from mallbatch.kinds.collected import (
     inquiry_values,
     order_values,
 )
+from mallbatch.kinds.tickets import TICKETS, ticket_values
 from mallbatch.malls import MALLS, find_mall, mall_name
 from mallbatch.pipeline import outbox
+from mallbatch.pipeline.cs_metrics import metrics, summary_lines
 from mallbatch.pipeline.dispatch import Deadlines
 from mallbatch.pipeline.order_actions import DONE_OUTSIDE_OP
 from mallbatch.pipeline.privacy import apply_retention
@@ -43,6 +46,7 @@ from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stock_sync import StockReport, StockSync
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.store import Store
+from mallbatch.store.records import CLOSED_TICKETS
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.collect")
@@ -52,6 +56,7 @@ KINDS = {
     "orders": (Capability.ORDERS_COLLECT, "orders"),
     "claims": (Capability.CLAIMS_COLLECT, "claims"),
     "inquiries": (Capability.INQUIRIES_COLLECT, "inquiries"),
+    "tickets": (Capability.TICKETS_COLLECT, "tickets"),
 }
 OPEN_ORDER = (OrderStatus.PAID, OrderStatus.PREPARING)
 CHUNK = 1000
@@ -86,7 +91,7 @@ class CollectResult:
         return lines + self.stock.lines_ko()
 
 
-KIND_NAMES = {"orders": "주문", "claims": "클레임", "inquiries": "문의"}
+KIND_NAMES = {"orders": "주문", "claims": "클레임", "inquiries": "문의", "tickets": "티켓"}
 
 
 def first_collect_days(config: Config) -> int:
@@ -121,7 +126,9 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
     first_days = first_collect_days(ws.config)
     marks: list[tuple[str, str, str, datetime]] = []
     stock = StockSync(ws, store, session)
+    offered: set[str] = set()  # kinds some account asked for can collect
     was_open = open_claims(store)  # a claim this run sees closed shows once more, with how it ended
+    tickets_open = open_tickets(store)
     for account in ws.config.accounts:
         if malls and account.mall not in malls:
             continue
@@ -133,6 +140,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             key = (account.mall, account.name, kind)
             if capability not in adapter.spec.capabilities:
                 continue
+            offered.add(kind)
             if (account.mall, account.name) in session.failed_auth:
                 result.errors[key] = session.failed_auth[(account.mall, account.name)]
                 continue
@@ -157,8 +165,8 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
     # A kind no account could read gets no workbook: an empty one would say "nothing new".
     read = {kind for (_, _, kind) in result.counts}
     failed = {kind for (_, _, kind) in result.errors}
-    result.workbooks = write_workbooks(ws, store, result.run_id, now, [k for k in kinds or tuple(KINDS) if k in read or k not in failed],
-                                       result.unchanged, was_open)
+    wanted = [k for k in kinds or tuple(KINDS) if k in offered and (k in read or k not in failed)]
+    result.workbooks = write_workbooks(ws, store, result.run_id, now, wanted, result.unchanged, was_open, tickets_open)
     for mall, account_name, kind, value in marks:
         store.records.set_watermark(mall, account_name, kind, value)
     result.stock = stock.push()  # what is not sent now stays unsynced and goes with the next run
@@ -173,20 +181,22 @@ def _deadline(ws: Workspace, inquiry: Inquiry, session: Session) -> datetime | N
 
 
 def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kinds: Sequence[str],
-                    unchanged: set[str] | None = None, was_open: frozenset[tuple[str, str, str]] = frozenset()) -> dict[str, Path]:
-    """The seller's to-do lists: open orders, open claims, unanswered inquiries, plus anything changed in this run
-    (new, or a claim in ``was_open`` now closed: the seller sees 취소완료 after a 취소승인).
+                    unchanged: set[str] | None = None, was_open: frozenset[tuple[str, str, str]] = frozenset(),
+                    tickets_open: frozenset[tuple[str, str, str]] = frozenset()) -> dict[str, Path]:
+    """The seller's to-do lists: open orders, open claims, unanswered inquiries, open tickets (with the CS metrics in
+    their 요약), plus anything changed in this run (new, or a claim in ``was_open`` / a ticket in ``tickets_open`` now
+    closed: the seller sees 취소완료 after a 취소승인, 종료 after a 답변후종료).
 
     A kind whose rows are those of today's last workbook keeps that workbook (named in ``unchanged``)."""
     folder = outbox_dir(ws.outbox, COLLECTED, now)
     same = unchanged if unchanged is not None else set()
 
-    def _write(kind: SheetKind, rows: list[tuple[dict[str, object], bool]]) -> Path:
+    def _write(kind: SheetKind, rows: list[tuple[dict[str, object], bool]], summary: Sequence[tuple[str, str]] = ()) -> Path:
         digest = outbox.fingerprint(rows)
         if not any(new for _, new in rows) and (path := outbox.unchanged(ws, kind.code, digest, folder)) is not None:
             same.add(kind.code)
             return path
-        path = outbox.write_book(folder, kind, rows, now)
+        path = outbox.write_book(folder, kind, rows, now, summary)
         outbox.remember(ws, kind.code, path, digest)
         return path
 
@@ -229,6 +239,13 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
                 rows.append((inquiry_values(inquiry, _deadline(ws, inquiry, session), now) | _collected(updated), first == run_id))
         session.close()
         written["inquiries"] = _write(INQUIRIES, rows)
+    if "tickets" in kinds:
+        # open tickets and what changed in this run (a ticket closed since shows once more, with how it ended)
+        stored = [(t, first, updated) for t, first, updated in store.records.all(Ticket, "tickets", raw=False)]
+        rows = [(ticket_values(t, now) | _collected(updated), first == run_id)
+                for t, first, updated in stored
+                if t.state not in CLOSED_TICKETS or first == run_id or (t.mall, t.account, t.ticket_id) in tickets_open]
+        written["tickets"] = _write(TICKETS, rows, summary_lines(metrics([t for t, _, _ in stored], now)))
     return written
 
 
@@ -236,6 +253,12 @@ def open_claims(store: Store) -> frozenset[tuple[str, str, str]]:
     """(mall, account, claim id) of every claim still open in the store."""
     return frozenset((c.mall, c.account, c.claim_id) for c, _, _ in store.records.all(Claim, "claims", raw=False)
                      if c.status.value in ("요청", "처리중"))
+
+
+def open_tickets(store: Store) -> frozenset[tuple[str, str, str]]:
+    """(mall, account, ticket id) of every ticket not closed in the store."""
+    return frozenset((t.mall, t.account, t.ticket_id) for t, _, _ in store.records.all(Ticket, "tickets", raw=False)
+                     if t.state not in CLOSED_TICKETS)
 
 
 def _delivered(store: Store, claim: Claim) -> datetime | None:

@@ -11,21 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from mallbatch.files import atomic_write, part_path, private_file, prune_dated, unique_path
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.sheets.dropdowns import row_dropdowns
+from mallbatch.sheets.results import SUMMARY_SHEET
 from mallbatch.sheets.templates import DATA_ROWS, LIST_SHEET, dropdown
-from mallbatch.sheets.writer import Book
+from mallbatch.sheets.writer import CELL_STYLE, Book
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.outbox")
 LATEST_FILE = "outbox_latest.json"  # kind → {"path", "digest"} of the last collected workbook
 DEFAULT_KEEP_DAYS = 30
-VOLATILE = ("collected_at", "time_left")  # change with every read or minute; the 기한 column stays exact
+VOLATILE = ("collected_at", "time_left", CELL_STYLE)  # change with every read or minute; the 기한 column stays exact
 
 
 def fingerprint(rows: Iterable[tuple[dict[str, object], bool]]) -> str:
@@ -77,9 +78,11 @@ def prune(ws: Workspace, now: datetime) -> list[Path]:
     return removed
 
 
-def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime) -> Path:
+def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object], bool]], now: datetime,
+               summary: Sequence[tuple[str, str]] = ()) -> Path:
     """One outbox workbook of ``kind``: header (and ``kind.frozen`` id columns) frozen, autofilter, text format on
-    ids, dropdowns on ``kind.column_dropdowns`` (처리, 택배사 …) and per-row ones, written atomically."""
+    ids, dropdowns on ``kind.column_dropdowns`` (처리, 택배사 …) and per-row ones, cells a row styles (``CELL_STYLE``:
+    a deadline close or past), and a 요약 sheet of ``summary`` lines when given; written atomically."""
     path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
     names = [c.name for c in kind.columns]
 
@@ -100,11 +103,21 @@ def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object]
                 ws.write_comment(0, col, column.help)
         for number, (values, new) in enumerate(rows, start=1):
             for col, column in enumerate(kind.columns):
+                styles: dict[str, str] = values.get(CELL_STYLE) or {}  # type: ignore[assignment]
                 if column.name == "new":
                     book.cell(ws, number, col, "신규" if new else "", book.new if new else None)
+                elif column.name in styles:
+                    book.cell(ws, number, col, values.get(column.name), getattr(book, styles[column.name]))
                 else:
                     book.cell(ws, number, col, values.get(column.name), book.text if column.text_format else None)
         ws.autofilter(0, 0, max(1, len(rows)), len(kind.columns) - 1)
+        if summary:  # right after the seller's sheet, before the hidden list sheet
+            sheet = book.sheet(SUMMARY_SHEET)
+            sheet.set_column(0, 0, 28)
+            sheet.set_column(1, 1, 90, book.wrap)
+            for number, (label, text) in enumerate(summary):
+                book.cell(sheet, number, 0, label, book.title if not text else None)
+                book.cell(sheet, number, 1, text)
         row_dropdowns(book, ws, kind, [values for values, _ in rows], lists=lists, known=known)
         book.close()
 

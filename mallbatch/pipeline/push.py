@@ -3,7 +3,8 @@
 Kinds handled: 상품 (+판매정보) → register or update on each mall of the row's 판매그룹;
 재고·가격 (and the 판매상품 workbook dropped back) → stock, price, sale state on every bound mall;
 송장 → 발주확인 where needed, a fresh claims check, then invoices; 문의답변 → answers;
-클레임처리 (and the 클레임 workbook dropped back) → the seller's action on each collected claim.
+클레임처리 (and the 클레임 workbook dropped back) → the seller's action on each collected claim;
+티켓처리 (and the 티켓 workbook dropped back) → the seller's action on each collected support ticket.
 Everything goes through the journal, so a re-dropped file or a restart after a crash
 sends nothing twice.
 """
@@ -34,7 +35,9 @@ from mallbatch.domain.couriers import find_courier
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.sheets.result_columns import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
+from mallbatch.pipeline.answer_templates import INQUIRY_FALLBACK, AnswerTemplates, TemplateProblem, inquiry_context
 from mallbatch.pipeline.claim_push import ClaimPush
+from mallbatch.pipeline.ticket_push import TicketPush
 from mallbatch.pipeline.check import (
     Checked,
     check_file,
@@ -137,6 +140,7 @@ class Pusher:
         self.outcomes = Outcomes()
         self.planned = 0
         self.linked: set[tuple[str, int, str, str]] = set()  # (sheet, row, mall, account) bound to a listing by import
+        self.templates = AnswerTemplates(ws)
 
     # --- helpers ----------------------------------------------------------------------
     def _account(self, sheet: str, row: Row, capability: Capability, unsupported: str = UNSUPPORTED) -> tuple[Account, Connector] | None:
@@ -478,7 +482,9 @@ class Pusher:
                 continue
             account, adapter = resolved
             outcome = self.outcomes.of(sheet, row)
-            text = str(row.get("answer"))
+            text = str(row.get("answer", "")) or self._from_template(sheet, row, account)
+            if not text:
+                continue
             limits = adapter.spec.answer_length
             if limits and not limits[0] <= len(text) <= limits[1]:
                 outcome.add(account.label, FAILURE, f"{account.label} 답변은 {limits[0]}~{limits[1]}자여야 합니다 (현재 {len(text)}자)")
@@ -489,10 +495,29 @@ class Pusher:
             tasks.append(Task(sheet, row, account, command, answer))
         self._run("inquiry.answer", tasks, self._simple_done)
 
+    def _from_template(self, sheet: str, row: Row, account: Account) -> str:
+        """The row's 템플릿 filled for its stored inquiry (Korean malls: ko); "" with the row told why not."""
+        outcome, name = self.outcomes.of(sheet, row), str(row.get("template"))
+        inquiry = self.store.records.inquiry(account.mall, account.name, str(row.get("inquiry_id")))
+        if inquiry is None:
+            outcome.add(account.label, FAILURE, f"문의 {row.get('inquiry_id')}을(를) 찾을 수 없어 템플릿 '{name}'을(를) 채울 수 없습니다. "
+                                                "먼저 'mallbatch collect' 로 문의를 수집하세요")
+            return ""
+        try:
+            return self.templates.render(name, "", INQUIRY_FALLBACK, inquiry_context(self.store, inquiry)).text
+        except TemplateProblem as exc:
+            outcome.add(account.label, ERROR, f"템플릿 칸: {exc.message_ko}")
+            return ""
+
     # --- claims -----------------------------------------------------------------------
     def push_claims(self, sheet: str, rows: list[Row], sha: str) -> None:
         """클레임처리 rows: each checked against its collected claim and its mall, then sent once."""
         ClaimPush(self, sheet, sha).send(rows)
+
+    # --- support tickets --------------------------------------------------------------
+    def push_tickets(self, sheet: str, rows: list[Row], sha: str) -> None:
+        """티켓처리 rows: each checked against its collected ticket, its answer rendered, then sent once."""
+        TicketPush(self, sheet, sha).send(rows)
 
     # --- whole file -------------------------------------------------------------------
     def push(self, path: Path) -> PushResult:
@@ -509,7 +534,7 @@ class Pusher:
                 elif row.status == "오류":
                     self.outcomes.of(sheet.sheet, row).add("", ERROR, "\n".join(row.texts(ISSUE_ERROR)))
         handlers = {"products": self.push_products, "stock": self.push_stock, "invoices": self.push_invoices,
-                    "answers": self.push_answers, "claim_actions": self.push_claims}
+                    "answers": self.push_answers, "claim_actions": self.push_claims, "ticket_actions": self.push_tickets}
         for sheet in report.sheets:
             handler = handlers.get(sheet.kind)
             rows = [r for r in sheet.rows if not r.skipped and r.status != "오류"]

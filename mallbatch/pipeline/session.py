@@ -8,6 +8,7 @@ refused here, before the adapter exists: adapters know nothing about simulators.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from typing import Any
 
@@ -56,8 +57,15 @@ class Session:
             cls = connector_class(account.mall)
             if cls is None:
                 return None
-            self._adapters[key] = cls(self.start_sandbox(account), retry=self.retry)
+            self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry)
         return self._adapters[key]
+
+    def with_token_file(self, account: Account) -> Account:
+        """``account`` with the workspace's token file for it (OAuth malls keep their tokens there, owner-only,
+        never in config.toml); a ``token_file`` the seller set in config.toml wins."""
+        name = hashlib.sha256(account.name.encode("utf-8")).hexdigest()[:12]
+        path = self.ws.state / "tokens" / f"{account.mall}-{name}.json"
+        return replace(account, options={"token_file": str(path), **account.options})
 
 
 def seed_sandbox(ws: Workspace, orders: int, claims: int, inquiries: int) -> dict[str, dict[str, int]]:

@@ -39,7 +39,8 @@ PARSERS: dict[Kind, Callable[[str], normalize.Normal]] = {
 }
 
 TEMPLATE_ROWS = 2  # guide and example rows under a template's header
-SKIP_MESSAGES = {"courier": "송장 미입력", "tracking_no": "송장 미입력", "answer": "답변 미입력", "claim_action": "처리 미입력"}
+SKIP_MESSAGES = {"courier": "송장 미입력", "tracking_no": "송장 미입력", "answer": "답변 미입력", "claim_action": "처리 미입력",
+                 "ticket_action": "처리·답변 미입력"}
 
 
 _SCHEMAS: dict[str, pa.DataFrameSchema] = {}

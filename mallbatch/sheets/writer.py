@@ -16,6 +16,7 @@ from mallbatch.sheets.safetext import safe_text
 from mallbatch.sheets.xlsx import Workbook, Worksheet
 
 META_SHEET = "_mallbatch"
+CELL_STYLE = "_style"  # in an outbox row's values: column name → "warn" / "bad" / "good" (a Book format); never a column
 DATE_FMT = "yyyy-mm-dd"
 DATETIME_FMT = "yyyy-mm-dd hh:mm"
 

@@ -1,4 +1,4 @@
-"""Collected orders, claims and inquiries, upserted by the mall's natural key, and the
+"""Collected orders, claims, inquiries and support tickets, upserted by the mall's natural key, and the
 per mall × account × kind watermarks collection resumes from (Singer-style state)."""
 
 from __future__ import annotations
@@ -16,28 +16,38 @@ from mallbatch.domain.records import (
     Inquiry,
     OrderLine,
     OrderStatus,
+    Ticket,
+    TicketCategory,
+    TicketMessage,
+    TicketState,
 )
 from mallbatch.store.timestamps import now_iso
 
 if TYPE_CHECKING:
     from mallbatch.store.db import Store
 
-R = TypeVar("R", OrderLine, Claim, Inquiry)
-ORDERS, CLAIMS, INQUIRIES = "orders", "claims", "inquiries"
+R = TypeVar("R", OrderLine, Claim, Inquiry, Ticket)
+Record = OrderLine | Claim | Inquiry | Ticket
+ORDERS, CLAIMS, INQUIRIES, TICKETS = "orders", "claims", "inquiries", "tickets"
 # What retention masks (개인정보보호법); ids, amounts, states and dates stay for stats and dedupe.
 PERSONAL = {
     ORDERS: ("buyer_name", "buyer_phone", "receiver_name", "receiver_phone", "receiver_phone2", "zip", "address",
              "address_detail", "memo"),
     CLAIMS: ("requester_name", "requester_phone"),
     INQUIRIES: ("writer", "body"),
+    TICKETS: ("customer_name", "messages"),  # messages: each one's text (sender and time stay for the CS metrics)
 }
 MASK = "***"
-_DATETIMES = {"ordered_at", "paid_at", "requested_at", "asked_at", "answered_at", "delivered_at", "ship_by"}
+_DATETIMES = {"ordered_at", "paid_at", "requested_at", "asked_at", "answered_at", "delivered_at", "ship_by",
+              "opened_at", "updated_at", "awaiting_since", "first_reply_at"}
+CLOSED_TICKETS = (TicketState.CLOSED, TicketState.PERMANENTLY_CLOSED)
 
 
-def _encode(record: OrderLine | Claim | Inquiry) -> tuple[str, str]:
+def _encode(record: Record) -> tuple[str, str]:
     # Shallow on purpose: dataclasses.asdict deep-copies ``raw`` (measured: 85% of upsert time).
     data = {f.name: getattr(record, f.name) for f in dataclasses.fields(record) if f.name != "raw"}
+    if isinstance(record, Ticket):
+        data["messages"] = [dataclasses.asdict(m) for m in record.messages]
     return json.dumps(data, ensure_ascii=False, default=_jsonable), json.dumps(record.raw, ensure_ascii=False, default=str)
 
 
@@ -54,6 +64,10 @@ def _decode(cls: type[R], data: str, raw: str) -> R:
         values["status"] = OrderStatus(values["status"])
     elif cls is Claim:
         values["kind"], values["status"] = ClaimKind(values["kind"]), ClaimStatus(values["status"])
+    elif cls is Ticket:
+        values["category"], values["state"] = TicketCategory(values["category"]), TicketState(values["state"])
+        values["messages"] = [TicketMessage(m["sender"], m["text"], datetime.fromisoformat(m["at"]) if m["at"] else None)
+                              for m in values["messages"]]
     return cls(**values, raw=json.loads(raw))
 
 
@@ -62,16 +76,32 @@ def _still_open(kind: str, data: dict[str, Any]) -> bool:
         return data.get("status") in (OrderStatus.PAID, OrderStatus.PREPARING)
     if kind == CLAIMS:
         return data.get("status") in (ClaimStatus.REQUESTED, ClaimStatus.IN_PROGRESS)
+    if kind == TICKETS:
+        return data.get("state") not in CLOSED_TICKETS
     return kind == INQUIRIES and not data.get("answered")
 
 
-def key_of(record: OrderLine | Claim | Inquiry) -> str:
+def _masked(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the personal fields of its kind replaced by MASK (a ticket keeps its messages' senders and times)."""
+    for name in PERSONAL.get(kind, ()):
+        if name == "messages" and isinstance(data.get(name), list):
+            data[name] = [dict(m, text=MASK) if m.get("text") else m for m in data[name]]
+        elif data.get(name):
+            data[name] = MASK
+    return data
+
+
+def key_of(record: Record) -> str:
     if isinstance(record, OrderLine):
         return record.line_id
+    if isinstance(record, Ticket):
+        return record.ticket_id
     return record.claim_id if isinstance(record, Claim) else record.inquiry_id
 
 
-def kind_of(record: OrderLine | Claim | Inquiry) -> str:
+def kind_of(record: Record) -> str:
+    if isinstance(record, Ticket):
+        return TICKETS
     return ORDERS if isinstance(record, OrderLine) else CLAIMS if isinstance(record, Claim) else INQUIRIES
 
 
@@ -79,7 +109,7 @@ class Records:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def upsert(self, records: Iterable[OrderLine | Claim | Inquiry], run_id: str) -> int:
+    def upsert(self, records: Iterable[Record], run_id: str) -> int:
         """Insert or update by natural key; returns how many were new."""
         stamp, new = now_iso(), 0
         with self.store.transaction() as db:
@@ -124,6 +154,18 @@ class Records:
                                     (mall, account, claim_id)).fetchone()
         return _decode(Claim, row["data"], row["raw"]) if row else None
 
+    def ticket(self, mall: str, account: str, ticket_id: str) -> Ticket | None:
+        """The collected support ticket by its mall's ticket id."""
+        row = self.store.db.execute("SELECT data, raw FROM records WHERE mall=? AND account=? AND kind='tickets' AND key=?",
+                                    (mall, account, ticket_id)).fetchone()
+        return _decode(Ticket, row["data"], row["raw"]) if row else None
+
+    def inquiry(self, mall: str, account: str, inquiry_id: str) -> Inquiry | None:
+        """The collected inquiry by its mall's inquiry id."""
+        row = self.store.db.execute("SELECT data, raw FROM records WHERE mall=? AND account=? AND kind='inquiries' AND key=?",
+                                    (mall, account, inquiry_id)).fetchone()
+        return _decode(Inquiry, row["data"], row["raw"]) if row else None
+
     def all(self, cls: type[R], kind: str, *, raw: bool = True) -> Iterator[tuple[R, str, str]]:
         """(record, first_run, updated_at) in collection order, streamed; ``raw=False`` skips the
         mall payloads (workbooks do not need them, and they are most of the memory)."""
@@ -136,7 +178,7 @@ class Records:
     def mask_personal(self, before: datetime) -> int:
         """Mask names, phones, addresses (and the mall's raw payload, which repeats them) of records
         not updated since ``before``; returns how many. Orders not yet shipped, open claims and
-        unanswered inquiries are kept whole: the seller still needs them."""
+        unanswered inquiries, tickets not closed are kept whole: the seller still needs them."""
         cutoff, stamp, masked = before.astimezone(UTC).isoformat(timespec="milliseconds"), now_iso(), 0
         with self.store.transaction() as db:
             rows = db.execute("SELECT mall, account, kind, key, data FROM records WHERE masked_at='' AND updated_at < ?",
@@ -145,7 +187,7 @@ class Records:
                 data = json.loads(row["data"])
                 if _still_open(row["kind"], data):
                     continue
-                data.update({name: MASK for name in PERSONAL.get(row["kind"], ()) if data.get(name)})
+                _masked(row["kind"], data)
                 db.execute("UPDATE records SET data=?, raw='{}', masked_at=? WHERE mall=? AND account=? AND kind=? AND key=?",
                            (json.dumps(data, ensure_ascii=False), stamp, row["mall"], row["account"], row["kind"], row["key"]))
                 masked += 1

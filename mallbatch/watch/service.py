@@ -56,6 +56,7 @@ from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.push import PushResult, push_file
 from mallbatch.pipeline.sale_period import ending_lines
 from mallbatch.pipeline.session import Session
+from mallbatch.pipeline.cs_metrics import status_lines as cs_status_lines
 from mallbatch.pipeline.stock_sync import stock_today
 from mallbatch.sandbox.registry import stop_all
 from mallbatch.store import Store
@@ -485,6 +486,7 @@ class WatchService:
         for path in result.workbooks.values():
             log.info("수집 엑셀: %s", path)
         self.board.stock = stock_today(self.store)
+        self.board.cs = cs_status_lines(self.store, now)
         self._note_auth()
 
     def _daily_products(self) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 from mallbatch.domain.clock import now_kst
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.pipeline.collect import KIND_NAMES
+from mallbatch.pipeline.cs_metrics import THRESHOLDS_KO
+from mallbatch.pipeline.cs_metrics import status_lines as cs_lines
 from mallbatch.pipeline.sale_period import HEADING, ending_lines
 from mallbatch.pipeline.stock_sync import stock_today
 from mallbatch.watch.lock import is_running
@@ -59,6 +61,7 @@ class Board:
     accounts: list[dict[str, Any]] = field(default_factory=list)
     sale_ends: list[str] = field(default_factory=list)  # pipeline.sale_period.ending_lines
     stock: list[str] = field(default_factory=list)  # today's stock sync (pipeline.stock_sync.stock_today)
+    cs: list[str] = field(default_factory=list)  # support tickets' CS metrics per account (pipeline.cs_metrics)
 
     def add_done(self, name: str, summary: str, result: str) -> None:
         self.done = [*self.done, {"name": name, "at": _stamp(now_kst()), "summary": summary, "result": result}][-KEEP:]
@@ -73,7 +76,7 @@ class Board:
                 "inbox": str(self.inbox or ""), "outbox": str(self.outbox or ""), "waiting": self.waiting,
                 "processing": self.processing, "done": self.done, "failed": self.failed, "retries": self.retries,
                 "not_taken": self.not_taken, "collections": self.collections, "accounts": self.accounts,
-                "sale_ends": self.sale_ends, "stock": self.stock}
+                "sale_ends": self.sale_ends, "stock": self.stock, "cs": self.cs}
 
     def text_ko(self) -> str:
         if self.stopped_at:
@@ -93,6 +96,9 @@ class Board:
         if self.stock:
             lines += ["", "[재고 연동] 오늘"]
             lines += [f"  {line}" for line in self.stock]
+        if self.cs:
+            lines += ["", "[고객 서비스 성과] 지원 티켓, 최근 30일"]
+            lines += [f"  {line}" for line in self.cs] + [f"  ({THRESHOLDS_KO})"]
         lines += ["", "[처리 못 한 파일]"]
         lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in self.failed] or ["  (없음)"]
         if self.retries:
@@ -160,6 +166,15 @@ def _stock_today(ws: Workspace) -> list[str]:
         return stock_today(store)
 
 
+def _cs_lines(ws: Workspace) -> list[str]:
+    if not ws.store_path.exists():
+        return []
+    from mallbatch.store import Store
+
+    with Store(ws.store_path) as store:
+        return cs_lines(store, now_kst())
+
+
 def status_lines(ws: Workspace) -> list[str]:
     """``mallbatch status``: running or not, queued, in progress, failed, collections."""
     running = is_running(ws.state / LOCK_FILE)
@@ -201,6 +216,10 @@ def status_lines(ws: Workspace) -> list[str]:
     if stock:
         lines.append("재고 연동 (오늘):")
         lines += [f"  {line}" for line in stock]
+    cs = _cs_lines(ws)
+    if cs:
+        lines.append("고객 서비스 성과 (지원 티켓, 최근 30일):")
+        lines += [f"  {line}" for line in cs] + [f"  ({THRESHOLDS_KO})"]
     warnings = [a["line"] for a in snapshot.get("accounts", []) if a.get("warn")]
     if warnings:
         lines.append("계정 경고:")

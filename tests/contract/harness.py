@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -111,13 +111,17 @@ class Harness:
             body: Any = None) -> httpx.Response:
         raise NotImplementedError
 
-    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
-        """The order list asked for one window longer than the mall allows."""
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response | str:
+        """The order list asked for one window longer than the mall allows; or say why it has no limit."""
         raise NotImplementedError
 
     def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response | str:
         """발주확인 of more units in one call than the mall takes; or say why one call cannot hold more."""
         raise NotImplementedError
+
+    def sent_credentials(self, seen: Any) -> list[str]:
+        """The credential values a request the proxy saw (tests.misbehaving.Seen) carried: its auth header."""
+        return [v for k, v in seen.headers.items() if k.lower() == self.auth_header.lower()]
 
     def refused(self, response: httpx.Response) -> bool:
         """The mall refused this raw request as invalid (HTTP 400 unless its protocol says otherwise)."""
@@ -175,6 +179,31 @@ class Harness:
 
     def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
         """Can buyers order the product in the simulator (not 판매중지)?"""
+        raise NotImplementedError
+
+    # --- support tickets as the simulator holds them (test_ticket_contract.py) -----------------
+    def open_ticket(self, server: SandboxServer, kind: str, locale: str = "en") -> str:
+        """A customer opens a ticket of ``kind`` (a TicketCategory name) in ``locale``; its id."""
+        raise NotImplementedError
+
+    def customer_replies(self, server: SandboxServer, ticket_id: str) -> None:
+        """The customer answers a ticket that waits on them (it comes back to the merchant)."""
+        raise NotImplementedError
+
+    def age_ticket(self, server: SandboxServer, ticket_id: str, hours: float) -> None:
+        """Move the ticket ``hours`` into the past (the 48-hour clock without sleeping)."""
+        raise NotImplementedError
+
+    def close_for_good(self, server: SandboxServer, ticket_id: str) -> None:
+        """The mall closes the ticket permanently."""
+        raise NotImplementedError
+
+    def ticket_state(self, server: SandboxServer, ticket_id: str) -> str:
+        """The ticket's state as the mall names it (a TicketState name)."""
+        raise NotImplementedError
+
+    def ticket_actions(self, server: SandboxServer, ticket_id: str) -> int:
+        """How many seller actions (replies, state changes, refunds) the simulator applied to the ticket."""
         raise NotImplementedError
 
 
@@ -684,6 +713,126 @@ class Elevenst(Harness):
                 ).encode("euc_kr", errors="xmlcharrefreplace")
 
 
+# --- Wish ---------------------------------------------------------------------------------------
+def wish_token(server: SandboxServer) -> str:
+    """An access token got by hand through the documented authorization-code flow (reference §3.1)."""
+    creds = sandbox_credentials("wish")
+    page = httpx.get(f"{server.url}/v3/oauth/authorize", params={"client_id": creds["client_id"], "state": "s",
+                                                                "redirect_uri": creds["redirect_uri"]})
+    code = parse_qs(urlsplit(page.headers["Location"]).query)["code"][0]
+    form = {"client_id": creds["client_id"], "client_secret": creds["client_secret"], "code": code,
+            "grant_type": "authorization_code", "redirect_uri": creds["redirect_uri"]}
+    return str(httpx.post(f"{server.url}/api/v3/oauth/access_token", data=form).json()["data"]["access_token"])
+
+
+class Wish(Harness):
+    mall = "wish"
+    list_path = "/order/multi-get"
+    confirm_path = "/order/fulfill-one"  # no 발주확인 at Wish: the suite's first order write is the invoice
+    invoice_path = "/order/fulfill-one"
+    create_path = "/api/v2/product/add"
+    secret_keys = ("client_secret",)
+    missing_unit = "5E000000ffffffffffffffff"
+    cancelled_reason = "취소"  # 1009: "환불·취소된 주문이거나 …"
+    courier = "EPOST"  # KoreaPost
+    stock_path = "/variant/update-inventory"
+
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        return {o["order_id"] for o in server.simulator.store.all("order")}
+
+    def _edit(self, server: SandboxServer, unit: str, **fields: Any) -> None:
+        store = server.simulator.store
+        store.put("order", unit, {**store.get("order", unit), **fields})
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        self._edit(server, unit, order_time=stamp, last_updated=stamp, released_to_merchant_time=stamp)
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        self._edit(server, unit, state="REFUNDED")
+
+    def page_size(self, server: SandboxServer) -> int:
+        return 100  # the connector asks limit=100 (v2 SDKs ask 50-100); the simulator answers what is asked
+
+    def listing(self, code: str) -> ProductListing:
+        return wish_listing(code)
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        server.simulator.expire_tokens()
+        return None
+
+    def bad_credentials(self) -> dict[str, str]:
+        return {"client_id": "0" * 24}  # not the app: the authorize page refuses it
+
+    def sent_credentials(self, seen: Any) -> list[str]:
+        """v2 calls carry the token as the access_token parameter (reference §3.1), v3 calls a Bearer header."""
+        query = parse_qs(urlsplit(seen.target).query)
+        return query.get("access_token", []) + super().sent_credentials(seen)
+
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        token = wish_token(server)
+        if path.startswith("/api/v2/"):
+            return httpx.request(method, f"{server.url}{path}", params={**(params or {}), "access_token": token}, data=body)
+        return httpx.request(method, f"{server.url}{path}", params=params, json=body, headers={"Authorization": f"Bearer {token}"})
+
+    def raw_long_window(self, server: SandboxServer) -> str:
+        return "Wish order/multi-get takes any since/upto range (the reference states no limit)"
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> str:
+        return "Wish has no 발주확인, and fulfill-one names one order id per call"
+
+    def error_body(self, message: str) -> bytes:
+        return _json({"code": 1000, "data": None, "message": message})
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        server.simulator.deliver(unit)
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        return server.simulator.store.get("order", unit)["state"] == "REFUNDED"
+
+    def _variants(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> list[dict[str, Any]]:
+        variants = server.simulator.store.get("product", product_id)["variants"]
+        return [v for v in variants if not option or tuple(x for x in (v["color"], v["size"]) if x) == option]
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        """Wish keeps stock per variant: the product's is the one count all its variants hold."""
+        counts = {int(v["inventory"]) for v in self._variants(server, product_id, option)}
+        assert len(counts) == 1, f"variants of {product_id} hold different stock: {counts}"
+        return counts.pop()
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        return round(min(float(v["price"]) for v in self._variants(server, product_id, ())))
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return server.simulator.store.get("product", product_id)["enabled"] != "False"
+
+    def _control(self, server: SandboxServer, what: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = httpx.post(f"{server.url}/_sandbox/{what}", json=body, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def open_ticket(self, server: SandboxServer, kind: str, locale: str = "en") -> str:
+        return str(self._control(server, "ticket", {"type": kind, "locale": locale})["id"])
+
+    def customer_replies(self, server: SandboxServer, ticket_id: str) -> None:
+        self._control(server, "ticket/reply", {"id": ticket_id})
+
+    def age_ticket(self, server: SandboxServer, ticket_id: str, hours: float) -> None:
+        self._control(server, "ticket/age", {"id": ticket_id, "hours": hours})
+
+    def close_for_good(self, server: SandboxServer, ticket_id: str) -> None:
+        self._control(server, "ticket/permanently_close", {"id": ticket_id})
+
+    def ticket_state(self, server: SandboxServer, ticket_id: str) -> str:
+        return str(server.simulator.store.get("ticket", ticket_id)["state"])
+
+    def ticket_actions(self, server: SandboxServer, ticket_id: str) -> int:
+        store = server.simulator.store
+        ops = ("ticket.reply", "ticket.close", "ticket.appeal", "ticket.reopen", "ticket.refund")
+        return sum(store.audit_counts(op).get(ticket_id, 0) for op in ops)
+
+
 # --- products each mall accepts (also used by the per-mall tests) -----------------------------
 PLACE = Address("06236", "서울특별시 강남구 테헤란로 152", "12층")
 
@@ -865,6 +1014,12 @@ class Imweb(Harness):
 
 def imweb_listing(code: str = "IMWEB-1", **changes: Any) -> ProductListing:
     return smartstore_listing(code, name="아임웹 린넨 셔츠", **changes)
+
+
+def wish_listing(code: str = "WISH-1", **changes: Any) -> ProductListing:
+    """A listing Wish accepts: an image URL, at most two options (a variant's colour and size)."""
+    return wemakeprice_listing(code, **{"name": "Silver Heart Necklace", "group": "Wish", "sale_price": 23000,
+                                        "list_price": 30000, "cost_price": 10000, **changes})
 
 
 def _json(payload: Any) -> bytes:

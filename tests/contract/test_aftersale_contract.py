@@ -127,7 +127,7 @@ def test_the_seller_cancels_a_paid_line_and_not_a_shipped_one(mall: Mall) -> Non
 
 
 def test_every_collected_claim_has_one_korean_state(mall: Mall) -> None:
-    adapter = mall.adapter()
+    adapter = needs(mall, Capability.CLAIMS_COLLECT)
     units = mall.units(3)[:3]
     for unit, kind in zip(units, ("cancel", "return", "exchange"), strict=True):
         mall.harness.open_claim(mall.server, unit, kind)

@@ -71,6 +71,29 @@ class Mall:
         extra = "".join(f"{k}: {v}\r\n" for k, v in {**kept, **headers}.items())
         return answer(response.status, response.body, response.headers.get("Content-Type", "application/json"), extra)
 
+    def confirms(self, adapter: Any) -> bool:
+        return Capability.ORDERS_CONFIRM in adapter.spec.capabilities
+
+    def write_path(self, adapter: Any) -> str:
+        """Where the first write on a new order goes: 발주확인, or the invoice where the mall has none (Wish)."""
+        return self.harness.confirm_path if self.confirms(adapter) else self.harness.invoice_path
+
+    def write_op(self, adapter: Any) -> str:
+        return "order.confirm" if self.confirms(adapter) else "invoice.send"
+
+    def write(self, adapter: Any, units: list[str]) -> list[ItemResult]:
+        """The first write on these units (발주확인, or for a mall without one their invoices)."""
+        if self.confirms(adapter):
+            return adapter.confirm(units)
+        return adapter.send_invoices(invoices(adapter, units, self.harness.courier))
+
+    def write_item(self, adapter: Any, unit: str) -> tuple[str, dict[str, Any], Any]:
+        """The journal command (target, payload, object) of the first write on ``unit``."""
+        if self.confirms(adapter):
+            return unit, {}, unit
+        [obj] = invoices(adapter, [unit], self.harness.courier)
+        return unit, {"courier": obj.courier, "tracking_no": obj.tracking_no}, obj
+
     def execute(self, adapter: Any, op: str, items: list[tuple[str, dict[str, Any], Any]]) -> dict[str, Outcome]:
         """Send through the journal as push does; outcome by target."""
         with Store(self.tmp / "mallbatch.db") as store:
@@ -109,11 +132,13 @@ def on(path: str, action: Action, times: int | None = None) -> Any:
 
 
 def invoices(adapter: Any, units: list[str], courier: str) -> list[Invoice]:
-    """One invoice per unit, covering its lines as the mall lists them (unique 12-digit numbers)."""
+    """One invoice per unit, covering its lines as the mall lists them (unique 12-digit numbers); a unit
+    the mall does not have gets one naming only itself."""
     lines: dict[str, list[Any]] = {}
     for line in adapter.lookup_orders(units):
         lines.setdefault(line.ship_unit, []).append(line)
-    return [Invoice(u, tuple(l.line_id for l in lines[u]), lines[u][0].order_id, courier, f"5{n:011d}") for n, u in enumerate(units)]
+    return [Invoice(u, tuple(l.line_id for l in lines.get(u, ())) or (u,), lines[u][0].order_id if u in lines else u, courier,
+                    f"5{n:011d}") for n, u in enumerate(units)]
 
 
 def refused_text(call: Any) -> str:
@@ -157,6 +182,8 @@ def test_a_range_longer_than_one_window_is_split_and_a_raw_long_window_is_refuse
     found = {l.ship_unit for l in mall.adapter().orders(now - timedelta(days=40), now + timedelta(minutes=1))}
     assert found == set(units)
     raw = mall.harness.raw_long_window(mall.server)
+    if isinstance(raw, str):
+        pytest.skip(f"read across the range; no raw over-long window: {raw}")
     assert mall.harness.refused(raw), raw.text
 
 
@@ -174,11 +201,12 @@ def test_orders_are_read_across_pages(mall: Mall) -> None:
 # --- batches -----------------------------------------------------------------------------
 def test_writes_are_split_to_the_batch_size_and_a_raw_oversized_batch_is_refused(mall: Mall) -> None:
     adapter = mall.adapter()
-    size = adapter.spec.batch(Capability.ORDERS_CONFIRM)
+    size = adapter.spec.batch(Capability.ORDERS_CONFIRM if mall.confirms(adapter) else Capability.INVOICES_SEND)
     units = mall.units(size + 1)[: size + 1]
-    assert all(r.ok and not r.already for r in adapter.confirm(units))
-    assert len(mall.sent(mall.harness.confirm_path)) == mall.harness.confirm_calls(mall.server, units, size)
-    assert mall.audit("order.confirm") == dict.fromkeys(units, 1)
+    if mall.confirms(adapter):  # a mall without 발주확인 (Wish) ships at once
+        assert all(r.ok and not r.already for r in adapter.confirm(units))
+        assert len(mall.sent(mall.harness.confirm_path)) == mall.harness.confirm_calls(mall.server, units, size)
+        assert mall.audit("order.confirm") == dict.fromkeys(units, 1)
 
     sent = adapter.send_invoices(invoices(adapter, units, mall.harness.courier))
     assert all(r.ok for r in sent), [r for r in sent if not r.ok]
@@ -195,31 +223,35 @@ def test_writes_are_split_to_the_batch_size_and_a_raw_oversized_batch_is_refused
 
 def test_one_bad_item_fails_alone_with_a_korean_message(mall: Mall) -> None:
     a, b = mall.units(2)[:2]
-    results = mall.adapter().confirm([a, mall.harness.missing_unit, b])
+    adapter = mall.adapter()
+    results = mall.write(adapter, [a, mall.harness.missing_unit, b])
     assert [r.ok for r in results] == [True, False, True]
     bad = results[1]
     assert bad.key == mall.harness.missing_unit and bad.code and HANGUL.search(bad.message_ko), bad
-    assert mall.audit("order.confirm") == {a: 1, b: 1}
+    assert mall.audit(mall.write_op(adapter)) == {a: 1, b: 1}
 
 
 def test_a_write_on_a_cancelled_order_is_refused_with_the_malls_reason(mall: Mall) -> None:
     unit = mall.units(1)[0]
     mall.harness.cancel(mall.server, unit)
     adapter = mall.adapter()
-    [result] = adapter.confirm([unit])
+    [result] = mall.write(adapter, [unit])
     assert not result.ok and mall.harness.cancelled_reason in result.message_ko, result
-    outcome = mall.execute(adapter, "order.confirm", [(unit, {}, unit)])[unit]
+    outcome = mall.execute(adapter, mall.write_op(adapter), [mall.write_item(adapter, unit)])[unit]
     assert outcome.state == FAILED and mall.harness.cancelled_reason in outcome.message
-    assert mall.audit("order.confirm") == {}
+    assert mall.audit(mall.write_op(adapter)) == {}
 
 
 # --- unknown outcomes --------------------------------------------------------------------
 @pytest.mark.parametrize("op", ["order.confirm", "invoice.send"])
 def test_a_lost_response_is_read_back_and_applied_once(mall: Mall, op: str) -> None:
     adapter = mall.adapter()
+    if op == "order.confirm" and not mall.confirms(adapter):
+        pytest.skip(f"{mall.harness.mall} has no 발주확인 (orders ship at once); the invoice case covers its first write")
     unit = mall.units(1)[0]
     if op == "invoice.send":
-        assert adapter.confirm([unit])[0].ok
+        if mall.confirms(adapter):
+            assert adapter.confirm([unit])[0].ok
         [obj] = invoices(adapter, [unit], mall.harness.courier)
         payload = {"courier": obj.courier, "tracking_no": obj.tracking_no}  # as the pipeline journals it
     else:
@@ -248,15 +280,16 @@ def test_a_lost_create_is_found_by_its_seller_code_and_made_once(mall: Mall) -> 
 def test_a_500_on_a_write_is_unknown_and_read_back_before_it_is_sent_again(mall: Mall) -> None:
     adapter = mall.adapter()
     unit = mall.units(1)[0]
-    path, error = mall.harness.confirm_path, mall.reply(mall.server.simulator.server_error(None))
+    path, error, op = mall.write_path(adapter), mall.reply(mall.server.simulator.server_error(None)), mall.write_op(adapter)
+    item = mall.write_item(adapter, unit)
     mall.front.fault = on(path, error, times=1)
     with pytest.raises(OutcomeUnknown):
-        adapter.confirm([unit])
-    assert mall.audit("order.confirm") == {}
+        mall.write(adapter, [unit])
+    assert mall.audit(op) == {}
 
     mall.front.fault, start = on(path, error, times=1), len(mall.front.seen)
-    outcome = mall.execute(adapter, "order.confirm", [(unit, {}, unit)])[unit]
-    assert outcome.state == DONE and mall.audit("order.confirm") == {unit: 1}
+    outcome = mall.execute(adapter, op, [item])[unit]
+    assert outcome.state == DONE and mall.audit(op) == {unit: 1}
     writes = [n for n, s in enumerate(mall.front.seen[start:]) if path in s.target]
     assert len(writes) == 2 and writes[1] - writes[0] > 1  # the mall was read back between the two sends
 
@@ -271,9 +304,10 @@ def test_a_429_is_retried_and_the_call_succeeds(mall: Mall, retry_after: bool) -
     mall.front.fault = on(path, mall.reply(limited, drop=("Retry-After",), **headers), times=2)
     assert {l.ship_unit for l in mall.adapter().orders(*recent())} >= set(units)
     assert len(mall.sent(path)) > 2
-    mall.front.fault = on(mall.harness.confirm_path, mall.reply(limited, drop=("Retry-After",), **headers), times=1)
-    assert all(r.ok for r in mall.adapter().confirm(units))  # a 429 came before anything was applied
-    assert mall.audit("order.confirm") == dict.fromkeys(units, 1)
+    adapter = mall.adapter()
+    mall.front.fault = on(mall.write_path(adapter), mall.reply(limited, drop=("Retry-After",), **headers), times=1)
+    assert all(r.ok for r in mall.write(adapter, units))  # a 429 came before anything was applied
+    assert mall.audit(mall.write_op(adapter)) == dict.fromkeys(units, 1)
     mall.front.fault = on(path, mall.reply(limited, drop=("Retry-After",), **headers))  # never lets up
     with pytest.raises(RateLimited):
         list(mall.adapter().orders(*recent()))
@@ -283,12 +317,12 @@ def test_a_5xx_on_any_read_is_retried_and_a_lasting_one_fails(mall: Mall) -> Non
     mall.control("generate", {"orders": 4, "claims": 2, "inquiries": 3})
     adapter = mall.adapter()
 
-    def everything() -> tuple[set[str], set[str], set[str]]:
+    def everything() -> tuple[set[str], set[str], set[str], set[str]]:
         return ({l.line_id for l in adapter.orders(*recent())}, {c.claim_id for c in adapter.claims(*recent())},
-                {i.inquiry_id for i in adapter.inquiries(*recent())})
+                {i.inquiry_id for i in adapter.inquiries(*recent())}, {t.ticket_id for t in adapter.tickets(*recent())})
 
     clean = everything()
-    assert clean[0] and clean[2]
+    assert clean[0] and (clean[2] or clean[3])  # inquiries, or a mall's support tickets (Wish)
     error, failed = mall.reply(mall.server.simulator.server_error(None)), set()
 
     def once_per_path(seen: Seen) -> Action | None:  # every read path answers 500 the first time
@@ -299,7 +333,7 @@ def test_a_5xx_on_any_read_is_retried_and_a_lasting_one_fails(mall: Mall) -> Non
 
     mall.front.fault = once_per_path
     assert everything() == clean
-    assert len(failed) >= 3
+    assert len(failed) >= sum(1 for found in clean if found)  # every list read failed once and was read again
     mall.front.fault = on(mall.harness.list_path, error)
     with pytest.raises(TransientError):
         list(adapter.orders(*recent()))
@@ -311,10 +345,10 @@ def test_a_200_that_is_not_the_envelope_fails_a_read_and_leaves_a_write_unknown(
     mall.front.fault = on(mall.harness.list_path, html_page())
     with pytest.raises(MalformedResponse):
         list(adapter.orders(*recent()))
-    mall.front.fault = on(mall.harness.confirm_path, html_page())
+    mall.front.fault = on(mall.write_path(adapter), html_page())
     with pytest.raises(OutcomeUnknown):
-        adapter.confirm([unit])
-    assert mall.audit("order.confirm") == {}
+        mall.write(adapter, [unit])
+    assert mall.audit(mall.write_op(adapter)) == {}
 
 
 def test_a_trickling_server_is_cut_off_at_the_deadline(mall: Mall) -> None:
@@ -323,25 +357,27 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(mall: Mall) -> None:
     mall.front.fault = on(mall.harness.list_path, trickle(0.1, 30))  # 3 s if waited out
     with pytest.raises(TransientError, match="초 안에"):
         list(adapter.orders(*recent()))
-    mall.front.fault = on(mall.harness.confirm_path, trickle(0.1, 30))
+    mall.front.fault = on(mall.write_path(adapter), trickle(0.1, 30))
     with pytest.raises(OutcomeUnknown, match="초 안에"):
-        adapter.confirm([unit])
+        mall.write(adapter, [unit])
 
 
 def test_an_echoed_secret_never_reaches_the_text(mall: Mall) -> None:
     unit = mall.units(1)[0]
+    adapter = mall.adapter()
+    path = mall.write_path(adapter)
 
     def echo(seen: Seen) -> Action | None:
-        if mall.harness.confirm_path not in seen.target:
+        if path not in seen.target:
             return None
-        text = f"잘못된 요청입니다. 요청 헤더: {seen.headers} 본문: {seen.body[:300].decode('utf-8', 'replace')}"
+        text = (f"잘못된 요청입니다. 요청: {seen.target} 헤더: {seen.headers} "
+                f"본문: {seen.body[:300].decode('utf-8', 'replace')}")
         return answer(400, mall.harness.error_body(text), mall.harness.error_type)
 
     mall.front.fault = echo
-    text = refused_text(lambda: mall.adapter().confirm([unit]))
+    text = refused_text(lambda: mall.write(adapter, [unit]))
     assert "잘못된 요청" in text  # the mall's words are kept
-    sent = [v for s in mall.sent(mall.harness.confirm_path) for k, v in s.headers.items()
-            if k.lower() == mall.harness.auth_header.lower()]
+    sent = [v for s in mall.sent(path) for v in mall.harness.sent_credentials(s)]
     secrets = [mall.harness.credentials[k] for k in mall.harness.secret_keys]
     assert sent and secrets
     for value in [*secrets, *sent, *(v.split()[-1] for v in sent)]:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
 
 from mallbatch.connectors.runtime.http import subject
 from mallbatch.errors import MalformedResponse
@@ -94,6 +95,46 @@ class MoreCursor:
         if not isinstance(more, dict):
             return None
         return tuple((param, more.get(name)) for param, name in self.fields.items())
+
+
+@dataclass(frozen=True)
+class NextUrl:
+    """The answer names the next page as a full URL (Wish v2 ``paging.next``): its query becomes the next
+    request's parameters on the read's own path and host (``drop``: parameters the auth adds itself, such
+    as an access token); no URL means the last page."""
+
+    field: str = "paging.next"
+    drop: tuple[str, ...] = ()
+
+    def params(self, cursor: Any) -> dict[str, Any]:
+        return dict(cursor) if cursor else {}
+
+    def following(self, cursor: Any, data: Any, items: list[Any]) -> Hashable | None:
+        url = str(dig(data, self.field) or "")
+        if not url:
+            return None
+        query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+        return tuple(sorted((k, v) for k, v in query if k not in self.drop))
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """Keyset paging on a sorted field (Wish v3 ``updated_at_min`` with ``sort_by=updated_at.asc``): a full
+    page of ``limit`` records continues from its last record's ``field``. ``param`` is inclusive, so that
+    record comes again; the read's key drops it. More than a page of records with one value would hand out
+    the same cursor twice, which :func:`follow_pages` stops."""
+
+    param: str
+    field: str
+    limit: int
+
+    def params(self, cursor: Any) -> dict[str, Any]:
+        return {self.param: cursor} if cursor else {}
+
+    def following(self, cursor: Any, data: Any, items: list[Any]) -> Hashable | None:
+        if len(items) < self.limit:
+            return None
+        return str(dig(items[-1], self.field) or "") or None
 
 
 def follow_pages(mall_ko: str, what: str, fetch: Callable[[Any], tuple[list[Any], Hashable | None]]) -> Iterator[Any]:

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from mallbatch.domain.clock import to_kst
 
+UNBOUNDED = timedelta(days=36500)  # a mall that takes any period: one call asks for the whole range
+
 
 @dataclass(frozen=True)
 class Window:

@@ -1,0 +1,1 @@
+"""Wish Merchant API connector (reference §3, seed 004)."""
