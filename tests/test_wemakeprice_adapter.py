@@ -318,8 +318,8 @@ def test_spec_and_courier_table(wmp: Any) -> None:
     assert spec.rate_per_second == 5.0 and spec.batch(Capability.ORDERS_CONFIRM) == 1
     assert spec.windows == {"orders": timedelta(hours=24), "claims": timedelta(days=7), "inquiries": timedelta(days=1)}
     assert spec.answer_length == (10, 1500) and spec.key_lifetime_days is None
-    # every canonical courier but 아임웹's 퀵서비스 and 방문수령, which 위메프's code table does not have
-    assert set(COURIER_CODES) == {c.code for c in COURIERS} - {"QUICK", "VISIT"}
+    # every canonical courier but 아임웹's 퀵서비스 and 방문수령 and Wish's international carriers, which 위메프's table lacks
+    assert set(COURIER_CODES) == {c.code for c in COURIERS} - {"QUICK", "VISIT", "USPS", "UPS", "FEDEX", "DHL"}
     assert COURIER_CODES["CJ"] == "D002" and COURIER_CODES["CUPARCEL"] == "D040" and COURIER_CODES["NHLOGIS"] == "D041"
     _, default = wmp(rate_limit=None)
     assert default.http.limiter.rate == 5.0
