@@ -151,11 +151,16 @@ class StockSync:
             self._restore(claim.mall, claim.account, line_id, back)
             left = None if left is None else left - back
 
-    def _restore(self, mall: str, account: str, line_id: str, quantity: int | None) -> None:
+    def restore_part(self, line: OrderLine, quantity: int, part: str) -> None:
+        """``quantity`` of the line cancelled by the seller (a partial 판매취소), given back once under ``part``."""
+        if self.enabled:
+            self._restore(line.mall, line.account, line.line_id, quantity, part)
+
+    def _restore(self, mall: str, account: str, line_id: str, quantity: int | None, part: str = "") -> None:
         sold = self.store.stock.sold_quantity(mall, account, line_id)
         before = self.store.stock.level(sold[0], sold[1]) if sold else None
         if before is not None:
-            self._note(before, self.store.stock.restored(mall, account, line_id, quantity))
+            self._note(before, self.store.stock.restored(mall, account, line_id, quantity, part))
 
     def _note(self, before: Level, after: Level | None) -> None:
         """Remember the level's available before this run first moved it, and after."""
