@@ -57,7 +57,7 @@ def invoice_payload(invoice: Invoice) -> dict[str, object]:
     payload: dict[str, object] = {"courier": invoice.courier, "tracking_no": invoice.tracking_no,
                                   "shipped_on": str(invoice.shipped_on or "")}
     if invoice.quantity:
-        payload.update(line_id=invoice.line_ids[0], quantity=invoice.quantity)
+        payload.update(line_ids=list(invoice.line_ids), quantity=invoice.quantity)
     return payload
 
 

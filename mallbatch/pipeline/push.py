@@ -372,6 +372,7 @@ class Pusher:
         """Resolve each row to its ship unit(s); rows naming the same unit become one invoice. A row asking for part
         of a line (수량) is an invoice of its own for that line, checked first (``pipeline/quantities.py``)."""
         units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
+        named: dict[tuple[str, str, str], list[OrderLine]] = defaultdict(list)
         accounts: dict[tuple[str, str], tuple[Account, Connector]] = {}
         per_account: dict[tuple[str, str], list[tuple[list[Row], Invoice, list[OrderLine]]]] = defaultdict(list)
         for row, account, adapter, lines in self.resolve_lines(sheet, rows, Capability.INVOICES_SEND):
@@ -395,6 +396,8 @@ class Pusher:
                 continue
             for unit in dict.fromkeys(l.ship_unit for l in lines):
                 units[(account.mall, account.name, unit)].append((row, courier.code, tracking))
+                if adapter.spec.split_quantity:
+                    named[(account.mall, account.name, unit)].extend(l for l in lines if l.ship_unit == unit)
         for (mall, name, unit), entries in units.items():
             account, _ = accounts[(mall, name)]
             unit_rows = list({id(r): r for r, _, _ in entries}.values())
@@ -405,6 +408,8 @@ class Pusher:
                 continue
             (courier_code, tracking), = numbers
             lines = self.store.records.orders(mall, name, [unit])
+            if (mall, name, unit) in named:  # a mall that splits lines: the invoice ships the lines the rows name
+                lines = _shippable(list({l.line_id: l for l in named[(mall, name, unit)]}.values()))
             shipped_on = next((r.get("shipped_on") for r in unit_rows if r.has("shipped_on")), None)
             invoice = Invoice(unit, tuple(l.line_id for l in lines), lines[0].order_id if lines else "", courier_code, tracking, shipped_on)
             per_account[(mall, name)].append((unit_rows, invoice, lines))
@@ -595,6 +600,13 @@ class Pusher:
         counts = PushResult(checked, self.outcomes, path).counts
         summary.append(("전송 결과", ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
         return write_result(result_path(self.ws, path, "처리결과"), sheets, summary, report.listed())
+
+
+def _shippable(lines: list[OrderLine]) -> list[OrderLine]:
+    """Of the named lines of a mall that splits them, those an invoice is for: not cancelled, and not a part already
+    carrying its own invoice while another still has none (2 of 3 went yesterday; today's invoice is for the last 1)."""
+    live = [l for l in lines if l.status is not OrderStatus.CANCELED] or lines
+    return [l for l in live if not l.tracking_no] or live
 
 
 def push_file(ws: Workspace, store: Store, session: Session, path: Path, progress: Progress | None = None,

@@ -18,8 +18,14 @@ from mallbatch.domain.records import OrderLine, OrderStatus
 from mallbatch.malls import mall_name
 from mallbatch.sheets.rows import Row
 
-# invented: where a mapping says which external checkout paid an order; the 아임웹 mapping fills it
-EXTERNAL_CHECKOUT = "external_checkout"
+# 아임웹 keeps the order beside each line (OrderLine.raw["order"]); its type names an external checkout (seed 003)
+EXTERNAL_CHECKOUTS = {"npay": "네이버페이 주문형", "talkpay": "톡체크아웃"}
+
+
+def external_checkout(line: OrderLine) -> str:
+    """The external checkout that paid the line's order ("" for the mall's own): no 수량 나누기 there."""
+    order = line.raw.get("order") if isinstance(line.raw, dict) else None
+    return EXTERNAL_CHECKOUTS.get(str(order.get("type") or ""), "") if isinstance(order, dict) else ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ def part_of(row: Row, lines: Sequence[OrderLine], spec: MarketplaceSpec, where: 
     mall = mall_name(line.mall)
     if not spec.split_quantity:
         return Part(refusal=f"{where}: {mall}은 수량 나누기를 지원하지 않습니다 — 수량을 비우거나 {whole}(전체)로 두세요")
-    external = str(line.raw.get(EXTERNAL_CHECKOUT) or "") if isinstance(line.raw, dict) else ""
+    external = external_checkout(line)
     if external:
         return Part(refusal=f"{where}: {external} 주문은 수량을 나눌 수 없습니다 ({mall} 정책) "
                             f"— 수량을 비우거나 {whole}(전체)로 두세요")
