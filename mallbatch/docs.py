@@ -31,7 +31,7 @@ MALLS_BEGIN, MALLS_END = "<!-- marketplaces:begin -->", "<!-- marketplaces:end -
 CAPABILITY_NAMES = {
     Capability.PRODUCTS_CREATE: "상품 등록", Capability.PRODUCTS_UPDATE: "상품 수정",
     Capability.ORDERS_COLLECT: "주문 수집", Capability.ORDERS_CONFIRM: "발주확인",
-    Capability.INVOICES_SEND: "송장 등록", Capability.INVOICES_UPDATE: "송장 수정",
+    Capability.INVOICES_SEND: "송장 등록", Capability.INVOICES_UPDATE: "송장 수정", Capability.INVOICES_DELETE: "송장 삭제",
     Capability.CLAIMS_COLLECT: "클레임 수집", Capability.INQUIRIES_COLLECT: "문의 수집",
     Capability.INQUIRIES_ANSWER: "문의 답변", Capability.PRODUCTS_LIST: "상품 가져오기",
     Capability.STOCK_UPDATE: "재고", Capability.PRICE_UPDATE: "판매가", Capability.SALE_STATUS: "판매중지/재개",
@@ -102,6 +102,8 @@ def _rate(spec: Any) -> str:
         text += f", 한꺼번에 {rate.burst}회까지"
     if rate.cap:
         text += f", 어떤 1초에도 {rate.cap}회 이하"
+    for method, path, per_second in getattr(rate, "endpoints", ()):
+        text += f"; `{method} {path}` 초당 {_number(per_second)}회"
     return text
 
 

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 HIDDEN = "********"
 MIN_LENGTH = 6  # shorter values (ids like "1", "test") would mask ordinary words
-_AUTH_HEADERS = ("authorization", "apikey", "openapikey", "api-key", "x-api-key", "x-auth-token", "cookie", "proxy-authorization")
+_AUTH_HEADERS = ("authorization", "apikey", "openapikey", "api-key", "x-api-key", "x-auth-token", "access-token", "cookie",
+                 "proxy-authorization")
 _PIECES = re.compile(r"[\s,;]+")
 
 _lock = threading.Lock()

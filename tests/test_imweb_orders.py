@@ -1,262 +1,252 @@
-"""아임웹 (seed 003) through the seller's workbooks: 수량 나누기 in 상품준비, 배송대기 no longer split, 네이버페이 주문형
-and 톡체크아웃 never split, 배송보류 shown and its invoice held back until 보류해제, 송장삭제 before a cancel, partial
-판매취소 giving back exactly its stock, and the 주문 workbook's round trip through ``mallbatch push`` and the watcher.
-
-Real workbooks on disk (the collected 주문 workbook edited with openpyxl), real SQLite, the 아임웹 simulator over
-loopback, its state set through its sandbox controls (``/_sandbox/order``, ``/_sandbox/address``) and read from its
-own store.
-"""
+"""아임웹 (seed 003) over real sockets: the order state machine, split quantities, cancel rules, 송장삭제,
+배송보류, bulk chunks, the token and the negative body codes, through the connector and raw requests."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import openpyxl
+import pytest
 
-from mallbatch.connectors.runtime.http import RetryPolicy
-from mallbatch.domain.clock import KST
-from mallbatch.domain.records import OrderLine
-from mallbatch.domain.states import State
-from mallbatch.kinds.collected import ORDERS
-from mallbatch.pipeline.collect import collect
-from mallbatch.pipeline.push import push_file
-from mallbatch.pipeline.session import Session
-from mallbatch.store import Store
-from tests.test_order_actions import H, fill, order_rows, result_rows
-from tests.watch_helpers import Watcher, configure, drop, results, wait_for
+from mallbatch.connectors.imweb.spec import ERRORS, ENVELOPE, ImwebConnector
+from mallbatch.connectors.runtime.errors import classifier
+from mallbatch.domain.records import Invoice, OrderCancel, OrderStatus
+from mallbatch.domain.states import State, order_state
+from mallbatch.errors import AuthError, RateLimited, RejectedError, TransientError
+from tests.contract.harness import KST, Imweb, RetryPolicy
 
-FAST = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
-Q = ORDERS.column("quantity").header
-HOLD = ORDERS.column("hold").header
-OFFERED = ORDERS.column("offered").header
-A, B = "612345678901", "612345678902"  # CJ대한통운, 12 digits
+FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
+HARNESS = Imweb()
 
 
-def control(server: Any, path: str, **body: Any) -> dict[str, Any]:
-    """One of the simulator's sandbox controls (what the buyer or the courier does)."""
-    answer = httpx.post(f"{server.url}/_sandbox/{path}", json=body, timeout=10)
+@pytest.fixture
+def shop(start_sim: Any) -> Any:
+    server, account = start_sim("imweb", faults={"rate_limit": 1000}, rate_limit=1000)
+    connector = ImwebConnector(account, retry=FAST)
+    yield server, connector
+    connector.close()
+
+
+def control(server: Any, what: str, **body: Any) -> Any:
+    answer = httpx.post(f"{server.url}/_sandbox/{what}", json=body, timeout=30)
+    return answer
+
+
+def new_order(server: Any, **body: Any) -> str:
+    answer = control(server, "order", **body)
     assert answer.status_code == 200, answer.text
-    return answer.json()
+    return str(answer.json()["order_no"])
 
 
-def prod_orders(server: Any, order_no: str) -> list[dict[str, Any]]:
-    """The order's prod orders as the simulator keeps them."""
-    sim = server.simulator
-    return [sim.store.get("prod_order", n) for n in sim.store.get("order", order_no)["_prod_orders"]]
+def lines(connector: Any, unit: str) -> dict[str, Any]:
+    return {line.line_id: line for line in connector.lookup_orders([unit])}
 
 
-def by_line(book: Path) -> dict[str, dict[str, Any]]:
-    return {str(r[H["line_id"]]): r for r in order_rows(book)}
+def one_line(connector: Any, unit: str) -> Any:
+    found = list(lines(connector, unit).values())
+    return found[0]
 
 
-def setup(sim_workspace: Any, count: int, kind: str | None = None) -> tuple[Any, Any, str]:
-    ws, servers = sim_workspace(("imweb",), rate_limit=200)
-    server = servers["imweb"]
-    order = control(server, "order", count=count, **({"type": kind} if kind else {}))
-    return ws, server, str(order["order_no"])
+def invoice(line: Any, number: str = "612345678901", courier: str = "CJ", quantity: int = 0) -> Invoice:
+    return Invoice(line.ship_unit, (line.line_id,), line.order_id, courier, number, quantity=quantity)
 
 
-def track_stock(store: Store, line: OrderLine) -> str:
-    """The seller counted 10 of the line's product before it was paid."""
-    code = line.seller_code or line.product_id
-    store.stock.set(code, "", 10, counted_at=datetime(2000, 1, 1, tzinfo=KST))
-    store.journal.bind("imweb", "기본", code, line.product_id, {}, "")
-    return code
+def single_line_order(server: Any, connector: Any, **body: Any) -> tuple[str, Any]:
+    """An order with exactly one prod order (the generator makes one or two)."""
+    for _ in range(20):
+        unit = new_order(server, **body)
+        found = lines(connector, unit)
+        if len(found) == 1:
+            return unit, next(iter(found.values()))
+    raise AssertionError("no single-line order")
 
 
-def again(ws: Any, store: Store, session: Session) -> Path:
-    return collect(ws, store, session, kinds=("orders",), since=datetime.now(KST) - timedelta(days=2)).workbooks["orders"]
+# --- state machine -----------------------------------------------------------------------
+def test_step_by_step_shipped_states_in_korean_and_no_skipping(shop: Any) -> None:
+    server, connector = shop
+    unit, line = single_line_order(server, connector)
+    assert (line.status, line.status_raw) == (OrderStatus.PAID, "상품준비")
+    [refused] = connector.send_invoices([invoice(line)])  # 상품준비 → 배송중 skips 배송대기
+    assert not refused.ok and "건너뛸 수 없습니다" in refused.message_ko
+    assert connector.confirm([unit])[0].ok
+    line = one_line(connector, unit)
+    assert (line.status, line.status_raw, order_state(line)) == (OrderStatus.PREPARING, "배송대기", State.CONFIRMED)
+    again = connector.confirm([unit])[0]
+    assert again.ok and again.already  # read back: no prod order waits in 상품준비
+    assert connector.send_invoices([invoice(line)])[0].ok
+    line = one_line(connector, unit)
+    assert (line.status, line.status_raw, line.courier, line.tracking_no) == (OrderStatus.SHIPPING, "배송중", "CJ", "612345678901")
+    raw = HARNESS.raw(server, "PATCH", f"/v2/shop/orders/{unit}/complete", body={})
+    assert raw.json()["data"]["success"]
+    assert one_line(connector, unit).status_raw == "배송완료"
+    control(server, "age", order_no=unit, days=8)  # 7 days after 배송완료: 구매확정
+    line = one_line(connector, unit)
+    assert (line.status, line.status_raw) == (OrderStatus.DECIDED, "구매확정")
 
 
-def test_two_of_three_today_and_the_last_one_tomorrow(sim_workspace, tmp_path: Path) -> None:
-    """수량 2 of a 상품준비 line of 3 ships 2 with that invoice (the rest stays 상품준비), a re-drop sends nothing, the part
-    now 배송대기 can no longer be split (refused before any call), the last 1 goes from the next workbook, and the
-    seller's stock counts 3 sold, never the split part again."""
-    ws, server, order_no = setup(sim_workspace, 3)
-    with Store(ws.store_path) as store, Session(ws, FAST) as session:
-        collect(ws, store, session, kinds=("orders",))
-        (line,) = store.records.orders("imweb", "기본", [order_no])
-        code = track_stock(store, line)
-        book = again(ws, store, session)
-        row = by_line(book)[line.line_id]
-        assert (row[Q], row[H["status"]], row[H["status_raw"]]) == (3, State.PAID.value, "상품준비")
-        assert "송장" in row[OFFERED] and "판매취소" in row[OFFERED]
-        first = fill(book, tmp_path / "주문_2개.xlsx", lambda r: {H["courier"]: "CJ대한통운", H["tracking_no"]: A, Q: 2}
-                     if str(r[H["line_id"]]) == line.line_id else {})
-        result = push_file(ws, store, session, first)
-        (sent,) = [r for r in result_rows(result.result_path, ORDERS.title) if str(r[H["line_id"]]) == line.line_id]
-        assert sent["결과"] == "성공", sent
-        rest, part = prod_orders(server, order_no)
-        assert (rest["status"], part["status"], part["invoice_no"]) == ("PAY_COMPLETE", "STANDBY", A)
-        assert [sum(i["payment"]["count"] for i in p["items"]) for p in (rest, part)] == [1, 2]
-        assert store.stock.level(code).on_hand == 7
-        again_result = push_file(ws, store, session, first)  # re-dropped: nothing twice
-        assert {r["결과"] for r in result_rows(again_result.result_path, ORDERS.title) if str(r[H["line_id"]]) == line.line_id} == {"건너뜀"}
-        assert len(prod_orders(server, order_no)) == 2
-        book = again(ws, store, session)
-        rows = by_line(book)
-        assert (rows[line.line_id][Q], rows[line.line_id][H["status_raw"]]) == (1, "상품준비")
-        assert (rows[part["order_no"]][Q], rows[part["order_no"]][H["status"]], rows[part["order_no"]][H["status_raw"]]) == (
-            2, State.CONFIRMED.value, "배송대기")
-        assert store.stock.level(code).on_hand == 7  # the split part is not sold again
-        split = fill(book, tmp_path / "주문_배송대기.xlsx", lambda r: {H["courier"]: "CJ대한통운", H["tracking_no"]: B, Q: 1}
-                     if str(r[H["line_id"]]) == part["order_no"] else {})
-        before = server.requests
-        refused = push_file(ws, store, session, split)
-        assert server.requests == before
-        (row,) = [r for r in result_rows(refused.result_path, ORDERS.title) if str(r[H["line_id"]]) == part["order_no"]]
-        assert row["결과"] == "실패" and "배송대기(발주확인) 상태에서는 수량을 나눌 수 없습니다" in row["메시지"], row
-        last = fill(book, tmp_path / "주문_1개.xlsx", lambda r: {H["courier"]: "CJ대한통운", H["tracking_no"]: B}
-                    if str(r[H["line_id"]]) == line.line_id else {})
-        done = push_file(ws, store, session, last)
-        assert [r["결과"] for r in result_rows(done.result_path, ORDERS.title) if str(r[H["line_id"]]) == line.line_id] == ["성공"]
-        rest, part = prod_orders(server, order_no)
-        assert (rest["status"], rest["invoice_no"], part["status"], part["invoice_no"]) == ("DELIVERING", B, "STANDBY", A)
-        again(ws, store, session)
-        assert store.stock.level(code).on_hand == 7
+def test_complete_needs_delivering_except_for_no_delivery_products(shop: Any) -> None:
+    server, connector = shop
+    parcel = new_order(server)
+    failed = HARNESS.raw(server, "PATCH", f"/v2/shop/orders/{parcel}/complete", body={}).json()["data"]["failed"]
+    assert "배송중 상태" in failed[0]["prod_order_list"][0]["msg"]
+    digital = new_order(server, deliv_type="no_deliv")
+    assert HARNESS.raw(server, "PATCH", f"/v2/shop/orders/{digital}/complete", body={}).json()["data"]["success"]
+    assert {l.status for l in lines(connector, digital).values()} == {OrderStatus.DELIVERED}
 
 
-def test_a_partial_cancel_gives_back_exactly_its_quantity_once(sim_workspace, tmp_path: Path) -> None:
-    """판매취소 수량 2 of 3: 2 cancelled at the mall and 2 back in stock (told on the row); a re-drop and the next
-    collection count nothing twice; the last 1 cancelled from the next workbook gives back the last 1."""
-    ws, server, order_no = setup(sim_workspace, 3)
-    with Store(ws.store_path) as store, Session(ws, FAST) as session:
-        collect(ws, store, session, kinds=("orders",))
-        (line,) = store.records.orders("imweb", "기본", [order_no])
-        code = track_stock(store, line)
-        book = again(ws, store, session)
-        assert store.stock.level(code).on_hand == 7
-        cancel = lambda n: lambda r: {H["action"]: "판매취소", H["reason_code"]: "품절", **({Q: n} if n else {})} \
-            if str(r[H["line_id"]]) == line.line_id else {}  # noqa: E731
-        first = fill(book, tmp_path / "주문_취소2.xlsx", cancel(2))
-        (row,) = [r for r in result_rows(push_file(ws, store, session, first).result_path, ORDERS.title)
-                  if str(r[H["line_id"]]) == line.line_id]
-        assert row["결과"] == "성공" and f"재고 되돌림: {code} 7→9" in row["메시지"], row
-        rest, part = prod_orders(server, order_no)
-        assert (rest["status"], part["status"]) == ("PAY_COMPLETE", "CANCEL")
-        push_file(ws, store, session, first)
-        book = again(ws, store, session)
-        assert store.stock.level(code).on_hand == 9
-        assert by_line(book)[line.line_id][Q] == 1  # the line stays open with what is left
-        last = fill(book, tmp_path / "주문_취소1.xlsx", cancel(0))
-        (row,) = [r for r in result_rows(push_file(ws, store, session, last).result_path, ORDERS.title)
-                  if str(r[H["line_id"]]) == line.line_id]
-        assert row["결과"] == "성공" and f"재고 되돌림: {code} 9→10" in row["메시지"], row
-        again(ws, store, session)
-        assert store.stock.level(code).on_hand == 10
+def test_orders_are_collected_with_options_as_a_list_of_lists_and_one_status_per_call(shop: Any) -> None:
+    server, connector = shop
+    units = [new_order(server) for _ in range(30)]  # more than 25: two prod-orders reads per status
+    now = datetime.now(KST)
+    found = list(connector.orders(now - timedelta(hours=1), now + timedelta(minutes=1)))
+    assert {l.ship_unit for l in found} == set(units)
+    assert all(l.line_id != l.ship_unit and l.quantity >= 1 for l in found)
+    with_options = [l for l in found if l.option_name]
+    assert with_options and all(":" in l.option_name for l in with_options)  # 사이즈:M from options[0][0]
+    two = HARNESS.raw(server, "GET", "/v2/shop/orders", {"status": "PAY_COMPLETE", "claim_type": "CANCEL"})
+    assert two.status_code == 400 and two.json()["code"] == -10
+    many = HARNESS.raw(server, "GET", "/v2/shop/prod-orders", {"order_no": ",".join(units[:26])})
+    assert many.json()["code"] == -10
 
 
-def test_an_external_checkout_order_is_never_split(sim_workspace, tmp_path: Path) -> None:
-    """네이버페이 주문형: 수량 1 of 2 refused before any call, naming the cell; the whole line still ships."""
-    ws, server, order_no = setup(sim_workspace, 2, "npay")
-    with Store(ws.store_path) as store, Session(ws, FAST) as session:
-        book = collect(ws, store, session, kinds=("orders",)).workbooks["orders"]
-        (line,) = store.records.orders("imweb", "기본", [order_no])
-        dropped = fill(book, tmp_path / "주문_npay.xlsx", lambda r: {H["courier"]: "CJ대한통운", H["tracking_no"]: A, Q: 1}
-                       if str(r[H["line_id"]]) == line.line_id else {})
-        before = server.requests
-        result = push_file(ws, store, session, dropped)
-        assert server.requests == before
-    rows = result_rows(result.result_path, ORDERS.title)
-    (n, row), = [(n, r) for n, r in enumerate(rows, start=2) if str(r[H["line_id"]]) == line.line_id]
-    assert row["결과"] == "실패" and "네이버페이 주문형 주문은 수량을 나눌 수 없습니다" in row["메시지"], row
-    assert f"주문_npay.xlsx '주문' 시트 {n}행 '수량' 열" in row["메시지"]
+def test_bulk_writes_go_in_chunks_of_50_orders(shop: Any) -> None:
+    server, connector = shop
+    units = [new_order(server) for _ in range(60)]
+    assert all(r.ok for r in connector.confirm(units))
+    assert sorted(server.simulator.store.audit_counts("order.confirm").values()) == [1] * 60
+    assert connector.http.calls  # the two PATCHes and nothing resent
+    too_many = HARNESS.raw(server, "PATCH", f"/v2/shop/orders/{','.join(units[:51])}/place", body={})
+    assert too_many.status_code == 400 and "50" in too_many.json()["msg"]
 
 
-def test_a_held_order_is_never_shipped_until_released(sim_workspace, tmp_path: Path) -> None:
-    """The buyer changes the address of a 톡체크아웃 order after the 주문 workbook was written: its invoice is held back
-    (보류, with the reason, "보류해제 후 다시 넣으세요") — the lines are read again right before sending — and the next
-    workbook shows 보류 with the reason and offers 보류해제; once released the same invoice row goes, once."""
-    ws, server, order_no = setup(sim_workspace, 1, "talkpay")
-    with Store(ws.store_path) as store, Session(ws, FAST) as session:
-        book = collect(ws, store, session, kinds=("orders",)).workbooks["orders"]
-        (line,) = store.records.orders("imweb", "기본", [order_no])
-        control(server, "address", order_no=order_no)
-        invoice = fill(book, tmp_path / "주문_송장.xlsx", lambda r: {H["courier"]: "CJ대한통운", H["tracking_no"]: A}
-                       if str(r[H["line_id"]]) == line.line_id else {})
-        held = [r for r in result_rows(push_file(ws, store, session, invoice).result_path, ORDERS.title)
-                if str(r[H["line_id"]]) == line.line_id]
-        assert held[0]["결과"] == "보류" and "배송지 변경" in held[0]["메시지"] and "보류해제 후 다시 넣으세요" in held[0]["메시지"]
-        assert server.simulator.store.audit_counts("invoice.send") == {}  # never to the old address
-        book = again(ws, store, session)
-        row = by_line(book)[line.line_id]
-        assert (row[H["status"]], row[HOLD]) == (State.HELD.value, "배송지 변경") and "보류해제" in row[OFFERED]
-        release = fill(book, tmp_path / "주문_보류해제.xlsx", lambda r: {H["action"]: "보류해제"}
-                       if str(r[H["line_id"]]) == line.line_id else {})
-        assert [r["결과"] for r in result_rows(push_file(ws, store, session, release).result_path, ORDERS.title)
-                if str(r[H["line_id"]]) == line.line_id] == ["성공"]
-        sent = [r for r in result_rows(push_file(ws, store, session, invoice).result_path, ORDERS.title)
-                if str(r[H["line_id"]]) == line.line_id]
-        assert sent[0]["결과"] == "성공", sent
-        push_file(ws, store, session, invoice)
-    assert server.simulator.store.audit_counts("invoice.send") == {order_no: 1}
-    assert prod_orders(server, order_no)[0]["invoice_no"] == A
+# --- split quantities (seed 003: 상품준비 only, never npay/talkpay) -----------------------------
+def test_ship_two_of_three_splits_the_line_and_leaves_one_in_preparation(shop: Any) -> None:
+    server, connector = shop
+    unit, line = single_line_order(server, connector, count=3, type="normal")
+    [sent] = connector.send_invoices([invoice(line, quantity=2)])
+    assert sent.ok and sent.remote_id and sent.remote_id != line.line_id
+    after = lines(connector, unit)
+    assert after[line.line_id].quantity == 1 and after[line.line_id].status_raw == "상품준비"
+    part = after[sent.remote_id]
+    assert (part.quantity, part.status_raw, part.tracking_no) == (2, "배송대기", "612345678901")
+    # the part waits in 배송대기: it cannot be split again, and the courier's pickup makes it 배송중
+    [refused] = connector.send_invoices([invoice(part, "612345678902", quantity=1)])
+    assert not refused.ok and "배송대기 상태에서는 수량을 나눌 수 없습니다" in refused.message_ko
+    control(server, "pickup", order_no=unit)
+    assert lines(connector, unit)[part.line_id].status is OrderStatus.SHIPPING
 
 
-def test_an_invoice_in_standby_is_deleted_before_the_cancel(sim_workspace, tmp_path: Path) -> None:
-    """A 배송대기 part carrying an invoice: 판매취소 refused before any call ("송장을 먼저 삭제하세요 (처리: 송장삭제)"),
-    its row offers 송장삭제, which runs once through the journal; then 판매취소 goes."""
-    ws, server, order_no = setup(sim_workspace, 2)
-    with Store(ws.store_path) as store, Session(ws, FAST) as session:
-        book = collect(ws, store, session, kinds=("orders",)).workbooks["orders"]
-        (line,) = store.records.orders("imweb", "기본", [order_no])
-        push_file(ws, store, session, fill(book, tmp_path / "주문_1개.xlsx", lambda r: {
-            H["courier"]: "CJ대한통운", H["tracking_no"]: A, Q: 1} if str(r[H["line_id"]]) == line.line_id else {}))
-        part = prod_orders(server, order_no)[1]["order_no"]
-        book = again(ws, store, session)
-        row = by_line(book)[part]
-        assert "송장삭제" in row[OFFERED] and "판매취소는 송장삭제 후" in row[OFFERED]
-        cancel = lambda r: {H["action"]: "판매취소", H["reason_code"]: "품절"} if str(r[H["line_id"]]) == part else {}  # noqa: E731
-        before = server.requests
-        refused = push_file(ws, store, session, fill(book, tmp_path / "주문_취소.xlsx", cancel))
-        assert server.requests == before
-        (row,) = [r for r in result_rows(refused.result_path, ORDERS.title) if str(r[H["line_id"]]) == part]
-        assert row["결과"] == "실패" and "송장을 먼저 삭제하세요 (처리: 송장삭제)" in row["메시지"], row
-        delete = fill(book, tmp_path / "주문_송장삭제.xlsx", lambda r: {H["action"]: "송장삭제"} if str(r[H["line_id"]]) == part else {})
-        assert [r["결과"] for r in result_rows(push_file(ws, store, session, delete).result_path, ORDERS.title)
-                if str(r[H["line_id"]]) == part] == ["성공"]
-        push_file(ws, store, session, delete)
-        assert server.simulator.store.audit_counts("invoice.delete") == {order_no: 1}
-        assert prod_orders(server, order_no)[1]["invoice_no"] == ""
-        done = push_file(ws, store, session, fill(book, tmp_path / "주문_취소2.xlsx", cancel))
-        assert [r["결과"] for r in result_rows(done.result_path, ORDERS.title) if str(r[H["line_id"]]) == part] == ["성공"]
-    assert prod_orders(server, order_no)[1]["status"] == "CANCEL"
+def test_naverpay_and_talkcheckout_orders_are_never_split(shop: Any) -> None:
+    server, connector = shop
+    for kind in ("npay", "talkpay"):
+        unit, line = single_line_order(server, connector, count=3, type=kind)
+        [refused] = connector.send_invoices([invoice(line, quantity=1)])
+        assert not refused.ok and "수량을 나눌 수 없습니다" in refused.message_ko
+        cancel = OrderCancel(line.line_id, unit, unit, "품절", quantity=1, line=line)
+        [before_call] = connector.cancel_orders([cancel])
+        assert not before_call.ok and "나눠 취소할 수 없습니다" in before_call.message_ko
+    assert server.simulator.store.audit_counts("order.cancel") == {}
 
 
-def test_the_orders_workbook_round_trips_through_push_and_the_watcher(sim_workspace, tmp_path: Path) -> None:
-    """The collected 주문 workbook with 수량/처리/택배사/송장번호 filled goes through ``mallbatch push`` (a child process)
-    and, dropped into inbox/, through the watcher: every input row is in each result, each part sent once."""
-    ws, server, first_order = setup(sim_workspace, 3)
-    second_order = str(control(server, "order", count=2)["order_no"])
-    with Store(ws.store_path) as store, Session(ws, FAST) as session:
-        book = collect(ws, store, session, kinds=("orders",)).workbooks["orders"]
-        lines = {o: store.records.orders("imweb", "기본", [o])[0].line_id for o in (first_order, second_order)}
-    rows = order_rows(book)
-    pushed = fill(book, tmp_path / "주문_push.xlsx", lambda r: {H["courier"]: "CJ대한통운", H["tracking_no"]: A, Q: 2}
-                  if str(r[H["line_id"]]) == lines[first_order] else {})
-    child = subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "push", str(pushed)],
-                           capture_output=True, text=True, timeout=120)
-    assert "성공 1" in child.stdout, child.stdout + child.stderr
-    (result,) = results(ws, "주문_push")
-    assert len(result_rows(result, ORDERS.title)) == len(rows)
-    ws = configure(ws)
-    watched = fill(book, tmp_path / "주문_watch.xlsx", lambda r: {H["action"]: "판매취소", H["reason_code"]: "구매자요청", Q: 1}
-                   if str(r[H["line_id"]]) == lines[second_order] else {})
-    watcher = Watcher(ws.home)
+def test_a_partial_cancel_cancels_that_many(shop: Any) -> None:
+    server, connector = shop
+    unit, line = single_line_order(server, connector, count=3, type="normal")
+    assert connector.cancel_orders([OrderCancel(line.line_id, unit, unit, "품절", quantity=2, line=line)])[0].ok
+    after = lines(connector, unit)
+    assert after[line.line_id].quantity == 1 and after[line.line_id].status is OrderStatus.PAID
+    assert [l.quantity for l in after.values() if l.status is OrderStatus.CANCELED] == [2]
+
+
+# --- cancel rules -------------------------------------------------------------------------
+def test_no_cancel_once_shipped_and_an_invoice_blocks_it_until_deleted(shop: Any) -> None:
+    server, connector = shop
+    unit, line = single_line_order(server, connector, count=3, type="normal")
+    [sent] = connector.send_invoices([invoice(line, quantity=3 - 1)])  # a part waits in 배송대기 with its invoice
+    part = lines(connector, unit)[sent.remote_id]
+    cancel = OrderCancel(part.line_id, unit, unit, "품절", line=part)
+    [refused] = connector.cancel_orders([cancel])
+    assert not refused.ok and "송장삭제" in refused.message_ko  # said before any call, with what to do
+    raw = HARNESS.raw(server, "PATCH", f"/v2/shop/orders/{unit}/cancel", body={"prod_order_no": [part.line_id]})
+    assert "송장번호를 삭제한 뒤 취소하세요" in raw.json()["data"]["failed"][0]["prod_order_list"][0]["msg"]
+    assert connector.delete_invoices([invoice(part)])[0].ok
+    part = lines(connector, unit)[part.line_id]
+    assert not part.tracking_no
+    assert connector.cancel_orders([OrderCancel(part.line_id, unit, unit, "품절", line=part)])[0].ok
+    shipped_unit, shipped = single_line_order(server, connector)
+    control(server, "deliver", order_no=shipped_unit)
+    shipped = one_line(connector, shipped_unit)
+    [no] = connector.cancel_orders([OrderCancel(shipped.line_id, shipped_unit, shipped_unit, "품절", line=shipped)])
+    assert not no.ok and "반품" in no.message_ko
+    raw = HARNESS.raw(server, "PATCH", f"/v2/shop/orders/{shipped_unit}/cancel", body={"prod_order_no": [shipped.line_id]})
+    assert "반품으로 처리하세요" in raw.json()["data"]["failed"][0]["prod_order_list"][0]["msg"]
+
+
+# --- 배송보류 ---------------------------------------------------------------------------------
+def test_an_address_change_holds_a_naverpay_order_until_released(shop: Any) -> None:
+    server, connector = shop
+    unit = new_order(server, type="npay")
+    assert control(server, "address", order_no=unit).status_code == 200
+    assert control(server, "address", order_no=new_order(server, type="normal")).status_code == 409
+    assert connector.confirm([unit])[0].ok
+    line = one_line(connector, unit)
+    assert line.hold == "배송지 변경" and order_state(line) is State.HELD
+    [refused] = connector.send_invoices([Invoice(unit, (), unit, "CJ", "612345678903")])
+    assert not refused.ok and "배송보류" in refused.message_ko
+    assert connector.release_orders([unit])[0].ok
+    again = connector.release_orders([unit])[0]
+    assert again.ok and again.already
+    assert not one_line(connector, unit).hold
+    assert connector.send_invoices([Invoice(unit, (), unit, "CJ", "612345678903")])[0].ok
+
+
+def test_quick_service_and_visit_take_free_text_numbers(shop: Any) -> None:
+    server, connector = shop
+    units = [new_order(server) for _ in range(2)]
+    connector.confirm(units)
+    results = connector.send_invoices([Invoice(units[0], (), units[0], "QUICK", "기사 010-1234-5678"),
+                                       Invoice(units[1], (), units[1], "VISIT", "1234")])
+    assert all(r.ok for r in results), results
+    assert {l.courier for u in units for l in lines(connector, u).values()} == {"QUICK", "VISIT"}
+
+
+# --- auth, rate and codes --------------------------------------------------------------------
+def test_the_token_is_kept_and_renewed_once_when_the_mall_answers_minus_2(shop: Any) -> None:
+    server, connector = shop
+    unit = new_order(server)
+    assert lines(connector, unit)
+    issued = server.simulator.store.count("token")
+    assert lines(connector, unit) and server.simulator.store.count("token") == issued  # kept
+    server.simulator.expire_tokens()
+    assert lines(connector, unit)
+    assert server.simulator.store.count("token") == issued + 1  # one new token, the call went on
+
+
+def test_the_full_lists_stay_at_one_per_second_and_the_simulator_refuses_faster(start_sim: Any) -> None:
+    server, account = start_sim("imweb")  # the documented limits: 1/s on the lists, 5/s elsewhere
+    connector = ImwebConnector(account, retry=FAST)
     try:
-        watcher.wait_started()
-        drop(watched, ws.inbox)
-        (result,) = wait_for(lambda: results(ws, "주문_watch"), 60, "the watcher's result")
+        control(server, "generate", orders=2)
+        now = datetime.now(KST)
+        assert list(connector.orders(now - timedelta(hours=1), now + timedelta(minutes=1)))  # 7 list calls, 1/s
+        assert server.rejected_429 == 0
+        answers = [HARNESS.raw(server, "GET", "/v2/shop/orders", {"status": "STANDBY"}) for _ in range(2)]
+        assert answers[-1].status_code == 429 and answers[-1].json()["code"] == -7
+        creds = HARNESS.credentials
+        with httpx.Client(base_url=server.url) as client:
+            token = client.post("/v2/auth", json={"key": creds["key"], "secret": creds["secret"]}).json()["access_token"]
+            quick = [client.get("/v2/shop/inquirys", headers={"access-token": token}) for _ in range(12)]
+        assert any(r.status_code == 429 and r.json()["code"] == -7 for r in quick)  # 5/s elsewhere
     finally:
-        watcher.stop()
-    out = result_rows(result, ORDERS.title)
-    assert len(out) == len(rows)
-    assert [r["결과"] for r in out if str(r[H["line_id"]]) == lines[second_order]] == ["성공"], out
-    assert [p["status"] for p in prod_orders(server, first_order)] == ["PAY_COMPLETE", "STANDBY"]
-    assert [p["status"] for p in prod_orders(server, second_order)] == ["PAY_COMPLETE", "CANCEL"]
-    assert openpyxl.load_workbook(result).sheetnames[0] == ORDERS.title
+        connector.close()
+
+
+@pytest.mark.parametrize(("code", "status", "error"), [
+    (-1, 401, AuthError), (-5, 400, AuthError), (-6, 400, AuthError), (-7, 429, RateLimited), (-10, 400, RejectedError),
+    (-11, 404, RejectedError), (-19, 500, TransientError), (-999, 503, TransientError), (-99, 400, RejectedError),
+])
+def test_negative_body_codes_are_named_errors_in_korean(code: int, status: int, error: type) -> None:
+    classify = classifier(ENVELOPE, ERRORS)
+    found = classify(httpx.Response(status, json={"code": code, "msg": "x"}))
+    assert isinstance(found, error) and any("가" <= ch <= "힣" for ch in found.message_ko)
+    assert classify(httpx.Response(200, json={"code": code, "msg": "x"})).__class__ is error  # a 200 with it too

@@ -3,7 +3,7 @@
 The rules are the pipeline's, from stored state, before any call: a part of a line where the mall does not split
 quantities, more than the line has, a quantity on an action that takes none, a 판매취소 from 배송중 on. Real
 workbooks on disk, real SQLite, simulators over loopback; "before any call" is the simulator's request count.
-The 아임웹 end-to-end tests (splits, holds, 송장삭제) are in ``test_imweb_orders.py``.
+The 아임웹 end-to-end tests (splits, holds, 송장삭제) are in ``test_imweb_workbooks.py``.
 """
 
 from __future__ import annotations

@@ -54,6 +54,9 @@ COURIERS: tuple[Courier, ...] = (
     Courier("KUNYOUNG", "건영택배", ("건영",), tuple(range(8, 17))),
     Courier("EMS", "EMS", ("우체국EMS", "우체국 EMS"), pattern=r"[A-Z]{2}\d{9}[A-Z]{2}"),
     Courier("DIRECT", "직접배송", ("업체직송", "직배송", "자체배송", "직접전달"), tracked=False),
+    # 아임웹 (seed 003): 퀵서비스 and 방문수령 take any text as the invoice number (a rider's phone, "1234")
+    Courier("QUICK", "퀵서비스", ("퀵", "퀵배송", "오토바이퀵"), tracked=False),
+    Courier("VISIT", "방문수령", ("직접수령", "매장수령", "방문 수령"), tracked=False),
 )
 
 BY_CODE: dict[str, Courier] = {c.code: c for c in COURIERS}

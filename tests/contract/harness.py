@@ -756,6 +756,117 @@ def elevenst_listing(code: str = "APPLE-5", **changes: Any) -> ProductListing:
     return replace(base, **changes)
 
 
+# --- 아임웹 -------------------------------------------------------------------------------------
+IMWEB_SHOP = "/v2/shop"
+
+
+class Imweb(Harness):
+    mall = "imweb"
+    list_path = "/v2/shop/orders?"
+    confirm_path = "/place"
+    invoice_path = "/send"
+    create_path = "/v2/shop/products"
+    secret_keys = ("key", "secret")
+    auth_header = "access-token"
+    missing_unit = "209901019999999"
+    cancelled_reason = "취소"
+    small_page = 3
+    KINDS: ClassVar[dict[str, str]] = {"cancel": "CANCEL", "return": "RETURN", "exchange": "EXCHANGE"}
+
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        return {o["order_no"] for o in server.simulator.store.all("order")}
+
+    def _prod_orders(self, server: SandboxServer, unit: str) -> list[dict[str, Any]]:
+        store = server.simulator.store
+        return [store.get("prod_order", n) for n in store.get("order", unit)["_prod_orders"]]
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        store, stamp = server.simulator.store, int(moment.timestamp())
+        store.put("order", unit, {**store.get("order", unit), "order_time": stamp})
+        for prod_order in self._prod_orders(server, unit):
+            store.put("prod_order", prod_order["order_no"], {**prod_order, "pay_time": stamp})
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        for prod_order in self._prod_orders(server, unit):
+            server.simulator.store.put("prod_order", prod_order["order_no"], {**prod_order, "status": "CANCEL"})
+
+    def page_size(self, server: SandboxServer) -> int:
+        server.simulator.page_size = self.small_page  # the simulator's page size is its own (invented)
+        return self.small_page
+
+    def listing(self, code: str) -> ProductListing:
+        return imweb_listing(code)
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        server.simulator.expire_tokens()
+        return None
+
+    def bad_credentials(self) -> dict[str, str]:
+        return {"secret": "not-the-secret"}
+
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        creds = self.credentials
+        token = httpx.post(f"{server.url}/v2/auth", json={"key": creds["key"], "secret": creds["secret"]}).json()["access_token"]
+        return httpx.request(method, f"{server.url}{path}", params=params, json=body,
+                             headers={"access-token": token, "version": "latest"})
+
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
+        now = int(time.time())
+        params = {"order_date_from": now - 40 * 86400, "order_date_to": now, "status": "PAY_COMPLETE"}
+        return self.raw(server, "GET", f"{IMWEB_SHOP}/orders", params)
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response:
+        return self.raw(server, "PATCH", f"{IMWEB_SHOP}/orders/{','.join(units)}/place", body={})
+
+    def error_body(self, message: str) -> bytes:
+        return _json({"code": -10, "msg": message})
+
+    def open_claim(self, server: SandboxServer, unit: str, kind: str) -> None:
+        answer = httpx.post(f"{server.url}/_sandbox/claim", json={"unit": unit, "kind": kind}, timeout=30)
+        assert answer.status_code == 200, answer.text
+
+    def _claim(self, server: SandboxServer, unit: str, kind: str) -> dict[str, Any]:
+        found = server.simulator.store.get("claim", f"{unit}:{self.KINDS[kind]}")
+        assert found is not None, f"no {kind} claim on {unit}"
+        return found
+
+    def claim_step(self, server: SandboxServer, unit: str, kind: str) -> str:
+        return str(self._claim(server, unit, kind)["step"])
+
+    def actions_applied(self, server: SandboxServer, unit: str, kind: str) -> int:
+        return server.simulator.store.audit_counts(f"claim.{kind}").get(self._claim(server, unit, kind)["id"], 0)
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        answer = httpx.post(f"{server.url}/_sandbox/deliver", json={"order_no": unit}, timeout=30)
+        assert answer.status_code == 200, answer.text
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        return all(p["status"] == "CANCEL" for p in self._prod_orders(server, unit))
+
+    stock_path = "/v2/shop/products/"  # PATCH of a product or of one option detail (read-backs use the list)
+
+    def _product(self, server: SandboxServer, product_id: str) -> dict[str, Any]:
+        return server.simulator.store.get("product", product_id)
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        """One combination's stock (its options-details entry), or the product's own (stock_no_option)."""
+        product = self._product(server, product_id)
+        if not option:
+            return int(product["stock"]["stock_no_option"])
+        return next(int(d["stock"]) for d in product["_details"] if tuple(d["value_name_list"]) == option)
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        return int(self._product(server, product_id)["price"])
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return self._product(server, product_id)["prod_status"] == "sale"
+
+
+def imweb_listing(code: str = "IMWEB-1", **changes: Any) -> ProductListing:
+    return smartstore_listing(code, name="아임웹 린넨 셔츠", **changes)
+
+
 def _json(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
 

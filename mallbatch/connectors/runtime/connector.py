@@ -58,11 +58,23 @@ class Connector:
             limiter=limiter_for((spec.mall, account.name), rate, spec.rate.burst_at(rate), cap),
             auth=self.auth,
             classify=classifier(spec.envelope, spec.errors),
+            endpoints=self._endpoint_limiters(rate),
             **self.http_options(),
         )
         attach = getattr(self.auth, "attach", None)
         if attach is not None:  # an auth that calls the mall itself (a token endpoint) does so through this connector
             attach(self)
+
+    def _endpoint_limiters(self, rate: float) -> dict[tuple[str, str], Any]:
+        """A limiter per declared slow endpoint, scaled as the account's rate is to the mall's (a test mall's
+        rate_limit 1000 lets the 1/s lists go at 200/s), never above the account's own rate."""
+        scale = rate / self.spec.rate.per_second
+        limiters = {}
+        for method, path, per_second in self.spec.rate.endpoints:
+            own = min(rate, per_second * scale)
+            key = (self.spec.mall, f"{self.account.name} {method.upper()} {path}")
+            limiters[(method.upper(), path)] = limiter_for(key, own, 1, max(1, math.floor(own)))
+        return limiters
 
     @property
     def base_url(self) -> str:
@@ -134,7 +146,7 @@ class Connector:
             return None
         found = {}
         for target, payload in wanted.items():
-            seen = self.lookup(rule.lookup, target)
+            seen = self.lookup(rule.lookup, rule.key(payload) if rule.key else target)
             if seen is not None and rule.holds(seen, payload):
                 found[target] = ItemResult(target, True, already=True, message_ko=rule.message)
         return found

@@ -339,6 +339,7 @@ class HttpClient:
         retry: RetryPolicy | None = None,
         classify: Callable[[httpx.Response], RemoteError | None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        endpoints: dict[tuple[str, str], RateLimiter] | None = None,
     ) -> None:
         limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
         self._client = httpx.Client(
@@ -350,6 +351,7 @@ class HttpClient:
         )
         self.auth = auth  # the request signer (a connector may set its clock)
         self.limiter = limiter
+        self.endpoints = endpoints or {}  # (METHOD, path) → its own, slower limiter (taken before the account's)
         self.envelope = envelope
         self.deadline = deadline
         self.max_body = max_body
@@ -380,7 +382,10 @@ class HttpClient:
     def request(self, method: str, path: str, *, write: bool = False, **kwargs: Any) -> httpx.Response:
         """Send with retries; raise a :class:`RemoteError` subclass or return a 2xx envelope response."""
         last: RemoteError | None = None
+        endpoint = self.endpoints.get((method.upper(), path))
         for attempt in range(1, self.retry.attempts + 1):
+            if endpoint is not None:
+                endpoint.acquire()
             self.limiter.acquire()
             self.calls += 1
             started = time.monotonic()

@@ -43,9 +43,15 @@ def _items(connector: Connector, read: Read, query: dict[str, Any]) -> Iterator[
     if expand is None:
         yield from pages
         return
-    ids = [i for i in dict.fromkeys(expand.id_of(change) for change in pages) if i is not None]
+    changes: dict[str, Any] = {}
+    for change in pages:
+        found_id = expand.id_of(change)
+        if found_id is not None:
+            changes.setdefault(found_id, change)
+    ids = list(changes)
     for start in range(0, len(ids), expand.batch):
         chunk = ids[start:start + expand.batch]
         data = connector.call(expand.method, expand.path, send=expand.send, payload=expand.body(chunk))
-        found = expand.records(data, chunk) if callable(expand.records) else dig(data, expand.records)
+        asked: Any = {i: changes[i] for i in chunk} if expand.with_changes else chunk
+        found = expand.records(data, asked) if callable(expand.records) else dig(data, expand.records)
         yield from found if isinstance(found, list) else [found] if found else []  # a detail read by one id

@@ -46,6 +46,9 @@ class Rate:
     cap: int | None = None  # never more than this in any one-second window
     client: float | None = None  # the average the client keeps to (a margin under per_second); account rate_limit overrides
     burst_seconds: float | None = None  # the burst is this many seconds of the rate in use (스마트스토어: 2 × rate)
+    # (method, exact path, per second): endpoints the mall allows fewer calls than the rest (아임웹's full lists:
+    # 1/s against 5/s). Scaled with the account's rate_limit, and always under it; each has its own one-second cap.
+    endpoints: tuple[tuple[str, str, float], ...] = ()
 
     def burst_at(self, rate: float) -> int:
         """The burst for ``rate`` (the account's rate_limit or ``per_second``)."""
@@ -76,6 +79,9 @@ class Expand:
     # answers one record that does not name itself (스마트스토어's origin product by number)
     records: str | Callable[[Any, list[str]], list[Any]] = ""
     send: str = "json"
+    # the records callable gets {id: change record} instead of the ids: a mall whose detail read lacks what the
+    # change list holds (아임웹: the orderer and address are on the order, the lines on its prod-orders)
+    with_changes: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,9 @@ class ReadBack:
     lookup: str  # a key of MarketplaceSpec.lookups
     holds: Callable[[Any, dict[str, Any]], bool]  # (what the mall shows, what was asked as a payload)
     message: str  # Korean, e.g. "이미 발주확인된 주문입니다"
+    # the lookup's key from the journal payload, when the write's key alone cannot find the record (아임웹: a
+    # prod order is read through its order, so a 판매취소 keyed by line is looked up as "order/line"); default the key
+    key: Callable[[dict[str, Any]], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,8 @@ def _read_back(connector: Connector, write: Write, item: Any, failed: ItemResult
     rule = write.read_back
     if rule is None:
         return failed
-    found = connector.lookup(rule.lookup, failed.key)
-    if found is not None and rule.holds(found, as_payload(item)):
+    payload = as_payload(item)
+    found = connector.lookup(rule.lookup, rule.key(payload) if rule.key else failed.key)
+    if found is not None and rule.holds(found, payload):
         return ItemResult(failed.key, ok=True, already=True, code=failed.code, message_ko=rule.message)
     return failed
