@@ -42,19 +42,26 @@ from mallbatch.kinds.common import (
     ORDER_ACTION,
     ORDER_NO,
     PRODUCT_NAME,
+    QUANTITY,
     QUANTITY_OUT,
     SHIP_UNIT,
     SHIPPED_ON,
     TEMPLATE,
     TRACKING_NO,
 )
+from mallbatch.kinds.invoices import offered as order_offered
+from mallbatch.kinds.invoices import offered_text as order_offered_text
 from mallbatch.malls import mall_name
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.dropdowns import ROW_CHOICES
 
-STATUS = Column("주문상태", "status", help="mallbatch 의 주문상태 (쇼핑몰마다 같은 이름). 쇼핑몰이 쓰는 상태 코드는 '쇼핑몰 상태' 열",
-                width=10)
-MALL_STATUS = Column("쇼핑몰 상태", "status_raw", help="쇼핑몰이 보낸 상태 코드 그대로", width=14)
+STATUS = Column("주문상태", "status", help=("mallbatch 의 주문상태 (쇼핑몰마다 같은 이름). 보류: 쇼핑몰이 배송을 보류한 주문 "
+                                             "(이유는 '배송보류' 열). 쇼핑몰이 쓰는 상태는 '쇼핑몰 상태' 열"), width=10)
+MALL_STATUS = Column("쇼핑몰 상태", "status_raw", help="쇼핑몰이 보낸 상태 그대로 (아임웹: 상품준비·배송대기 …)", width=14)
+HOLD = Column("배송보류", "hold", help=("쇼핑몰이 이 주문의 배송을 보류한 이유 (예: 구매자 주소 변경). 바뀐 주소를 확인하고 "
+                                     "처리에 보류해제를 골라 넣은 뒤 송장을 보내세요. 보류 중에는 송장을 보내지 않습니다"), width=20)
+ORDER_OFFERED = Column(
+    "처리가능", "offered", help="이 주문에 mallbatch 로 할 수 있는 처리 (이 행의 처리 칸 목록). 주문 상태와 쇼핑몰 API 에 따라 다릅니다", width=24)
 SHIP_BY = Column("발송기한", "ship_by", Kind.DATE, help="이 날까지 발송하세요. 근거는 '발송기한 근거' 열", width=11)
 SHIP_BY_RULE = Column("발송기한 근거", "ship_by_rule", width=22,
                       help="쇼핑몰: 쇼핑몰이 준 발송기한. 결제일+출고기한: 판매정보 그룹의 출고기한(주말 제외, 공휴일은 세지 않음)")
@@ -78,18 +85,20 @@ SHIPPING_FEE = Column("배송비(주문)", "shipping_fee", Kind.INT, width=10)
 ORDERS = SheetKind(
     code="orders",
     title="주문",
-    # what the seller fills sits right after the ids (frozen with the header); 수량 per invoice is not offered:
-    # no connector sends a partial shipment
-    columns=(NEW, MALL, ACCOUNT, ORDER_NO, SHIP_UNIT, LINE_ID, ORDER_ACTION, COURIER, TRACKING_NO, CANCEL_REASON, SHIP_BY,
-             STATUS, MALL_STATUS, CLAIM_STATE, ORDERED_AT, PAID_AT, MALL_PRODUCT_ID, SELLER_CODE, PRODUCT_NAME, OPTION_OUT,
-             QUANTITY_OUT, UNIT_PRICE, AMOUNT, SHIPPING_FEE, BUYER, BUYER_PHONE, RECEIVER, RECEIVER_PHONE, RECEIVER_PHONE2,
-             ZIP, ADDRESS, ADDRESS_DETAIL, MEMO, SHIPPED_ON, SHIP_BY_RULE, COLLECTED_AT),
-    description="수집한 주문. 처리(발주확인·송장·판매취소·강제완료·보류해제)를 고르거나 택배사·송장번호를 채워 inbox 에 넣으면 처리됩니다",
+    # what the seller fills sits right after the ids (frozen with the header): 처리, the invoice, and 수량 — the line's
+    # quantity, read back as "this many of the line" when the seller lowers it (the same column as the 송장 sheet's);
+    # then the line's state, why the mall holds it and what 처리 it can take (the row's own 처리 dropdown)
+    columns=(NEW, MALL, ACCOUNT, ORDER_NO, SHIP_UNIT, LINE_ID, ORDER_ACTION, COURIER, TRACKING_NO, QUANTITY, CANCEL_REASON,
+             SHIP_BY, STATUS, HOLD, MALL_STATUS, ORDER_OFFERED, CLAIM_STATE, ORDERED_AT, PAID_AT, MALL_PRODUCT_ID, SELLER_CODE,
+             PRODUCT_NAME, OPTION_OUT, UNIT_PRICE, AMOUNT, SHIPPING_FEE, BUYER, BUYER_PHONE, RECEIVER, RECEIVER_PHONE,
+             RECEIVER_PHONE2, ZIP, ADDRESS, ADDRESS_DETAIL, MEMO, SHIPPED_ON, SHIP_BY_RULE, COLLECTED_AT),
+    description=("수집한 주문. 처리(송장·발주확인·판매취소·강제완료·보류해제·송장삭제: 행마다 할 수 있는 것만 목록에)를 고르거나 "
+                 "택배사·송장번호를 채워 inbox 에 넣으면 처리됩니다. 일부만 보내거나 취소하려면 수량을 그만큼으로 고치세요"),
     inbox=False,
     reads_as="invoices",
     fill_columns=("courier", "tracking_no", "action"),  # the first names the skip: 송장 미입력
     frozen="line_id",
-    column_dropdowns=("action", "courier", "reason_code"),
+    column_dropdowns=("courier", "reason_code"),  # 처리: each row's own list (ROW_CHOICES)
 )
 
 CLAIM_KIND = Column("유형", "kind", width=6)
@@ -144,6 +153,8 @@ def courier_name(code: str) -> str:
 def order_values(line: OrderLine, open_claim: Claim | None = None, ship_by: tuple[date | None, str] = (None, "")) -> dict[str, Any]:
     """One row of the 주문 workbook; 처리 and 사유구분 are never pre-filled (only what the seller picks is sent)."""
     return {
+        "hold": line.hold, "offered": order_offered_text(line, open_claim),
+        ROW_CHOICES: {ORDER_ACTION.name: order_offered(line, open_claim)},  # the row's own 처리 dropdown
         "mall": mall_name(line.mall), "account": line.account, "order_no": line.order_id, "ship_unit": line.ship_unit,
         "line_id": line.line_id, "status": str(order_state(line, open_claim)), "status_raw": line.status_raw,
         "ship_by": ship_by[0], "ship_by_rule": ship_by[1], "claim": line.claim, "ordered_at": line.ordered_at,

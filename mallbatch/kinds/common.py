@@ -83,14 +83,17 @@ ANSWER_ACTION = Column(
 
 # The seller's action on an order line (seed 001: 발주확인, 송장, 판매취소, 송장송신관리의 강제완료); the
 # same 처리 header as answers, with the order actions as its choices.
-CONFIRM, SEND, CANCEL, DONE_OUTSIDE, RELEASE = "발주확인", "송장", "판매취소", "강제완료", "보류해제"
+# 송장삭제 (seed 003): where the mall refuses a cancel while an invoice is on the line, the seller deletes it first.
+CONFIRM, SEND, CANCEL, DONE_OUTSIDE, RELEASE, DELETE_INVOICE = "발주확인", "송장", "판매취소", "강제완료", "보류해제", "송장삭제"
 ORDER_ACTION = dataclasses.replace(
-    ANSWER_ACTION, choices=(SEND, CONFIRM, CANCEL, DONE_OUTSIDE, RELEASE),
+    ANSWER_ACTION, choices=(SEND, CONFIRM, CANCEL, DONE_OUTSIDE, RELEASE, DELETE_INVOICE),
     aliases={"송장전송": SEND, "송장등록": SEND, "발송": SEND, "발송처리": SEND, "발주": CONFIRM, "주문확인": CONFIRM,
-             "판매불가": CANCEL, "보류 해제": RELEASE, "강제 완료": DONE_OUTSIDE},
-    variants={"완료": DONE_OUTSIDE, "처리완료": DONE_OUTSIDE, "취소": CANCEL, "발주처리": CONFIRM},
+             "판매불가": CANCEL, "보류 해제": RELEASE, "배송보류해제": RELEASE, "강제 완료": DONE_OUTSIDE,
+             "송장 삭제": DELETE_INVOICE, "송장번호삭제": DELETE_INVOICE},
+    variants={"완료": DONE_OUTSIDE, "처리완료": DONE_OUTSIDE, "취소": CANCEL, "발주처리": CONFIRM, "송장취소": DELETE_INVOICE},
     help=(f"{SEND}(택배사·송장번호를 채우면 비워도 송장), {CONFIRM}(송장 없이), {CANCEL}(사유구분 필수, 발송 전만), "
-          f"{DONE_OUTSIDE}(mallbatch 밖에서 보낸 주문: 쇼핑몰에 보내지 않고 다음 주문 엑셀에서 뺍니다), {RELEASE}"),
+          f"{DONE_OUTSIDE}(mallbatch 밖에서 보낸 주문: 쇼핑몰에 보내지 않고 다음 주문 엑셀에서 뺍니다), {RELEASE}(쇼핑몰의 배송보류), "
+          f"{DELETE_INVOICE}(배송대기 주문의 송장을 지웁니다: 송장이 있으면 판매취소할 수 없는 쇼핑몰)"),
     example=SEND, default=None,
 )
 CANCEL_REASON = Column(
@@ -109,6 +112,12 @@ NEW = Column("신규", "new", help="지난번 엑셀 이후 새로 수집된 행
 COLLECTED_AT = Column("수집일시", "collected_at", Kind.DATETIME, width=18)
 OPTION_OUT = Column("옵션", "option_name", synonyms=("옵션정보", "옵션명"), width=20)
 QUANTITY_OUT = Column("수량", "quantity", Kind.INT, width=6)
+# What the seller fills on an order line: how many of it to ship or cancel (seed 003 수량 나누기).
+QUANTITY = dataclasses.replace(
+    QUANTITY_OUT, min=1, synonyms=("처리수량", "발송수량", "취소수량", "주문수량"),
+    help=("비우거나 주문 수량 그대로 두면 그 상품주문 전체를 보내거나 취소합니다. 일부만 하려면 그 수량으로 고치세요 "
+          "(예: 3개 중 2개만 발송 → 2, 남은 1개는 다음에 그 행으로). 쇼핑몰이 수량 나누기를 허용할 때만 (아임웹 상품준비 상태)"),
+)
 MALL_PRODUCT_ID = Column("쇼핑몰상품번호", "product_id", Kind.CODE, width=16)
 
 

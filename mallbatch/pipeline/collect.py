@@ -214,7 +214,7 @@ def write_workbooks(ws: Workspace, store: Store, run_id: str, now: datetime, kin
         rows = []
         # no longer to do whatever the mall's list still says: 강제완료 (shipped outside mallbatch) and a 판매취소 the
         # mall accepted (a mall may drop it from its lists unchanged: 위메프 and 11번가 lines stay 결제완료 in the store)
-        done_outside = store.journal.done_targets(DONE_OUTSIDE_OP) | store.journal.done_targets("order.cancel")
+        done_outside = store.journal.done_targets(DONE_OUTSIDE_OP) | store.journal.done_targets("order.cancel", whole=True)
         deadlines = Deadlines(store)
         for line, first_run, updated in store.records.all(OrderLine, "orders", raw=False):
             if (line.mall, line.account, line.line_id) in done_outside:

@@ -32,6 +32,7 @@ from mallbatch.domain.records import (
 from mallbatch.domain.clock import now_kst
 from mallbatch.config import Account
 from mallbatch.domain.couriers import find_courier
+from mallbatch.domain.states import State, order_state
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.sheets.result_columns import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
@@ -44,14 +45,15 @@ from mallbatch.pipeline.check import (
     result_path,
     save_valid,
 )
-from mallbatch.kinds.common import CANCEL, CONFIRM, DONE_OUTSIDE, RELEASE, SEND
+from mallbatch.kinds.common import CANCEL, CONFIRM, DELETE_INVOICE, DONE_OUTSIDE, RELEASE, SEND
 from mallbatch.kinds.imported import IMPORTED
-from mallbatch.kinds.invoices import action_of
+from mallbatch.kinds.invoices import action_of, tracking_text
 from mallbatch.pipeline.importing import link_rows
 from mallbatch.pipeline.group_push import push_groups
 from mallbatch.pipeline.listing import build_listing
 from mallbatch.pipeline.ops import OPS, Outcome, execute, is_transient
-from mallbatch.pipeline.order_actions import NOT_FOUND, OrderActions
+from mallbatch.pipeline.order_actions import NOT_FOUND, OrderActions, invoice_payload
+from mallbatch.pipeline.quantities import part_of
 from mallbatch.pipeline.plan import (
     ALREADY,
     ERROR,
@@ -67,7 +69,7 @@ from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stock_sheet import StockSheet, changed_rows
 from mallbatch.kinds.listings import LISTINGS
 from mallbatch.sheets.issues import ERROR as ISSUE_ERROR
-from mallbatch.sheets.issues import WARNING, SheetReport
+from mallbatch.sheets.issues import WARNING, Issue, Report, SheetReport
 from mallbatch.sheets.normalize import split_list
 from mallbatch.sheets.results import (
     ResultSheet,
@@ -141,6 +143,15 @@ class Pusher:
         self.planned = 0
         self.linked: set[tuple[str, int, str, str]] = set()  # (sheet, row, mall, account) bound to a listing by import
         self.templates = AnswerTemplates(ws)
+        self.report: Report | None = None  # the file being pushed: where() names its cells
+
+    def where(self, sheet: str, row: Row, name: str) -> str:
+        """The seller's cell in words: "주문.xlsx '주문' 시트 5행 '수량' 열" (for refusals made at send time)."""
+        report = self.report
+        header = next((s.headers[s.columns[name]] for s in (report.sheets if report else [])
+                       if s.sheet == sheet and name in s.columns), "")
+        cell = Issue(ISSUE_ERROR, "", "", sheet=sheet, row=row.excel_row, column=header or name).where()
+        return f"{report.path.name} {cell}" if report else cell
 
     # --- helpers ----------------------------------------------------------------------
     def _account(self, sheet: str, row: Row, capability: Capability, unsupported: str = UNSUPPORTED) -> tuple[Account, Connector] | None:
@@ -327,12 +338,14 @@ class Pusher:
         return lines
 
     def push_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
-        """Each row's 처리: 보류해제 first (a held order cannot ship), then 송장, 발주확인, 판매취소, 강제완료."""
+        """Each row's 처리: 보류해제 first (a held order cannot ship), 송장삭제 (a deleted invoice may be replaced), then
+        송장, 발주확인, 판매취소, 강제완료."""
         by_action: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             by_action[action_of(row)].append(row)
         actions = OrderActions(self, sheet, sha)
         actions.release(by_action[RELEASE])
+        actions.delete_invoices(by_action[DELETE_INVOICE])
         self._send_invoices(sheet, by_action[SEND], sha)
         actions.confirm(by_action[CONFIRM])
         actions.cancel(by_action[CANCEL])
@@ -360,18 +373,38 @@ class Pusher:
         return found
 
     def _send_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
-        """Resolve each row to its ship unit(s); rows naming the same unit become one invoice."""
-        units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
+        """Resolve each row to its ship unit(s); rows naming the same unit become one invoice. A row asking for part
+        of a line (수량) is an invoice of its own for that line, checked first (``pipeline/quantities.py``)."""
+        units: dict[tuple[str, ...], list[tuple[Row, str, str]]] = defaultdict(list)
+        named: dict[tuple[str, ...], list[OrderLine]] = defaultdict(list)
         accounts: dict[tuple[str, str], tuple[Account, Connector]] = {}
+        per_account: dict[tuple[str, str], list[tuple[list[Row], Invoice, list[OrderLine]]]] = defaultdict(list)
         for row, account, adapter, lines in self.resolve_lines(sheet, rows, Capability.INVOICES_SEND):
             courier = find_courier(row.get("courier"))
             assert courier is not None  # validated
-            tracking = str(row.get("tracking_no")).replace("-", "").replace(" ", "")
+            tracking = tracking_text(courier, str(row.get("tracking_no")))
             accounts[(account.mall, account.name)] = (account, adapter)
+            part = part_of(row, lines, adapter.spec, self.where(sheet, row, "quantity"))
+            if part.quantity or part.refusal:
+                line = lines[0]
+                invoice = Invoice(line.ship_unit, (line.line_id,), line.order_id, courier.code, tracking,
+                                  row.get("shipped_on") or None, part.quantity)
+                sent = self.store.journal.get(Command.new(account.mall, account.name, "invoice.send", invoice.ship_unit,
+                                                          invoice_payload(invoice)).idem_key)
+                if sent is not None and sent.state == DONE:
+                    self._note(sheet, [row], account.label, SKIP, ALREADY)  # sent before: the line now shows what is left
+                elif part.refusal:
+                    self._note(sheet, [row], account.label, FAILURE, part.refusal)
+                else:
+                    per_account[(account.mall, account.name)].append(([row], invoice, lines))
+                continue
             for unit in dict.fromkeys(l.ship_unit for l in lines):
-                units[(account.mall, account.name, unit)].append((row, courier.code, tracking))
-        per_account: dict[tuple[str, str], list[tuple[list[Row], Invoice, list[OrderLine]]]] = defaultdict(list)
-        for (mall, name, unit), entries in units.items():
+                # a mall that splits lines ships each invoice on the lines its rows name: one unit, several invoices
+                number = (courier.code, tracking) if adapter.spec.split_quantity else ("", "")
+                units[(account.mall, account.name, unit, *number)].append((row, courier.code, tracking))
+                if adapter.spec.split_quantity:
+                    named[(account.mall, account.name, unit, *number)].extend(l for l in lines if l.ship_unit == unit)
+        for (mall, name, unit, *number), entries in units.items():
             account, _ = accounts[(mall, name)]
             unit_rows = list({id(r): r for r, _, _ in entries}.values())
             numbers = {(c, t) for _, c, t in entries}
@@ -381,11 +414,25 @@ class Pusher:
                 continue
             (courier_code, tracking), = numbers
             lines = self.store.records.orders(mall, name, [unit])
+            if (mall, name, unit, *number) in named:  # a mall that splits lines: the invoice ships the lines the rows name
+                lines = _shippable(list({l.line_id: l for l in named[(mall, name, unit, *number)]}.values()), tracking)
             shipped_on = next((r.get("shipped_on") for r in unit_rows if r.has("shipped_on")), None)
             invoice = Invoice(unit, tuple(l.line_id for l in lines), lines[0].order_id if lines else "", courier_code, tracking, shipped_on)
             per_account[(mall, name)].append((unit_rows, invoice, lines))
         for key, items in per_account.items():
             self._invoices_for_account(sheet, *accounts[key], items, sha)
+
+    def _holds(self, account: Account, adapter: Connector, lines: Sequence[OrderLine]) -> dict[str, str]:
+        """Line id → why the mall holds it from shipping. Where a mall holds orders (it declares 보류해제) the lines are
+        read again right before sending, so a hold put on since the last collection never ships to the old address."""
+        if Capability.ORDERS_RELEASE in adapter.spec.capabilities and adapter.spec.hooks.lookup_orders and lines:
+            fresh = adapter.lookup_orders(list(dict.fromkeys(l.ship_unit for l in lines)))
+            self.store.records.upsert(fresh, "push")
+            lines = [*fresh, *lines]  # what the mall says now comes first
+        holds: dict[str, str] = {}
+        for line in lines:
+            holds.setdefault(line.line_id, line.hold if order_state(line) is State.HELD else "")
+        return {line_id: why for line_id, why in holds.items() if why}
 
     def _pending_cancels(self, account: Account, adapter: Connector, lines: Sequence[OrderLine]) -> set[str]:
         """Collect claims again right before sending (seed 001: 취소요청 lines must not ship, nor be confirmed)."""
@@ -408,6 +455,7 @@ class Pusher:
         label = account.label
         try:
             blocked = self._pending_cancels(account, adapter, [l for _, _, lines in items for l in lines])
+            held = self._holds(account, adapter, [l for _, _, lines in items for l in lines])
         except AuthError as exc:
             self.session.failed_auth[(account.mall, account.name)] = exc.message_ko
             for unit_rows, _, _ in items:
@@ -426,16 +474,29 @@ class Pusher:
             if invoice.ship_unit in blocked or any(l.line_id in blocked for l in lines):
                 self._note(sheet, unit_rows, label, HOLD, "취소요청이 들어와 송장을 보내지 않았습니다. 쇼핑몰에서 취소를 처리하세요")
                 continue
+            holds = [held[l.line_id] for l in lines if l.line_id in held]
+            if holds:
+                self._note(sheet, unit_rows, label, HOLD, f"쇼핑몰이 배송을 보류한 주문이라 송장을 보내지 않았습니다 (사유: "
+                           f"{', '.join(dict.fromkeys(holds))}). 바뀐 배송지를 확인하고 처리 '{RELEASE}'로 보류를 푼 뒤, "
+                           "보류해제 후 다시 넣으세요")
+                continue
             if all(l.status is OrderStatus.CANCELED for l in lines):
                 self._note(sheet, unit_rows, label, FAILURE, "취소된 주문입니다")
                 continue
-            payload = {"courier": invoice.courier, "tracking_no": invoice.tracking_no, "shipped_on": str(invoice.shipped_on or "")}
+            payload = invoice_payload(invoice)
             shipped = [l for l in lines if l.status in (OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED)]
-            if shipped and any(l.tracking_no.replace("-", "") == invoice.tracking_no for l in shipped):
+            same = [l for l in lines if l.tracking_no.replace("-", "") == invoice.tracking_no]
+            if (shipped and any(l in same for l in shipped)) or (not invoice.quantity and lines and len(same) == len(lines)):
+                # (the 주문 workbook shows a 배송대기 part with the invoice it already carries)
                 self._note(sheet, unit_rows, label, SKIP, f"{ALREADY} (쇼핑몰에 같은 송장번호가 있습니다)")
                 continue
+            if invoice.quantity:  # a part of a 상품준비 line: its own shipment, never a change of another one's invoice
+                command = Command.new(account.mall, account.name, "invoice.send", invoice.ship_unit, payload, sha, row.excel_row)
+                sends.append(Task(sheet, row, account, command, invoice, others))
+                continue
             previous = journal.last_done(account.mall, account.name, "invoice.send", invoice.ship_unit)
-            changed = shipped or (previous is not None and previous.payload.get("tracking_no") != invoice.tracking_no)
+            changed = shipped or (previous is not None and not previous.payload.get("quantity")
+                                  and previous.payload.get("tracking_no") != invoice.tracking_no)
             if changed:
                 if Capability.INVOICES_UPDATE not in adapter.spec.capabilities:
                     self._note(sheet, unit_rows, label, FAILURE, "이미 발송된 주문이고 이 쇼핑몰은 송장 수정을 지원하지 않습니다")
@@ -523,7 +584,7 @@ class Pusher:
     def push(self, path: Path) -> PushResult:
         checked = check_file(self.ws, self.store, path)
         save_valid(self.ws, self.store, checked)
-        report = checked.report
+        report = self.report = checked.report
         for sheet in report.sheets:  # first: what binding did is the first line a seller reads on the row
             if sheet.source_kind == IMPORTED.code:
                 self._link_imported(sheet)
@@ -568,6 +629,13 @@ class Pusher:
         counts = PushResult(checked, self.outcomes, path).counts
         summary.append(("전송 결과", ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
         return write_result(result_path(self.ws, path, "처리결과"), sheets, summary, report.listed())
+
+
+def _shippable(lines: list[OrderLine], tracking: str) -> list[OrderLine]:
+    """Of the named lines of a mall that splits them, those an invoice is for: not cancelled, and not a part already
+    carrying another invoice while one still has none or this one (2 of 3 went yesterday; today's is for the last 1)."""
+    live = [l for l in lines if l.status is not OrderStatus.CANCELED] or lines
+    return [l for l in live if l.tracking_no in ("", tracking)] or live
 
 
 def push_file(ws: Workspace, store: Store, session: Session, path: Path, progress: Progress | None = None,

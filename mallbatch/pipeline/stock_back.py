@@ -22,12 +22,16 @@ class StockBack:
         self.moved: dict[str, list[tuple[str, str]]] = {}  # idem key → (code, option) levels given back
         self.report: StockReport | None = None
 
-    def give_back(self, key: str, record: Claim | OrderLine) -> None:
-        """``record`` as done (a 완료 claim, a 취소 line): the ledger restores what it had counted, once."""
+    def give_back(self, key: str, record: Claim | OrderLine, quantity: int = 0) -> None:
+        """``record`` as done (a 완료 claim, a 취소 line): the ledger restores what it had counted, once;
+        ``quantity`` of an order line (a partial 판매취소) gives back only that many, once under ``key``."""
         if self.stock is None:
             self.stock = StockSync(self.ws, self.store, self.session)
         before = dict(self.stock.report.moved)
-        self.stock.absorb([record])
+        if quantity and isinstance(record, OrderLine):
+            self.stock.restore_part(record, quantity, key)
+        else:
+            self.stock.absorb([record])
         moved = [k for k, value in self.stock.report.moved.items() if before.get(k) != value]
         if moved:
             self.moved[key] = moved

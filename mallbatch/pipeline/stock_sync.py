@@ -124,18 +124,51 @@ class StockSync:
 
     def _line(self, line: OrderLine) -> None:
         stock = self.store.stock
+        if self._splits(line.mall):
+            self._family(line)
+            return
         if line.status in GONE:  # cancelled or returned in full: give back what was counted
             self._restore(line.mall, line.account, line.line_id, None)
             return
-        if stock.counted(line.mall, line.account, line.line_id):
-            return
+        if not stock.counted(line.mall, line.account, line.line_id):
+            self._sell(line, line.quantity)
+
+    def _sell(self, line: OrderLine, quantity: int) -> None:
         found = self._option_of(line)
         if found is None:
             return
-        level = stock.level(*found)
+        level = self.store.stock.level(*found)
         assert level is not None
         if _after_count(line, level):  # an order paid before the seller's count is in that count
-            self._note(level, stock.sold(line.mall, line.account, line.line_id, level.code, level.option, line.quantity))
+            self._note(level, self.store.stock.sold(line.mall, line.account, line.line_id, level.code, level.option, quantity))
+
+    def _splits(self, mall: str) -> bool:
+        cls = connector_class(mall)
+        return bool(cls is not None and cls.spec.split_quantity)
+
+    def _family(self, line: OrderLine) -> None:
+        """A mall that splits lines (아임웹, seed 003) gives a part shipped or cancelled a line of its own and leaves the
+        rest on the line, so the ledger follows the quantities of the order's lines of one product and option: what
+        they still hold active stays sold, anything more is newly sold (on a line not counted yet), anything less
+        comes back — whatever the split's line ids, and never twice (a part given back when the seller cancelled it
+        is already off what is out)."""
+        stock = self.store.stock
+        family = {l.line_id: l for l in self.store.records.orders(line.mall, line.account, [line.order_id])
+                  if (l.product_id, l.option_name) == (line.product_id, line.option_name)}
+        family[line.line_id] = line  # as absorbed now
+        sold = {l.line_id: stock.sold_quantity(l.mall, l.account, l.line_id) for l in family.values()}
+        counted = {i: s[2] - stock.restored_quantity(line.mall, line.account, i) for i, s in sold.items() if s is not None}
+        active = sum(l.quantity for l in family.values() if l.status not in GONE)
+        out = sum(counted.values())
+        if active > out and line.line_id not in counted and line.status not in GONE:
+            self._sell(line, min(line.quantity, active - out))
+        elif active < out:
+            back, restored = out - active, sum(sold[i][2] for i in counted) - out  # type: ignore[index]
+            for line_id, left in counted.items():
+                part = min(back, left)
+                if part > 0:
+                    self._restore(line.mall, line.account, line_id, part, f"split:{restored}")
+                    back, restored = back - part, restored + part
 
     def _claim(self, claim: Claim) -> None:
         stock = self.store.stock
@@ -151,11 +184,16 @@ class StockSync:
             self._restore(claim.mall, claim.account, line_id, back)
             left = None if left is None else left - back
 
-    def _restore(self, mall: str, account: str, line_id: str, quantity: int | None) -> None:
+    def restore_part(self, line: OrderLine, quantity: int, part: str) -> None:
+        """``quantity`` of the line cancelled by the seller (a partial 판매취소), given back once under ``part``."""
+        if self.enabled:
+            self._restore(line.mall, line.account, line.line_id, quantity, part)
+
+    def _restore(self, mall: str, account: str, line_id: str, quantity: int | None, part: str = "") -> None:
         sold = self.store.stock.sold_quantity(mall, account, line_id)
         before = self.store.stock.level(sold[0], sold[1]) if sold else None
         if before is not None:
-            self._note(before, self.store.stock.restored(mall, account, line_id, quantity))
+            self._note(before, self.store.stock.restored(mall, account, line_id, quantity, part))
 
     def _note(self, before: Level, after: Level | None) -> None:
         """Remember the level's available before this run first moved it, and after."""

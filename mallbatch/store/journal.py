@@ -127,9 +127,11 @@ class Journal:
             "ORDER BY updated_at DESC LIMIT 1", (mall, account, *ops, target)).fetchone()
         return row is not None and payload_hash(json.loads(row[0]).get(part, {})) == payload_hash(content)
 
-    def done_targets(self, op: str) -> set[tuple[str, str, str]]:
-        """(mall, account, target) of every done command of ``op`` (the lines marked 강제완료)."""
-        rows = self.store.db.execute("SELECT mall, account, target FROM commands WHERE op=? AND state='done'", (op,))
+    def done_targets(self, op: str, whole: bool = False) -> set[tuple[str, str, str]]:
+        """(mall, account, target) of every done command of ``op`` (the lines marked 강제완료); ``whole`` leaves out
+        commands on a part of their target (a payload ``quantity``: 2 of 3 cancelled leaves the line open)."""
+        part = " AND COALESCE(json_extract(payload, '$.quantity'), 0) = 0" if whole else ""
+        rows = self.store.db.execute(f"SELECT mall, account, target FROM commands WHERE op=? AND state='done'{part}", (op,))
         return {(r[0], r[1], r[2]) for r in rows}
 
     def unsettled(self) -> list[Command]:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mallbatch.store.db import Store
 
 SOLD, RESTORED = "sold", "restored"
+PART = "#part:"  # a partial give-back's ledger key: the line id, this, and the part's name
 
 
 def option_key(values: Sequence[str]) -> str:
@@ -97,15 +98,26 @@ class Stock:
         """An order line: decrement once. None when it was counted before or nothing is tracked for it."""
         return self._move(mall, account, line_id, SOLD, code, option, -quantity)
 
-    def restored(self, mall: str, account: str, line_id: str, quantity: int | None = None) -> Level | None:
+    def restored(self, mall: str, account: str, line_id: str, quantity: int | None = None, part: str = "") -> Level | None:
         """An approved cancel or return of a line counted as sold: restore once — ``quantity`` of it
-        (a partial cancel), never more than was sold; None restores all of it."""
+        (a partial cancel), never more than is still out; None restores all that is. ``part`` names one
+        of several partial cancels of the line (seed 003: 2 of 3 today, the last 1 tomorrow), each once."""
         sold = self.sold_quantity(mall, account, line_id)
         if sold is None:
             return None
         code, option, count = sold
-        back = count if quantity is None else max(0, min(quantity, count))
-        return self._move(mall, account, line_id, RESTORED, code, option, back) if back else None
+        left = count - self.restored_quantity(mall, account, line_id)
+        back = left if quantity is None else max(0, min(quantity, left))
+        key = f"{line_id}{PART}{part}" if part else line_id
+        return self._move(mall, account, key, RESTORED, code, option, back) if back > 0 else None
+
+    def restored_quantity(self, mall: str, account: str, line_id: str) -> int:
+        """How much of the line has been given back, whole or in parts."""
+        row = self.store.db.execute(
+            "SELECT COALESCE(SUM(quantity), 0) FROM stock_ledger WHERE mall=? AND account=? AND event=? "
+            "AND (line_id=? OR substr(line_id, 1, ?)=?)",
+            (mall, account, RESTORED, line_id, len(line_id) + len(PART), f"{line_id}{PART}")).fetchone()
+        return int(row[0])
 
     def sold_quantity(self, mall: str, account: str, line_id: str) -> tuple[str, str, int] | None:
         """(code, option, quantity) the ledger counted as sold for this line, or None."""
