@@ -45,7 +45,7 @@ def classifier(envelope: Envelope, rules: tuple[ErrorRule, ...] = ()) -> Classif
         status = response.status_code
         body = envelope.fields(response)
         if status < 400:
-            problem = envelope.problem(response, "", "")
+            problem = envelope.problem(response, _method(response), "")
             if problem is not None:
                 return MalformedResponse(problem, status=status)
             if envelope.code is None or not envelope.ok or str(body.get(envelope.code)) in envelope.ok:
@@ -66,6 +66,14 @@ def classifier(envelope: Envelope, rules: tuple[ErrorRule, ...] = ()) -> Classif
         return kind(text, code=code, status=number if issubclass(kind, TransientError) else status)
 
     return classify
+
+
+def _method(response: httpx.Response) -> str:
+    """The method of the request answered ("" when the response has none): an empty write answer may be the envelope."""
+    try:
+        return response.request.method
+    except RuntimeError:
+        return ""
 
 
 def _default(number: int) -> type[RemoteError]:
