@@ -288,7 +288,7 @@ def test_a_5xx_on_any_read_is_retried_and_a_lasting_one_fails(mall: Mall) -> Non
                 {i.inquiry_id for i in adapter.inquiries(*recent())})
 
     clean = everything()
-    assert clean[0] and clean[2]
+    assert clean[0] and (clean[2] or Capability.INQUIRIES_COLLECT not in adapter.spec.capabilities)  # 티몬: no Q&A API
     error, failed = mall.reply(mall.server.simulator.server_error(None)), set()
 
     def once_per_path(seen: Seen) -> Action | None:  # every read path answers 500 the first time

@@ -45,7 +45,7 @@ def classifier(envelope: Envelope, rules: tuple[ErrorRule, ...] = ()) -> Classif
         status = response.status_code
         body = envelope.fields(response)
         if status < 400:
-            problem = envelope.problem(response, _method(response), "")
+            problem = envelope.problem(response, *_asked(response))
             if problem is not None:
                 return MalformedResponse(problem, status=status)
             if envelope.code is None or not envelope.ok or str(body.get(envelope.code)) in envelope.ok:
@@ -68,12 +68,13 @@ def classifier(envelope: Envelope, rules: tuple[ErrorRule, ...] = ()) -> Classif
     return classify
 
 
-def _method(response: httpx.Response) -> str:
-    """The method of the request answered ("" when the response has none): an empty write answer may be the envelope."""
+def _asked(response: httpx.Response) -> tuple[str, str]:
+    """(method, path) of the request answered, ("", "") when the response has none: the envelope's shape for that
+    call applies (an empty write answer, a token answer)."""
     try:
-        return response.request.method
+        return response.request.method, response.request.url.path
     except RuntimeError:
-        return ""
+        return "", ""
 
 
 def _default(number: int) -> type[RemoteError]:

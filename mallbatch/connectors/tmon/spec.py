@@ -34,7 +34,9 @@ from mallbatch.connectors.tmon.crypto import cipher_key
 from mallbatch.connectors.tmon.mapping import CLAIM_LISTS, COURIER_CODES, FMT, decrypted_answer, order_lines, to_claim
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import ClaimKind
-from mallbatch.errors import AuthError, RateLimited
+from mallbatch.errors import AuthError, RateLimited, RejectedError
+
+NOTHING = "조회된 기간에 조회 대상이 없습니다"  # reference §2.1 [C]
 
 
 def _said(body: dict[str, Any]) -> str:
@@ -158,5 +160,10 @@ class TmonConnector(Connector):
         """Every call under ``/api/{vendorId}`` (the token answer's vendorId); order and claim answers come back
         with their personal fields decrypted, so no ciphertext goes further than here."""
         assert isinstance(self.auth, TmonTokenAuth)
-        data = super().call(method, self.auth.vendor_path(path), write=write, send=send, payload=payload)
+        try:
+            data = super().call(method, self.auth.vendor_path(path), write=write, send=send, payload=payload)
+        except RejectedError as exc:
+            if method == "GET" and path.endswith("/search") and NOTHING in exc.message_ko:
+                return {"items": [], "hasNext": False}  # reference §2.1 [C]: an empty search is answered as an error
+            raise
         return decrypted_answer(path, data, cipher_key(self.account.secret("aes_key"), self.account.label))
