@@ -159,6 +159,8 @@ def shipped_as(deal: Doc, wanted: Doc) -> bool:
     """The deal left with this invoice (invented: the deal echoes ``invoice``); 자체배송 has no number to compare."""
     if deal_status(deal)[0] not in SHIPPED:
         return False
+    if isinstance(wanted.get("invoice"), dict):  # a prepared Deal (a refusal read back within the write)
+        wanted = wanted["invoice"]
     invoice = deal.get("invoice") or {}
     courier = str(wanted.get("courier") or "")
     return courier_of(invoice) == courier and (
