@@ -400,7 +400,7 @@ class TmonSimulator(Simulator):
         if not by_tmon_no:
             entry = self.store.get("deal_code", key)
             key = str(entry["tmonDealNo"]) if entry else ""
-        deal = self.store.get("deal", key) if key else None
+        deal = self.store.get("product", key) if key else None
         if deal is None:
             raise TmonError(404, f"존재하지 않는 딜입니다: {key}", "NOT_FOUND")
         return deal
@@ -430,7 +430,7 @@ class TmonSimulator(Simulator):
         self._check_deal(body)
         no = self.store.next_id("tmonDealNo", 7800000001)
         options = [{**o, "tmonDealOptionNo": self.store.next_id("tmonDealOptionNo", 78000000001)} for o in body["options"]]
-        self.store.put("deal", str(no), {**body, "tmonDealNo": no, "options": options, "saleStatus": body.get("saleStatus") or "ON_SALE"})
+        self.store.put("product", str(no), {**body, "tmonDealNo": no, "options": options, "saleStatus": body.get("saleStatus") or "ON_SALE"})
         self.store.put("deal_code", code, {"tmonDealNo": no})
         self.store.audit("product.create", code)
         return {"tmonDealNo": no}  # invented: the answer names the new deal
@@ -440,7 +440,7 @@ class TmonSimulator(Simulator):
 
     def deal_list(self, request: Request, body: Doc) -> Doc:
         page, size = max(1, int(request.arg("page") or 1)), 50  # invented paging
-        rows = self.store.all("deal")
+        rows = self.store.all("product")
         return {"items": rows[(page - 1) * size: page * size], "hasNext": page * size < len(rows)}
 
     def update_deal(self, request: Request, body: Doc) -> None:
@@ -449,7 +449,7 @@ class TmonSimulator(Simulator):
         kept = {o.get("vendorDealOptionNo"): o["tmonDealOptionNo"] for o in deal["options"]}
         options = [{**o, "tmonDealOptionNo": kept.get(o.get("vendorDealOptionNo"))
                     or self.store.next_id("tmonDealOptionNo", 78000000001)} for o in body["options"]]
-        self.store.put("deal", str(deal["tmonDealNo"]), {**deal, **body, "tmonDealNo": deal["tmonDealNo"],
+        self.store.put("product", str(deal["tmonDealNo"]), {**deal, **body, "tmonDealNo": deal["tmonDealNo"],
                                                         "vendorDealNo": deal["vendorDealNo"], "options": options})
         self.store.audit("product.update", deal["vendorDealNo"])
 
@@ -459,7 +459,7 @@ class TmonSimulator(Simulator):
         known = {o["tmonDealOptionNo"] for o in deal["options"]}
         if {o.get("tmonDealOptionNo") for o in body["options"]} != known:
             raise TmonError(400, "딜옵션 번호(tmonDealOptionNo)가 딜과 다릅니다")
-        self.store.put("deal", str(deal["tmonDealNo"]), {**deal, "options": body["options"]})
+        self.store.put("product", str(deal["tmonDealNo"]), {**deal, "options": body["options"]})
         self.store.audit("product.options", deal["vendorDealNo"])
 
     def on_sale(self, deal: Doc) -> bool:
@@ -470,7 +470,7 @@ class TmonSimulator(Simulator):
         """New D1 orders and buyer claims (cancels before shipping, returns/exchanges after); 티몬 has no Q&A here."""
         made = Counter[str]()
         with self.store.transaction():
-            catalogue = Catalogue(self.store, "deal", keep=self.on_sale, fallback=sample.SYNTHETIC_DEALS)
+            catalogue = Catalogue(self.store, "product", keep=self.on_sale, fallback=sample.SYNTHETIC_DEALS)
             for _ in range(orders):
                 order = sample.make_order(self.rng, self.store.next_id, catalogue, now_text())
                 if order["deals"]:
@@ -483,13 +483,13 @@ class TmonSimulator(Simulator):
 
     def _take_stock(self, order: Doc) -> None:
         for deal in order["deals"]:
-            record = self.store.get("deal", str(deal["tmonDealNo"]))
+            record = self.store.get("product", str(deal["tmonDealNo"]))
             if record is None:
                 continue
             bought = {o["tmonDealOptionNo"]: o["qty"] for o in deal["dealOptions"]}
             for option in record["options"]:
                 option["stock"] = max(0, int(option["stock"]) - bought.get(option["tmonDealOptionNo"], 0))
-            self.store.put("deal", str(record["tmonDealNo"]), record)
+            self.store.put("product", str(record["tmonDealNo"]), record)
 
     def _random_claim(self) -> int:
         claimed = {(c["tmonOrderNo"], c["deliveryNo"]) for c in self.store.all("claim")}
@@ -569,4 +569,4 @@ class TmonSimulator(Simulator):
         deals = [d for o in self.store.all("order") for d in o["deals"]]
         return {"orders": self.store.count("order"), "deals": dict(Counter(d["deliveryStatus"] for d in deals)),
                 "claims": dict(Counter(f'{c["claimType"]}:{c["claimStatus"]}' for c in self.store.all("claim"))),
-                "products": self.store.count("deal")}
+                "products": self.store.count("product")}

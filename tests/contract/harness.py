@@ -966,7 +966,7 @@ class Tmon(Harness):
     stock_path = "/options"
 
     def _deal(self, server: SandboxServer, product_id: str) -> dict[str, Any]:
-        return server.simulator.store.get("deal", product_id)
+        return server.simulator.store.get("product", product_id)
 
     def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
         """One option's stock, or for the whole deal the one count all its options hold."""
