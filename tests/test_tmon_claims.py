@@ -82,3 +82,9 @@ def test_no_seller_cancel_and_no_inquiries_are_declared(tmon: Any) -> None:
     capabilities = connector.spec.capabilities
     assert Capability.ORDERS_CANCEL not in capabilities and Capability.INQUIRIES_COLLECT not in capabilities
     assert list(connector.inquiries(datetime.now(KST) - timedelta(days=1), datetime.now(KST))) == []
+
+
+def test_claims_are_declared_as_collected(tmon: Any) -> None:
+    """A seller's collect reads 티몬 claims (the capability comes from a read named "claims")."""
+    _, _, connector = tmon
+    assert Capability.CLAIMS_COLLECT in connector.spec.capabilities

@@ -111,7 +111,7 @@ SPEC = MarketplaceSpec(
                        mapping=lambda order, _, account: order_lines(order, account),
                        key=lambda line: line.line_id, stamp=lambda line, _: line.paid_at, window=ORDER_WINDOW,
                        partitions=({"deliveryStatus": "D1"}, {"deliveryStatus": "D2"})),  # MELCHI: "D1, D2 만 가능"
-        "claims.cancel": _claims(ClaimKind.CANCEL),
+        "claims": _claims(ClaimKind.CANCEL),  # the other lists are "claims.<part>"
         "claims.return": _claims(ClaimKind.RETURN),
         "claims.exchange": _claims(ClaimKind.EXCHANGE),
         "products": Read("상품", "GET", "/deals", records="items", send="params", mapping=catalogue.product_record,
