@@ -105,11 +105,11 @@ def test_config_account_comments_are_rendered_from_the_specs() -> None:
     template = (Path(mallbatch.__file__).parent / "templates" / "config.toml.j2").read_text(encoding="utf-8")
     rendered = render_config()
     assert account_comments() in rendered and "{{ account_comments }}" in template
-    for cls in connectors().values():
+    for code, cls in connectors().items():
+        section = rendered.split(f"({code}):\n", 1)[1]  # two malls may name a key alike (client_id)
         for credential in cls.spec.credentials:
-            line = next(line for line in rendered.splitlines()  # a key name may be two malls' (client_id)
-                        if line.startswith(f"#     {credential.name} ") and credential.hint_ko in line)
-            assert ("비밀값" in line) == credential.secret
+            line = next(line for line in section.splitlines() if line.startswith(f"#     {credential.name} "))
+            assert credential.hint_ko in line and ("비밀값" in line) == credential.secret
             assert credential.hint_ko not in template  # written once, in the spec
         assert f"rate_limit 기본값: 초당 {cls.spec.rate.per_second:g}회" in rendered
 

@@ -41,7 +41,7 @@ def test_dropdown_lists_only_connected_malls_and_the_note_names_the_rest(tmp_pat
     assert "준비 중" in note and all(name in note for name in PENDING)
 
 
-@pytest.mark.parametrize("typed", ["옥션", "G마켓", "지마켓", "tmon"])
+@pytest.mark.parametrize("typed", ["옥션", "G마켓", "지마켓", "인터파크"])
 def test_sales_group_for_an_unconnected_mall_is_an_error(tmp_path: Path, typed: str) -> None:
     rows = [dict(SALES_GROUPS.example_rows[0], group="첫 그룹"), dict(SALES_GROUPS.example_rows[0], group="둘째", mall=typed)]
     path = write_book(tmp_path / "판매정보.xlsx", [(SALES_GROUPS, rows)])

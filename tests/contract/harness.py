@@ -1022,6 +1022,121 @@ def wish_listing(code: str = "WISH-1", **changes: Any) -> ProductListing:
                                         "list_price": 30000, "cost_price": 10000, **changes})
 
 
+# --- 티몬 -------------------------------------------------------------------------------------
+class Tmon(Harness):
+    """티몬: ship unit "tmonOrderNo-deliveryNo" (one deal), claims searched only up to 30 minutes ago."""
+
+    mall = "tmon"
+    list_path = "/orders?"
+    confirm_path = "/confirm"
+    invoice_path = "/invoices"
+    create_path = "/api/V0001234/deals"  # the sandbox's vendorId (mallbatch.sandbox.tmon.VENDOR_ID)
+    secret_keys = ("client_secret", "aes_key")
+    missing_unit = "209912319999-99999999"
+    cancelled_reason = "취소"
+    KINDS: ClassVar[dict[str, str]] = {"cancel": "C", "return": "R", "exchange": "E"}
+
+    def _order_deal(self, server: SandboxServer, unit: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        order_no, _, delivery_no = unit.partition("-")
+        order = server.simulator.store.get("order", order_no)
+        return order, next(d for d in order["deals"] if str(d["deliveryNo"]) == delivery_no)
+
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        return {f"{o['tmonOrderNo']}-{d['deliveryNo']}" for o in server.simulator.store.all("order") for d in o["deals"]}
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        order, _ = self._order_deal(server, unit)
+        stamp = moment.astimezone(KST).strftime("%Y-%m-%dT%H:%M:%S")
+        server.simulator.store.put("order", str(order["tmonOrderNo"]), {**order, "orderDate": stamp, "depositDate": stamp})
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        order, deal = self._order_deal(server, unit)
+        deal.update(claimType="C", claimStatus="C3")
+        server.simulator.store.put("order", str(order["tmonOrderNo"]), order)
+
+    def page_size(self, server: SandboxServer) -> int | str:
+        return "티몬 order search has no paging: one answer (a bare JSON array) holds every order of its window (reference §2.2)"
+
+    def listing(self, code: str) -> ProductListing:
+        return smartstore_listing(code, name="티몬 기모 조거팬츠")
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        server.simulator.expire_tokens()
+        return None
+
+    def bad_credentials(self) -> dict[str, str]:
+        return {"client_secret": "not-the-secret"}
+
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        creds = self.credentials
+        basic = base64.b64encode(f"{creds['client_id']}:{creds['client_secret']}".encode()).decode()
+        answer = httpx.post(f"{server.url}/oauth/token?grant_type=client_credentials", headers={"Authorization": f"Basic {basic}"}).json()
+        return httpx.request(method, f"{server.url}/api/{answer['vendorId']}{path}", params=params, json=body,
+                             headers={"Authorization": f"Bearer {answer['access_token']}"})
+
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
+        now = datetime.now(KST)
+        fmt = "%Y-%m-%dT%H:%M:%S"
+        params = {"startDate": (now - timedelta(days=8)).strftime(fmt), "endDate": now.strftime(fmt), "deliveryStatus": "D1"}
+        return self.raw(server, "GET", "/orders", params)
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response | str:
+        return ("티몬 발주확인 (PUT /orders/{tmonOrderNo}/confirm) names one order in its path and one deal "
+                "(tmonDealNo) in its body: one call cannot hold more than one")
+
+    def error_body(self, message: str) -> bytes:
+        return _json({"error": "BAD_REQUEST", "message": message})
+
+    def open_claim(self, server: SandboxServer, unit: str, kind: str) -> None:
+        """The buyer opened it 40 minutes ago: 티몬's claim search ends at least 30 minutes back."""
+        answer = httpx.post(f"{server.url}/_sandbox/claim", json={"unit": unit, "kind": kind}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        store, claim = server.simulator.store, answer.json()
+        stored = store.get("claim", str(claim["claimNo"]))
+        stamp = (datetime.now(KST) - timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M:%S")
+        store.put("claim", str(claim["claimNo"]), {**stored, "requestedDate": stamp})
+
+    def _claim(self, server: SandboxServer, unit: str, kind: str) -> dict[str, Any]:
+        order_no, _, delivery_no = unit.partition("-")
+        found = [c for c in server.simulator.store.all("claim") if str(c["tmonOrderNo"]) == order_no
+                 and str(c["deliveryNo"]) == delivery_no and c["claimType"] == self.KINDS[kind]]
+        assert found, f"no {kind} claim on {unit}"
+        return found[-1]
+
+    def claim_step(self, server: SandboxServer, unit: str, kind: str) -> str:
+        return str(self._claim(server, unit, kind)["_step"])
+
+    def actions_applied(self, server: SandboxServer, unit: str, kind: str) -> int:
+        return server.simulator.store.audit_counts("claim.action").get(str(self._claim(server, unit, kind)["claimNo"]), 0)
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        answer = httpx.post(f"{server.url}/_sandbox/deliver", json={"unit": unit}, timeout=30)
+        assert answer.status_code == 200, answer.text
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        _, deal = self._order_deal(server, unit)
+        return deal.get("claimType") == "C" and deal.get("claimStatus") == "C3"
+
+    stock_path = "/options"
+
+    def _deal(self, server: SandboxServer, product_id: str) -> dict[str, Any]:
+        return server.simulator.store.get("product", product_id)
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        """One option's stock, or for the whole deal the one count all its options hold."""
+        counts = {int(o["stock"]) for o in self._deal(server, product_id)["options"]
+                  if not option or tuple(o["optionValues"]) == option}
+        assert len(counts) == 1, f"options of {product_id} {option} hold different stock: {counts}"
+        return counts.pop()
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        return int(self._deal(server, product_id)["salesPrice"])
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return server.simulator.on_sale(self._deal(server, product_id))
+
+
 def _json(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
 

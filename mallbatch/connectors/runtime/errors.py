@@ -45,7 +45,7 @@ def classifier(envelope: Envelope, rules: tuple[ErrorRule, ...] = ()) -> Classif
         status = response.status_code
         body = envelope.fields(response)
         if status < 400:
-            problem = envelope.problem(response, "", "")
+            problem = envelope.problem(response, *_asked(response))
             if problem is not None:
                 return MalformedResponse(problem, status=status)
             if envelope.code is None or not envelope.ok or str(body.get(envelope.code)) in envelope.ok:
@@ -66,6 +66,15 @@ def classifier(envelope: Envelope, rules: tuple[ErrorRule, ...] = ()) -> Classif
         return kind(text, code=code, status=number if issubclass(kind, TransientError) else status)
 
     return classify
+
+
+def _asked(response: httpx.Response) -> tuple[str, str]:
+    """(method, path) of the request answered, ("", "") when the response has none: the envelope's shape for that
+    call applies (an empty write answer, a token answer)."""
+    try:
+        return response.request.method, response.request.url.path
+    except RuntimeError:
+        return "", ""
 
 
 def _default(number: int) -> type[RemoteError]:

@@ -186,9 +186,13 @@ class Envelope:
     data: str | None = None  # body field holding the answer itself (None: the whole body)
     decode: Callable[[bytes], Any] | None = None  # body → object for a mall that does not speak JSON
     # (11번가 XML); raises ValueError on an unreadable body. None: JSON.
+    empty_writes: bool = False  # a write (any method but GET) may succeed with an empty 2xx body (티몬); a read never
+    arrays: bool = False  # a JSON array is an answer too (티몬's order search is a bare list)
 
     def parse(self, response: httpx.Response) -> Any:
-        """The body as the mall's decoder reads it (JSON by default)."""
+        """The body as the mall's decoder reads it (JSON by default); None for an empty body ``empty_writes`` let through."""
+        if self.empty_writes and not response.content.strip():
+            return None
         return self.decode(response.content) if self.decode else response.json()
 
     def fields(self, response: httpx.Response) -> dict[str, Any]:
@@ -225,6 +229,8 @@ class Envelope:
         content = response.content
         kind = response.headers.get("Content-Type", "").lower()
         if not content.strip():
+            if self.empty_writes and method.upper() not in ("", "GET", "HEAD"):
+                return None
             return f"{who} 빈 응답을 보냈습니다 (HTTP {status})"
         head = content.lstrip()[:5].lower()
         if "html" in kind or head in (b"<!doc", b"<html") or (self.decode is None and head[:1] == b"<"):
@@ -234,12 +240,12 @@ class Envelope:
             body = self.decode(content) if self.decode else json.loads(content)
         except ValueError:
             return f"{who} 해석할 수 없는 응답을 보냈습니다 ({form}이 아니거나 중간에 잘렸습니다, {len(content):,}바이트)"
-        if not isinstance(body, dict):
+        if not isinstance(body, dict) and not (self.arrays and isinstance(body, list)):
             return f"{who} 알 수 없는 형식의 응답을 보냈습니다 ({form} {type(body).__name__})"
         if kind and self.content_type not in kind:
             return f"{who} 알 수 없는 형식의 응답을 보냈습니다 (Content-Type {kind[:40]})"
         keys = self.keys_for(method, path)
-        if keys and not any(k in body for k in keys):
+        if keys and isinstance(body, dict) and not any(k in body for k in keys):
             return f"{who} 알 수 없는 형식의 응답을 보냈습니다 ({'/'.join(keys)} 없음)"
         return None
 

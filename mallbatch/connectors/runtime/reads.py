@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 def run_read(connector: Connector, read: Read, since: datetime, until: datetime) -> Iterator[Any]:
     """Records stamped in [since, until), each once, however the mall splits and pages them."""
     since, until = to_kst(since), to_kst(until)
+    if read.window is not None:
+        since, until = read.window.reach(since, until)
     seen: set[str] = set()
     for window in read.window.calls(since, until) if read.window else ({},):
         for partition in read.partitions:

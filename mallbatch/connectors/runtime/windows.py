@@ -4,6 +4,8 @@ Every window is computed in KST. A time-granular window sends ``format(start)`` 
 ``format(end)``; the mall may include its end, so readers drop records outside [since, until)
 by their stamp. A day-granular window (``by_day``) names days: one parameter gets one day per
 call, two parameters get the first and the last included day (or the day after, ``exclusive_end``).
+A mall that answers only for periods that ended a while ago (``lag``, 티몬's claims: ≥ 30 minutes) gets windows
+ending no later than that, and every read reaches back as far: what one run could not ask yet, the next asks.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mallbatch.domain.clock import to_kst
+from mallbatch.domain.clock import now_kst, to_kst
 
 UNBOUNDED = timedelta(days=36500)  # a mall that takes any period: one call asks for the whole range
 
@@ -24,6 +26,14 @@ class Window:
     format: str | Callable[[datetime], str] = "%Y-%m-%dT%H:%M:%S"  # strftime, or a function (ISO with milliseconds)
     by_day: bool = False
     exclusive_end: bool = False  # by_day only: the end parameter names the day after the last one
+    lag: timedelta = timedelta(0)  # a window must end at least this long before now (the mall refuses later ends)
+
+    def reach(self, since: datetime, until: datetime) -> tuple[datetime, datetime]:
+        """The period a read of [since, until) asks and keeps: both ends ``lag`` earlier, the end never after
+        now − ``lag``. The watermark moves to ``until``, so the next read (from it) covers this one's last ``lag``."""
+        if not self.lag:
+            return since, until
+        return since - self.lag, min(until - self.lag, now_kst() - self.lag)
 
     def calls(self, since: datetime, until: datetime) -> Iterator[dict[str, str]]:
         """The parameters of each call covering [since, until)."""

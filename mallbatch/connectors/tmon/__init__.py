@@ -1,0 +1,1 @@
+"""티몬 (Tmon) partner "interwork" API connector."""
