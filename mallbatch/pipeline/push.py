@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from mallbatch.connectors.filemall.spec import UPLOAD_FILE
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
@@ -35,7 +36,9 @@ from mallbatch.domain.states import State, order_state
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.sheets.result_columns import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
+from mallbatch.connectors.filemall.downloads import parse_code
 from mallbatch.pipeline.claim_push import ClaimPush
+from mallbatch.pipeline.file_malls import receive
 from mallbatch.pipeline.check import (
     Checked,
     check_file,
@@ -55,6 +58,7 @@ from mallbatch.pipeline.plan import (
     ALREADY,
     ERROR,
     FAILURE,
+    FILED,
     HOLD,
     SAVED,
     SKIP,
@@ -116,8 +120,9 @@ class PushResult:
             return f"{self.checked.report.path.name}: 실패 - 파일을 읽지 못함: {self.file_problem}"
         c = self.counts
         report = self.checked.report
+        filed = f", 파일로 보냄 {c[FILED]}" if c.get(FILED) else ""
         lines = [f"{report.path.name}: 성공 {c.get(SUCCESS, 0)}, 실패 {c.get(FAILURE, 0)}, 보류 {c.get(HOLD, 0)}, "
-                 f"건너뜀 {c.get(SKIP, 0)}, 오류 {c.get(ERROR, 0)}, 저장만 {c.get(SAVED, 0)}"]
+                 f"건너뜀 {c.get(SKIP, 0)}, 오류 {c.get(ERROR, 0)}, 저장만 {c.get(SAVED, 0)}{filed}"]
         # What kept the file (or a sheet) from being read at all: no row carries it.
         for issue in report.issues + [i for s in report.sheets for i in s.issues]:
             if issue.severity == "error":
@@ -207,6 +212,8 @@ class Pusher:
     def _status(outcome: Outcome) -> tuple[str, str]:
         if outcome.skipped:
             return SKIP, ALREADY
+        if outcome.state == DONE and UPLOAD_FILE in (outcome.extra or {}):
+            return FILED, outcome.message  # written into a file mall's upload workbook (the message names it)
         if outcome.state == DONE:
             return SUCCESS, outcome.message
         if outcome.state == UNKNOWN:
@@ -572,6 +579,8 @@ class Pusher:
             rows = [r for r in sheet.rows if not r.skipped and r.status != "오류"]
             if sheet.kind == "stock" and sheet.source_kind == LISTINGS.code:
                 rows = changed_rows(self, sheet.sheet, rows)  # the 판매상품 workbook dropped back
+            if handler is None and parse_code(sheet.kind):
+                handler = lambda name, rows, sha, sheet=sheet: receive(self, sheet, rows)  # noqa: E731 - a mall's download
             if handler and rows:
                 handler(sheet.sheet, rows, checked.sha256)
             elif sheet.kind == "sales_groups" and rows:

@@ -183,6 +183,14 @@ class Connector:
     def create_product(self, listing: ProductListing) -> ProductRef:
         return self._hook("create_product")(self, listing)
 
+    def create_products(self, listings: Sequence[ProductListing]) -> list[ItemResult]:
+        """``product.create`` of a batch (``spec.batch``; one for every API mall), one result per listing."""
+        results = []
+        for listing in listings:
+            ref = self.create_product(listing)
+            results.append(ItemResult(listing.seller_code, True, remote_id=ref.product_id, extra=ref.extra))
+        return results
+
     def update_product(self, ref: ProductRef, listing: ProductListing) -> ProductRef:
         return self._hook("update_product")(self, ref, listing)
 
