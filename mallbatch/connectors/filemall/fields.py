@@ -38,8 +38,9 @@ INVOICE_UPLOAD = {f.name: f for f in (
 )}
 
 ORDER_DOWNLOAD = {f.name: f for f in (
-    Field("order_id", "주문번호", Kind.CODE, True), Field("line_id", "상품주문번호", Kind.CODE),
-    Field("line_seq", "주문순번", Kind.CODE), Field("ship_unit", "묶음배송번호", Kind.CODE),
+    # digits like the 주문 workbook's 주문번호 and 묶음배송번호, which the seller fills and drops back
+    Field("order_id", "주문번호", Kind.DIGITS, True), Field("line_id", "상품주문번호", Kind.CODE),
+    Field("line_seq", "주문순번", Kind.CODE), Field("ship_unit", "묶음배송번호", Kind.DIGITS),
     Field("status", "주문상태", Kind.TEXT, True), Field("ordered_at", "주문일시", Kind.DATETIME),
     Field("paid_at", "결제일시", Kind.DATETIME), Field("buyer_name", "주문자"), Field("buyer_phone", "주문자 연락처", Kind.PHONE),
     Field("receiver_name", "수취인"), Field("receiver_phone", "수취인 연락처", Kind.PHONE),
@@ -53,7 +54,7 @@ ORDER_DOWNLOAD = {f.name: f for f in (
 
 CLAIM_DOWNLOAD = {f.name: f for f in (
     Field("claim_id", "클레임번호", Kind.CODE, True), Field("kind", "클레임구분", Kind.TEXT, True),
-    Field("status", "클레임상태", Kind.TEXT, True), Field("order_id", "주문번호", Kind.CODE, True),
+    Field("status", "클레임상태", Kind.TEXT, True), Field("order_id", "주문번호", Kind.DIGITS, True),
     Field("line_id", "상품주문번호", Kind.CODE), Field("line_seq", "주문순번", Kind.CODE),
     Field("requested_at", "접수일시", Kind.DATETIME), Field("reason", "사유"), Field("quantity", "수량", Kind.INT),
     Field("product_name", "상품명"), Field("option_name", "옵션"), Field("requester_name", "요청자"),
