@@ -24,6 +24,7 @@ from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
     Answer,
+    Claim,
     Invoice,
     OrderLine,
     OrderStatus,
@@ -437,13 +438,15 @@ class Pusher:
 
     def _pending_cancels(self, account: Account, adapter: Connector, lines: Sequence[OrderLine]) -> set[str]:
         """Collect claims again right before sending (seed 001: 취소요청 lines must not ship, nor be confirmed)."""
-        if Capability.CLAIMS_COLLECT not in adapter.spec.capabilities:
-            return set()
-        now = now_kst()
-        paid = [l.paid_at or l.ordered_at for l in lines if (l.paid_at or l.ordered_at)]
-        since = min([*paid, now - CLAIM_LOOKBACK]) - timedelta(hours=1)
-        claims = list(adapter.claims(since, now))
-        self.store.records.upsert(claims, "push")
+        if Capability.CLAIMS_COLLECT in adapter.spec.capabilities:
+            now = now_kst()
+            paid = [l.paid_at or l.ordered_at for l in lines if (l.paid_at or l.ordered_at)]
+            since = min([*paid, now - CLAIM_LOOKBACK]) - timedelta(hours=1)
+            claims = list(adapter.claims(since, now))
+            self.store.records.upsert(claims, "push")
+        else:  # a mall whose claims arrive as downloads (a file mall): the last one dropped says it
+            claims = [c for c, _, _ in self.store.records.all(Claim, "claims", raw=False)
+                      if (c.mall, c.account) == (account.mall, account.name)]
         blocked = set()
         for claim in claims:
             if claim.blocks_shipping:
