@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
 
 from kindbook import row_issues, validate, write_book
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.domain.clock import KST
-from mallbatch.domain.records import OrderLine, OrderStatus
+from mallbatch.domain.records import OrderStatus
 from mallbatch.domain.states import State
 from mallbatch.kinds.collected import ORDERS, order_values
 from mallbatch.kinds.invoices import INVOICES

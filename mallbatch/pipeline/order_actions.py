@@ -17,7 +17,7 @@ so on the row, with what to do instead.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from mallbatch.config import Account
@@ -228,10 +228,9 @@ class OrderActions:
                     tasks[(account.mall, account.name, unit)] = Task(self.sheet, row, account, command, invoice)
 
         def done(task: Task, outcome: Outcome) -> None:
-            if outcome.state == DONE:  # what the mall shows now: no invoice on these lines
-                store = self.pusher.store.records
-                lines = store.orders(task.account.mall, task.account.name, list(task.obj.line_ids))
-                store.upsert([dataclasses.replace(l, courier="", tracking_no="") for l in lines], "push")
+            if outcome.state == DONE:
+                self._stored_as_now(task.account, [task.obj.ship_unit], lambda l: dataclasses.replace(l, courier="", tracking_no="")
+                                    if l.line_id in task.obj.line_ids else l)
             status, message = self.pusher._status(outcome)
             self._note(task.rows, task.account.label, status,
                        message or (f"송장삭제 완료 ({task.obj.tracking_no}). 이제 판매취소할 수 있습니다" if status == SUCCESS else ""),
@@ -251,14 +250,22 @@ class OrderActions:
 
         def done(task: Task, outcome: Outcome) -> None:
             if outcome.state == DONE:
-                store = self.pusher.store.records
-                lines = store.orders(task.account.mall, task.account.name, [task.obj])
-                store.upsert([dataclasses.replace(l, hold="") for l in lines if l.hold], "push")
+                self._stored_as_now(task.account, [task.obj], lambda l: dataclasses.replace(l, hold=""))
             status, message = self.pusher._status(outcome)
             self._note(task.rows, task.account.label, status,
                        message or ("보류해제 완료. 송장을 넣으면 보냅니다" if status == SUCCESS else ""), outcome.retry)
 
         self.pusher._run("order.release", tasks, done)
+
+    def _stored_as_now(self, account: Account, units: list[str], applied: Callable[[OrderLine], OrderLine]) -> None:
+        """After a done write the store shows the lines as the mall does now: read again where the mall can be
+        asked (the next rule reads them, its raw copy too), else the stored lines with ``applied`` done to them."""
+        adapter, store = self.pusher.session.adapter(account), self.pusher.store.records
+        try:
+            lines = adapter.lookup_orders(units) if adapter is not None and adapter.spec.hooks.lookup_orders else []
+        except RemoteError:
+            lines = []
+        store.upsert(lines or [applied(l) for l in store.orders(account.mall, account.name, units)], "push")
 
     # --- 강제완료 ---------------------------------------------------------------------------
     def done_outside(self, rows: Sequence[Row]) -> None:

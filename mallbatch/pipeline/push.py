@@ -379,8 +379,8 @@ class Pusher:
     def _send_invoices(self, sheet: str, rows: list[Row], sha: str) -> None:
         """Resolve each row to its ship unit(s); rows naming the same unit become one invoice. A row asking for part
         of a line (수량) is an invoice of its own for that line, checked first (``pipeline/quantities.py``)."""
-        units: dict[tuple[str, str, str], list[tuple[Row, str, str]]] = defaultdict(list)
-        named: dict[tuple[str, str, str], list[OrderLine]] = defaultdict(list)
+        units: dict[tuple[str, ...], list[tuple[Row, str, str]]] = defaultdict(list)
+        named: dict[tuple[str, ...], list[OrderLine]] = defaultdict(list)
         accounts: dict[tuple[str, str], tuple[Account, Connector]] = {}
         per_account: dict[tuple[str, str], list[tuple[list[Row], Invoice, list[OrderLine]]]] = defaultdict(list)
         for row, account, adapter, lines in self.resolve_lines(sheet, rows, Capability.INVOICES_SEND):
@@ -403,10 +403,12 @@ class Pusher:
                     per_account[(account.mall, account.name)].append(([row], invoice, lines))
                 continue
             for unit in dict.fromkeys(l.ship_unit for l in lines):
-                units[(account.mall, account.name, unit)].append((row, courier.code, tracking))
+                # a mall that splits lines ships each invoice on the lines its rows name: one unit, several invoices
+                number = (courier.code, tracking) if adapter.spec.split_quantity else ("", "")
+                units[(account.mall, account.name, unit, *number)].append((row, courier.code, tracking))
                 if adapter.spec.split_quantity:
-                    named[(account.mall, account.name, unit)].extend(l for l in lines if l.ship_unit == unit)
-        for (mall, name, unit), entries in units.items():
+                    named[(account.mall, account.name, unit, *number)].extend(l for l in lines if l.ship_unit == unit)
+        for (mall, name, unit, *number), entries in units.items():
             account, _ = accounts[(mall, name)]
             unit_rows = list({id(r): r for r, _, _ in entries}.values())
             numbers = {(c, t) for _, c, t in entries}
@@ -416,8 +418,8 @@ class Pusher:
                 continue
             (courier_code, tracking), = numbers
             lines = self.store.records.orders(mall, name, [unit])
-            if (mall, name, unit) in named:  # a mall that splits lines: the invoice ships the lines the rows name
-                lines = _shippable(list({l.line_id: l for l in named[(mall, name, unit)]}.values()))
+            if (mall, name, unit, *number) in named:  # a mall that splits lines: the invoice ships the lines the rows name
+                lines = _shippable(list({l.line_id: l for l in named[(mall, name, unit, *number)]}.values()), tracking)
             shipped_on = next((r.get("shipped_on") for r in unit_rows if r.has("shipped_on")), None)
             invoice = Invoice(unit, tuple(l.line_id for l in lines), lines[0].order_id if lines else "", courier_code, tracking, shipped_on)
             per_account[(mall, name)].append((unit_rows, invoice, lines))
@@ -489,7 +491,9 @@ class Pusher:
                 continue
             payload = invoice_payload(invoice)
             shipped = [l for l in lines if l.status in (OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED)]
-            if shipped and any(l.tracking_no.replace("-", "") == invoice.tracking_no for l in shipped):
+            same = [l for l in lines if l.tracking_no.replace("-", "") == invoice.tracking_no]
+            if (shipped and any(l in same for l in shipped)) or (not invoice.quantity and lines and len(same) == len(lines)):
+                # (the 주문 workbook shows a 배송대기 part with the invoice it already carries)
                 self._note(sheet, unit_rows, label, SKIP, f"{ALREADY} (쇼핑몰에 같은 송장번호가 있습니다)")
                 continue
             if invoice.quantity:  # a part of a 상품준비 line: its own shipment, never a change of another one's invoice
@@ -614,11 +618,11 @@ class Pusher:
         return write_result(result_path(self.ws, path, "처리결과"), sheets, summary, report.listed())
 
 
-def _shippable(lines: list[OrderLine]) -> list[OrderLine]:
+def _shippable(lines: list[OrderLine], tracking: str) -> list[OrderLine]:
     """Of the named lines of a mall that splits them, those an invoice is for: not cancelled, and not a part already
-    carrying its own invoice while another still has none (2 of 3 went yesterday; today's invoice is for the last 1)."""
+    carrying another invoice while one still has none or this one (2 of 3 went yesterday; today's is for the last 1)."""
     live = [l for l in lines if l.status is not OrderStatus.CANCELED] or lines
-    return [l for l in live if not l.tracking_no] or live
+    return [l for l in live if l.tracking_no in ("", tracking)] or live
 
 
 def push_file(ws: Workspace, store: Store, session: Session, path: Path, progress: Progress | None = None,
