@@ -50,6 +50,7 @@ class FileMallSpec:
     answer_deadline_hours: int | None = None
     key_lifetime_days: int | None = None
     reads: dict[str, Any] = field(default_factory=dict)
+    writes: dict[Capability, Any] = field(default_factory=dict)  # none: the upload manifest is the read-back (uploads.py)
     windows: dict[str, timedelta] = field(default_factory=dict)
     capabilities: frozenset[Capability] = CAPABILITIES
 
