@@ -396,5 +396,6 @@ def test_courier_table_covers_canonical_codes() -> None:
     documented = {"CJGLS", "HANJIN", "HYUNDAI", "KGB", "EPOST", "KDEXP", "DAESIN", "ILYANG", "CHUNIL", "HDEXP", "CVS", "DIRECT"}
     canonical = {c.code for c in COURIERS}
     assert set(COURIER_CODES) <= canonical and set(COURIER_CODES.values()) == documented
-    assert canonical - set(COURIER_CODES) == {"NHLOGIS", "KUNYOUNG", "CUPARCEL", "EMS"}
+    # QUICK and VISIT are 아임웹's 퀵서비스 / 방문수령 (seed 003); 쿠팡 has no code for them
+    assert canonical - set(COURIER_CODES) == {"NHLOGIS", "KUNYOUNG", "CUPARCEL", "EMS", "QUICK", "VISIT"}
     assert COURIER_CODES["LOTTE"] == "HYUNDAI" and COURIER_CODES["LOGEN"] == "KGB"

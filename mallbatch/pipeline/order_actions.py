@@ -51,6 +51,15 @@ DELETE_FIRST = f"송장을 먼저 삭제하세요 (처리: {DELETE_INVOICE})"
 Resolved = tuple[Row, Account, Connector, list[OrderLine]]
 
 
+def cancel_payload(cancel: OrderCancel) -> dict[str, object]:
+    """What the journal keeps of a 판매취소: a part also keeps the line's quantity before it, which a read-back after
+    a lost answer needs to tell "2 of 3 cancelled" from "not yet" (the line then holds 1, a cancelled part beside it)."""
+    payload: dict[str, object] = cancel.payload()
+    if cancel.quantity and cancel.line is not None:
+        payload["line"] = {"quantity": cancel.line.quantity}
+    return payload
+
+
 def invoice_payload(invoice: Invoice) -> dict[str, object]:
     """What the journal keeps of an invoice (its idem key): a part of a line adds the line and its quantity, so
     "2 of 3" today and "the last 1" tomorrow are two commands, and a re-dropped file maps onto the same ones."""
@@ -139,7 +148,7 @@ class OrderActions:
             if part.quantity or part.refusal:
                 line = lines[0]
                 cancel = OrderCancel(line.line_id, line.order_id, line.ship_unit, code, code, part.quantity, line=line)
-                command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel.payload())
+                command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel_payload(cancel))
                 done = journal.get(command.idem_key)
                 if done is not None and done.state == DONE:  # sent before; the line now shows what is left
                     back.give_back(command.idem_key, line, part.quantity)  # caught up after a crash (the ledger keeps it once)
@@ -183,7 +192,8 @@ class OrderActions:
                         self._note([row], label, FAILURE, f"같은 상품주문({line.line_id})에 다른 사유구분의 판매취소가 있습니다. 한 행만 남기세요")
                     continue
                 cancel = OrderCancel(line.line_id, line.order_id, line.ship_unit, code, code, part.quantity, line=line)
-                command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel.payload(), self.sha, row.excel_row)
+                command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel_payload(cancel), self.sha,
+                                      row.excel_row)
                 tasks[key] = Task(self.sheet, row, account, command, cancel)
 
         def done(task: Task, outcome: Outcome) -> None:
