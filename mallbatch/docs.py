@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from mallbatch.connectors.filemall.spec import FILE_TRANSPORT
 from mallbatch.connectors.registry import connectors
 from mallbatch.connectors.runtime.windows import UNBOUNDED
 from mallbatch.domain.capability import CLAIM_ACTIONS, Capability
@@ -82,9 +83,24 @@ def template_reference() -> str:
 
 
 def _connected() -> list[tuple[str, str, Any]]:
-    """(Korean name, code, spec) of every mall with a connector, in the order of malls.py."""
+    """(Korean name, code, spec) of every mall with an API connector, in the order of malls.py."""
     found = connectors()
-    return [(m.name, m.code, found[m.code].spec) for m in MALLS if m.code in found]
+    return [(m.name, m.code, found[m.code].spec) for m in MALLS if m.code in found and not _by_file(found[m.code].spec)]
+
+
+def _by_file(spec: Any) -> bool:
+    return getattr(spec, "transport", "api") == "file"
+
+
+def _file_malls() -> list[tuple[str, str, Any]]:
+    """(Korean name, code, spec) of every mall reached through upload and download files (connectors/filemall)."""
+    found = connectors()
+    return [(m.name, m.code, found[m.code].spec) for m in MALLS if m.code in found and _by_file(found[m.code].spec)]
+
+
+FILE_CELLS = {Capability.PRODUCTS_CREATE: "업로드 파일", Capability.INVOICES_SEND: "업로드 파일",
+              Capability.INVOICES_UPDATE: "업로드 파일", Capability.ORDERS_COLLECT: "다운로드 파일",
+              Capability.CLAIMS_COLLECT: "다운로드 파일"}
 
 
 def _number(value: float) -> str:
@@ -144,9 +160,18 @@ def marketplaces() -> str:
         tickets = ", ".join(["수집", *(n for c, n in TICKET_NAMES.items() if c in spec.capabilities)]) \
             if Capability.TICKETS_COLLECT in spec.capabilities else ""
         parts.append(f"| {name} (`{code}`) | " + " | ".join(_can(spec, c) for c in caps) + f" | {claims} | {tickets} |")
+    files = _file_malls()
+    for name, code, spec in files:
+        cells = [FILE_CELLS.get(c, "") for c in caps]
+        parts.append(f"| {name} (`{code}`) | " + " | ".join(cells) + " |  |  |")
     waiting = [f"{m.name} (`{m.code}`)" for m in MALLS if m.code not in connectors()]
     if waiting:
         parts += ["", "준비 중: " + ", ".join(waiting) + "."]
+    if files:
+        parts += ["", f"{', '.join(n for n, _, _ in files)}: {FILE_TRANSPORT}. 공개된 판매자 API 가 없어, 상품·송장은 쇼핑몰의 "
+                  "업로드 엑셀로 `outbox/<쇼핑몰>/` 에 만들어지고(판매자센터에서 올립니다, 결과는 \"파일로 보냄\"), 판매자센터에서 "
+                  "내려받은 주문·클레임 엑셀을 `inbox/` 에 넣으면 머리글로 알아보고 읽습니다. 양식은 모두 추정 양식입니다 "
+                  "(`mallbatch/filemalls.toml`; 작업 폴더의 `filemalls.toml` 로 바꿉니다, [파일 연동 쇼핑몰](#file-malls-파일-연동))."]
     parts += ["", "| 쇼핑몰 | 호출 한도 (`rate_limit` 기본값) | 한 번에 조회하는 기간 | 한 번에 보내는 건수 | 답변 |",
               "|---|---|---|---|---|"]
     for name, _, spec in malls:
@@ -175,6 +200,9 @@ def account_comments() -> str:
         width = max(len(c.name) for c in spec.credentials) if spec.credentials else 0
         lines += [f"#     {c.name.ljust(width)}  {_credential(c)}" for c in spec.credentials]
         lines.append(f"#     rate_limit 기본값: {_rate(spec)}")
+    files = _file_malls()
+    if files:
+        lines.append(f"#   {FILE_TRANSPORT}, 계정 키 없음: " + ", ".join(f"{name} ({code})" for name, code, _ in files))
     return "\n".join(lines)
 
 

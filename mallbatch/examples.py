@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from mallbatch.config import Config
+from mallbatch.connectors.registry import connectors
 from mallbatch.kinds import KINDS
 from mallbatch.kinds.products import PRODUCTS
 from mallbatch.kinds.sales_groups import SALES_GROUPS
@@ -30,11 +31,15 @@ def group_name(mall: str) -> str:
 
 
 def sales_group_rows(config: Config, today: date | None = None) -> list[dict[str, str]]:
-    """One sales group for each configured account."""
+    """One sales group for each configured account of a mall with an API (the examples run on the simulators; a file
+    mall's upload workbooks are shown in README, and its 종합몰 rules would refuse the examples' priced options)."""
     start = today or date.today()
     base = dict(SALES_GROUPS.example_rows[0])
     rows = []
+    found = connectors()
     for account in config.accounts:
+        if getattr(found.get(account.mall), "transport", "api") == "file":
+            continue
         row = dict(base)
         row.update({
             "mall": mall_name(account.mall), "account": account.name, "group": group_name(account.mall),

@@ -16,7 +16,8 @@ class Mall:
     code: str
     name: str
     synonyms: tuple[str, ...] = ()
-    general: bool = False  # 종합몰: seller-side cancels and per-option prices are not offered
+    general: bool = False  # 종합몰 (seed 001): no seller 판매취소, its own 품목고시 per 판매정보, plain 상품명
+    option_prices: bool = True  # False: the mall ignores 옵션추가금액 (seed 001: 현대몰, 롯데닷컴, 롯데홈쇼핑) - register 단품
 
 
 MALLS: tuple[Mall, ...] = (
@@ -28,9 +29,9 @@ MALLS: tuple[Mall, ...] = (
     Mall("auction", "옥션", ("auction", "옥션")),
     Mall("tmon", "티몬", ("tmon", "티켓몬스터")),
     Mall("interpark", "인터파크", ("interpark",)),
-    Mall("lotteon", "롯데ON", ("lotteon", "롯데온", "롯데닷컴", "lotte.com"), general=True),
-    Mall("lottehomeshopping", "롯데홈쇼핑", ("lottehomeshopping",), general=True),
-    Mall("hmall", "현대몰", ("hmall", "현대홈쇼핑", "hyundai"), general=True),
+    Mall("lotteon", "롯데ON", ("lotteon", "롯데온", "롯데닷컴", "lotte.com"), general=True, option_prices=False),
+    Mall("lottehomeshopping", "롯데홈쇼핑", ("lottehomeshopping",), general=True, option_prices=False),
+    Mall("hmall", "현대몰", ("hmall", "현대홈쇼핑", "hyundai"), general=True, option_prices=False),
     Mall("cjmall", "CJ몰", ("cjmall", "cj mall", "cjonstyle", "cj온스타일"), general=True),
     Mall("gsshop", "GS SHOP", ("gsshop", "gs샵", "gs shop"), general=True),
     Mall("gongyoung", "공영홈쇼핑", ("gongyoung", "공영쇼핑"), general=True),
@@ -60,3 +61,9 @@ def mall_name(code: str) -> str:
     """Korean display name of a mall code (the code itself when unknown)."""
     mall = BY_CODE.get(code)
     return mall.name if mall else code
+
+
+# seed 001 옵션정보 종합몰 등록 시 유의사항: the mall registers options without their own prices
+OPTION_PRICES_IGNORED = "{name}은(는) 옵션별 추가금액을 반영하지 않습니다"
+OPTION_PRICES_FIX = ("옵션마다 가격이 다르면 옵션 하나하나를 따로 상품(단품, 옵션 없는 상품)으로 등록하세요. "
+                     "옵션추가금액을 모두 0으로 하면 옵션 상품 그대로 보낼 수 있습니다")

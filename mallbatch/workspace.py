@@ -16,7 +16,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from mallbatch.config import Config, load_config
 from mallbatch.docs import account_comments
 from mallbatch.files import private_dir, write_private
-from mallbatch.connectors.registry import connected
+from mallbatch.malls import MALLS
+from mallbatch.connectors.registry import connected, connectors
 from mallbatch.sandbox.registry import SIMULATORS, sandbox_credentials
 from mallbatch.sheets.guard import Limits
 
@@ -109,11 +110,17 @@ def offered_simulators() -> tuple[str, ...]:
     return tuple(mall for mall in SIMULATORS if mall in connected())
 
 
+def file_malls() -> tuple[str, ...]:
+    """Malls reached through upload and download files (connectors/filemall): a fresh workspace has an account each."""
+    found = connectors()
+    return tuple(m.code for m in MALLS if getattr(found.get(m.code), "transport", "api") == "file")
+
+
 def render_config(today: date | None = None) -> str:
     env = Environment(loader=PackageLoader("mallbatch", "templates"), undefined=StrictUndefined, keep_trailing_newline=True)
     simulators = [{"mall": mall, "credentials": sandbox_credentials(mall)} for mall in offered_simulators()]
     return env.get_template("config.toml.j2").render(simulators=simulators, account_comments=account_comments(),
-                                                     today=(today or date.today()).isoformat())
+                                                     file_malls=file_malls(), today=(today or date.today()).isoformat())
 
 
 # Example answer templates (seed 004: reply templates in several languages); written once, when

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mallbatch.config import load_config
-from mallbatch.workspace import render_config
+from mallbatch.workspace import file_malls, render_config
 from watch_helpers import wait_for
 
 ROOT = Path(__file__).parent.parent
@@ -28,7 +28,8 @@ def test_committed_config_is_what_the_template_renders() -> None:
         "\"from mallbatch.workspace import render_config; import sys; "
         "sys.stdout.write(''.join(l for l in render_config().splitlines(True) if not l.startswith('key_issued = ')))\" > config.toml")
     config = load_config(ROOT)
-    assert config.accounts and all(a.sandbox and not a.base_url for a in config.accounts)
+    assert config.accounts and all(a.sandbox and not a.base_url for a in config.accounts if a.mall not in file_malls())
+    assert sorted(a.mall for a in config.accounts if a.mall in file_malls()) == sorted(file_malls())  # no simulator: files
 
 
 def tracked_files() -> list[str]:

@@ -21,6 +21,8 @@ from mallbatch.kinds.products import PRODUCTS
 from mallbatch.kinds.sales_groups import SALES_GROUPS
 from mallbatch.sheets.results import SUMMARY_SHEET
 from mallbatch.store import Store
+from mallbatch.examples import sales_group_rows
+from mallbatch.malls import mall_name
 from mallbatch.workspace import TEMPLATE_FILES, Workspace
 
 BAD_FILL = "FFFFC7CE"  # mallbatch.sheets.writer Book.bad
@@ -81,7 +83,8 @@ def test_init_twice_keeps_config(home: Path) -> None:
 
 def test_validate_example_passes_and_saves(home: Path) -> None:
     example = home / "examples" / "예시_상품.xlsx"
-    accounts = Workspace.open(home).config.accounts
+    groups = {(g["mall"], g["account"]) for g in sales_group_rows(Workspace.open(home).config)}  # API malls' accounts
+    accounts = [a for a in Workspace.open(home).config.accounts if (mall_name(a.mall), a.name) in groups]
     result = run(home, "validate", str(example))
     assert result.exit_code == 0, result.output
     rows = 5 + len(accounts)
@@ -118,7 +121,7 @@ def test_validate_json(home: Path) -> None:
     assert result.exit_code == 1
     payload: dict[str, Any] = json.loads(result.stdout)
     assert payload["valid"] is False
-    assert payload["stats"]["errors"] == 1 and payload["stats"]["rows"] == 2 + len(Workspace.open(home).config.accounts)
+    assert payload["stats"]["errors"] == 1 and payload["stats"]["rows"] == 2 + len(sales_group_rows(Workspace.open(home).config))
     errors = [i for i in payload["issues"] if i["severity"] == "error"]
     assert [(i["sheet"], i["row"], i["column"], i["code"]) for i in errors] == [
         ("상품", 3, PRODUCTS.column("cost_price").header, "too-small"),
@@ -158,7 +161,7 @@ def test_broken_file_saves_only_valid_rows(home: Path) -> None:
     run(home, "validate", str(broken_file(home)))
     with Store(home / "state" / "mallbatch.db") as store:
         assert store.product_codes() == ["B00001"]
-        assert len(store.group_keys()) == len(Workspace.open(home).config.accounts)
+        assert len(store.group_keys()) == len(sales_group_rows(Workspace.open(home).config))
 
 
 @pytest.mark.parametrize(("name", "content", "why"), [

@@ -16,7 +16,7 @@ from mallbatch.errors import ConfigError
 from mallbatch.pipeline.collect import first_collect_days
 from mallbatch.watch.schedule import interval_minutes
 from mallbatch.watch.settings import WatchSettings
-from mallbatch.workspace import Workspace, offered_simulators, render_config
+from mallbatch.workspace import Workspace, file_malls, offered_simulators, render_config
 
 BASE = render_config()
 
@@ -34,13 +34,13 @@ def replace(text: str, old: str, new: str) -> str:
 
 def test_bom_saved_by_notepad_is_read(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, BASE, bom=codecs.BOM_UTF8))
-    assert len(config.accounts) == len(offered_simulators())  # one sandbox account per offered simulator
+    assert len(config.accounts) == len(offered_simulators()) + len(file_malls())  # a sandbox account per simulator, one per file mall
     assert interval_minutes(config, "coupang", "orders") == 120
 
 
 def test_utf16_saved_by_notepad_is_read(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, BASE, encoding="utf-16"))
-    assert len(config.accounts) == len(offered_simulators())  # one sandbox account per offered simulator
+    assert len(config.accounts) == len(offered_simulators()) + len(file_malls())  # a sandbox account per simulator, one per file mall
 
 
 def test_cp949_file_is_named_as_such(tmp_path: Path) -> None:

@@ -68,6 +68,11 @@ def test_marketplace_section_states_every_spec_fact() -> None:
             continue
         spec = cls.spec
         row = next(r for r in rows if r.startswith(f"| {mall.name} (`{mall.code}`) |"))
+        if getattr(spec, "transport", "api") == "file":  # no API: each capability through an upload file, reads by download
+            assert row.count("| 업로드 파일 ") == len(spec.capabilities) and row.count("| 다운로드 파일 ") == 2, mall.code
+            assert f"{mall.name}" in next(r for r in rows if "파일 연동 (업로드 파일 작성 / 다운로드 파일 읽기)" in r), mall.code
+            assert not spec.credentials and spec.key_lifetime_days is None
+            continue
         per_product = 0 if spec.listing.option_stock else row.count("| 상품 단위 (옵션별 불가) ")
         claims, tickets = (cell.strip() for cell in row.strip().strip("|").split("|")[-2:])
         named = [c for c in CLAIM_ACTIONS if c in spec.capabilities]
@@ -111,6 +116,9 @@ def test_config_account_comments_are_rendered_from_the_specs() -> None:
             line = next(line for line in section.splitlines() if line.startswith(f"#     {credential.name} "))
             assert credential.hint_ko in line and ("비밀값" in line) == credential.secret
             assert credential.hint_ko not in template  # written once, in the spec
+        if getattr(cls, "transport", "api") == "file":  # no rate: named once among the file malls, with its account
+            assert f"({cls.spec.mall})" in account_comments() and f'mall = "{cls.spec.mall}"' in rendered
+            continue
         assert f"rate_limit 기본값: 초당 {cls.spec.rate.per_second:g}회" in rendered
 
 

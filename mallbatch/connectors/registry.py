@@ -1,7 +1,8 @@
 """Which malls mallbatch talks to, found by package, never by a hand list.
 
 A mall is a folder ``connectors/<pkg>/`` whose ``spec.py`` defines a :class:`Connector` subclass
-(its ``spec.mall`` is the code). A module that fails to import is logged and skipped, so one
+(its ``spec.mall`` is the code); ``connectors/filemall/spec.py`` defines one per mall reached through files,
+and a mall's own API connector, once it exists, takes its place. A module that fails to import is logged and skipped, so one
 broken connector cannot stop the rest.
 """
 
@@ -34,6 +35,8 @@ def connectors() -> dict[str, type[Connector]]:
             continue
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Connector) and value.__module__ == name and "spec" in vars(value):
+                if value.spec.mall in found and getattr(value, "transport", "api") == "file":
+                    continue  # an API connector of the mall replaces its file connector (``connectors/filemall``)
                 found[value.spec.mall] = value
     return found
 

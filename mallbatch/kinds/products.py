@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from mallbatch.kinds import images
 from mallbatch.kinds.common import PRODUCT_NAME
-from mallbatch.malls import mall_name
+from mallbatch.malls import OPTION_PRICES_FIX, OPTION_PRICES_IGNORED, find_mall, mall_name
 from mallbatch.kinds.notices import (
     ALLOWED_PLACEHOLDERS,
     FORBIDDEN_VALUES,
@@ -38,6 +38,7 @@ CERT_TYPES = (
 CHILD_CATEGORY_WORDS = ("유아동", "출산", "완구", "어린이", "유아")
 ELECTRIC_CATEGORY_WORDS = ("가전", "전기", "디지털")
 PROMO_WORDS = ("무료배송", "사은품증정", "사은품", "1+1", "최저가", "당일배송", "특가")
+GENERAL_NAME_CHARS = "(),/+-~"  # seed 001: 종합몰인 경우 기본문자도 가능한 사용 금지
 NAME_CHARS = re.compile(r"[0-9A-Za-z가-힣ㄱ-ㅎㅏ-ㅣ\s(),/+\-~]*")
 OPTION_VALUE_FORBIDDEN = re.compile(r"[\^|:;=<>\"'`]")
 
@@ -381,6 +382,39 @@ def check_store_collision(row: Row, ctx: SheetContext) -> Iterator[Issue]:
                         "같은 상품이면 그대로 두세요(수정됩니다). 다른 상품이면 코드를 바꾸세요", WARNING)
 
 
+def _general_groups(row: Row, ctx: SheetContext) -> list[tuple[str, str]]:
+    """(group name, mall code) of each 종합몰 sales group the product row links to."""
+    found = []
+    for name in split_list(row.get("groups", "")).value:
+        for group in ctx.book.groups_named(name):
+            mall = find_mall(str(group.get("mall", "")))
+            if mall is not None and mall.general:
+                found.append((name, mall.code))
+    return found
+
+
+def check_general_product(row: Row, ctx: SheetContext) -> Iterator[Issue]:
+    """A product row linked to a 종합몰: no priced options where the mall ignores them, plain 상품명."""
+    groups = _general_groups(row, ctx)
+    if not groups:
+        return
+    priced = row.get("option_use") and row.get("option_type") == "조합형" and row.has("option_prices")
+    if priced:
+        try:
+            extras = per_combination(row.get("option_prices", ""), len(combinations(row)))
+        except NormalizeError:
+            extras = []  # reported by check_options
+        ignoring = [(n, m) for n, m in groups if not find_mall(m).option_prices]  # type: ignore[union-attr]
+        if any(extras) and ignoring:
+            names = ", ".join(dict.fromkeys(f"{mall_name(m)}(판매그룹 '{n}')" for n, m in ignoring))
+            yield ctx.issue(row, "option_prices", "general-option-prices", OPTION_PRICES_IGNORED.format(name=names), OPTION_PRICES_FIX)
+    used = "".join(ch for ch in GENERAL_NAME_CHARS if ch in str(row.get("name") or ""))
+    if used:
+        malls = ", ".join(dict.fromkeys(mall_name(m) for _, m in groups))
+        yield ctx.issue(row, "name", "general-name-chars", f"종합몰({malls}) 상품명에는 기본 특수문자도 되도록 쓰지 마세요: {' '.join(used)}",
+                        "종합몰에 보낼 상품명에서 ( ) , / + - ~ 를 빼세요", WARNING)
+
+
 NOTICE_TABLE = GuideTable(
     "품목고시별 '품목고시 내용' 항목 ('항목=값'으로 모두 채우거나 전체를 '상세정보 별도표기')",
     ("품목고시", "필수 항목"),
@@ -394,7 +428,7 @@ PRODUCTS = SheetKind(
     description="쇼핑몰 공통 상품 정보 (아임셀러 상품등록 - 기본정보)",
     unique=("code",),
     row_rules=(check_name, check_category, check_dates, check_origin, check_certs, check_notice, check_keywords,
-               check_images, check_options, check_cost_below_price, check_groups, check_store_collision),
+               check_images, check_options, check_cost_below_price, check_groups, check_store_collision, check_general_product),
     guide_tables=(NOTICE_TABLE,),
     example_rows=({
         "code": "NK1001", "name": "실버 목걸이 세트 (로즈골드)", "status": "판매가능", "category": "패션잡화>주얼리/시계>귀걸이/목걸이",

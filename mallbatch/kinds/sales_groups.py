@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mallbatch.kinds.common import ACCOUNT, MALL, check_account
+from mallbatch.kinds.general_malls import GROUP_NOTICE, GROUP_NOTICE_GROUP, check_group_notice
 from mallbatch.sheets.columns import Column, Kind, SheetKind
 from mallbatch.sheets.issues import Issue
 from mallbatch.sheets.rows import Row, SheetContext
@@ -61,7 +62,7 @@ LEAD_DAYS = Column("출고기한", "lead_days", Kind.DAYS, required=True, min=1,
 
 COLUMNS = (MALL, ACCOUNT, GROUP, MALL_CATEGORY, SALE_START, SALE_END, LIST_PRICE, SALE_PRICE, SHIP_NAME, BUNDLE, METHOD,
            FEE_TYPE, FEE, FREE_OVER, JEJU_FEE, ISLAND_FEE, PAY_TYPE, RETURN_FEE, SHIP_FROM_ZIP, SHIP_FROM_ADDR,
-           SHIP_FROM_DETAIL, RETURN_ZIP, RETURN_ADDR, RETURN_DETAIL, LEAD_DAYS)
+           SHIP_FROM_DETAIL, RETURN_ZIP, RETURN_ADDR, RETURN_DETAIL, LEAD_DAYS, GROUP_NOTICE_GROUP, GROUP_NOTICE)
 
 
 def check_period(row: Row, ctx: SheetContext) -> Iterator[Issue]:
@@ -88,9 +89,9 @@ SALES_GROUPS = SheetKind(
     code="sales_groups",
     title="판매정보",
     columns=COLUMNS,
-    description="쇼핑몰·계정별 판매정보 그룹 (판매가, 판매기간, 카테고리, 배송정보)",
+    description="쇼핑몰·계정별 판매정보 그룹 (판매가, 판매기간, 카테고리, 배송정보; 종합몰은 품목고시도)",
     unique=("mall", "account", "group"),
-    row_rules=(check_period, check_prices, check_fee, check_account),
+    row_rules=(check_period, check_prices, check_fee, check_account, check_group_notice),
     example_rows=({
         "mall": "쿠팡", "account": "기본", "group": "쿠팡 기본", "mall_category": "56137", "sale_start": "2026-11-21",
         "sale_end": "2027-12-31", "list_price": "30000", "sale_price": "25000", "ship_name": "기본 택배", "bundle_type": "상품별배송",

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mallbatch.config import Account
+from mallbatch.connectors.filemall.spec import FILE_TRANSPORT
 from mallbatch.errors import AuthError, ConfigError, RemoteError
-from mallbatch.malls import find_mall
+from mallbatch.malls import find_mall, mall_name
 from mallbatch.pipeline.session import Session
 from mallbatch.workspace import Workspace
 
@@ -26,12 +27,16 @@ class AccountStatus:
     ok: bool
     message: str
     days_left: int | None = None
+    by_file: bool = False  # a file mall: no auth, no key; its uploads and downloads go through folders
 
     @property
     def warning(self) -> bool:
         return self.days_left is not None and self.days_left <= WARN_DAYS[0]
 
     def line_ko(self) -> str:
+        if self.by_file:
+            state = FILE_TRANSPORT if self.ok else f"{FILE_TRANSPORT} - 양식 오류: {self.message}"
+            return f"{self.account.label}: {state}, 인증·키 만료 없음 (업로드 파일은 outbox/{mall_name(self.account.mall)}/)"
         mode = " (시뮬레이터)" if self.account.sandbox else ""
         if self.days_left is None:
             expiry = "키 만료 없음"
@@ -61,13 +66,17 @@ def check_accounts(ws: Workspace) -> list[AccountStatus]:
             if adapter is None:
                 statuses.append(AccountStatus(account, False, "아직 mallbatch 가 연동하지 않는 쇼핑몰입니다"))
                 continue
+            by_file = getattr(adapter, "transport", "api") == "file"
             left = days_left(account, adapter.spec.key_lifetime_days)
             try:
                 adapter.check_auth()
+            except ConfigError as exc:  # a file mall's layout override that cannot be used
+                statuses.append(AccountStatus(account, False, str(exc), None, by_file))
+                continue
             except RemoteError as exc:
                 statuses.append(AccountStatus(account, False, exc.message_ko, left))
                 continue
-            statuses.append(AccountStatus(account, True, "", left))
+            statuses.append(AccountStatus(account, True, "", left, by_file))
     return statuses
 
 

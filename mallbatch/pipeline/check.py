@@ -15,6 +15,7 @@ from mallbatch.errors import InputFileError
 from mallbatch.files import RESULTS, outbox_dir, sha256_file, unique_path
 from mallbatch.kinds import KINDS
 from mallbatch.malls import find_mall
+from mallbatch.pipeline.file_malls import explain_unknown, prepare
 from mallbatch.pipeline.stock_sync import seed_from_products
 from mallbatch.sheets.issues import ERROR, Issue, Report
 from mallbatch.sheets.reader import read_book
@@ -54,7 +55,10 @@ def check_file(ws: Workspace, store: Store, path: Path) -> Checked:
         stored_groups=store.groups_named,
         accounts={(a.mall, a.name) for a in ws.config.accounts},
     )
-    report = validate_book(raw, book, KINDS, ws.config.limit("max_errors", 1000))
+    kinds, issues = prepare(ws, raw, KINDS)  # a file mall's order or claim download is one of the kinds too
+    report = validate_book(raw, book, kinds, ws.config.limit("max_errors", 1000))
+    report.issues[:0] = issues
+    explain_unknown(report, raw, kinds)
     return Checked(report, sha)
 
 

@@ -57,7 +57,9 @@ def build_listing(product: dict[str, Any], group: dict[str, Any]) -> ProductList
         brand=product["brand"], made_on=_date(product.get("made_on")), expires_on=_date(product.get("expires_on")),
         origin=product["origin"], origin_detail=product.get("origin_detail") or "",
         certifications=tuple(Certification(*c) for c in certs),
-        notice_group=product["notice_group"], notice=parse_notice(product["notice"], product["notice_group"]),
+        # a 판매정보 group's own 품목고시 (required for a 종합몰, seed 001) comes before the product's
+        notice_group=group.get("notice_group") or product["notice_group"],
+        notice=parse_notice(group.get("notice") or product["notice"], group.get("notice_group") or product["notice_group"]),
         keywords=tuple(split_list(product.get("keywords") or "").value), detail_html=product["detail"],
         main_image=product["main_image"], extra_images=tuple(split_list(product.get("extra_images") or "").value),
         cost_price=int(product["cost_price"]), list_price=int(group["list_price"]), sale_price=int(group["sale_price"]),

@@ -75,11 +75,6 @@ def _one_by_one(call: Callable[[Connector, Any], ItemResult]) -> Send:
     return lambda adapter, objects: [call(adapter, o) for o in objects]
 
 
-def _create(adapter: Connector, listing: Any) -> ItemResult:
-    ref = adapter.create_product(listing)
-    return ItemResult(listing.seller_code, True, remote_id=ref.product_id, extra=ref.extra)
-
-
 def _update(adapter: Connector, item: Any) -> ItemResult:
     ref, listing = item
     new = adapter.update_product(ref, listing)
@@ -111,7 +106,9 @@ def _declared(name: str, capability: Capability, send: Send) -> Op:
 
 
 OPS: dict[str, Op] = {op.name: op for op in (
-    Op("product.create", Capability.PRODUCTS_CREATE, _one_by_one(_create), _find_products, lambda s: 1, read_back_first=True),
+    # creates go one per call to a mall's API; a file mall's spec puts a whole send into one upload workbook
+    Op("product.create", Capability.PRODUCTS_CREATE, lambda a, listings: a.create_products(listings), _find_products,
+       lambda s: s.batch(Capability.PRODUCTS_CREATE), read_back_first=True),
     Op("product.update", Capability.PRODUCTS_UPDATE, _one_by_one(_update), _updated, lambda s: 1),
     _declared("order.confirm", Capability.ORDERS_CONFIRM, lambda a, units: a.confirm(units)),
     _declared("invoice.send", Capability.INVOICES_SEND, lambda a, invoices: a.send_invoices(invoices)),
@@ -227,8 +224,9 @@ def _settle(journal: Journal, adapter: Connector, op: Op, commands: list[Command
     for command in commands:
         result = applied.get(command.target)
         if result is not None:
-            journal.mark(command, DONE, message="쇼핑몰에 이미 반영되어 있음", remote_ref=result.remote_id)
-            outcomes[command.idem_key] = Outcome(DONE, "", result.remote_id, extra=result.extra)
+            note = result.message_ko if result.message_ko and not result.already else ""  # a file mall: which upload holds it
+            journal.mark(command, DONE, message=note or "쇼핑몰에 이미 반영되어 있음", remote_ref=result.remote_id)
+            outcomes[command.idem_key] = Outcome(DONE, note, result.remote_id, extra=result.extra)
         else:
             journal.mark(command, PENDING)
             journal.vouched.add(command.idem_key)
@@ -268,7 +266,7 @@ def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Comman
             outcomes.pop(command.idem_key, None)
             continue
         if result.ok:
-            message = "이미 반영되어 있음" if result.already else ""
+            message = "이미 반영되어 있음" if result.already else result.message_ko  # a file mall names its upload
             journal.mark(command, DONE, code=result.code, message=message, remote_ref=result.remote_id)
             outcomes[command.idem_key] = Outcome(DONE, message, result.remote_id, extra=result.extra)
         else:

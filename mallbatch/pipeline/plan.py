@@ -15,7 +15,8 @@ from mallbatch.sheets.rows import Row
 from mallbatch.store.journal import Command
 
 SUCCESS, FAILURE, HOLD, SKIP, ERROR, SAVED = "성공", "실패", "보류", "건너뜀", "오류", "저장"
-PRECEDENCE = (ERROR, FAILURE, HOLD, SUCCESS, SAVED, SKIP)
+FILED = "파일로 보냄"  # a file mall's upload workbook holds the row: the seller uploads it in the mall's office
+PRECEDENCE = (ERROR, FAILURE, HOLD, FILED, SUCCESS, SAVED, SKIP)
 ALREADY = "이미 처리됨"
 
 

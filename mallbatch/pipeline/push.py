@@ -20,10 +20,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from mallbatch.connectors.filemall.spec import UPLOAD_FILE
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.records import (
     Answer,
+    Claim,
     Invoice,
     OrderLine,
     OrderStatus,
@@ -36,9 +38,11 @@ from mallbatch.domain.states import State, order_state
 from mallbatch.errors import AuthError, RemoteError
 from mallbatch.sheets.result_columns import MALL_IDS
 from mallbatch.malls import find_mall, mall_name
+from mallbatch.connectors.filemall.downloads import parse_code
 from mallbatch.pipeline.answer_templates import INQUIRY_FALLBACK, AnswerTemplates, TemplateProblem, inquiry_context
 from mallbatch.pipeline.claim_push import ClaimPush
 from mallbatch.pipeline.ticket_push import TicketPush
+from mallbatch.pipeline.file_malls import receive
 from mallbatch.pipeline.check import (
     Checked,
     check_file,
@@ -58,6 +62,7 @@ from mallbatch.pipeline.plan import (
     ALREADY,
     ERROR,
     FAILURE,
+    FILED,
     HOLD,
     SAVED,
     SKIP,
@@ -119,8 +124,9 @@ class PushResult:
             return f"{self.checked.report.path.name}: 실패 - 파일을 읽지 못함: {self.file_problem}"
         c = self.counts
         report = self.checked.report
+        filed = f", 파일로 보냄 {c[FILED]}" if c.get(FILED) else ""
         lines = [f"{report.path.name}: 성공 {c.get(SUCCESS, 0)}, 실패 {c.get(FAILURE, 0)}, 보류 {c.get(HOLD, 0)}, "
-                 f"건너뜀 {c.get(SKIP, 0)}, 오류 {c.get(ERROR, 0)}, 저장만 {c.get(SAVED, 0)}"]
+                 f"건너뜀 {c.get(SKIP, 0)}, 오류 {c.get(ERROR, 0)}, 저장만 {c.get(SAVED, 0)}{filed}"]
         # What kept the file (or a sheet) from being read at all: no row carries it.
         for issue in report.issues + [i for s in report.sheets for i in s.issues]:
             if issue.severity == "error":
@@ -211,6 +217,8 @@ class Pusher:
     def _status(outcome: Outcome) -> tuple[str, str]:
         if outcome.skipped:
             return SKIP, ALREADY
+        if outcome.state == DONE and UPLOAD_FILE in (outcome.extra or {}):
+            return FILED, outcome.message  # written into a file mall's upload workbook (the message names it)
         if outcome.state == DONE:
             return SUCCESS, outcome.message
         if outcome.state == UNKNOWN:
@@ -436,13 +444,15 @@ class Pusher:
 
     def _pending_cancels(self, account: Account, adapter: Connector, lines: Sequence[OrderLine]) -> set[str]:
         """Collect claims again right before sending (seed 001: 취소요청 lines must not ship, nor be confirmed)."""
-        if Capability.CLAIMS_COLLECT not in adapter.spec.capabilities:
-            return set()
-        now = now_kst()
-        paid = [l.paid_at or l.ordered_at for l in lines if (l.paid_at or l.ordered_at)]
-        since = min([*paid, now - CLAIM_LOOKBACK]) - timedelta(hours=1)
-        claims = list(adapter.claims(since, now))
-        self.store.records.upsert(claims, "push")
+        if Capability.CLAIMS_COLLECT in adapter.spec.capabilities:
+            now = now_kst()
+            paid = [l.paid_at or l.ordered_at for l in lines if (l.paid_at or l.ordered_at)]
+            since = min([*paid, now - CLAIM_LOOKBACK]) - timedelta(hours=1)
+            claims = list(adapter.claims(since, now))
+            self.store.records.upsert(claims, "push")
+        else:  # a mall whose claims arrive as downloads (a file mall): the last one dropped says it
+            claims = [c for c, _, _ in self.store.records.all(Claim, "claims", raw=False)
+                      if (c.mall, c.account) == (account.mall, account.name)]
         blocked = set()
         for claim in claims:
             if claim.blocks_shipping:
@@ -601,6 +611,8 @@ class Pusher:
             rows = [r for r in sheet.rows if not r.skipped and r.status != "오류"]
             if sheet.kind == "stock" and sheet.source_kind == LISTINGS.code:
                 rows = changed_rows(self, sheet.sheet, rows)  # the 판매상품 workbook dropped back
+            if handler is None and parse_code(sheet.kind):
+                handler = lambda name, rows, sha, sheet=sheet: receive(self, sheet, rows)  # noqa: E731 - a mall's download
             if handler and rows:
                 handler(sheet.sheet, rows, checked.sha256)
             elif sheet.kind == "sales_groups" and rows:

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from mallbatch.connectors.filemall.spec import FileConnector
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.connectors.registry import connector_class
@@ -57,7 +58,10 @@ class Session:
             cls = connector_class(account.mall)
             if cls is None:
                 return None
-            self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry)
+            if issubclass(cls, FileConnector):  # writes into this workspace's outbox: no simulator, no HTTP
+                self._adapters[key] = cls(account, workspace=self.ws)
+            else:
+                self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry)
         return self._adapters[key]
 
     def with_token_file(self, account: Account) -> Account:

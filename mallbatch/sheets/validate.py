@@ -82,7 +82,7 @@ def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
                 f"비슷한 값: {', '.join(close)} (전체 {len(col.choices)}개는 드롭다운이나 '안내' 시트에서 고르세요)")
         if value in col.refused:
             code, why = col.refused[value]
-            return code, f"{value}은(는) {why}", f"다음 중 하나로 고르거나 이 행을 지우세요: {shown}"
+            return code, f"{value}은(는) {why}", f"다음 중 하나로 고르거나 이 행을 지우세요: {', '.join(col.choices)}"  # every one
         return "choices", f"'{value}'은(는) 고를 수 없는 값입니다", f"다음 중 하나를 입력하세요: {shown}"
     if check == "max_len":
         return "too-long", f"{col.max_len}자를 넘습니다 ({len(str(value))}자)", f"{col.max_len}자 이하로 줄이세요"

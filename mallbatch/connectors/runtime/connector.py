@@ -39,6 +39,7 @@ from mallbatch.domain.records import (
     TicketAction,
 )
 from mallbatch.errors import AuthError, ConfigError
+from mallbatch.malls import BY_CODE, OPTION_PRICES_FIX, OPTION_PRICES_IGNORED
 
 
 class Connector:
@@ -167,6 +168,9 @@ class Connector:
             values = {v for combo in listing.options for v in combo.values}
             if len(values) > rules.max_option_values:
                 problems.append(f"{name}: 옵션값은 {rules.max_option_values}개까지 가능합니다 (현재 {len(values)}개)")
+        mall = BY_CODE.get(self.spec.mall)
+        if mall is not None and not mall.option_prices and any(o.extra_price for o in listing.options):
+            problems.append(f"{name}: {OPTION_PRICES_IGNORED.format(name=mall.name)}. {OPTION_PRICES_FIX}")
         extra = self.spec.hooks.listing_problems
         return problems + (extra(self, listing) if extra else [])
 
@@ -182,6 +186,14 @@ class Connector:
     # --- products (hooks) ---------------------------------------------------------------
     def create_product(self, listing: ProductListing) -> ProductRef:
         return self._hook("create_product")(self, listing)
+
+    def create_products(self, listings: Sequence[ProductListing]) -> list[ItemResult]:
+        """``product.create`` of a batch (``spec.batch``; one for every API mall), one result per listing."""
+        results = []
+        for listing in listings:
+            ref = self.create_product(listing)
+            results.append(ItemResult(listing.seller_code, True, remote_id=ref.product_id, extra=ref.extra))
+        return results
 
     def update_product(self, ref: ProductRef, listing: ProductListing) -> ProductRef:
         return self._hook("update_product")(self, ref, listing)
