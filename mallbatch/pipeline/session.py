@@ -56,7 +56,7 @@ class Session:
             cls = connector_class(account.mall)
             if cls is None:
                 return None
-            self._adapters[key] = cls(self.start_sandbox(account), retry=self.retry)
+            self._adapters[key] = cls(self.start_sandbox(account), retry=self.retry, state_dir=self.ws.state)
         return self._adapters[key]
 
 

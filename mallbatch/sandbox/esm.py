@@ -108,6 +108,11 @@ def parse_moment(value: Any, name: str) -> datetime:
     raise EsmError(1000, f"{name} 형식이 올바르지 않습니다 (YYYY-MM-DD 또는 YYYY-MM-DD HH:mm)")  # invented wording
 
 
+def minute(value: str) -> datetime:
+    """A record's time to the minute: a ``HH:mm`` bound covers its whole minute (inferred)."""
+    return parse_moment(value, "date").replace(second=0)
+
+
 def as_int(value: Any, name: str) -> int:
     try:
         return int(value)
@@ -272,8 +277,11 @@ class EsmSimulator(Simulator):
         if site is None:
             raise EsmError(1000, "siteType 은 1(옥션) 또는 2(G마켓)입니다")  # invented
         status = as_int(body.get("orderStatus", 0), "orderStatus")
-        if status == 0:  # by order number (exempt from the 5 s limit)
-            found = [d for d in (self.store.get("order", str(body.get("orderNo") or "")),) if d and d["Site"] == site]
+        if status == 0:  # by order number, or (invented) by basket: exempt from the 5 s limit
+            number, basket = str(body.get("orderNo") or ""), str(body.get("payNo") or "")
+            found = ([self.store.get("order", number)] if number else
+                     [d for d in self.store.all("order") if basket and str(d["PayNo"]) == basket])
+            found = [d for d in found if d and d["Site"] == site and not d["_cancelled"] and not self._claimed(d)]
         else:
             start, end = parse_moment(body.get("requestDateFrom"), "requestDateFrom"), parse_moment(body.get("requestDateTo"), "requestDateTo")
             if end < start:
@@ -284,7 +292,7 @@ class EsmSimulator(Simulator):
             if field is None:
                 raise EsmError(1000, "requestDateType 값이 올바르지 않습니다")
             found = [d for d in self.store.all("order") if d["Site"] == site and d["OrderStatus"] == status
-                     and not d["_cancelled"] and not self._claimed(d) and start <= parse_moment(d[field], field) <= end]
+                     and not d["_cancelled"] and not self._claimed(d) and start <= minute(d[field]) <= end]
             found.sort(key=lambda d: (d[field], d["OrderNo"]))
         page = max(1, as_int(body.get("pageIndex", 1), "pageIndex"))
         rows = found[(page - 1) * self.page_size: page * self.page_size]
@@ -295,7 +303,8 @@ class EsmSimulator(Simulator):
 
     def _claimed(self, doc: dict[str, Any]) -> bool:
         """Reference §4.3: claim orders are never returned by RequestOrders (an open or finished claim)."""
-        return any(self.store.get("claim", f"{doc['OrderNo']}:{k}") for k in ("cancel", "return", "exchange"))
+        found = (self.store.get("claim", f"{doc['OrderNo']}:{k}") for k in ("cancel", "return", "exchange"))
+        return any(c and c["_step"] not in (Step.REJECTED, Step.WITHDRAWN) for c in found)
 
     def pre_request_orders(self, request: Request, body: Body) -> dict[str, Any]:
         return {"SiteType": body.get("siteType"), "TotalCount": 0, "RequestOrders": []}  # invented: no 입금확인중 orders here
@@ -475,7 +484,7 @@ class EsmSimulator(Simulator):
             raise EsmError(1000, "조회 기간은 최대 7일입니다")  # invented code and wording
         status = as_int(body.get("status", 1), "status")
         rows = [m for m in self.store.all("qna") if m["qnaType"] == qna_type
-                and start <= parse_moment(m["regDate"], "regDate") <= end
+                and start <= minute(m["regDate"]) <= end
                 and (status == 1 or (status == 2) == (m["answerStatus"] != 2))]
         return {"data": sorted(rows, key=lambda m: m["messageNo"])}
 
