@@ -308,13 +308,15 @@ def shipped_as(record: dict[str, Any], wanted: dict[str, Any]) -> bool:
 
 
 # --- 보류해제: the seller's local acknowledgement of a changed address ------------------------------------
-def release_prepare(connector: EsmConnector, unit: Any) -> Any:
+def release_prepare(connector: EsmConnector, unit: Any) -> list[str] | str:
+    """The order as the one part to send (a bare string would be read as a refusal), once acknowledged."""
     order_no = str(unit).strip()
     if unit_problem(order_no):
         return unit_problem(order_no)
     if connector.addresses.state(order_no) == "":
         return f"주문 {order_no} 은(는) 보류된 주문이 아닙니다 (ESM 은 배송지가 변경된 주문만 보류합니다)"
-    return order_no
+    connector.addresses.acknowledge(order_no)
+    return [order_no]
 
 
 def release_results(data: Any, units: list[Any]) -> list[Any]:
