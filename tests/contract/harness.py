@@ -996,7 +996,7 @@ class Auction(EsmSite, Harness):
 
 def esm_listing(code: str = "ESM-1", **changes: Any) -> ProductListing:
     """A listing both ESM sites accept (no certifications, so no 경고)."""
-    return smartstore_listing(code, name="ESM 기모 조거팬츠", mall_category="200001234", maker="", brand="", **changes)
+    return smartstore_listing(code, **{"name": "ESM 기모 조거팬츠", "mall_category": "200001234", "maker": "", "brand": "", **changes})
 
 
 HARNESSES: tuple[Harness, ...] = tuple(cls() for cls in Harness.__subclasses__())  # a new mall: one more class

@@ -45,7 +45,7 @@ ANSWER_BYTES = 1000  # reference §4.5: comments ≤ 1000 bytes (inferred: UTF-8
 LINKED = {"G": ("생활", "전기", "어린이"), "A": ("생활", "전기", "어린이", "방송통신")}
 BROADCAST_WORDS = ("방송통신", "전파", "적합성")  # inferred: 방송통신기자재 certifications go by these words
 # invented: the certification types 옥션 matches (seed 001 says an unmatched one becomes 인증대상아님, not which match)
-AUCTION_TYPES = ("안전인증", "안전확인", "공급자적합성확인", "안전기준준수", "적합인증", "적합등록", "잠정인증")
+AUCTION_TYPES = ("안전인증", "안전확인", "공급자적합성확인", "안전기준준수", "적합성평가", "적합인증", "적합등록", "잠정인증")
 SHIPPED = frozenset({OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED})
 CONFIRMED = frozenset({OrderStatus.PREPARING}) | SHIPPED
 
