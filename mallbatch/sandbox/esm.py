@@ -36,7 +36,7 @@ KST = ZoneInfo("Asia/Seoul")
 
 SANDBOX_CREDENTIALS: dict[str, str] = {
     "master_id": "mallbatch_master",
-    "secret_key": "5f0c1a9e7b3d4c2a8e6f1b0d9c7a5e3f",  # invented: a 32-hex sandbox secret
+    "esm_secret_key": "5f0c1a9e7b3d4c2a8e6f1b0d9c7a5e3f",  # invented: a 32-hex sandbox secret
     "gmarket_seller_id": "gmkt_mallbatch",
     "auction_seller_id": "iac_mallbatch",
 }
@@ -189,7 +189,7 @@ class EsmSimulator(Simulator):
         def serve(request: Request) -> Response:
             creds = {**SANDBOX_CREDENTIALS, **self.credentials}
             try:
-                sites = verify(request.headers.get("Authorization"), creds["master_id"], creds["secret_key"])
+                sites = verify(request.headers.get("Authorization"), creds["master_id"], creds["esm_secret_key"])
             except BadToken:
                 return Response.json(NO_PERMISSION, 401)
             known = {"G": creds["gmarket_seller_id"], "A": creds["auction_seller_id"]}

@@ -879,7 +879,7 @@ def esm_token(creds: dict[str, str], sites: str = "AG", secret: str | None = Non
     ssi = ",".join(f"{s}:{creds['auction_seller_id' if s == 'A' else 'gmarket_seller_id']}" for s in sites)
     head = part({"typ": "JWT", "alg": "HS256", "kid": creds["master_id"]})
     body = part({"iss": "www.esmplus.com", "sub": "sell", "aud": "sa.esmplus.com", "iat": int(time.time()), "ssi": ssi})
-    signature = hmac.new((secret or creds["secret_key"]).encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    signature = hmac.new((secret or creds["esm_secret_key"]).encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
     return f"{head}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
 
 
@@ -891,7 +891,7 @@ class EsmSite:
     confirm_path = "/shipping/v1/Order/OrderCheck/"
     invoice_path = "/shipping/v1/Delivery/ShippingInfo"
     create_path = "/item/v1/goods"
-    secret_keys = ("secret_key",)
+    secret_keys = ("esm_secret_key",)
     missing_unit = "3999999999"
     cancelled_reason = "취소"
     stock_path = "/stock"
@@ -919,7 +919,7 @@ class EsmSite:
         return "ESM 은 호출마다 새 JWT 를 만들어 보냅니다 (만료되는 토큰이 없습니다)"
 
     def bad_credentials(self) -> dict[str, str]:
-        return {"secret_key": "0" * 32}
+        return {"esm_secret_key": "0" * 32}
 
     def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
             body: Any = None) -> httpx.Response:

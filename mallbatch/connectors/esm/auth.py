@@ -31,7 +31,7 @@ class EsmJwtAuth(httpx.Auth):
 
     def __init__(self, account: Account, clock: callable = time.time) -> None:  # type: ignore[valid-type]
         self._master = account.secret("master_id")
-        self._secret = account.secret("secret_key")
+        self._secret = account.secret("esm_secret_key")
         self._ssi = ",".join(f"{site}:{seller}" for site, seller in sorted(seller_ids(account).items()))
         self.clock = clock
 

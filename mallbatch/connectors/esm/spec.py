@@ -139,7 +139,7 @@ def build(site: str) -> MarketplaceSpec:
         base_url="https://sa2.esmplus.com",  # reference §4.1
         credentials=(
             Credential("master_id", "ESM PLUS 마스터 ID (JWT 의 kid)", secret=False),
-            Credential("secret_key", "ESM Trading API Secret Key (etapihelp@gmail.com 으로 신청해 받은 값)"),
+            Credential("esm_secret_key", "ESM Trading API Secret Key (etapihelp@gmail.com 으로 신청해 받은 값)"),
             Credential("gmarket_seller_id", "G마켓 판매자 ID (G마켓 계정에는 필수, 옥션 계정에는 함께 쓰면 같은 값)", secret=False),
             Credential("auction_seller_id", "옥션 판매자 ID (옥션 계정에는 필수, G마켓 계정에는 함께 쓰면 같은 값)", secret=False),
         ),
