@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mallbatch.domain.capability import Capability
 from mallbatch.errors import AuthError
 from mallbatch.sandbox.server import SandboxServer
 from tests.contract.harness import KST, RetryPolicy, esm_token, open_adapter
@@ -159,3 +160,16 @@ def test_gmarket_cancels_are_asked_with_site_type_3_never_the_silent_2(start_sim
     assert sent and set(sent) == {3}
     adapter.close()
     front.stop()
+
+
+def test_both_sites_declare_what_their_api_allows() -> None:
+    from mallbatch.connectors.registry import connector_class
+
+    wanted = {Capability.ORDERS_COLLECT, Capability.CLAIMS_COLLECT, Capability.INQUIRIES_COLLECT, Capability.PRODUCTS_LIST,
+              Capability.ORDERS_CONFIRM, Capability.INVOICES_SEND, Capability.INQUIRIES_ANSWER, Capability.ORDERS_CANCEL,
+              Capability.ORDERS_RELEASE, Capability.CANCEL_APPROVE, Capability.RETURN_APPROVE, Capability.RETURN_HOLD,
+              Capability.COLLECTED, Capability.EXCHANGE_RESHIP, Capability.EXCHANGE_HOLD, Capability.STOCK_UPDATE,
+              Capability.PRICE_UPDATE, Capability.SALE_STATUS, Capability.PRODUCTS_CREATE, Capability.PRODUCTS_UPDATE}
+    for mall in ("gmarket", "auction"):
+        cls = connector_class(mall)
+        assert cls is not None and cls.spec.capabilities == wanted, mall
