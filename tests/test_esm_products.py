@@ -39,7 +39,7 @@ def test_one_master_goods_gets_both_sites_numbers_and_an_early_edit_waits(start_
         later, _ = create(store, a, "ESM-BOTH")
         assert later.state == DONE and later.remote_id == first.remote_id, later
         assert later.extra["goodsNo"] == first.remote_id and later.extra["gmkt"] == first.extra["gmkt"] and later.extra["iac"]
-    goods = server.simulator.store.get("goods", first.remote_id)
+    goods = server.simulator.store.get("product", first.remote_id)
     assert set(goods["siteGoods"]) == {"gmkt", "iac"} and server.simulator.store.audit_counts("product.create") == {"ESM-BOTH": 1}
     assert {p.product_id for p in a.list_products()} == {first.remote_id}
     assert g.find_product("ESM-BOTH").extra["iac"] == later.extra["iac"]
@@ -70,7 +70,7 @@ def test_seed_rules_are_checked_before_any_call(start_sim: Any) -> None:
     assert g.listing_problems(replace(listing, option_names=("색상",), options=values[:50])) == []
 
     sent = a.create_product(listing)
-    body = server.simulator.store.get("goods", sent.product_id)["itemAddtionalInfo"]["certifications"]
+    body = server.simulator.store.get("product", sent.product_id)["itemAddtionalInfo"]["certifications"]
     assert [c["kind"] for c in body] == ["전기용품 안전인증", "방송통신기자재 적합성평가", "생활용품 공급자적합성확인", "인증대상아님"]
     g.close()
     a.close()

@@ -515,7 +515,7 @@ class EsmSimulator(Simulator):
         return {"deliveryCompanies": [{"deliveryCompCode": c, "deliveryCompName": n} for c, n in names.items()]}
 
     def _goods(self, number: Any) -> dict[str, Any]:
-        found = self.store.get("goods", str(number).strip())
+        found = self.store.get("product", str(number).strip())
         if found is None:
             raise EsmError(1000, f"상품번호가 존재하지 않습니다 ({number})")  # invented
         return found
@@ -546,7 +546,7 @@ class EsmSimulator(Simulator):
             site_goods[SITE_KEY[site]] = f"{'' if site == 'G' else 'B'}{number}"  # invented: 옥션 numbers start with B
             self.store.put("site_goods", site_goods[SITE_KEY[site]], {"goodsNo": goods_no})
         doc = self._stored(body, goods_no, site_goods, time.time())
-        self.store.put("goods", str(goods_no), doc)
+        self.store.put("product", str(goods_no), doc)
         self.store.audit("product.create", doc["managedCode"] or str(goods_no), {"goodsNo": goods_no})
         return {"goodsNo": goods_no, "siteDetail": {k: {"SiteGoodsNo": v, "SiteGoodsComment": "성공"} for k, v in site_goods.items()}}
 
@@ -578,7 +578,7 @@ class EsmSimulator(Simulator):
                 self.store.put("site_goods", site_goods[SITE_KEY[site]], {"goodsNo": doc["goodsNo"]})
         new = {**self._stored(body, doc["goodsNo"], site_goods, doc["_created"]), "isSell": {**doc["isSell"], **{
             k: True for k in site_goods if k not in doc["isSell"]}}}
-        self.store.put("goods", str(doc["goodsNo"]), new)
+        self.store.put("product", str(doc["goodsNo"]), new)
         self.store.audit("product.update", new["managedCode"] or str(doc["goodsNo"]))
         return {"goodsNo": doc["goodsNo"], "siteDetail": {k: {"SiteGoodsNo": v, "SiteGoodsComment": "성공"} for k, v in site_goods.items()}}
 
@@ -601,7 +601,7 @@ class EsmSimulator(Simulator):
         if not isinstance(is_sell, dict) or any(k not in doc["siteGoods"] for k in is_sell):
             raise EsmError(1000, "isSell 값이 올바르지 않습니다 ({gmkt, iac})")
         doc["isSell"] = {**doc["isSell"], **{k: bool(v) for k, v in is_sell.items()}}
-        self.store.put("goods", str(doc["goodsNo"]), doc)
+        self.store.put("product", str(doc["goodsNo"]), doc)
         self.store.audit("product.sale", doc["managedCode"] or str(doc["goodsNo"]), doc["isSell"])
         return {"goodsNo": doc["goodsNo"]}
 
@@ -612,7 +612,7 @@ class EsmSimulator(Simulator):
             raise EsmError(1000, "판매가는 0보다 커야 합니다")
         price = doc.setdefault("itemAddtionalInfo", {}).setdefault("price", {})
         price.update({("Gmkt" if k == "gmkt" else "Iac"): v for k, v in prices.items()})
-        self.store.put("goods", str(doc["goodsNo"]), doc)
+        self.store.put("product", str(doc["goodsNo"]), doc)
         self.store.audit("product.price", doc["managedCode"] or str(doc["goodsNo"]), prices)
         return {"goodsNo": doc["goodsNo"]}
 
@@ -621,7 +621,7 @@ class EsmSimulator(Simulator):
         stocks = self._site_values(doc, body.get("stock"), "stock")
         stock = doc.setdefault("itemAddtionalInfo", {}).setdefault("stock", {})
         stock.update({("Gmkt" if k == "gmkt" else "Iac"): v for k, v in stocks.items()})
-        self.store.put("goods", str(doc["goodsNo"]), doc)
+        self.store.put("product", str(doc["goodsNo"]), doc)
         self.store.audit("product.stock", doc["managedCode"] or str(doc["goodsNo"]), stocks)
         return {"goodsNo": doc["goodsNo"]}
 
@@ -634,7 +634,7 @@ class EsmSimulator(Simulator):
     def search_goods(self, request: Request, body: Body) -> dict[str, Any]:
         """invented body: ``managedCode`` filters, ``pageIndex``/``pageSize`` page (the reference names only the path)."""
         code = str(body.get("managedCode") or "")
-        rows = sorted((g for g in self.store.all("goods") if not code or g["managedCode"] == code), key=lambda g: g["goodsNo"])
+        rows = sorted((g for g in self.store.all("product") if not code or g["managedCode"] == code), key=lambda g: g["goodsNo"])
         page, size = max(1, as_int(body.get("pageIndex", 1), "pageIndex")), max(1, as_int(body.get("pageSize", 100), "pageSize"))
         shown = [{k: v for k, v in g.items() if not k.startswith("_")} for g in rows[(page - 1) * size: page * size]]
         return {"goods": shown, "totalCount": len(rows)}
@@ -651,7 +651,7 @@ class EsmSimulator(Simulator):
                     "siteGoodsNo": goods["siteGoods"][key], "managedCode": goods["managedCode"], "price": int(price),
                     "options": ["/".join(i.get("values") or ()) for i in items] or [""]}
 
-        return Catalogue(self.store, "goods", reduce=reduce, fallback=sample.SYNTHETIC_GOODS,
+        return Catalogue(self.store, "product", reduce=reduce, fallback=sample.SYNTHETIC_GOODS,
                          keep=lambda g: key in g.get("siteGoods", {}) and g.get("isSell", {}).get(key, False))
 
     def generate(self, orders: int, claims: int, inquiries: int) -> dict[str, int]:
@@ -697,7 +697,7 @@ class EsmSimulator(Simulator):
 
     def state(self) -> dict[str, Any]:
         return {"orders": self.store.count("order"), "claims": self.store.count("claim"),
-                "inquiries": self.store.count("qna"), "goods": self.store.count("goods")}
+                "inquiries": self.store.count("qna"), "goods": self.store.count("product")}
 
 
 class GmarketSimulator(EsmSimulator):

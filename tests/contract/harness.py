@@ -966,7 +966,7 @@ class EsmSite:
         return bool(server.simulator.store.get("order", unit)["_cancelled"])
 
     def _goods(self, server: SandboxServer, product_id: str) -> dict[str, Any]:
-        return server.simulator.store.get("goods", product_id)
+        return server.simulator.store.get("product", product_id)
 
     def _key(self) -> str:
         return "Gmkt" if self.site == "G" else "Iac"
