@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mallbatch.connectors.esm.mapping import (
     CANCEL_SITE_TYPE,
-    COURIER_BY_CODE,
     COURIER_CODES,
     KIND_OF_SUFFIX,
     PRICE_KEY,
@@ -26,15 +25,17 @@ from mallbatch.connectors.esm.mapping import (
 from mallbatch.domain.clock import KST
 from mallbatch.domain.records import (
     Answer,
+    Certification,
     ClaimKind,
     Invoice,
+    ItemResult,
     ListingChange,
     OrderLine,
     OrderStatus,
     ProductListing,
     ProductRef,
 )
-from mallbatch.errors import OutcomeUnknown
+from mallbatch.errors import OutcomeUnknown, RejectedError
 
 if TYPE_CHECKING:
     from mallbatch.connectors.esm.spec import EsmConnector
@@ -91,10 +92,6 @@ def listing_warnings(connector: EsmConnector, listing: ProductListing) -> list[s
 
 def linked_certifications(connector: EsmConnector, listing: ProductListing) -> ProductListing:
     """The listing as sent: unlinked certifications left out, 옥션's unmatched ones sent as 인증대상아님."""
-    from dataclasses import replace
-
-    from mallbatch.domain.records import Certification
-
     kept = []
     for cert in listing.certifications:
         if _area(cert.kind) not in LINKED[connector.site]:
@@ -159,8 +156,6 @@ def update_product(connector: EsmConnector, ref: ProductRef, listing: ProductLis
 
 
 def _goods_no(product_id: str) -> int:
-    from mallbatch.errors import RejectedError
-
     if not str(product_id).strip().isdigit():
         raise RejectedError(f"ESM 상품번호(goodsNo)는 숫자여야 합니다 ({product_id})")
     return int(product_id)
@@ -261,8 +256,6 @@ def unit_problem(unit: Any) -> str | None:
 
 def confirm_results(data: Any, units: list[Any]) -> list[Any]:
     """OrderCheck answers IsChanged: 1 means the buyer changed the address after paying (reference §4.3)."""
-    from mallbatch.domain.records import ItemResult
-
     changed = int((data or {}).get("IsChanged") or 0) == 1
     message = "배송지가 결제 후 변경된 주문입니다. 주문 엑셀에서 새 배송지를 확인하고 보류해제한 뒤 송장을 보내세요" if changed else ""
     return [ItemResult(str(units[0]).strip(), True, message_ko=message, extra={"address_changed": changed})]
@@ -321,8 +314,6 @@ def release_prepare(connector: EsmConnector, unit: Any) -> list[str] | str:
 
 def release_results(data: Any, units: list[Any]) -> list[Any]:
     """The order re-read (its current address is what the seller acknowledges); found → released."""
-    from mallbatch.domain.records import ItemResult
-
     key = str(units[0]).strip()
     found = any(str(r.get("OrderNo")) == key for r in (data or {}).get("RequestOrders") or [])
     return [ItemResult(key, found, message_ko="" if found else f"ESM 에서 주문 {key} 을(를) 찾을 수 없습니다")]
@@ -395,7 +386,3 @@ def answer_body(replies: list[Reply]) -> dict[str, Any]:
 
 def answered_with(item: dict[str, Any], wanted: dict[str, Any]) -> bool:
     return str(item.get("answerComments") or "").strip() == str(wanted.get("text", "")).strip()
-
-
-def courier_name(code: str) -> str:
-    return COURIER_BY_CODE.get(code, "")

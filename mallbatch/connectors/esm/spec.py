@@ -129,7 +129,7 @@ def _listing_write(path: str, body: Any, problem: Any, holds: Any, message: str)
 
 def build(site: str) -> MarketplaceSpec:
     mall, name = ("gmarket", "G마켓") if site == "G" else ("auction", "옥션")
-    key, price_key = SITE_KEY[site], PRICE_KEY[site]
+    key = SITE_KEY[site]
     envelope = Envelope(name, keys=("ResultCode",), code="ResultCode", ok=("0",), message=said, data="Data", decode=normalize)
 
     def goods_no(changes: list[Any]) -> int:
