@@ -25,7 +25,6 @@ from mallbatch.connectors.esm.mapping import (
     ADDRESS_HOLD,
     CANCEL_SITE_TYPE,
     COURIER_CODES,
-    PRICE_KEY,
     QNA_TYPES,
     SITE_KEY,
     SITE_TYPE,
