@@ -179,7 +179,7 @@ def marketplaces() -> str:
         batches = ", ".join(f"{CAPABILITY_NAMES[c]} {spec.batch(c)}건" for c in WRITES if c in spec.capabilities)
         answer = []
         if spec.answer_length:
-            answer.append(f"{spec.answer_length[0]}–{spec.answer_length[1]}자")
+            answer.append(f"{spec.answer_length[0]}–{spec.answer_length[1]}{'바이트' if spec.answer_bytes else '자'}")
         if spec.answer_deadline_hours:
             answer.append(f"{spec.answer_deadline_hours}시간 안에")
         parts.append(f"| {name} | {_rate(spec)} | {windows} | {batches} | {', '.join(answer)} |")

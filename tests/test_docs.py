@@ -90,7 +90,8 @@ def test_marketplace_section_states_every_spec_fact() -> None:
             if capability in spec.capabilities:
                 assert f"{CAPABILITY_NAMES[capability]} {spec.batch(capability)}건" in limits
         if spec.answer_length:
-            assert f"{spec.answer_length[0]}–{spec.answer_length[1]}자" in limits
+            unit = "바이트" if spec.answer_bytes else "자"
+            assert f"{spec.answer_length[0]}–{spec.answer_length[1]}{unit}" in limits
         for credential in spec.credentials:
             key_row = next(r for r in rows if r.startswith(f"| {mall.name} | `{credential.name}` |"))
             assert credential.hint_ko in key_row

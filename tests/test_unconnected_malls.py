@@ -41,7 +41,7 @@ def test_dropdown_lists_only_connected_malls_and_the_note_names_the_rest(tmp_pat
     assert "준비 중" in note and all(name in note for name in PENDING)
 
 
-@pytest.mark.parametrize("typed", ["옥션", "G마켓", "지마켓", "인터파크"])
+@pytest.mark.parametrize("typed", ["인터파크", "GS SHOP", "tmon"])  # G마켓·옥션 are connected since issue 13
 def test_sales_group_for_an_unconnected_mall_is_an_error(tmp_path: Path, typed: str) -> None:
     rows = [dict(SALES_GROUPS.example_rows[0], group="첫 그룹"), dict(SALES_GROUPS.example_rows[0], group="둘째", mall=typed)]
     path = write_book(tmp_path / "판매정보.xlsx", [(SALES_GROUPS, rows)])
@@ -67,7 +67,7 @@ def workspace(tmp_path: Path, malls: tuple[str, ...]) -> Path:
 
 @pytest.mark.parametrize(("mall", "expected"), [
     ("naver-shopping", "알 수 없는 쇼핑몰 'naver-shopping'"),
-    ("auction", "옥션은(는) 아직 연동하지 않는 쇼핑몰입니다"),
+    ("interpark", "인터파크은(는) 아직 연동하지 않는 쇼핑몰입니다"),
     ("coupang", "config.toml 에 쿠팡 계정이 없습니다"),
 ])
 def test_collect_for_a_mall_it_cannot_collect_fails(tmp_path: Path, mall: str, expected: str) -> None:

@@ -74,7 +74,7 @@ from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stock_sheet import StockSheet, changed_rows
 from mallbatch.kinds.listings import LISTINGS
 from mallbatch.sheets.issues import ERROR as ISSUE_ERROR
-from mallbatch.sheets.issues import WARNING, Issue, Report, SheetReport
+from mallbatch.sheets.issues import STATUS_WARNING, WARNING, Issue, Report, SheetReport
 from mallbatch.sheets.normalize import split_list
 from mallbatch.sheets.results import (
     ResultSheet,
@@ -268,6 +268,8 @@ class Pusher:
             journal.add_history(account.mall, account.name, listing.seller_code,
                                 "product.update" if binding else "product.create", FAILURE, message)
             return
+        for warning in adapter.listing_warnings(listing):
+            outcome.add(label, STATUS_WARNING, warning)
         payload: dict[str, Any] = {"listing": dataclasses.asdict(listing)}
         stop_unconfirmed = binding is not None and not listing.on_sale and binding["extra"].get("on_sale") is not False
         if binding and not stop_unconfirmed and journal.same_as_last(
@@ -556,9 +558,10 @@ class Pusher:
             text = str(row.get("answer", "")) or self._from_template(sheet, row, account)
             if not text:
                 continue
-            limits = adapter.spec.answer_length
-            if limits and not limits[0] <= len(text) <= limits[1]:
-                outcome.add(account.label, FAILURE, f"{account.label} 답변은 {limits[0]}~{limits[1]}자여야 합니다 (현재 {len(text)}자)")
+            limits, unit = adapter.spec.answer_length, "바이트" if adapter.spec.answer_bytes else "자"
+            size = len(text.encode("utf-8")) if adapter.spec.answer_bytes else len(text)
+            if limits and not limits[0] <= size <= limits[1]:
+                outcome.add(account.label, FAILURE, f"{account.label} 답변은 {limits[0]}~{limits[1]}{unit}여야 합니다 (현재 {size}{unit})")
                 continue
             close = row.get("action") == "답변후종료"
             answer = Answer(str(row.get("inquiry_id")), text, close)

@@ -61,7 +61,7 @@ class Session:
             if issubclass(cls, FileConnector):  # writes into this workspace's outbox: no simulator, no HTTP
                 self._adapters[key] = cls(account, workspace=self.ws)
             else:
-                self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry)
+                self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry, state_dir=self.ws.state)
         return self._adapters[key]
 
     def with_token_file(self, account: Account) -> Account:

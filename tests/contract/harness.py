@@ -1141,6 +1141,134 @@ def _json(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
 
 
+# --- G마켓 / 옥션 (ESM) -----------------------------------------------------------------------------
+def esm_token(creds: dict[str, str], sites: str = "AG", secret: str | None = None) -> str:
+    """An ESM JWT built by hand from reference §4.1 (stdlib HMAC), independent of the connector's PyJWT."""
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    ssi = ",".join(f"{s}:{creds['auction_seller_id' if s == 'A' else 'gmarket_seller_id']}" for s in sites)
+    head = part({"typ": "JWT", "alg": "HS256", "kid": creds["master_id"]})
+    body = part({"iss": "www.esmplus.com", "sub": "sell", "aud": "sa.esmplus.com", "iat": int(time.time()), "ssi": ssi})
+    signature = hmac.new((secret or creds["esm_secret_key"]).encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+class EsmSite:
+    """What the G마켓 and 옥션 harnesses share: one ESM simulator protocol, per site."""
+
+    site: ClassVar[str]
+    list_path = "/shipping/v1/Order/RequestOrders"
+    confirm_path = "/shipping/v1/Order/OrderCheck/"
+    invoice_path = "/shipping/v1/Delivery/ShippingInfo"
+    create_path = "/item/v1/goods"
+    secret_keys = ("esm_secret_key",)
+    missing_unit = "3999999999"
+    cancelled_reason = "취소"
+    stock_path = "/stock"
+    KINDS: ClassVar[dict[str, str]] = {"cancel": "cancel", "return": "return", "exchange": "exchange"}
+
+    def _orders(self, server: SandboxServer) -> list[dict[str, Any]]:
+        return [o for o in server.simulator.store.all("order") if o["Site"] == self.site]
+
+    def ship_units(self, server: SandboxServer) -> set[str]:
+        return {str(o["OrderNo"]) for o in self._orders(server)}
+
+    def backdate(self, server: SandboxServer, unit: str, moment: datetime) -> None:
+        store, text = server.simulator.store, moment.astimezone(KST).strftime("%Y-%m-%dT%H:%M:%S")
+        store.put("order", unit, {**store.get("order", unit), "OrderDate": text, "PayDate": text})
+
+    def cancel(self, server: SandboxServer, unit: str) -> None:
+        store = server.simulator.store
+        store.put("order", unit, {**store.get("order", unit), "_cancelled": True})
+
+    def page_size(self, server: SandboxServer) -> int:
+        server.simulator.page_size = 3  # the simulator's own (invented) page size
+        return 3
+
+    def expire_token(self, server: SandboxServer) -> str | None:
+        return "ESM 은 호출마다 새 JWT 를 만들어 보냅니다 (만료되는 토큰이 없습니다)"
+
+    def bad_credentials(self) -> dict[str, str]:
+        return {"esm_secret_key": "0" * 32}
+
+    def raw(self, server: SandboxServer, method: str, path: str, params: dict[str, Any] | None = None,
+            body: Any = None) -> httpx.Response:
+        token = esm_token(sandbox_credentials(self.mall))  # type: ignore[attr-defined]
+        return httpx.request(method, f"{server.url}{path}", params=params, json=body, headers={"Authorization": f"Bearer {token}"})
+
+    def raw_long_window(self, server: SandboxServer) -> httpx.Response:
+        now = datetime.now(KST)
+        days = 40 if self.site == "G" else 200
+        body = {"siteType": 2 if self.site == "G" else 1, "orderStatus": 1, "requestDateType": 2,
+                "requestDateFrom": (now - timedelta(days=days)).strftime("%Y-%m-%d %H:%M"), "requestDateTo": now.strftime("%Y-%m-%d %H:%M")}
+        return self.raw(server, "POST", self.list_path, body=body)
+
+    def raw_oversized_confirm(self, server: SandboxServer, units: list[str]) -> httpx.Response | str:
+        return "OrderCheck 는 경로에 주문번호 하나를 담습니다 (reference §4.3)"
+
+    def refused(self, response: httpx.Response) -> bool:
+        """ESM refuses inside HTTP 200: ResultCode ≠ 0 (reference §4.2)."""
+        return response.status_code == 200 and response.json().get("ResultCode") not in (0, None)
+
+    def error_body(self, message: str) -> bytes:
+        return _json({"ResultCode": 1000, "Message": message, "Data": None})
+
+    def open_claim(self, server: SandboxServer, unit: str, kind: str) -> None:
+        answer = httpx.post(f"{server.url}/_sandbox/claim", json={"unit": unit, "kind": kind}, timeout=30)
+        assert answer.status_code == 200, answer.text
+
+    def _claim(self, server: SandboxServer, unit: str, kind: str) -> dict[str, Any]:
+        found = server.simulator.store.get("claim", f"{unit}:{kind}")
+        assert found is not None, f"no {kind} claim on {unit}"
+        return found
+
+    def claim_step(self, server: SandboxServer, unit: str, kind: str) -> str:
+        return str(self._claim(server, unit, kind)["_step"])
+
+    def actions_applied(self, server: SandboxServer, unit: str, kind: str) -> int:
+        return server.simulator.store.audit_counts(f"claim.{kind}").get(self._claim(server, unit, kind)["_id"], 0)
+
+    def deliver(self, server: SandboxServer, unit: str) -> None:
+        answer = httpx.post(f"{server.url}/_sandbox/deliver", json={"OrderNo": unit}, timeout=30)
+        assert answer.status_code == 200, answer.text
+
+    def line_cancelled(self, server: SandboxServer, unit: str) -> bool:
+        return bool(server.simulator.store.get("order", unit)["_cancelled"])
+
+    def _goods(self, server: SandboxServer, product_id: str) -> dict[str, Any]:
+        return server.simulator.store.get("product", product_id)
+
+    def _key(self) -> str:
+        return "Gmkt" if self.site == "G" else "Iac"
+
+    def stock_in(self, server: SandboxServer, product_id: str, option: tuple[str, ...]) -> int:
+        return int(self._goods(server, product_id)["itemAddtionalInfo"]["stock"][self._key()])
+
+    def price_in(self, server: SandboxServer, product_id: str) -> int:
+        return int(self._goods(server, product_id)["itemAddtionalInfo"]["price"][self._key()])
+
+    def on_sale_in(self, server: SandboxServer, product_id: str) -> bool:
+        return bool(self._goods(server, product_id)["isSell"]["gmkt" if self.site == "G" else "iac"])
+
+    def listing(self, code: str) -> ProductListing:
+        return esm_listing(code)
+
+
+class Gmarket(EsmSite, Harness):
+    mall = "gmarket"
+    site = "G"
+
+
+class Auction(EsmSite, Harness):
+    mall = "auction"
+    site = "A"
+
+
+def esm_listing(code: str = "ESM-1", **changes: Any) -> ProductListing:
+    """A listing both ESM sites accept (no certifications, so no 경고)."""
+    return smartstore_listing(code, **{"name": "ESM 기모 조거팬츠", "mall_category": "200001234", "maker": "", "brand": "", **changes})
+
+
 HARNESSES: tuple[Harness, ...] = tuple(cls() for cls in Harness.__subclasses__())  # a new mall: one more class
 
 

@@ -10,6 +10,7 @@ import hmac
 from collections.abc import Callable, Generator
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -395,8 +396,8 @@ class CoupangConnector(Connector):
     spec = SPEC
 
     def __init__(self, account: Account, *, retry: RetryPolicy | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, state_dir: Path | None = None) -> None:
         """``clock`` signs requests at another time (tests of a skewed computer clock)."""
-        super().__init__(account, retry=retry)
+        super().__init__(account, retry=retry, state_dir=state_dir)
         if clock is not None:
             self.http.auth.clock = clock  # type: ignore[union-attr]

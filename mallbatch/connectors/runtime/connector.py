@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from string import Formatter
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -45,9 +46,10 @@ from mallbatch.malls import BY_CODE, OPTION_PRICES_FIX, OPTION_PRICES_IGNORED
 class Connector:
     spec: ClassVar[MarketplaceSpec]
 
-    def __init__(self, account: Account, *, retry: RetryPolicy | None = None) -> None:
+    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None) -> None:
         self.account = account
         self.retry = retry
+        self.state_dir = state_dir  # the workspace's state folder, for a connector that keeps local state (ESM)
         self.memo: dict[str, Any] = {}  # per-connector state a hook keeps (위메프 ship policies)
         spec = self.spec
         rate = float(account.option("rate_limit") or spec.rate.client or spec.rate.per_second)
@@ -173,6 +175,11 @@ class Connector:
             problems.append(f"{name}: {OPTION_PRICES_IGNORED.format(name=mall.name)}. {OPTION_PRICES_FIX}")
         extra = self.spec.hooks.listing_problems
         return problems + (extra(self, listing) if extra else [])
+
+    def listing_warnings(self, listing: ProductListing) -> list[str]:
+        """What the mall will show differently from the seller's row (Korean, 경고): sent anyway."""
+        warn = self.spec.hooks.listing_warnings
+        return warn(self, listing) if warn else []
 
     def check_auth(self) -> None:
         """A key past its declared lifetime, else one cheap authenticated call; AuthError when refused."""

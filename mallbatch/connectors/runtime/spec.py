@@ -175,6 +175,7 @@ class Hooks:
     product_matches: Callable[..., bool] | None = None
     lookup_orders: Callable[..., list[Any]] | None = None
     listing_problems: Callable[..., list[str]] | None = None  # beyond ListingRules
+    listing_warnings: Callable[..., list[str]] | None = None  # sent anyway, with a 경고 on the row (ESM: 제조사 shown as 기타)
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ class MarketplaceSpec:
     hooks: Hooks = Hooks()
     listing: ListingRules = ListingRules()
     answer_length: tuple[int, int] | None = None
+    answer_bytes: bool = False  # answer_length counts UTF-8 bytes, not characters (ESM: comments ≤ 1000 bytes)
     answer_deadline_hours: int | None = None
     confirm_before_invoice: bool = True
     split_quantity: bool = False  # a line's quantity may be shipped or cancelled in parts (아임웹 상품준비, seed 003)

@@ -1,0 +1,1 @@
+"""G마켓 and 옥션 through the one ESM Trading API (reference §4)."""
