@@ -2,8 +2,10 @@
 
 Every window is computed in KST. A time-granular window sends ``format(start)`` and
 ``format(end)``; the mall may include its end, so readers drop records outside [since, until)
-by their stamp. A day-granular window (``by_day``) names days: one parameter gets one day per
-call, two parameters get the first and the last included day (or the day after, ``exclusive_end``).
+by their stamp. A mall whose times are coarser than ours (whole seconds) and whose end may be
+exclusive would miss what changed in the end's last unit: ``resolution`` rounds the end up to
+it. A day-granular window (``by_day``) names days: one parameter gets one day per call, two
+parameters get the first and the last included day (or the day after, ``exclusive_end``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Window:
     format: str | Callable[[datetime], str] = "%Y-%m-%dT%H:%M:%S"  # strftime, or a function (ISO with milliseconds)
     by_day: bool = False
     exclusive_end: bool = False  # by_day only: the end parameter names the day after the last one
+    resolution: timedelta | None = None  # time-granular: the mall's time unit; the end is rounded up to it
 
     def calls(self, since: datetime, until: datetime) -> Iterator[dict[str, str]]:
         """The parameters of each call covering [since, until)."""
@@ -35,7 +38,7 @@ class Window:
             start = since
             while start < until:
                 end = min(until, start + self.span)
-                yield dict(zip(self.params, (fmt(start), fmt(end)), strict=False))
+                yield dict(zip(self.params, (fmt(start), fmt(self._round_up(end))), strict=False))
                 start = end
             return
         day, last = since.date(), (until - timedelta(microseconds=1)).date()
@@ -47,3 +50,11 @@ class Window:
                 values.append((end + timedelta(days=1) if self.exclusive_end else end).strftime(str(self.format)))
             yield dict(zip(self.params, values, strict=False))
             day = end + timedelta(days=1)
+
+    def _round_up(self, end: datetime) -> datetime:
+        """``end`` on the mall's next whole unit (a formatter that truncates then still covers it)."""
+        if self.resolution is None:
+            return end
+        epoch = datetime(1970, 1, 1, tzinfo=end.tzinfo)
+        part = (end - epoch) % self.resolution
+        return end + (self.resolution - part) if part else end
