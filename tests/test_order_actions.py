@@ -181,6 +181,39 @@ def test_confirm_alone_from_the_orders_workbook_once_on_every_mall(sim_workspace
     assert set(states.values()) == {State.CONFIRMED.value}, states
 
 
+# each mall's own carrier where it has its own names (Wish: its international carriers, reference §3.4)
+CARRIER = {"wish": ("USPS", lambda unit: "9400" + tracking_for(unit) + "123456")}
+
+
+@pytest.mark.parametrize("mall", API_MALLS)
+def test_invoices_from_the_orders_workbook_ship_once_each_on_every_mall(sim_workspace, tmp_path: Path, mall: str) -> None:
+    """collect → 택배사 + 송장번호 on every row → dropped back: every ship unit shipped once with its number (the
+    simulator's audit), a re-drop sends nothing, and the next 주문 workbook no longer offers them as unshipped."""
+    ws, servers = sim_workspace((mall,), faults={mall: {"rate_limit": 1000}}, rate_limit=1000)
+    sim = servers[mall].simulator
+    sim.generate(4, 0, 0)
+    courier, number = CARRIER.get(mall, ("CJ대한통운", tracking_for))
+    with Store(ws.store_path) as store, Session(ws, FAST) as session:
+        book = collect(ws, store, session, kinds=("orders",)).workbooks["orders"]
+        paid = [l for l in open_lines(store) if l.status is OrderStatus.PAID and not l.hold]
+        assert paid
+        units = {l.ship_unit: {l.ship_unit} | {m.line_id for m in paid if m.ship_unit == l.ship_unit} for l in paid}
+        dropped = fill(book, tmp_path / "주문_송장.xlsx", lambda row: {H["courier"]: courier, H["tracking_no"]: number(str(row[H["ship_unit"]]))}
+                       if str(row[H["ship_unit"]]) in units else {})
+        first = push_file(ws, store, session, dropped)
+        done = {str(r[H["ship_unit"]]): r["결과"] for r in result_rows(first.result_path, ORDERS.title)}
+        assert {done[u] for u in units} == {"성공"}, first.summary_ko()
+        sent = sim.store.audit_counts("invoice.send")
+        assert set(sent.values()) == {1} and set(sent) <= set().union(*units.values()), sent
+        assert all(names & set(sent) for names in units.values()), (sent, units)
+        again = push_file(ws, store, session, dropped)
+        assert {r["결과"] for r in result_rows(again.result_path, ORDERS.title) if str(r[H["ship_unit"]]) in units} == {"건너뜀"}
+        assert sim.store.audit_counts("invoice.send") == sent
+        after = collect(ws, store, session, kinds=("orders",), since=datetime.now(KST) - timedelta(days=2)).workbooks["orders"]
+        assert {l.status for l in store.records.orders(mall, "기본", list(units))} == {OrderStatus.SHIPPING}
+    assert all(r[H["status"]] == State.SHIPPING.value for r in order_rows(after) if str(r[H["ship_unit"]]) in units)
+
+
 def test_cancel_is_refused_once_shipped_and_where_the_mall_does_not_offer_it(sim_workspace, tmp_path: Path) -> None:
     """A line shipped through mallbatch (then collected as 배송중) is refused on any mall; 판매취소 and 보류해제 on a
     mall whose spec does not declare them fail saying what to do, and nothing is asked of the mall."""
