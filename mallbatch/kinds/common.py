@@ -42,12 +42,12 @@ def order_id_kind(row: Row) -> Kind:
 ORDER_NO = Column(
     "주문번호", "order_no", Kind.DIGITS, required=True, kind_of=order_id_kind,
     synonyms=("쇼핑몰주문번호", "제휴몰주문번호", "고객주문번호", "주문 번호"),
-    help="쇼핑몰의 주문번호 (수집한 주문 엑셀의 값을 그대로). 묶음배송번호나 상품주문번호가 있으면 비워도 됩니다",
+    help="쇼핑몰의 주문번호 (수집한 주문 엑셀의 값을 그대로; Wish 는 영문·숫자 24자). 묶음배송번호나 상품주문번호가 있으면 비워도 됩니다",
     example="2026112100012345", width=20,
 )
 SHIP_UNIT = Column(
     "묶음배송번호", "ship_unit", Kind.DIGITS, synonyms=("배송번호", "shipmentBoxId", "bundleNo"), kind_of=order_id_kind,
-    help="쿠팡 묶음배송번호, 위메프 배송번호 등 (있으면 주문번호보다 우선)", width=20,
+    help="쿠팡 묶음배송번호, 위메프 배송번호, Wish 주문 ID 등 (있으면 주문번호보다 우선)", width=20,
 )
 LINE_ID = Column(
     "상품주문번호", "line_id", Kind.CODE, synonyms=("주문상세번호", "옵션주문번호", "주문상품번호"),
