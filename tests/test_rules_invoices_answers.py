@@ -146,6 +146,18 @@ def test_order_number_digits_only(tmp_path: Path) -> None:
     assert_cell(issue, INVOICES, ROW, "order_no", "type", "숫자만 입력할 수 있습니다 (주문-123)")
 
 
+def test_wish_order_ids_are_read_as_written_and_other_malls_still_take_digits(tmp_path: Path) -> None:
+    """Wish's order and transaction ids are 24-hex: its own 주문 workbook must read back, not fail 숫자만."""
+    row = invoice(mall="Wish", order_no="5D0000000000000000000001", ship_unit="5e000000000000000000000a",
+                  courier="USPS", tracking_no="9400111899223856921312")
+    report = check(tmp_path, INVOICES, row)
+    assert row_issues(report) == []
+    assert (values(report)["order_no"], values(report)["ship_unit"]) == ("5D0000000000000000000001", "5e000000000000000000000a")
+    issue = only(check(tmp_path, INVOICES, invoice(ship_unit="5e000000000000000000000a")))  # 쿠팡: digits, as before
+    assert_cell(issue, INVOICES, ROW, "ship_unit", "type", "숫자만 입력할 수 있습니다 (5e000000000000000000000a)")
+    assert values(check(tmp_path, INVOICES, invoice(order_no="2026-1121-0002-0002")))["order_no"] == "2026112100020002"
+
+
 def test_duplicate_invoice(tmp_path: Path) -> None:
     rows = [FIRST["invoices"], invoice(), invoice(tracking_no="612345678999")]
     path = write_book(tmp_path / "송장.xlsx", [(INVOICES, rows)])

@@ -102,6 +102,21 @@ def test_the_refund_is_the_sale_cancel_of_an_unshipped_order_only(wish: Any, tmp
     assert [l.status for l in adapter.lookup_orders([paid])] == [OrderStatus.CANCELED]
 
 
+def test_what_changed_in_the_windows_last_second_is_collected(wish: Any) -> None:
+    """v2 times are whole seconds and upto may exclude its end: a read until 12:00:00.5 must still ask for
+    the order changed at 12:00:00 (and v3 tickets likewise at their millisecond), not leave it to a later run."""
+    server, account = wish
+    adapter = connector_class("wish")(account)
+    [unit] = orders(server, 1)
+    moment = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    Wish().backdate(server, unit, moment)
+    assert [l.ship_unit for l in adapter.orders(moment - timedelta(hours=1), moment + timedelta(milliseconds=500))] == [unit]
+    ticket = Wish().open_ticket(server, "PRE_PURCHASE")
+    stamp = datetime.fromisoformat(server.simulator.store.get("ticket", ticket)["updated_at"])
+    found = adapter.tickets(stamp - timedelta(hours=1), stamp + timedelta(microseconds=400))
+    assert [t.ticket_id for t in found] == [ticket]
+
+
 def test_orders_under_review_are_held(wish: Any) -> None:
     server, account = wish
     [unit] = orders(server, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from mallbatch.connectors.registry import connected
+from mallbatch.connectors.registry import connected, connector_class
 from mallbatch.domain.couriers import COURIERS
 from mallbatch.domain.states import SELLER_REASONS
 from mallbatch.malls import MALLS, find_mall
@@ -29,15 +29,25 @@ ACCOUNT = Column(
     "계정", "account", Kind.TEXT, synonyms=("판매자ID", "판매ID", "계정명", "아이디"),
     help="config.toml 의 계정 이름 (쇼핑몰에 계정이 하나면 비워도 됩니다)", example="기본", width=10,
 )
+
+
+def order_id_kind(row: Row) -> Kind:
+    """Order numbers are digits (dashes and spaces dropped) on every mall whose spec says so; a mall with
+    other ids (Wish's 24-hex) takes them as codes, so its own 주문 workbook reads back as it was written."""
+    mall = find_mall(str(row.get("mall") or ""))
+    cls = connector_class(mall.code) if mall else None
+    return Kind.CODE if cls is not None and not cls.spec.digit_ids else Kind.DIGITS
+
+
 ORDER_NO = Column(
-    "주문번호", "order_no", Kind.DIGITS, required=True,
+    "주문번호", "order_no", Kind.DIGITS, required=True, kind_of=order_id_kind,
     synonyms=("쇼핑몰주문번호", "제휴몰주문번호", "고객주문번호", "주문 번호"),
-    help="쇼핑몰의 주문번호 (수집한 주문 엑셀의 값을 그대로). 묶음배송번호나 상품주문번호가 있으면 비워도 됩니다",
+    help="쇼핑몰의 주문번호 (수집한 주문 엑셀의 값을 그대로; Wish 는 영문·숫자 24자). 묶음배송번호나 상품주문번호가 있으면 비워도 됩니다",
     example="2026112100012345", width=20,
 )
 SHIP_UNIT = Column(
-    "묶음배송번호", "ship_unit", Kind.DIGITS, synonyms=("배송번호", "shipmentBoxId", "bundleNo"),
-    help="쿠팡 묶음배송번호, 위메프 배송번호 등 (있으면 주문번호보다 우선)", width=20,
+    "묶음배송번호", "ship_unit", Kind.DIGITS, synonyms=("배송번호", "shipmentBoxId", "bundleNo"), kind_of=order_id_kind,
+    help="쿠팡 묶음배송번호, 위메프 배송번호, Wish 주문 ID 등 (있으면 주문번호보다 우선)", width=20,
 )
 LINE_ID = Column(
     "상품주문번호", "line_id", Kind.CODE, synonyms=("주문상세번호", "옵션주문번호", "주문상품번호"),

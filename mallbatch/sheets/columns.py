@@ -57,6 +57,7 @@ class Column:
     example: str = ""
     width: int = 14
     default: Any = None
+    kind_of: Callable[[Row], Kind] | None = None  # the kind depends on the row's other cells (its mall's ids)
 
     @property
     def text_format(self) -> bool:

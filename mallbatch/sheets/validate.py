@@ -94,14 +94,15 @@ def _message(col: Column, check: str, value: Any) -> tuple[str, str, str]:
 
 
 def _normalise(row: Row, ctx: SheetContext) -> None:
-    for col in ctx.kind.columns:
+    """Every cell as its column's kind; a column whose kind depends on the row (``kind_of``) after the others."""
+    for col in sorted(ctx.kind.columns, key=lambda c: c.kind_of is not None):
         index = ctx.columns.get(col.name)
         text = unescape_text(row.cells[index]) if index is not None and index < len(row.cells) else ""
         if not text.strip():
             row.values[col.name] = col.default
             continue
         try:
-            parsed = _parse(col, text)
+            parsed = _parse(col, text, col.kind_of(row) if col.kind_of else col.kind)
         except normalize.NormalizeError as exc:
             row.values[col.name] = None
             row.issues.append(ctx.issue(row, col.name, "type", exc.message, exc.fix or col.help))
@@ -117,11 +118,11 @@ def _normalise(row: Row, ctx: SheetContext) -> None:
             row.issues.append(ctx.issue(row, col.name, "normalised", note, "", WARNING))
 
 
-def _parse(col: Column, text: str) -> normalize.Normal:
-    """The cell as ``col``'s kind; number hints use the column's own example."""
-    if col.kind in (Kind.INT, Kind.DAYS):
-        return PARSERS[col.kind](text, example=col.example or ("2" if col.kind is Kind.DAYS else "10"))
-    return PARSERS[col.kind](text)
+def _parse(col: Column, text: str, kind: Kind) -> normalize.Normal:
+    """The cell as ``kind`` (``col``'s, or the row's for it); number hints use the column's own example."""
+    if kind in (Kind.INT, Kind.DAYS):
+        return PARSERS[kind](text, example=col.example or ("2" if kind is Kind.DAYS else "10"))
+    return PARSERS[kind](text)
 
 
 def _waived(kind: SheetKind, row: Row) -> set[str]:

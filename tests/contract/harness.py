@@ -749,7 +749,8 @@ class Wish(Harness):
         self._edit(server, unit, order_time=stamp, last_updated=stamp, released_to_merchant_time=stamp)
 
     def cancel(self, server: SandboxServer, unit: str) -> None:
-        self._edit(server, unit, state="REFUNDED")
+        """Wish refunds the buyer's cancel itself (no claim for the seller): the order's state, changed now."""
+        self._edit(server, unit, state="REFUNDED", last_updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
 
     def page_size(self, server: SandboxServer) -> int:
         return 100  # the connector asks limit=100 (v2 SDKs ask 50-100); the simulator answers what is asked

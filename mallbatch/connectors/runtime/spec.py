@@ -205,6 +205,7 @@ class MarketplaceSpec:
     answer_deadline_hours: int | None = None
     confirm_before_invoice: bool = True
     split_quantity: bool = False  # a line's quantity may be shipped or cancelled in parts (아임웹 상품준비, seed 003)
+    digit_ids: bool = True  # order numbers and ship units are digits (the 주문번호/묶음배송번호 cells are checked so)
     couriers: dict[str, str] = field(default_factory=dict)  # canonical courier code → the mall's
     reasons: dict[str, str] = field(default_factory=dict)  # domain.states.SELLER_REASONS → the mall's reason code
     sandbox: SandboxHints = SandboxHints()

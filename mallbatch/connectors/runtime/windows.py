@@ -2,8 +2,10 @@
 
 Every window is computed in KST. A time-granular window sends ``format(start)`` and
 ``format(end)``; the mall may include its end, so readers drop records outside [since, until)
-by their stamp. A day-granular window (``by_day``) names days: one parameter gets one day per
-call, two parameters get the first and the last included day (or the day after, ``exclusive_end``).
+by their stamp. A mall whose times are coarser than ours (whole seconds) and whose end may be
+exclusive would miss what changed in the end's last unit: ``resolution`` rounds the end up to
+it. A day-granular window (``by_day``) names days: one parameter gets one day per call, two
+parameters get the first and the last included day (or the day after, ``exclusive_end``).
 A mall that answers only for periods that ended a while ago (``lag``, 티몬's claims: ≥ 30 minutes) gets windows
 ending no later than that, and every read reaches back as far: what one run could not ask yet, the next asks.
 """
@@ -26,6 +28,7 @@ class Window:
     format: str | Callable[[datetime], str] = "%Y-%m-%dT%H:%M:%S"  # strftime, or a function (ISO with milliseconds)
     by_day: bool = False
     exclusive_end: bool = False  # by_day only: the end parameter names the day after the last one
+    resolution: timedelta | None = None  # time-granular: the mall's time unit; the end is rounded up to it
     lag: timedelta = timedelta(0)  # a window must end at least this long before now (the mall refuses later ends)
 
     def reach(self, since: datetime, until: datetime) -> tuple[datetime, datetime]:
@@ -45,7 +48,7 @@ class Window:
             start = since
             while start < until:
                 end = min(until, start + self.span)
-                yield dict(zip(self.params, (fmt(start), fmt(end)), strict=False))
+                yield dict(zip(self.params, (fmt(start), fmt(self._round_up(end))), strict=False))
                 start = end
             return
         day, last = since.date(), (until - timedelta(microseconds=1)).date()
@@ -57,3 +60,11 @@ class Window:
                 values.append((end + timedelta(days=1) if self.exclusive_end else end).strftime(str(self.format)))
             yield dict(zip(self.params, values, strict=False))
             day = end + timedelta(days=1)
+
+    def _round_up(self, end: datetime) -> datetime:
+        """``end`` on the mall's next whole unit (a formatter that truncates then still covers it)."""
+        if self.resolution is None:
+            return end
+        epoch = datetime(1970, 1, 1, tzinfo=end.tzinfo)
+        part = (end - epoch) % self.resolution
+        return end + (self.resolution - part) if part else end

@@ -22,6 +22,7 @@ seller as ORDER tickets, so no claim action is declared; 판매취소 is the ref
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -89,6 +90,9 @@ ERRORS = (
     ErrorRule(AuthError, codes=("1015", "1016", "4000")),
     ErrorRule(RejectedError, codes=tuple(c for c in CODES_KO if c not in ("1015", "1016", "4000"))),
 )
+# v2 times are whole seconds, v3 milliseconds; whether upto/updated_at_max include their end is not
+# documented (§3.4/§3.5): the end is rounded up so an order changed in the last second is not left out
+SECOND, MILLISECOND = timedelta(seconds=1), timedelta(milliseconds=1)
 ORDER_PAGE = TICKET_PAGE = PRODUCT_PAGE = 100  # v2 SDKs ask 50–100, v3 allows 1–500 (reference §3.2)
 PAGES = NextUrl(drop=("access_token",))  # the token is the auth's, never a page cursor
 RECEIPT = "data.id"  # what a write's answer names (a ticket's id; v2 answers {"success": true}: none)
@@ -130,12 +134,13 @@ SPEC = MarketplaceSpec(
         "orders": Read(
             "주문", "GET", "/api/v2/order/multi-get", records="data", send="params",
             mapping=lambda item, _, account: order_line(item, account), key=lambda line: line.line_id,
-            stamp=lambda line, _: changed_at(line), window=Window(UNBOUNDED, ("since", "upto"), v2_time),
+            stamp=lambda line, _: changed_at(line), window=Window(UNBOUNDED, ("since", "upto"), v2_time, resolution=SECOND),
             partitions=({"limit": ORDER_PAGE},), paginator=PAGES),
         "tickets": Read(
             "티켓", "GET", "/api/v3/tickets", records="data", send="params",
             mapping=lambda item, _, account: to_ticket(item, account), key=lambda ticket: ticket.ticket_id,
-            stamp=lambda ticket, _: ticket.updated_at, window=Window(UNBOUNDED, ("updated_at_min", "updated_at_max"), v3_time),
+            stamp=lambda ticket, _: ticket.updated_at, window=Window(UNBOUNDED, ("updated_at_min", "updated_at_max"), v3_time,
+                          resolution=MILLISECOND),
             partitions=({"limit": TICKET_PAGE, "sort_by": "updated_at.asc"},),
             paginator=Keyset("updated_at_min", "updated_at", TICKET_PAGE)),
         "products": Read(
@@ -186,6 +191,7 @@ SPEC = MarketplaceSpec(
     answer_length=(1, tickets.MAX_REPLY),
     answer_deadline_hours=48,  # seed 004: 응답까지 남은 시간
     confirm_before_invoice=False,  # no 발주확인 in Wish's API
+    digit_ids=False,  # order and transaction ids are 24-hex object ids (reference §3.3, §3.5)
     couriers=COURIERS,
     reasons=hooks.REASONS,
     sandbox=SandboxHints(courier="EPOST"),
