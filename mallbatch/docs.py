@@ -115,7 +115,7 @@ def _span(span: timedelta) -> str:
     return f"{_number(span / timedelta(hours=1))}시간"
 
 
-def _rate(spec: Any) -> str:
+def rate_text(spec: Any) -> str:
     rate = spec.rate
     text = f"초당 {_number(rate.per_second)}회"
     if getattr(rate, "client", None):
@@ -182,7 +182,7 @@ def marketplaces() -> str:
             answer.append(f"{spec.answer_length[0]}–{spec.answer_length[1]}{'바이트' if spec.answer_bytes else '자'}")
         if spec.answer_deadline_hours:
             answer.append(f"{spec.answer_deadline_hours}시간 안에")
-        parts.append(f"| {name} | {_rate(spec)} | {windows} | {batches} | {', '.join(answer)} |")
+        parts.append(f"| {name} | {rate_text(spec)} | {windows} | {batches} | {', '.join(answer)} |")
     parts += ["", "| 쇼핑몰 | 계정 키 (`[[accounts]]`) | 설명 |", "|---|---|---|"]
     for name, _, spec in malls:
         for credential in spec.credentials:
@@ -199,7 +199,7 @@ def account_comments() -> str:
         lines.append(f"#   {name} ({code}):")
         width = max(len(c.name) for c in spec.credentials) if spec.credentials else 0
         lines += [f"#     {c.name.ljust(width)}  {_credential(c)}" for c in spec.credentials]
-        lines.append(f"#     rate_limit 기본값: {_rate(spec)}")
+        lines.append(f"#     rate_limit 기본값: {rate_text(spec)}")
     files = _file_malls()
     if files:
         lines.append(f"#   {FILE_TRANSPORT}, 계정 키 없음: " + ", ".join(f"{name} ({code})" for name, code, _ in files))
