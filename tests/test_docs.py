@@ -123,7 +123,7 @@ def test_config_account_comments_are_rendered_from_the_specs() -> None:
             line = next(line for line in section.splitlines() if line.startswith(f"#     {credential.name} "))
             assert credential.hint_ko in line and ("비밀값" in line) == credential.secret
             assert credential.hint_ko not in template  # written once, in the spec
-        own = [line for line in takewhile(lambda line: line.startswith("#     "), section.splitlines())]
+        own = list(takewhile(lambda line: line.startswith("#     "), section.splitlines()))
         assert f"#     rate_limit 기본값: {rate_text(cls.spec)}" in own, code
 
 

@@ -13,8 +13,8 @@ from mallbatch.sheets.columns import Column, Kind
 from mallbatch.sheets.issues import WARNING, Issue
 from mallbatch.sheets.rows import Row, SheetContext
 
-# The dropdown offers the malls mallbatch talks to; the others are recognised by name
-# (스토어팜, 지마켓 …) so a row for one gets "not connected yet", not "unknown value".
+# The dropdown offers the malls mallbatch talks to (every mall has a connector; one whose module fails to import
+# drops out); the others are recognised by name so a row for one gets "not connected yet", not "unknown value".
 CONNECTED_MALLS = tuple(m.name for m in MALLS if m.code in connected())
 PENDING_MALLS = tuple(m.name for m in MALLS if m.code not in connected())
 MALL = Column(
@@ -23,7 +23,8 @@ MALL = Column(
     aliases={alias: m.name for m in MALLS for alias in (m.name, m.code, *m.synonyms)},
     refused={name: ("mall-not-connected", "아직 연동하지 않는 쇼핑몰입니다") for name in PENDING_MALLS},
     synonyms=("제휴몰", "제휴몰명", "마켓", "판매처", "몰"),
-    help=f"목록에서 쇼핑몰을 고르세요 (준비 중: {', '.join(PENDING_MALLS)})", example="쿠팡", width=12,
+    help="목록에서 쇼핑몰을 고르세요" + (f" (준비 중: {', '.join(PENDING_MALLS)})" if PENDING_MALLS else ""),
+    example="쿠팡", width=12,
 )
 ACCOUNT = Column(
     "계정", "account", Kind.TEXT, synonyms=("판매자ID", "판매ID", "계정명", "아이디"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import socket
 import sys
@@ -30,17 +31,24 @@ from mallbatch.malls import mall_name
 from mallbatch.sandbox.server import Faults, SandboxServer, Simulator
 from mallbatch.sandbox.store import SimStore, workspace_id
 
+log = logging.getLogger("mallbatch.sandbox")
 
 
 def _discover() -> dict[str, type[Simulator]]:
     """mall → simulator class, found by module: each protocol module's Simulator subclass declares
-    its ``mall``, so adding a mall adds a module here and edits no list."""
+    its ``mall``, so adding a mall adds a module here and edits no list. A module that fails to import
+    is logged and skipped (its mall has no simulator), as the connector registry does."""
     found: dict[str, type[Simulator]] = {}
     for path in sorted(Path(__file__).parent.glob("*.py")):
         if path.stem in ("__init__", "registry"):
             continue
         name = f"mallbatch.sandbox.{path.stem}"
-        for value in vars(importlib.import_module(name)).values():
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - like the connectors: one broken simulator must not stop mallbatch
+            log.exception("simulator %s could not be loaded", name)
+            continue
+        for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Simulator) and value.__module__ == name and "mall" in vars(value):
                 found[value.mall] = value
     return found
