@@ -115,17 +115,29 @@ def _span(span: timedelta) -> str:
     return f"{_number(span / timedelta(hours=1))}시간"
 
 
+def per_text(per_second: float) -> str:
+    """"초당 5회", or for less than one a second "5초에 1회" (1/3 reads 3초, not 초당 0.333333)."""
+    if per_second >= 1:
+        return f"초당 {_number(per_second)}회"
+    return f"{_number(round(1 / per_second, 2))}초에 1회"
+
+
+def _limit(per_second: float, client: float | None) -> str:
+    return per_text(per_second) + (f" (보낼 때는 {per_text(client)})" if client else "")
+
+
 def rate_text(spec: Any) -> str:
     rate = spec.rate
-    text = f"초당 {_number(rate.per_second)}회"
-    if getattr(rate, "client", None):
-        text += f" (보낼 때는 초당 {_number(rate.client)}회)"
+    text = _limit(rate.per_second, rate.client)
     if rate.burst > 1:
         text += f", 한꺼번에 {rate.burst}회까지"
     if rate.cap:
         text += f", 어떤 1초에도 {rate.cap}회 이하"
-    for method, path, per_second in getattr(rate, "endpoints", ()):
-        text += f"; `{method} {path}` 초당 {_number(per_second)}회"
+    for endpoint in rate.endpoints:
+        calls = "·".join(f"`{endpoint.method} {path}`" for path in endpoint.paths)
+        text += f"; {calls}{' ' + endpoint.what_ko if endpoint.what_ko else ''} {_limit(endpoint.per_second, endpoint.client)}"
+        if endpoint.shared_by:
+            text += f", 같은 `{endpoint.shared_by}` 의 계정끼리 함께"
     return text
 
 

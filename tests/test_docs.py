@@ -21,6 +21,7 @@ from mallbatch.docs import (
     END,
     MALLS_BEGIN,
     MALLS_END,
+    per_text,
     rate_text,
     read_name,
     WRITES,
@@ -154,3 +155,29 @@ def test_a_secret_named_like_an_id_is_wrapped_because_the_spec_says_so(tmp_path:
 def test_config_account_comments_survive_a_korean_windows_save() -> None:
     """Sellers edit config.toml in Notepad, which may save it as cp949: the generated comments must encode."""
     account_comments().encode("cp949")
+
+
+def test_slow_rates_read_as_one_call_per_so_many_seconds() -> None:
+    assert [per_text(r) for r in (10.0, 2.5, 1.0, 20 / 60, 1 / 5, 1 / 5.5)] == [
+        "초당 10회", "초당 2.5회", "초당 1회", "3초에 1회", "5초에 1회", "5.5초에 1회"]
+    assert "초당 0." not in marketplaces() and "초당 0." not in account_comments()
+
+
+def test_every_declared_endpoint_limit_is_in_its_malls_rate_row() -> None:
+    """Slower endpoints (아임웹's full lists, ESM's order lists and product search) are stated beside the mall's rate,
+    with who shares the limit and which calls it covers."""
+    rows = marketplaces().splitlines()
+    for mall in MALLS:
+        spec = connectors()[mall.code].spec
+        for endpoint in getattr(getattr(spec, "rate", None), "endpoints", ()):
+            limits = next(r for r in rows if r.startswith(f"| {mall.name} | 초당 "))
+            assert all(f"`{endpoint.method} {path}`" in limits for path in endpoint.paths), (mall.code, limits)
+            assert per_text(endpoint.per_second) in limits
+            if endpoint.client:
+                assert f"보낼 때는 {per_text(endpoint.client)}" in limits
+            if endpoint.shared_by:
+                assert f"`{endpoint.shared_by}`" in limits
+            if endpoint.what_ko:
+                assert endpoint.what_ko in limits
+    gmarket = next(r for r in rows if r.startswith("| G마켓 | 초당 "))
+    assert "`POST /shipping/v1/Order/RequestOrders`" in gmarket and "5초에 1회" in gmarket  # reference §4.2

@@ -103,7 +103,7 @@ def test_the_order_list_limit_is_shared_by_both_sites_accounts_of_one_master_id(
     httpx.post(f"{server.url}/_sandbox/faults", json={"rate_limit": 1000})
 
     a, b = open_adapter(gmarket, retry=RetryPolicy(attempts=1)), open_adapter(auction, retry=RetryPolicy(attempts=1))
-    assert a.order_lists is b.order_lists  # one limiter per master id
+    assert a.http.endpoints[("POST", LIST)].limiter is b.http.endpoints[("POST", LIST)].limiter  # one per master id
     now = datetime.now(KST)
     for adapter in (a, b, a, b):  # 5 status lists each, alternating sites; one refusal would raise (one attempt)
         list(adapter.orders(now - timedelta(hours=1), now + timedelta(minutes=1)))
@@ -113,7 +113,8 @@ def test_the_order_list_limit_is_shared_by_both_sites_accounts_of_one_master_id(
 
 
 def test_windows_are_split_per_site_and_claims_stay_under_seven_days(start_sim: Any) -> None:
-    server, gmarket = start_sim("gmarket", faults={"rate_limit": 1000}, rate_limit=1000)
+    # the raw list calls below come back to back: at 100000/s the simulator's 5 s list limit is 0.5 ms, not in their way
+    server, gmarket = start_sim("gmarket", faults={"rate_limit": 100000}, rate_limit=1000)
     assert raw(server, LIST, {"siteType": 2, "orderStatus": 1, "requestDateType": 2, **window(31)}).json()["ResultCode"] == 0
     assert raw(server, LIST, {"siteType": 2, "orderStatus": 1, "requestDateType": 2, **window(32)}).json()["ResultCode"] == 1000
     assert raw(server, LIST, {"siteType": 1, "orderStatus": 1, "requestDateType": 2, **window(180)}).json()["ResultCode"] == 0
@@ -121,6 +122,7 @@ def test_windows_are_split_per_site_and_claims_stay_under_seven_days(start_sim: 
     for days, code in ((7, 2000), (6, 0)):
         body = {"SiteType": 3, "Type": 2, "StartDate": str(today - timedelta(days=days)), "EndDate": str(today)}
         assert raw(server, "/claim/v1/sa/Cancels", body).json()["ResultCode"] == code, days
+    httpx.post(f"{server.url}/_sandbox/faults", json={"rate_limit": 1000})  # the connectors' own pace from here
 
     for mall, longest in (("gmarket", 31), ("auction", 180)):
         front = Misbehaving(server.url).start()
@@ -173,3 +175,22 @@ def test_both_sites_declare_what_their_api_allows() -> None:
     for mall in ("gmarket", "auction"):
         cls = connector_class(mall)
         assert cls is not None and cls.spec.capabilities == wanted, mall
+
+
+def test_the_order_list_limit_is_the_one_the_spec_declares(start_sim: Any) -> None:
+    """Both sites' specs declare the order lists' 1 call / 5 s (kept to 5.5 s), shared by the accounts of one
+    master id and for list calls only (order-number look-ups are exempt); the connector's limiter is that one."""
+    from mallbatch.connectors.esm.spec import ORDER_LISTS, AuctionConnector, GmarketConnector
+
+    declared = [next(e for e in cls.spec.rate.endpoints if LIST in e.paths) for cls in (GmarketConnector, AuctionConnector)]
+    assert declared[0] == declared[1]
+    lists = declared[0]
+    assert (lists.method, lists.paths, lists.per_second, lists.client, lists.shared_by) == ("POST", ORDER_LISTS, 1 / 5, 1 / 5.5, "master_id")
+    assert lists.applies({"orderStatus": 1}) and not lists.applies({"orderStatus": 0, "orderNo": "1"})
+    _, gmarket = start_sim("gmarket", faults={"rate_limit": 1000})
+    connector = open_adapter(replace(gmarket, options={k: v for k, v in gmarket.options.items() if k != "rate_limit"}))
+    try:
+        limiter = connector.http.endpoints[("POST", LIST)].limiter
+        assert limiter.rate == lists.client and limiter is connector.http.endpoints[("POST", ORDER_LISTS[1])].limiter
+    finally:
+        connector.close()

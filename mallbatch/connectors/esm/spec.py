@@ -4,14 +4,13 @@
 * Auth: a fresh HS256 JWT per call (:mod:`.auth`).
 * Envelopes: order, shipping and claim APIs answer ``{ResultCode, Message, Data}`` on HTTP 200 (ResultCode ≠ 0
   is the refusal); item APIs answer camelCase — :func:`normalize` reads both as the first.
-* RequestOrders is one call per 5 s per seller id: the limiter is keyed by the ESM master id, so the G마켓 and
-  the 옥션 account of one seller (whose tokens name both seller ids) share it (:class:`EsmConnector.call`).
+* RequestOrders is one call per 5 s per seller id: declared in the spec's rate, its limiter keyed by the ESM master
+  id, so the G마켓 and the 옥션 account of one seller (whose tokens name both seller ids) share it.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,10 +35,11 @@ from mallbatch.connectors.esm.mapping import (
 )
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.errors import ErrorRule
-from mallbatch.connectors.runtime.http import Envelope, RetryPolicy, limiter_for
+from mallbatch.connectors.runtime.http import Envelope, RetryPolicy
 from mallbatch.connectors.runtime.paging import PageNumber
 from mallbatch.connectors.runtime.spec import (
     Credential,
+    EndpointRate,
     Hooks,
     ListingRules,
     Lookup,
@@ -56,8 +56,11 @@ from mallbatch.domain.records import ClaimKind, ItemResult, OrderLine
 from mallbatch.errors import AuthError, RateLimited, RejectedError
 
 ORDER_LISTS = ("/shipping/v1/Order/RequestOrders", "/shipping/v1/Order/PreRequestOrders")
-# reference §4.2: 1 call / 5 s per site seller id (order-number look-ups exempt); kept to 5.5 s, as arrivals jitter
-ORDER_LIST_RATE = 1 / 5.5
+# reference §4.2: 1 call / 5 s per site seller id (order-number look-ups exempt); kept to 5.5 s, as arrivals jitter.
+# One limiter per master id: both sites' tokens name both seller ids, so the two accounts' calls count alike.
+ORDER_LIST_RATE = EndpointRate("POST", ORDER_LISTS, 1 / 5, client=1 / 5.5, shared_by="master_id",
+                               applies=lambda payload: int((payload or {}).get("orderStatus") or 0) != 0,
+                               what_ko="기간 조회 (주문번호 조회는 제외)")
 ORDER_WINDOWS = {"G": timedelta(days=31), "A": timedelta(days=180)}  # reference §4.3
 CLAIM_DAYS = timedelta(days=6)  # reference §4.4: under 7 days (7 is refused); day windows whose EndDate is the next 00:00
 MINUTES = "%Y-%m-%d %H:%M"  # reference §5.4: ESM takes YYYY-MM-DD[ HH:mm]
@@ -144,7 +147,7 @@ def build(site: str) -> MarketplaceSpec:
             Credential("auction_seller_id", "옥션 판매자 ID (옥션 계정에는 필수, G마켓 계정에는 함께 쓰면 같은 값)", secret=False),
         ),
         auth=EsmJwtAuth,
-        rate=Rate(10.0, burst=1, endpoints=(("POST", "/item/v1/goods/search", SEARCH_RATE),)),  # invented: 10/s elsewhere
+        rate=Rate(10.0, burst=1, endpoints=(ORDER_LIST_RATE, EndpointRate("POST", ("/item/v1/goods/search",), SEARCH_RATE))),  # invented: 10/s elsewhere
         envelope=envelope,
         errors=errors(name),
         auth_probe=("GET", "/item/v1/shipping/delivery-company"),  # reference §4.6: the courier list
@@ -223,26 +226,17 @@ def build(site: str) -> MarketplaceSpec:
 
 
 class EsmConnector(Connector):
-    """One site of ESM; its order lists share a limiter with the other site's account of the same master id."""
+    """One site of ESM: the address changes OrderCheck reports hold its lines until the seller has looked."""
 
     site: ClassVar[str]
 
     def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None) -> None:
         super().__init__(account, retry=retry, state_dir=state_dir)
-        rate = float(account.option("rate_limit") or self.spec.rate.per_second)
-        own = min(rate, ORDER_LIST_RATE * rate / self.spec.rate.per_second)  # scaled like the runtime's endpoint rates
-        self.order_lists = limiter_for(("esm", f"{account.secret('master_id')} order lists"), own, 1, max(1, math.floor(own)))
         self.addresses = AddressChanges(f"{self.spec.mall}/{account.name}", state_dir)
 
     def close(self) -> None:
         super().close()
         self.addresses.close()
-
-    def call(self, method: str, path: str, *, write: bool = False, send: str = "json",
-             payload: dict[str, Any] | None = None) -> Any:
-        if path in ORDER_LISTS and int((payload or {}).get("orderStatus") or 0) != 0:
-            self.order_lists.acquire()  # a list by period; a look-up by order number is exempt (reference §4.2)
-        return super().call(method, path, write=write, send=send, payload=payload)
 
     def with_hold(self, line: OrderLine) -> OrderLine:
         if self.addresses.state(line.ship_unit) == "held":

@@ -29,6 +29,7 @@ from mallbatch.connectors.runtime.http import Envelope
 from mallbatch.connectors.runtime.paging import dig
 from mallbatch.connectors.runtime.spec import (
     Credential,
+    EndpointRate,
     Expand,
     Hooks,
     Lookup,
@@ -131,7 +132,7 @@ SPEC = MarketplaceSpec(
                  Credential("secret", "같은 화면의 Secret Key")),
     auth=lambda account: ImwebTokenAuth(account.secret("key"), account.secret("secret")),
     # reference §4.1: full lists (주문·상품 조회) 1/s, every other call 5/s; exceeding may block, so never more
-    rate=Rate(5.0, burst=1, cap=5, endpoints=(("GET", ORDERS, 1.0), ("GET", PRODUCTS, 1.0))),
+    rate=Rate(5.0, burst=1, cap=5, endpoints=(EndpointRate("GET", (ORDERS,), 1.0), EndpointRate("GET", (PRODUCTS,), 1.0))),
     envelope=ENVELOPE,
     errors=ERRORS,
     auth_probe=("GET", f"{SHOP}/inquirys", lambda: {"status": "WAIT", "offset": 1}),

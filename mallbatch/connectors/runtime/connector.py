@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from mallbatch.config import Account
 from mallbatch.connectors.runtime.errors import classifier
-from mallbatch.connectors.runtime.http import HttpClient, RetryPolicy, limiter_for
+from mallbatch.connectors.runtime.http import EndpointLimit, HttpClient, RetryPolicy, limiter_for
 from mallbatch.connectors.runtime.paging import dig
 from mallbatch.connectors.runtime.reads import run_read
 from mallbatch.connectors.runtime.spec import FromAccount, MarketplaceSpec
@@ -68,16 +68,20 @@ class Connector:
         if attach is not None:  # an auth that calls the mall itself (a token endpoint) does so through this connector
             attach(self)
 
-    def _endpoint_limiters(self, rate: float) -> dict[tuple[str, str], Any]:
-        """A limiter per declared slow endpoint, scaled as the account's rate is to the mall's (a test mall's
-        rate_limit 1000 lets the 1/s lists go at 200/s), never above the account's own rate."""
+    def _endpoint_limiters(self, rate: float) -> dict[tuple[str, str], EndpointLimit]:
+        """A limiter per declared slow endpoint group, scaled as the account's rate is to the mall's (a test mall's
+        rate_limit 1000 lets the 1/s lists go at 200/s), never above the account's own rate; one per account, or
+        one per value of the account key it is ``shared_by``."""
         scale = rate / self.spec.rate.per_second
-        limiters = {}
-        for method, path, per_second in self.spec.rate.endpoints:
-            own = min(rate, per_second * scale)
-            key = (self.spec.mall, f"{self.account.name} {method.upper()} {path}")
-            limiters[(method.upper(), path)] = limiter_for(key, own, 1, max(1, math.floor(own)))
-        return limiters
+        limits = {}
+        for endpoint in self.spec.rate.endpoints:
+            own = min(rate, endpoint.rate_at(scale))
+            method, paths = endpoint.method.upper(), " ".join(endpoint.paths)
+            key = ((endpoint.shared_by, f"{self.account.secret(endpoint.shared_by)} {method} {paths}") if endpoint.shared_by
+                   else (self.spec.mall, f"{self.account.name} {method} {paths}"))
+            limit = EndpointLimit(limiter_for(key, own, 1, max(1, math.floor(own))), endpoint.applies)
+            limits |= {(method, path): limit for path in endpoint.paths}
+        return limits
 
     @property
     def base_url(self) -> str:

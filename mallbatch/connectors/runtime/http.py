@@ -103,6 +103,18 @@ def limiter_for(key: tuple[str, str], rate: float, burst: int, per_second: int |
 
 
 @dataclass(frozen=True)
+class EndpointLimit:
+    """The limiter of a slower endpoint, taken before the account's for the calls ``applies`` accepts (by payload)."""
+
+    limiter: RateLimiter
+    applies: Callable[[Any], bool] | None = None  # None: every call of the endpoint
+
+    def acquire(self, kwargs: dict[str, Any]) -> None:
+        if self.applies is None or self.applies(kwargs.get("json", kwargs.get("params"))):
+            self.limiter.acquire()
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 5
     base_delay: float = 0.5
@@ -345,7 +357,7 @@ class HttpClient:
         retry: RetryPolicy | None = None,
         classify: Callable[[httpx.Response], RemoteError | None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        endpoints: dict[tuple[str, str], RateLimiter] | None = None,
+        endpoints: dict[tuple[str, str], EndpointLimit] | None = None,
     ) -> None:
         limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
         self._client = httpx.Client(
@@ -391,7 +403,7 @@ class HttpClient:
         endpoint = self.endpoints.get((method.upper(), path))
         for attempt in range(1, self.retry.attempts + 1):
             if endpoint is not None:
-                endpoint.acquire()
+                endpoint.acquire(kwargs)
             self.limiter.acquire()
             self.calls += 1
             started = time.monotonic()

@@ -40,15 +40,32 @@ class Credential:
 
 
 @dataclass(frozen=True)
+class EndpointRate:
+    """Calls a mall allows fewer of than the rest: one limiter over ``paths``, scaled with the account's rate_limit
+    and always under it, with its own one-second cap (아임웹's full lists 1/s against 5/s; ESM's order lists)."""
+
+    method: str
+    paths: tuple[str, ...]
+    per_second: float  # the mall's documented rate for these calls
+    client: float | None = None  # the rate the client keeps to (a margin under per_second, as arrivals jitter)
+    # account key whose value keys the limiter: every account naming the same value shares it, across malls
+    # (ESM: the G마켓 and 옥션 accounts of one master id, whose tokens name both seller ids)
+    shared_by: str = ""
+    applies: Callable[[Any], bool] | None = None  # the calls (by payload) it limits; None: all (ESM: lists by period)
+    what_ko: str = ""  # which calls, for the docs, when ``applies`` narrows them
+
+    def rate_at(self, scale: float) -> float:
+        return (self.client or self.per_second) * scale
+
+
+@dataclass(frozen=True)
 class Rate:
     per_second: float  # the mall's documented average requests per second
     burst: int = 1  # requests saved up beyond the average
     cap: int | None = None  # never more than this in any one-second window
     client: float | None = None  # the average the client keeps to (a margin under per_second); account rate_limit overrides
     burst_seconds: float | None = None  # the burst is this many seconds of the rate in use (스마트스토어: 2 × rate)
-    # (method, exact path, per second): endpoints the mall allows fewer calls than the rest (아임웹's full lists:
-    # 1/s against 5/s). Scaled with the account's rate_limit, and always under it; each has its own one-second cap.
-    endpoints: tuple[tuple[str, str, float], ...] = ()
+    endpoints: tuple[EndpointRate, ...] = ()  # slower calls (exact paths), each group with its own limiter
 
     def burst_at(self, rate: float) -> int:
         """The burst for ``rate`` (the account's rate_limit or ``per_second``)."""
