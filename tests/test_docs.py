@@ -89,6 +89,8 @@ def test_marketplace_section_states_every_spec_fact() -> None:
         assert (f"어떤 1초에도 {spec.rate.cap}회 이하" in limits) == bool(spec.rate.cap)
         assert (f"한꺼번에 {spec.rate.burst}회까지" in limits) == (spec.rate.burst > 1)
         assert len([w for w in spec.windows if f"{read_name(spec, w)} " in limits]) == len(spec.windows)
+        names = [read_name(spec, w) for w in spec.windows]
+        assert len(set(names)) == len(names), (mall.code, names)  # each list's window named apart (반품, 교환 …)
         for capability in WRITES:
             if capability in spec.capabilities:
                 assert f"{CAPABILITY_NAMES[capability]} {spec.batch(capability)}건" in limits

@@ -74,7 +74,7 @@ CLAIM_STATUSES = ("C1", "C2", "C3", "C4", "C8")
 
 
 def _claims(kind: ClaimKind) -> Read:
-    return Read("클레임", "GET", f"/{CLAIM_LISTS[kind]}/search", records="items", send="params",
+    return Read(str(kind), "GET", f"/{CLAIM_LISTS[kind]}/search", records="items", send="params",
                 mapping=lambda item, _, account: to_claim(item, account, kind),
                 key=lambda claim: claim.claim_id, stamp=lambda claim, _: claim.requested_at,
                 window=CLAIM_WINDOW, partitions=tuple({"claimStatus": s} for s in CLAIM_STATUSES), paginator=PAGES)
