@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from mallbatch.connectors.runtime.spec import MarketplaceSpec
 from mallbatch.domain.capability import Capability
 from mallbatch.domain.couriers import find_courier
+from mallbatch.domain.korean import object_
 from mallbatch.domain.records import Claim, ClaimAction, ClaimStatus, OrderStatus
 from mallbatch.domain.states import SELLER_REASONS, State, claim_state
 from mallbatch.kinds.claim_actions import ACTIONS, CLOSED, Action, offered
@@ -32,11 +33,6 @@ if TYPE_CHECKING:
 
 SHIPPED = (OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED)
 
-
-def _object(name: str) -> str:
-    """``name`` with its object particle: 취소승인을, 반품보류를."""
-    last = name[-1:]
-    return f"{name}{'을' if '가' <= last <= '힣' and (ord(last) - 0xAC00) % 28 else '를'}"
 
 
 class ClaimPush:
@@ -77,7 +73,7 @@ class ClaimPush:
             return None
         if action.capability not in adapter.spec.capabilities:
             can = ", ".join(offered(claim)) or "없음"
-            outcome.add(label, FAILURE, f"이 쇼핑몰은 API 로 {_object(action.name)} 할 수 없습니다. 쇼핑몰 관리 화면에서 처리하세요 "
+            outcome.add(label, FAILURE, f"이 쇼핑몰은 API 로 {object_(action.name)} 할 수 없습니다. 쇼핑몰 관리 화면에서 처리하세요 "
                                         f"(이 클레임에 mallbatch 로 할 수 있는 처리: {can})")
             return None
         courier = find_courier(row.get("courier", "")) if row.has("courier") else None
@@ -100,13 +96,13 @@ class ClaimPush:
         if state is action.reaches or (action.approves and claim.status is ClaimStatus.DONE):
             return SKIP, f"{ALREADY} (쇼핑몰 상태: {state})"
         if claim.status in CLOSED:
-            return FAILURE, f"이미 {state} 상태인 클레임이라 {_object(action.name)} 할 수 없습니다"
+            return FAILURE, f"이미 {state} 상태인 클레임이라 {object_(action.name)} 할 수 없습니다"
         if action.capability is Capability.CLAIM_RELEASE and state is not State.HELD:
             return FAILURE, f"보류 중인 클레임이 아닙니다 (지금: {state}). 보류해제할 것이 없습니다"
         if state is State.HELD and not action.on_hold:
             release = ("먼저 보류해제를 보낸 뒤" if Capability.CLAIM_RELEASE in spec.capabilities
                        else "쇼핑몰 관리 화면에서 보류를 해제한 뒤 (이 쇼핑몰은 API 로 보류해제를 할 수 없습니다)")
-            return FAILURE, f"보류 중인 클레임입니다. {release} {_object(action.name)} 보내세요"
+            return FAILURE, f"보류 중인 클레임입니다. {release} {object_(action.name)} 보내세요"
         if action.capability is Capability.CANCEL_REJECT and not row.has("courier") and self._shipped(claim):
             return ERROR, "이미 발송된 주문의 취소거부에는 택배사·송장번호가 필요합니다. 보낸 택배사와 송장번호를 채우세요"
         if action.reason and spec.reasons and not row.has("reason_code"):

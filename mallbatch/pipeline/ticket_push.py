@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from mallbatch.domain.capability import Capability
+from mallbatch.domain.korean import object_
 from mallbatch.domain.records import Ticket, TicketAction, TicketState
 from mallbatch.kinds.tickets import ACTIONS, REOPEN, REPLY_MAX, Action, offered
 from mallbatch.pipeline.answer_templates import TICKET_FALLBACK, TemplateProblem, ticket_context
@@ -32,11 +33,6 @@ if TYPE_CHECKING:
 
 STATE_CHANGES = (Capability.TICKET_CLOSE, Capability.TICKET_APPEAL, Capability.TICKET_REOPEN)
 
-
-def _object(name: str) -> str:
-    """``name`` with its object particle: 답변을, 환불을, 재오픈을."""
-    last = name[-1:]
-    return f"{name}{'을' if '가' <= last <= '힣' and (ord(last) - 0xAC00) % 28 else '를'}"
 
 
 class TicketPush:
@@ -83,7 +79,7 @@ class TicketPush:
                 outcome.add(label, *refusal)
                 return None
         if action.capability not in adapter.spec.capabilities:
-            outcome.add(label, FAILURE, f"이 쇼핑몰은 API 로 {_object(action.name)} 할 수 없습니다. 쇼핑몰 관리 화면에서 처리하세요")
+            outcome.add(label, FAILURE, f"이 쇼핑몰은 API 로 {object_(action.name)} 할 수 없습니다. 쇼핑몰 관리 화면에서 처리하세요")
             return None
         return Task(self.sheet, row, account, command, item)
 
@@ -116,7 +112,7 @@ class TicketPush:
             if state is action.reaches and (done_before is not None or action.capability in STATE_CHANGES):
                 return SKIP, f"{ALREADY} (티켓 상태: {state})"
             if state is TicketState.PERMANENTLY_CLOSED:
-                return FAILURE, f"영구 종료된 티켓이라 {_object(action.name)} 할 수 없습니다 (Wish 는 영구 종료된 티켓을 다시 열지 않습니다)"
+                return FAILURE, f"영구 종료된 티켓이라 {object_(action.name)} 할 수 없습니다 (Wish 는 영구 종료된 티켓을 다시 열지 않습니다)"
             allowed = "·".join(str(s) for s in action.states)
             return FAILURE, (f"{action.name}은(는) {allowed} 상태의 티켓에만 할 수 있습니다 (지금: {state}). "
                              "다시 수집해 상태를 확인하세요")

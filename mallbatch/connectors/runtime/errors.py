@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from mallbatch.connectors.runtime.http import Envelope, retry_after_seconds, subject
+from mallbatch.connectors.runtime.http import Envelope, retry_after_seconds
+from mallbatch.domain.korean import subject
 from mallbatch.errors import AuthError, MalformedResponse, RateLimited, RejectedError, RemoteError, TransientError
 
 Classify = Callable[[httpx.Response], RemoteError | None]

@@ -32,6 +32,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from mallbatch.domain.korean import subject
 from mallbatch.errors import (
     AuthError,
     MalformedResponse,
@@ -167,13 +168,6 @@ def default_classify(response: httpx.Response, error_text: ErrorText) -> RemoteE
 
 DEFAULT_DEADLINE = 60.0  # seconds for connect + the whole response
 DEFAULT_MAX_BODY_MB = 64  # no real page of any mall comes near this
-
-
-def subject(name: str) -> str:
-    """``name`` with its subject particle: 쿠팡이, 위메프가."""
-    last = name[-1:]
-    has_final = "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 != 0
-    return f"{name}{'이' if has_final else '가'}"
 
 
 @dataclass(frozen=True)

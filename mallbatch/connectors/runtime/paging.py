@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from mallbatch.connectors.runtime.http import subject
+from mallbatch.domain.korean import subject
 from mallbatch.errors import MalformedResponse
 
 
