@@ -24,7 +24,8 @@ from mallbatch.domain.capability import Capability
 from mallbatch.connectors.registry import connected, connector_class
 from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus, Ticket
 from mallbatch.domain.clock import KST, now_kst
-from mallbatch.config import Config
+from mallbatch.config import Account, Config
+from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.errors import AuthError, ConfigError, RemoteError
 from mallbatch.files import COLLECTED, outbox_dir
 from mallbatch.kinds.collected import (
@@ -118,6 +119,14 @@ def resolve_malls(config: Config, names: Sequence[str]) -> list[str]:
     return codes
 
 
+def _unlisted(store: Store, adapter: Connector, account: Account, listed: set[str]) -> list[OrderLine]:
+    """The open lines of ``account`` its order lists did not show, as the mall has them now (looked up)."""
+    units = [line.ship_unit for line, _, _ in store.records.all(OrderLine, "orders", raw=False)
+             if (line.mall, line.account) == (account.mall, account.name) and line.status in OPEN_ORDER
+             and line.line_id not in listed]
+    return adapter.lookup_orders(list(dict.fromkeys(units))) if units else []
+
+
 def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[str] = (), kinds: Sequence[str] = (),
             since: datetime | None = None, now: datetime | None = None,
             progress: Callable[[str], None] | None = None) -> CollectResult:
@@ -151,11 +160,18 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             if progress:
                 progress(f"{account.label} {KIND_NAMES[kind]} 수집 중 ({start:%m-%d %H:%M} 부터)")
             seen = new = 0
+            listed: set[str] = set()
             try:  # upsert as pages arrive: memory stays flat however many orders there are
                 for chunk in _chunks(getattr(adapter, method)(start - OVERLAP if not since else start, now), CHUNK):
                     new += store.records.upsert(chunk, result.run_id)
                     stock.absorb(chunk)  # the ledger moves with the page: a crash after it re-reads from the watermark
                     seen += len(chunk)
+                    if kind == "orders":
+                        listed.update(line.line_id for line in chunk)
+                if kind == "orders" and adapter.spec.open_orders_only:
+                    fresh = _unlisted(store, adapter, account, listed)
+                    new += store.records.upsert(fresh, result.run_id)
+                    stock.absorb(fresh)
             except AuthError as exc:
                 session.failed_auth[(account.mall, account.name)] = exc.message_ko
                 result.errors[key] = exc.message_ko

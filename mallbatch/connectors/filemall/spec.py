@@ -43,6 +43,7 @@ class FileMallSpec:
     listing: ListingRules = ListingRules()
     hooks: Hooks = Hooks()
     split_quantity: bool = False
+    digit_ids: bool = False  # ids are the download's, kept as they are (the layouts are assumed): codes, not digits
     confirm_before_invoice: bool = False  # the seller's upload in the mall's office is the whole 발송처리
     couriers: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)

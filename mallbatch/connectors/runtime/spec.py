@@ -223,6 +223,9 @@ class MarketplaceSpec:
     confirm_before_invoice: bool = True
     split_quantity: bool = False  # a line's quantity may be shipped or cancelled in parts (아임웹 상품준비, seed 003)
     digit_ids: bool = True  # order numbers and ship units are digits (the 주문번호/묶음배송번호 cells are checked so)
+    # the order lists show unshipped orders only (티몬: D1/D2): a collection looks up, one order at a time, the lines
+    # it has open that the lists no longer show, so a line shipped (or cancelled) leaves the 주문 workbook's to-do
+    open_orders_only: bool = False
     couriers: dict[str, str] = field(default_factory=dict)  # canonical courier code → the mall's
     reasons: dict[str, str] = field(default_factory=dict)  # domain.states.SELLER_REASONS → the mall's reason code
     sandbox: SandboxHints = SandboxHints()

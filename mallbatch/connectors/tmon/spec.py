@@ -102,6 +102,7 @@ SPEC = MarketplaceSpec(
         Credential("partner_token", "대행사(파트너) 계정일 때만: X-Partner-Token 값"),
     ),  # no documented key lifetime
     auth=_auth,
+    open_orders_only=True,  # MELCHI: the order search takes D1 and D2 only; shipped orders are read one by one
     rate=Rate(5.0, burst=1),  # invented: undocumented; account option "rate_limit" overrides
     envelope=ENVELOPE,
     errors=ERRORS,
