@@ -114,7 +114,8 @@ def _table(ws: Worksheet, fmt: _Formats, table: Table, row: int) -> int:
     for keys, totals in table.rows:
         row += 1
         for col, key in enumerate(keys):
-            ws.write_string(row, col, safe_text(key))
+            if key:
+                ws.write_string(row, col, safe_text(key))
         _figures(ws, row, len(keys), totals, fmt.number)
         total.orders |= totals.orders
         total.quantity += totals.quantity
