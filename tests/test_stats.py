@@ -263,3 +263,14 @@ def test_watch_writes_the_stats_workbook_once_a_day(sim_workspace) -> None:
     books = list(ws.outbox.glob(f"*/{STATS}/매출통계_*.xlsx"))
     assert len(books) == 1, watcher.output()
     assert openpyxl.load_workbook(books[0])["제휴몰별"]["A5"].value == "쿠팡"
+
+
+def test_a_buyer_typed_option_is_never_shown(ws: Workspace) -> None:
+    """구매자입력형: the option text is the buyer's own words (a name to engrave), so it is grouped, not written."""
+    with Store(ws.store_path) as store:
+        store.save_products([{"code": "EN1", "name": "각인 반지", "category": "패션잡화>반지", "option_type": "구매자입력형"}])
+        store.records.upsert([line("L1", "coupang", "O1", "EN1", "각인: 홍길동", 1, 30000, "2026-11-02 10:00", "서울")], "run")
+        path, _ = write_sales_stats(ws, store)
+    assert table(path, "옵션별", 3)[0] == (("EN1", "각인 반지", "(구매자 입력 옵션)"), (1, 1, 0, 30000, 0, 30000, 30000))
+    with zipfile.ZipFile(path) as book:
+        assert not any("홍길동" in book.read(name).decode("utf-8") for name in book.namelist() if name.endswith(".xml"))

@@ -131,8 +131,12 @@ def sales_stats(store: Store, start: date | None = None, end: date | None = None
             keys |= {"weeks": (f"{monday:%Y-%m-%d}~{monday + timedelta(days=6):%m-%d}",), "months": (f"{day:%Y-%m}",)}
         for name, key in keys.items():
             buckets[name][key].add(*values)
-    ranked = lambda name: sorted(buckets[name].items(), key=lambda item: (-item[1].net, item[0]))  # noqa: E731
-    timely = lambda name: sorted(buckets[name].items(), key=lambda item: (item[0] == (NO_DATE,), item[0]))  # noqa: E731
+    def ranked(name: str) -> list[tuple[tuple[str, ...], Totals]]:  # best 순매출 first
+        return sorted(buckets[name].items(), key=lambda item: (-item[1].net, item[0]))
+
+    def timely(name: str) -> list[tuple[tuple[str, ...], Totals]]:  # in time order, 날짜 없음 last
+        return sorted(buckets[name].items(), key=lambda item: (item[0] == (NO_DATE,), item[0]))
+
     return SalesStats(
         start, end, total,
         days=Table("일별", ("날짜",), timely("days")), weeks=Table("주별", ("주",), timely("weeks")),
