@@ -162,3 +162,33 @@ def collect_orders(workdir: Path) -> dict[str, object]:
         child.join()
     return {"order_lines": orders, "simulator_generate_s": round(generated, 1), "collect_and_write_s": round(elapsed, 2),
             "workbook_mib": round(result.workbooks["orders"].stat().st_size / 2**20, 1)}
+
+
+def stats_orders(workdir: Path) -> dict[str, object]:
+    """매출통계 over 100,000 stored order lines (3 malls, 2,000 products × 5 options, a year of days, 17 regions)
+    with 5,000 completed cancels and returns; the store is filled in chunks first (not timed)."""
+    from datetime import datetime, timedelta
+
+    from mallbatch.domain.clock import KST
+    from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, OrderLine, OrderStatus
+    from mallbatch.domain.regions import REGIONS
+    from mallbatch.pipeline.stats_book import write_sales_stats
+
+    ws, _ = init_workspace(workdir / "ws")
+    malls, start = ("coupang", "smartstore", "wemakeprice"), datetime(2026, 1, 1, 9, tzinfo=KST)
+    with Store(ws.store_path) as store:
+        store.save_products([{"code": f"C{p:04}", "name": f"상품 {p}", "category": f"대분류{p % 12}>중분류{p % 5}"} for p in range(2000)])
+        for chunk in range(0, 100_000, 5000):
+            store.records.upsert([OrderLine(
+                malls[i % 3], "기본", f"L{i}", f"O{i // 2}", f"U{i}", OrderStatus.DELIVERED, "배송완료", start + timedelta(minutes=5 * i),
+                None, "구매자", "010-0000-0000", "수령인", "010-0000-0000", "", "06236", f"{REGIONS[i % 17][0]} 어딘가로 1", "", "",
+                f"P{i % 2000}", f"C{i % 2000:04}", f"상품 {i % 2000}", f"옵션{i % 5}", 1 + i % 3, 10_000 * (1 + i % 3), 10_000 * (1 + i % 3), 3000)
+                for i in range(chunk, chunk + 5000)], "bench")
+        store.records.upsert([Claim(malls[i % 3], "기본", f"C{i}", ClaimKind.CANCEL if i % 2 else ClaimKind.RETURN, ClaimStatus.DONE,
+                                    "완료", f"O{i * 10 // 2}", [f"L{i * 10}"], "", None, "", 1, "", "", "", "")
+                              for i in range(0, 10_000, 2)], "bench")
+        t0 = time.perf_counter()
+        path, stats = write_sales_stats(ws, store)
+        elapsed = time.perf_counter() - t0
+    return {"order_lines": 100_000, "claims": 5000, "stats_and_workbook_s": round(elapsed, 2), "net_sales": stats.total.net,
+            "workbook_kib": round(path.stat().st_size / 1024)}

@@ -2,6 +2,7 @@
 
     python bench/run.py            # 10,000 products with options and 100,000 invoice rows
     python bench/run.py --push     # plus: 2,000 products to the 쿠팡 simulator, 50,000 orders collected
+    python bench/run.py --stats    # plus: 매출통계 over 100,000 stored order lines
 
 Each case runs in a fresh child process so its peak memory (ru_maxrss) is its own.
 Figures are printed, never asserted: timing belongs here, not in the test suite.
@@ -42,12 +43,14 @@ def run(case: str) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--push", action="store_true", help="also run the simulator benchmarks")
+    parser.add_argument("--stats", action="store_true", help="also run the 매출통계 benchmark")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    cases = ["validate_products", "validate_invoices"] + (["push_coupang", "collect_orders"] if args.push else [])
+    cases = ["validate_products", "validate_invoices"] + (["push_coupang", "collect_orders"] if args.push else []) \
+        + (["stats_orders"] if args.stats else [])
     for case in cases:
         figures = run(case)
         print(f"{case}: " + ", ".join(f"{k}={v}" for k, v in figures.items()), flush=True)

@@ -228,6 +228,32 @@ def products(ctx: click.Context) -> None:
     click.echo(f"판매상품 엑셀: {path}")
 
 
+@cli.command()
+@click.option("--from", "start", type=DateTime(formats=["%Y-%m-%d"]), metavar="날짜", help="이 날짜부터 결제된 주문 (기본: 처음부터)")
+@click.option("--to", "end", type=DateTime(formats=["%Y-%m-%d"]), metavar="날짜", help="이 날짜까지 결제된 주문 (기본: 마지막 주문까지)")
+@click.pass_context
+def stats(ctx: click.Context, start: Any, end: Any) -> None:
+    """매출통계 엑셀: 기간별(일·주·월), 제휴몰별, 카테고리별, 상품별, 옵션별, 지역별(시/도) 매출과 차트.
+
+    수집한 주문에서 주문수, 수량, 총매출, 취소·반품 차감, 순매출, 객단가를 outbox/날짜/통계/ 에 새 엑셀로 만듭니다.
+    쇼핑몰에는 아무것도 보내지 않습니다.
+
+    \b
+    예: mallbatch stats --from 2026-11-01 --to 2026-11-30
+    """
+    from mallbatch.pipeline.stats_book import write_sales_stats
+    from mallbatch.store import Store
+
+    if start and end and start > end:
+        raise click.BadParameter(f"--from {start:%Y-%m-%d} 이(가) --to {end:%Y-%m-%d} 보다 늦습니다", param_hint="'--from'")
+    ws = open_workspace(ctx)
+    with Store(ws.store_path) as store:
+        path, figures = write_sales_stats(ws, store, start.date() if start else None, end.date() if end else None)
+    click.echo(f"{figures.period_ko()}: {figures.summary_ko()}" if not figures.empty else
+               f"{figures.period_ko()}: 집계할 주문이 없습니다 (엑셀에 그렇게 적었습니다).")
+    click.echo(f"매출통계 엑셀: {path}")
+
+
 @cli.command("import")
 @click.option("--mall", required=True, metavar="쇼핑몰", help="쇼핑몰 코드 (coupang, smartstore, wemakeprice, 11st)")
 @click.option("--account", metavar="계정", help="config.toml 의 계정 이름 (쇼핑몰에 계정이 하나면 생략)")

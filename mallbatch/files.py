@@ -24,6 +24,7 @@ from mallbatch.domain.clock import now_kst
 
 DATE_FOLDER = "%Y-%m-%d"
 RESULTS, COLLECTED, PRODUCTS = "결과", "수집", "상품"  # outbox/YYYY-MM-DD/결과: a dropped file's result; /수집: 주문·클레임·문의; /상품: 판매상품
+STATS = "통계"  # outbox/YYYY-MM-DD/통계: 매출통계
 
 
 def dated_dir(root: Path, when: datetime | None = None) -> Path:

@@ -50,6 +50,7 @@ from mallbatch.files import (
 )
 from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.pipeline.catalogue import daily_products_workbook
+from mallbatch.pipeline.stats_book import daily_stats_workbook
 from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
 from mallbatch.pipeline.privacy import apply_retention
@@ -137,6 +138,7 @@ class WatchService:
         self._collect_errors: dict[Slot, str] = {}
         self._next_account_check = 0.0
         self._products_day: date | None = None  # the day the 판매상품 workbook was last tried
+        self._stats_day: date | None = None  # the day the 매출통계 workbook was last tried
         self._sale_ends_day: date | None = None  # the day 상태's 판매기간 list was last worked out (None: again now)
         self._saved = ""
         self._saved_at = 0.0
@@ -285,6 +287,7 @@ class WatchService:
                 if due:
                     self._collect(due)
                 self._daily_products()
+                self._daily_stats()
                 self._note_sale_ends()
                 self._check_accounts()
             self._save_board()
@@ -502,6 +505,20 @@ class WatchService:
             return
         if path is not None:
             log.info("판매상품 엑셀: %s", path)
+
+    def _daily_stats(self) -> None:
+        """The 매출통계 workbook once a day, as the 판매상품 one: tried once per day."""
+        today = now_kst().date()
+        if self._stats_day == today:
+            return
+        self._stats_day = today
+        try:
+            path = daily_stats_workbook(self.ws, self.store)
+        except OSError as exc:
+            log.warning("매출통계 엑셀을 만들지 못했습니다 (내일 다시 만들거나 mallbatch stats 로 지금 만드세요): %s", reason_ko(exc))
+            return
+        if path is not None:
+            log.info("매출통계 엑셀: %s", path)
 
     def _note_sale_ends(self) -> None:
         """상태's list of sale periods ending within a week: once a day and after each file."""
