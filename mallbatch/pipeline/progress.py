@@ -39,7 +39,4 @@ class Meter:
         now = self.clock()
         if now - self.shown >= self.every:
             self.shown = now
-            self.show(self.text(), self.done, self.total)
-
-    def text(self) -> str:
-        return progress_ko(self.done, self.total, self.clock() - self.started)
+            self.show(progress_ko(self.done, self.total, now - self.started), self.done, self.total)

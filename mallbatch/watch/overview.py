@@ -174,7 +174,7 @@ class Overview:
         """Sheet name → (headers, rows): the workbook's content, plain values the tests read back."""
         f = self.facts
         accounts = [[a["label"], "파일 연동" if a.get("by_file") else ("정상" if a.get("ok") else "실패"),
-                     a.get("days_left") if a.get("days_left") is not None else "-", "⚠" if a.get("warn") else "", a["line"]]
+                     a.get("days_left") if a.get("days_left") is not None else "만료 없음", "⚠" if a.get("warn") else "", a["line"]]
                     for a in self.accounts()]
         return {
             "서비스": (["항목", "값"], [["서비스", self.service_text()], ["기준 시각", f"{self.now:%Y-%m-%d %H:%M}"]]),
