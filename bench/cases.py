@@ -192,3 +192,37 @@ def stats_orders(workdir: Path) -> dict[str, object]:
         elapsed = time.perf_counter() - t0
     return {"order_lines": 100_000, "claims": 5000, "stats_and_workbook_s": round(elapsed, 2), "net_sales": stats.total.net,
             "workbook_kib": round(path.stat().st_size / 1024)}
+
+
+def _push_300(workdir: Path, shown: bool) -> dict[str, object]:
+    """300 products to an unthrottled 쿠팡 simulator: the worst case for what progress costs the push."""
+    from mallbatch.pipeline.progress import Meter
+    from mallbatch.pipeline.push import push_file
+    from mallbatch.pipeline.session import Session
+    from mallbatch.watch.status import Board
+
+    ws, server = _sim_workspace(workdir, "coupang", {"rate_limit": 100000}, 100000)
+    groups = sales_group_rows(ws.config)
+    path = workdir / "products.xlsx"
+    write_filled(path, [(KINDS["products"], list(product_rows(300, [groups[0]["group"]]))), (KINDS["sales_groups"], groups)])
+    board, updates = Board(started_at="bench", inbox=ws.inbox, outbox=ws.outbox), []
+
+    def show(text: str, done: int, total: int) -> None:  # what the watcher does: 상태.txt, 상태.xlsx, the snapshot
+        board.processing, board.progress = path.name, {"name": path.name, "done": done, "total": total, "text": text}
+        board.save(ws)
+        updates.append(text)
+
+    started = time.perf_counter()
+    with Store(ws.store_path) as store, Session(ws) as session:
+        result = push_file(ws, store, session, path, Meter(show).advance if shown else None)
+    seconds = time.perf_counter() - started
+    server.stop()
+    return {"products_ok": result.counts.get("성공", 0), "push_seconds": round(seconds, 2), "progress_updates": len(updates)}
+
+
+def push_300(workdir: Path) -> dict[str, object]:
+    return _push_300(workdir, shown=False)
+
+
+def push_300_shown(workdir: Path) -> dict[str, object]:
+    return _push_300(workdir, shown=True)

@@ -45,13 +45,14 @@ def main() -> None:
     parser.add_argument("--push", action="store_true", help="also run the simulator benchmarks")
     parser.add_argument("--stats", action="store_true", help="also run the 매출통계 benchmark")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--case", action="append", help="run only these cases")
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    cases = ["validate_products", "validate_invoices"] + (["push_coupang", "collect_orders"] if args.push else []) \
-        + (["stats_orders"] if args.stats else [])
-    for case in cases:
+    cases = ["validate_products", "validate_invoices"] + (["push_coupang", "collect_orders", "push_300", "push_300_shown"]
+                                                          if args.push else []) + (["stats_orders"] if args.stats else [])
+    for case in args.case or cases:
         figures = run(case)
         print(f"{case}: " + ", ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
 

@@ -142,7 +142,7 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
     failed = False
     with Store(ws.store_path) as store, Session(ws) as session:
         for file in files:
-            with click.progressbar(length=1, label=f"{file.name} 처리 중", show_eta=False) as bar:
+            with click.progressbar(length=1, label=f"{file.name} 처리 중", show_eta=True, show_pos=True) as bar:
 
                 def advance(done: int, total: int, bar: Any = bar) -> None:
                     bar.length = max(total, 1)  # tasks are planned kind by kind

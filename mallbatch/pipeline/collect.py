@@ -43,6 +43,7 @@ from mallbatch.pipeline.cs_metrics import metrics, summary_lines
 from mallbatch.pipeline.dispatch import Deadlines
 from mallbatch.pipeline.order_actions import DONE_OUTSIDE_OP
 from mallbatch.pipeline.privacy import apply_retention
+from mallbatch.pipeline.progress import Meter
 from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stock_sync import StockReport, StockSync
 from mallbatch.sheets.columns import SheetKind
@@ -161,11 +162,14 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
                 progress(f"{account.label} {KIND_NAMES[kind]} 수집 중 ({start:%m-%d %H:%M} 부터)")
             seen = new = 0
             listed: set[str] = set()
+            meter = Meter(lambda text, done, _total, label=f"{account.label} {KIND_NAMES[kind]}": progress(f"  {label}: {done}건 받음")
+                          if progress else None)
             try:  # upsert as pages arrive: memory stays flat however many orders there are
                 for chunk in _chunks(getattr(adapter, method)(start - OVERLAP if not since else start, now), CHUNK):
                     new += store.records.upsert(chunk, result.run_id)
                     stock.absorb(chunk)  # the ledger moves with the page: a crash after it re-reads from the watermark
                     seen += len(chunk)
+                    meter.advance(len(chunk), 0)  # the mall does not say how many will come: a count, no ETA
                     if kind == "orders":
                         listed.update(line.line_id for line in chunk)
                 if kind == "orders" and adapter.spec.open_orders_only:

@@ -99,13 +99,51 @@ class Metrics:
                 f"응답 지연율 {self.late_text()}; CSAT {self.csat_text()}")
 
 
-def is_late(ticket: Ticket, now: datetime) -> bool | None:
-    """True/False once it is known; None while the first 48 hours run without a reply."""
-    if ticket.opened_at is None:
+def late(opened: datetime | None, replied: datetime | None, now: datetime, limit: timedelta = LATE_AFTER) -> bool | None:
+    """Seed 004's rule for anything a seller must answer: True/False once it is known; None while
+    ``limit`` runs without a reply."""
+    if opened is None:
         return None
-    if ticket.first_reply_at is not None:
-        return ticket.first_reply_at - ticket.opened_at > LATE_AFTER
-    return True if now - ticket.opened_at > LATE_AFTER else None
+    if replied is not None:
+        return replied - opened > limit
+    return True if now - opened > limit else None
+
+
+def is_late(ticket: Ticket, now: datetime) -> bool | None:
+    return late(ticket.opened_at, ticket.first_reply_at, now)
+
+
+@dataclass(frozen=True)
+class LateRate:
+    """Seed 004's late-answer rate of one mall over 30 days, for 상태: tickets and inquiries alike."""
+
+    mall: str
+    hours: int  # the answer deadline the rate is judged by
+    asked: int  # opened in the window
+    counted: int
+    late: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.late / self.counted if self.counted else None
+
+    def text(self) -> str:
+        if self.rate is None:
+            return "- (아직 셀 건 없음)"
+        return f"{self.rate:.1%} ({self.late}/{self.counted}건)"
+
+    def line_ko(self) -> str:
+        return (f"{mall_name(self.mall)} 최근 30일 {self.asked}건, {self.hours}시간 넘긴 답변: {self.text()}")
+
+
+def late_rates(items: Iterable[tuple[str, datetime | None, datetime | None]], hours_of: dict[str, int], now: datetime) -> list[LateRate]:
+    """Per mall of ``hours_of`` (mall → answer deadline in hours): (mall, asked, first answer) opened in the window."""
+    found: dict[str, list[bool | None]] = defaultdict(list)
+    for mall, opened, replied in items:
+        if mall in hours_of and opened is not None and now - opened <= WINDOW:
+            found[mall].append(late(opened, replied, now, timedelta(hours=hours_of[mall])))
+    return [LateRate(mall, hours_of[mall], len(judged), sum(1 for j in judged if j is not None), sum(1 for j in judged if j))
+            for mall, judged in sorted(found.items())]
 
 
 def metrics(tickets: Iterable[Ticket], now: datetime) -> list[Metrics]:

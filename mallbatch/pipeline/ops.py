@@ -155,16 +155,26 @@ def _remote_failure(exc: RemoteError) -> str:
 
 
 def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[Command, Any]],
-            outcomes: dict[str, Outcome] | None = None, *, resend_refused: bool = True) -> dict[str, Outcome]:
+            outcomes: dict[str, Outcome] | None = None, *, resend_refused: bool = True,
+            progress: Callable[[int], None] | None = None) -> dict[str, Outcome]:
     """Send ``items`` (command, adapter object) exactly once each; returns outcome by idem key.
 
     ``outcomes`` fills as items finish, so a caller keeps what was done when AuthError is
     raised (after recording it) to stop using this account. A command the mall refused is
     ``failed`` in the journal (one that failed only for now — 429, 503 — goes back to
     ``pending``); ``resend_refused=False`` (watch's automatic retries) reports a refusal
-    again without sending it, since the mall would answer the same.
+    again without sending it, since the mall would answer the same. ``progress`` hears how many
+    more items have an outcome after each batch (for the seller's count and ETA).
     """
     outcomes = {} if outcomes is None else outcomes
+    known = len(outcomes)
+
+    def tell() -> None:
+        nonlocal known
+        if progress and len(outcomes) > known:
+            progress(len(outcomes) - known)
+            known = len(outcomes)
+
     objects = {c.idem_key: o for c, o in items}
     todo: list[Command] = []
     unsettled: list[Command] = []
@@ -197,6 +207,7 @@ def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[
             batch = [c for c in batch if not needs_read_back(c) and c.idem_key not in outcomes]
             if batch:
                 unsettled += _send_batch(journal, adapter, op, batch, [objects[c.idem_key] for c in batch], outcomes)
+            tell()
         todo = []
         if not unsettled:
             break

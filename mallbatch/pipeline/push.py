@@ -196,10 +196,17 @@ class Pusher:
             adapter = self.session.adapter(account)
             assert adapter is not None
             dead = self._dead(account)
+            told = 0  # items of this group already counted as they finished
             if dead is None:
+
+                def tell(count: int) -> None:
+                    nonlocal told
+                    told += count
+                    self.progress(count, self.planned)
+
                 try:
                     execute(self.store.journal, adapter, op, [(t.command, t.obj) for t in group], results,
-                            resend_refused=not self.automatic)
+                            resend_refused=not self.automatic, progress=tell)
                 except AuthError as exc:
                     self.session.failed_auth[key] = exc.message_ko
                     dead = exc.message_ko
@@ -210,7 +217,7 @@ class Pusher:
                     results[task.command.idem_key] = outcome
                 if on_done:
                     on_done(task, outcome)
-            self.progress(len(group), self.planned)
+            self.progress(max(0, len(group) - told), self.planned)
         return results
 
     @staticmethod

@@ -55,10 +55,8 @@ from mallbatch.pipeline.collect import KINDS, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.push import PushResult, push_file
-from mallbatch.pipeline.sale_period import ending_lines
+from mallbatch.pipeline.progress import Meter
 from mallbatch.pipeline.session import Session
-from mallbatch.pipeline.cs_metrics import status_lines as cs_status_lines
-from mallbatch.pipeline.stock_sync import stock_today
 from mallbatch.sandbox.registry import stop_all
 from mallbatch.store import Store
 from mallbatch.watch.lock import InstanceLock
@@ -66,6 +64,7 @@ from mallbatch.watch.logs import setup_logging
 from mallbatch.watch.scanner import InboxScanner, claim
 from mallbatch.watch.schedule import CollectSchedule, Slot
 from mallbatch.watch.settings import WatchSettings
+from mallbatch.watch.overview import store_facts
 from mallbatch.watch.status import LOCK_FILE, Board, clock_ko, collection_rows
 from mallbatch.workspace import Workspace
 
@@ -327,8 +326,9 @@ class WatchService:
         self.board.processing = name
         self._save_board()
         log.info("%s: 처리 시작", name)
+        meter = Meter(lambda text, done, total: self._show_progress(name, text, done, total))
         try:
-            result = self.push(self.ws, self.store, self.session, claimed)
+            result = self.push(self.ws, self.store, self.session, claimed, progress=meter.advance)
             kind = ",".join(sorted({s.kind for s in result.checked.report.sheets}))
             self.store.record_file(sha, name, "result_written", kind, str(result.result_path))
             archived = archive(claimed, self.ws.archive)
@@ -341,11 +341,11 @@ class WatchService:
                 raise
             return
         finally:
-            self.board.processing = ""
+            self.board.processing, self.board.progress = "", {}
         self.store.record_file(sha, name, "archived", kind, str(result.result_path))
         self._hold.pop(name, None)
         self.board.add_done(name, result.summary_ko(), str(result.result_path))
-        self._sale_ends_day = None  # a 판매정보 push may have extended a period
+        self._sale_ends_day = None  # a 판매정보 push may have extended a period, answered an inquiry …
         if result.file_problem:  # unreadable: a failure with its reason, not "성공 0 … 오류 0"
             self.board.add_failed(name, f"파일을 읽지 못함: {result.file_problem} (원본은 archive, 결과 {result.result_path.name})")
             log.warning("%s → 결과 %s, 원본 보관 %s", result.summary_ko(), result.result_path, archived)
@@ -488,8 +488,7 @@ class WatchService:
             log.info("%s", line)
         for path in result.workbooks.values():
             log.info("수집 엑셀: %s", path)
-        self.board.stock = stock_today(self.store)
-        self.board.cs = cs_status_lines(self.store, now)
+        self._note_facts()
         self._note_auth()
 
     def _daily_products(self) -> None:
@@ -526,8 +525,12 @@ class WatchService:
         if self._sale_ends_day == today:
             return
         self._sale_ends_day = today
+        self._note_facts()
+
+    def _note_facts(self) -> None:
+        """What 상태 reads from the store (sale periods, stock sync, deadlines, late rates)."""
         labels = {(a.mall, a.name): a.label for a in self.ws.config.accounts}
-        self.board.sale_ends = ending_lines(self.store, labels, today)
+        self.board.set_facts(store_facts(self.store, labels, now_kst()))
 
     def _check_accounts(self) -> None:
         if time.monotonic() < self._next_account_check:
@@ -544,7 +547,8 @@ class WatchService:
             if status.ok:
                 self.session.failed_auth.pop(key, None)  # the key works again
             warn = not status.ok or status.warning
-            self.board.accounts.append({"label": status.account.label, "ok": status.ok, "warn": warn, "line": status.line_ko()})
+            self.board.accounts.append({"label": status.account.label, "ok": status.ok, "warn": warn, "line": status.line_ko(),
+                                        "days_left": status.days_left, "by_file": status.by_file})
             (log.warning if warn else log.info)("계정: %s", status.line_ko())
 
     def _note_auth(self) -> None:
@@ -557,6 +561,11 @@ class WatchService:
                 self.board.accounts = [a for a in self.board.accounts if a["label"] != label]
                 self.board.accounts.append({"label": label, "ok": False, "warn": True, "line": line})
                 log.warning("계정: %s (다른 계정은 계속 처리합니다)", line)
+
+    def _show_progress(self, name: str, text: str, done: int, total: int) -> None:
+        """A long push's count and ETA in 상태 and ``mallbatch status`` (the meter calls at most about once a second)."""
+        self.board.progress = {"name": name, "done": done, "total": total, "text": text}
+        self._save_board()
 
     def _save_board(self) -> None:
         labels = {(a.mall, a.name): a.label for a in self.ws.config.accounts}

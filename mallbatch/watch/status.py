@@ -20,10 +20,9 @@ from mallbatch.domain.clock import now_kst
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.pipeline.collect import KIND_NAMES
 from mallbatch.pipeline.cs_metrics import THRESHOLDS_KO
-from mallbatch.pipeline.cs_metrics import status_lines as cs_lines
-from mallbatch.pipeline.sale_period import HEADING, ending_lines
-from mallbatch.pipeline.stock_sync import stock_today
+from mallbatch.pipeline.sale_period import HEADING
 from mallbatch.watch.lock import is_running
+from mallbatch.watch.overview import STATUS_BOOK, Overview, StoreFacts, store_facts
 from mallbatch.watch.scanner import is_ignored, is_trigger
 from mallbatch.workspace import Workspace
 
@@ -62,6 +61,10 @@ class Board:
     sale_ends: list[str] = field(default_factory=list)  # pipeline.sale_period.ending_lines
     stock: list[str] = field(default_factory=list)  # today's stock sync (pipeline.stock_sync.stock_today)
     cs: list[str] = field(default_factory=list)  # support tickets' CS metrics per account (pipeline.cs_metrics)
+    late: list[dict[str, Any]] = field(default_factory=list)  # late-answer rate per mall (overview.StoreFacts)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)  # inquiries and tickets near their deadline
+    progress: dict[str, Any] = field(default_factory=dict)  # the file in progress: name, done, total, text
+    book_problem: str = ""  # why 상태.xlsx could not be replaced last time (open in Excel …)
 
     def add_done(self, name: str, summary: str, result: str) -> None:
         self.done = [*self.done, {"name": name, "at": _stamp(now_kst()), "summary": summary, "result": result}][-KEEP:]
@@ -76,7 +79,19 @@ class Board:
                 "inbox": str(self.inbox or ""), "outbox": str(self.outbox or ""), "waiting": self.waiting,
                 "processing": self.processing, "done": self.done, "failed": self.failed, "retries": self.retries,
                 "not_taken": self.not_taken, "collections": self.collections, "accounts": self.accounts,
-                "sale_ends": self.sale_ends, "stock": self.stock, "cs": self.cs}
+                "sale_ends": self.sale_ends, "stock": self.stock, "cs": self.cs, "late": self.late,
+                "deadlines": self.deadlines, "progress": self.progress}
+
+    def set_facts(self, facts: StoreFacts) -> None:
+        for key, value in facts.to_dict().items():
+            setattr(self, key, value)
+
+    def overview(self) -> Overview:
+        """The model 상태.xlsx is written from: the same one ``mallbatch status`` reads back."""
+        inbox = self.inbox or Path()
+        snapshot = self.to_dict()
+        processing = sorted(p.name for p in (inbox / ".processing").glob("*")) if (inbox / ".processing").exists() else []
+        return Overview(not self.stopped_at, snapshot, inbox_names(inbox), processing, StoreFacts.from_dict(snapshot), now_kst())
 
     def text_ko(self) -> str:
         if self.stopped_at:
@@ -85,6 +100,10 @@ class Board:
         else:
             head = f"mallbatch 상태 ({_stamp(now_kst())} 기준, {self.started_at} 부터 실행 중)"
         lines = [head, ""]
+        if self.processing:
+            lines += [f"[처리 중] {self.processing}" + (f" ({self.progress['text']})" if self.progress.get("text") else ""), ""]
+        if self.book_problem:
+            lines += [f"⚠ {self.book_problem}", ""]
         lines.append("[계정]")
         lines += [f"  {'⚠ ' if a['warn'] else ''}{a['line']}" for a in self.accounts] or ["  (확인 전)"]
         lines += ["", "[수집] 마지막 / 다음"]
@@ -96,6 +115,12 @@ class Board:
         if self.stock:
             lines += ["", "[재고 연동] 오늘"]
             lines += [f"  {line}" for line in self.stock]
+        if self.deadlines:
+            lines += ["", "[답변 기한이 가까운 문의·티켓] 24시간 이내 또는 지남"]
+            lines += [f"  {d.line_ko(now_kst())}" for d in StoreFacts.from_dict({"deadlines": self.deadlines}).deadlines]
+        if self.late:
+            lines += ["", "[답변 지연율] 최근 30일, 쇼핑몰별"]
+            lines += [f"  {r.line_ko()}" for r in StoreFacts.from_dict({"late": self.late}).late]
         if self.cs:
             lines += ["", "[고객 서비스 성과] 지원 티켓, 최근 30일"]
             lines += [f"  {line}" for line in self.cs] + [f"  ({THRESHOLDS_KO})"]
@@ -113,6 +138,10 @@ class Board:
         return "\n".join(lines) + "\n"
 
     def save(self, ws: Workspace) -> None:
+        problem = self.overview().write(ws.outbox / STATUS_BOOK)
+        if problem and problem != self.book_problem:
+            log.warning("%s", problem)
+        self.book_problem = problem
         try:
             _replace(ws.state / STATUS_JSON, json.dumps(self.to_dict(), ensure_ascii=False, indent=1), "utf-8")
             _replace(ws.outbox / STATUS_TEXT, self.text_ko(), "utf-8-sig")  # BOM: Notepad shows Hangul
@@ -146,37 +175,25 @@ def _watermark_rows(ws: Workspace) -> list[dict[str, str]]:
              "last": _stamp(datetime.fromisoformat(m["value"])), "next": "-"} for m in marks]
 
 
-def _sale_end_lines(ws: Workspace) -> list[str]:
-    """Straight from the store, so ``mallbatch status`` is current with or without the service."""
+def _fresh_facts(ws: Workspace) -> StoreFacts:
+    """Straight from the store, so ``mallbatch status`` is current without the service."""
     if not ws.store_path.exists():
-        return []
+        return StoreFacts()
     from mallbatch.store import Store
 
     labels = {(a.mall, a.name): a.label for a in ws.config.accounts}
     with Store(ws.store_path) as store:
-        return ending_lines(store, labels, now_kst().date())
+        return store_facts(store, labels, now_kst())
 
 
-def _stock_today(ws: Workspace) -> list[str]:
-    if not ws.store_path.exists():
-        return []
-    from mallbatch.store import Store
-
-    with Store(ws.store_path) as store:
-        return stock_today(store)
+def inbox_names(inbox: Path) -> list[str]:
+    """The files the service will take, as the seller sees them in the folder."""
+    return sorted(p.name for p in inbox.iterdir()
+                  if not p.is_symlink() and p.is_file() and not is_ignored(p.name) and not is_trigger(p.name)) if inbox.exists() else []
 
 
-def _cs_lines(ws: Workspace) -> list[str]:
-    if not ws.store_path.exists():
-        return []
-    from mallbatch.store import Store
-
-    with Store(ws.store_path) as store:
-        return cs_lines(store, now_kst())
-
-
-def status_lines(ws: Workspace) -> list[str]:
-    """``mallbatch status``: running or not, queued, in progress, failed, collections."""
+def overview(ws: Workspace) -> Overview:
+    """The state as ``mallbatch status`` sees it: the running service's snapshot, or the store alone."""
     running = is_running(ws.state / LOCK_FILE)
     snapshot: dict[str, Any] = {}
     path = ws.state / STATUS_JSON
@@ -185,43 +202,13 @@ def status_lines(ws: Workspace) -> list[str]:
             snapshot = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             snapshot = {}
-    lines = [f"서비스: {'실행 중' if running else '실행 중이 아님'}"
-             + (f" (pid {snapshot.get('pid')}, {snapshot.get('started_at')} 부터, 마지막 갱신 {snapshot.get('updated_at')})" if running and snapshot else "")
-             + (f" ({snapshot['stopped_at']} 에 멈췄습니다)" if not running and snapshot.get("stopped_at") else "")]
-    names = sorted(p.name for p in ws.inbox.iterdir()
-                   if not p.is_symlink() and p.is_file() and not is_ignored(p.name) and not is_trigger(p.name)) if ws.inbox.exists() else []
-    waiting = snapshot.get("waiting", {}) if running else {}
-    lines.append(f"대기 중 ({len(names)}개, inbox):")
-    lines += [f"  {n}" + (f" - {waiting[n]}" if n in waiting else "") for n in names] or ["  (없음)"]
+    if not snapshot.get("collections"):
+        snapshot["collections"] = _watermark_rows(ws)
     processing = sorted(p.name for p in (ws.inbox / ".processing").glob("*")) if (ws.inbox / ".processing").exists() else []
-    lines.append("처리 중:")
-    lines += [f"  {n}" for n in processing] or ["  (없음)"]
-    lines.append("처리 못 한 파일:")
-    lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in snapshot.get("failed", [])] or ["  (없음)"]
-    if snapshot.get("retries"):
-        lines.append("자동 재시도 예정:")
-        lines += [f"  {name}: {when}" for name, when in snapshot["retries"].items()]
-    if snapshot.get("not_taken"):
-        lines.append("inbox 에서 처리하지 않는 항목:")
-        lines += [f"  {name}: {why}" for name, why in snapshot["not_taken"].items()]
-    lines.append("수집 (마지막 / 다음):")
-    collections = snapshot.get("collections") or _watermark_rows(ws)
-    lines += [f"  {c['account']} {c['kind']}: {c['last']} / {c['next'] if running else '서비스 실행 시'}"
-              + (f"  실패: {c['error']}" if c.get("error") else "") for c in collections] or ["  (기록 없음)"]
-    sale_ends = _sale_end_lines(ws)
-    if sale_ends:
-        lines.append(f"{HEADING}:")
-        lines += [f"  {line}" for line in sale_ends]
-    stock = _stock_today(ws)
-    if stock:
-        lines.append("재고 연동 (오늘):")
-        lines += [f"  {line}" for line in stock]
-    cs = _cs_lines(ws)
-    if cs:
-        lines.append("고객 서비스 성과 (지원 티켓, 최근 30일):")
-        lines += [f"  {line}" for line in cs] + [f"  ({THRESHOLDS_KO})"]
-    warnings = [a["line"] for a in snapshot.get("accounts", []) if a.get("warn")]
-    if warnings:
-        lines.append("계정 경고:")
-        lines += [f"  {w}" for w in warnings]
-    return lines
+    facts = StoreFacts.from_dict(snapshot) if running and "late" in snapshot else _fresh_facts(ws)
+    return Overview(running, snapshot, inbox_names(ws.inbox), processing, facts, now_kst())
+
+
+def status_lines(ws: Workspace) -> list[str]:
+    """``mallbatch status``: running or not, queued, in progress, failed, collections."""
+    return overview(ws).lines()
