@@ -8,6 +8,7 @@ through the pipeline → collect again. Every workbook stays in the workspace.
 from __future__ import annotations
 
 import shutil
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def run_demo(home: Path, say: Say) -> Workspace:
             if row[header[status_col]] not in ("결제완료", "상품준비중"):
                 return {}
             courier, digits = COURIER_BY_MALL.get(str(row[header[mall_col]]), ("CJ대한통운", 12))
-            seed = int(str(row[header[unit_col]])[-6:]) * 7919
+            seed = zlib.crc32(str(row[header[unit_col]]).encode()) * 7919  # any mall's id (Wish's are hex)
             return {courier_col: courier, tracking_col: str(6 * 10 ** (digits - 1) + seed % 10 ** (digits - 2))}
 
         filled = fill_workbook(collected.workbooks["orders"], invoice_file, ORDERS.title, invoices)
