@@ -11,6 +11,7 @@ from typing import Any
 
 from mallbatch.connectors.imweb.hooks import SHOP, detail_values, details
 from mallbatch.connectors.imweb.mapping import to_mall_product
+from mallbatch.connectors.runtime.change_checks import ChangeChecks
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.writes import PREPARED
 from mallbatch.domain.records import ListingChange, split_target
@@ -19,30 +20,8 @@ from mallbatch.errors import RejectedError
 Doc = dict[str, Any]
 
 
-def _product_no(change: ListingChange) -> str | None:
-    return None if change.product_id.strip().isdigit() else f"아임웹 상품번호는 숫자여야 합니다 ({change.product_id})"
-
-
-def stock_problem(change: ListingChange) -> str | None:
-    if change.stock is None or change.stock < 0:
-        return f"재고는 0 이상이어야 합니다 (현재 {change.stock}). 품절은 0 으로 보내세요"
-    return _product_no(change)
-
-
-def price_problem(change: ListingChange) -> str | None:
-    if change.option:
-        return "아임웹 판매가는 상품 단위입니다. 옵션 가격은 상품 시트의 옵션추가금액으로 바꾸세요"
-    if change.sale_price is None or change.sale_price <= 0:
-        return f"판매가는 0보다 커야 합니다 (현재 {change.sale_price})"
-    return _product_no(change)
-
-
-def sale_problem(change: ListingChange) -> str | None:
-    if change.option:
-        return "아임웹 판매중지/재개는 상품 단위로 보냅니다 (옵션은 재고 0 으로 품절 처리하세요)"
-    if change.on_sale is None:
-        return "판매상태(판매/판매중지)가 비어 있습니다"
-    return _product_no(change)
+CHECKS = ChangeChecks("아임웹")
+stock_problem, price_problem, sale_problem = CHECKS.stock, CHECKS.price, CHECKS.sale
 
 
 def listing(connector: Connector, product_id: str) -> Doc | None:

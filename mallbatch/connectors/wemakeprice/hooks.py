@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from mallbatch.connectors.runtime.change_checks import ChangeChecks
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.wemakeprice.mapping import (
     COURIER_CODES,
@@ -163,33 +164,9 @@ OPTION_SALE_REFUSED = ("위메프는 옵션별 판매중지를 API 로 할 수 �
                        "위메프 파트너센터에서 옵션을 품절 처리하세요")
 
 
-def _product_no(change: ListingChange) -> str | None:
-    return None if change.product_id.strip().isdigit() else f"위메프 상품번호는 숫자여야 합니다 ({change.product_id})"
-
-
-def stock_problem(change: ListingChange) -> str | None:
-    """Only the product's stock (reference §1.8 sale.stockCount); 0 is 품절, not an error."""
-    if change.option:
-        return f"{OPTION_STOCK_REFUSED} (옵션 {'/'.join(change.option)})"
-    if change.stock is None or change.stock < 0:
-        return f"재고는 0 이상이어야 합니다 (현재 {change.stock}). 품절은 0 으로 보내세요"
-    return _product_no(change)
-
-
-def price_problem(change: ListingChange) -> str | None:
-    if change.option:
-        return "위메프 판매가는 상품 단위입니다. 옵션 가격은 상품 시트의 옵션추가금액으로 바꾸세요"
-    if change.sale_price is None or change.sale_price <= 0:
-        return f"판매가는 0보다 커야 합니다 (현재 {change.sale_price})"
-    return _product_no(change)
-
-
-def sale_problem(change: ListingChange) -> str | None:
-    if change.option:
-        return f"{OPTION_SALE_REFUSED} (옵션 {'/'.join(change.option)})"
-    if change.on_sale is None:
-        return "판매상태(판매/판매중지)가 비어 있습니다"
-    return _product_no(change)
+# only the product's stock (reference §1.8 sale.stockCount); 0 is 품절, not an error
+CHECKS = ChangeChecks("위메프", option_stock=OPTION_STOCK_REFUSED, option_sale=OPTION_SALE_REFUSED)
+stock_problem, price_problem, sale_problem = CHECKS.stock, CHECKS.price, CHECKS.sale
 
 
 def with_sale_block(connector: Connector, change: ListingChange) -> ListingChange | str:
