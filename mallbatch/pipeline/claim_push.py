@@ -12,7 +12,6 @@ the next collection, seeing the claim 완료, counts nothing twice) and sends th
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from mallbatch.connectors.runtime.spec import MarketplaceSpec
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 SHIPPED = (OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.DECIDED)
 
 
-
 class ClaimPush:
     """One sheet of 처리 rows sent through ``pusher`` (its journal runner and row outcomes)."""
 
@@ -45,13 +43,7 @@ class ClaimPush:
         self.finished: list[tuple[Task, str, str, bool]] = []  # (task, status, message, retry) as the mall answered
 
     def send(self, rows: list[Row]) -> None:
-        tasks: dict[str, list[Task]] = defaultdict(list)
-        for row in rows:
-            task = self._plan(row)
-            if task is not None:
-                tasks[task.command.op].append(task)
-        for op, group in tasks.items():
-            self.pusher._run(op, group, self._done)
+        self.pusher._run_each_op((self._plan(row) for row in rows), self._done)
         self._report()
 
     # --- before any call ----------------------------------------------------------------

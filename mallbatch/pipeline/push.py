@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -182,6 +182,15 @@ class Pusher:
 
     def _dead(self, account: Account) -> str | None:
         return self.session.failed_auth.get((account.mall, account.name))
+
+    def _run_each_op(self, tasks: Iterable[Task | None], on_done: Callable[[Task, Outcome], None] | None = None) -> None:
+        """Run a sheet's planned tasks (None: a row refused while planning) grouped by journal op, all planned first."""
+        by_op: dict[str, list[Task]] = defaultdict(list)
+        for task in tasks:
+            if task is not None:
+                by_op[task.command.op].append(task)
+        for op, group in by_op.items():
+            self._run(op, group, on_done)
 
     def _run(self, op_name: str, tasks: list[Task], on_done: Callable[[Task, Outcome], None] | None = None) -> dict[str, Outcome]:
         """Execute tasks per account; record row outcomes; an auth failure stops that account."""

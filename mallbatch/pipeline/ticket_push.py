@@ -13,7 +13,6 @@ says otherwise), so the same file with another answer is refused, not sent again
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from mallbatch.domain.capability import Capability
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 STATE_CHANGES = (Capability.TICKET_CLOSE, Capability.TICKET_APPEAL, Capability.TICKET_REOPEN)
 
 
-
 class TicketPush:
     """One sheet of ticket rows sent through ``pusher`` (its journal runner and row outcomes)."""
 
@@ -43,13 +41,7 @@ class TicketPush:
         self.store = pusher.store
 
     def send(self, rows: list[Row]) -> None:
-        tasks: dict[str, list[Task]] = defaultdict(list)
-        for row in rows:
-            task = self._plan(row)
-            if task is not None:
-                tasks[task.command.op].append(task)
-        for op, group in tasks.items():
-            self.pusher._run(op, group, self._done)
+        self.pusher._run_each_op((self._plan(row) for row in rows), self._done)
 
     # --- before any call ----------------------------------------------------------------
     def _plan(self, row: Row) -> Task | None:
