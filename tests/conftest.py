@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,38 @@ import pytest
 from mallbatch.config import Account, resolve_value
 from mallbatch.sandbox.registry import build_simulator, sandbox_credentials, stop_all
 from mallbatch.sandbox.server import SandboxServer
+
+PG_ENV = "MALLBATCH_TEST_PG"
+
+
+def _pg_server() -> str:
+    """The PostgreSQL server tests may create databases on (``.ci/run`` starts one); skip without it."""
+    url = os.environ.get(PG_ENV, "")
+    if not url:
+        pytest.skip(f"PostgreSQL leg: no server here ({PG_ENV} unset; .ci/run installs and starts one)")
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL leg: {PG_ENV} server unreachable ({type(exc).__name__})")
+    return url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of this test's own (a URL), dropped afterwards."""
+    import psycopg
+
+    server = _pg_server()
+    name = f"mb_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    head, _, query = server.partition("?")
+    yield f"{head.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
 
 @pytest.fixture(autouse=True)
 def _stop_workspace_simulators() -> Iterator[None]:
