@@ -110,9 +110,10 @@ def _number(value: float) -> str:
 def _span(span: timedelta) -> str:
     if span >= UNBOUNDED:
         return "제한 없음"
-    if span % timedelta(days=1) == timedelta(0):
-        return f"{span.days}일"
-    return f"{_number(span / timedelta(hours=1))}시간"
+    minutes = round(span / timedelta(minutes=1))
+    days, rest = divmod(minutes, 24 * 60)
+    parts = zip((days, rest // 60, rest % 60), ("일", "시간", "분"), strict=True)
+    return " ".join(f"{n}{unit}" for n, unit in parts if n) or "0분"
 
 
 def per_text(per_second: float) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from itertools import takewhile
 from pathlib import Path
 
@@ -183,3 +184,15 @@ def test_every_declared_endpoint_limit_is_in_its_malls_rate_row() -> None:
                 assert endpoint.what_ko in limits
     gmarket = next(r for r in rows if r.startswith("| G마켓 | 초당 "))
     assert "`POST /shipping/v1/Order/RequestOrders`" in gmarket and "5초에 1회" in gmarket  # reference §4.2
+
+
+def test_a_window_short_of_whole_days_reads_in_days_hours_and_minutes() -> None:
+    """11번가 answers at most 7 days less a minute: "167.983시간" told the seller nothing."""
+    from mallbatch.docs import _span
+
+    assert _span(timedelta(days=7) - timedelta(minutes=1)) == "6일 23시간 59분"
+    assert _span(timedelta(hours=36)) == "1일 12시간"
+    assert _span(timedelta(hours=6)) == "6시간"
+    assert _span(timedelta(minutes=90)) == "1시간 30분"
+    assert _span(timedelta(days=31)) == "31일"
+    assert "167.983" not in marketplaces()
