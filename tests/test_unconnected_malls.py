@@ -95,7 +95,8 @@ def test_collect_mall_accepts_the_korean_name(tmp_path: Path) -> None:
 def test_a_connector_that_fails_to_import_is_skipped_and_its_mall_named_to_the_seller(tmp_path: Path) -> None:
     """A broken install of the crypto library (티몬's personal-data decryption needs it) makes 티몬's connector
     fail to import, in a real mallbatch process: the CLI still runs, logs which connector it could not load,
-    offers the other malls and tells the seller, in Korean, that 티몬 is not connected."""
+    offers the other malls and tells the seller, in Korean, that 티몬's connector could not be loaded and to reinstall
+    (not "not connected yet": every mall has a connector, so a missing one is a broken install)."""
     broken = tmp_path / "site" / "cryptography"
     broken.mkdir(parents=True)
     (broken / "__init__.py").write_text('raise ImportError("a broken cryptography install")\n', encoding="utf-8")
@@ -111,15 +112,16 @@ def test_a_connector_that_fails_to_import_is_skipped_and_its_mall_named_to_the_s
     assert "connector mallbatch.connectors.tmon.spec could not be loaded" in init.stderr
     offered, note = offered_and_note(home / "outbox" / "templates" / "판매정보.xlsx")
     assert "티몬" not in offered and {"쿠팡", "인터파크", "아임웹"} <= set(offered)
-    assert "준비 중" in note and "티몬" in note.split("준비 중", 1)[1]
+    assert "불러오지 못함" in note and "티몬" in note.split("불러오지 못함", 1)[1] and "준비 중" not in note
 
     rows = [dict(SALES_GROUPS.example_rows[0], group="첫 그룹", mall="쿠팡"), dict(SALES_GROUPS.example_rows[0], group="둘째", mall="티몬")]
     book = write_book(tmp_path / "판매정보.xlsx", [(SALES_GROUPS, rows)])
     checked = run("validate", str(book))
     assert checked.returncode == 1 and "'판매정보' 시트 3행 '쇼핑몰' 열" in checked.stdout, checked.stdout + checked.stderr
-    assert "티몬은(는) 아직 연동하지 않는 쇼핑몰입니다" in checked.stdout, checked.stdout
+    assert "연동 모듈을 불러오지 못했습니다" in checked.stdout and "다시 설치" in checked.stdout, checked.stdout
 
     collected = run("collect", "--mall", "tmon")
     assert collected.returncode == 1
-    assert "티몬은(는) 아직 연동하지 않는 쇼핑몰입니다" in collected.stdout + collected.stderr
+    said = collected.stdout + collected.stderr
+    assert "티몬 연동 모듈을 불러오지 못했습니다" in said and "다시 설치" in said and "아직 연동하지" not in said, said
     assert "Traceback" not in collected.stdout

@@ -41,6 +41,11 @@ def connectors() -> dict[str, type[Connector]]:
     return found
 
 
+# Every mall in malls.py has a connector (its own, or the file connector), so a mall without one means
+# a module failed to import: a broken install, which the seller mends by reinstalling.
+NOT_LOADED = "연동 모듈을 불러오지 못했습니다 (mallbatch 설치가 손상되었습니다). mallbatch 를 다시 설치한 뒤 실행하세요"
+
+
 def connected() -> frozenset[str]:
     return frozenset(connectors())
 

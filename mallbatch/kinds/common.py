@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from mallbatch.connectors.registry import connected, connector_class
+from mallbatch.connectors.registry import NOT_LOADED, connected, connector_class
 from mallbatch.domain.couriers import COURIERS
 from mallbatch.domain.states import SELLER_REASONS
 from mallbatch.malls import MALLS, find_mall
@@ -14,16 +14,16 @@ from mallbatch.sheets.issues import WARNING, Issue
 from mallbatch.sheets.rows import Row, SheetContext
 
 # The dropdown offers the malls mallbatch talks to (every mall has a connector; one whose module fails to import
-# drops out); the others are recognised by name so a row for one gets "not connected yet", not "unknown value".
+# drops out); those are still recognised by name, so a row for one says the install is broken, not "unknown value".
 CONNECTED_MALLS = tuple(m.name for m in MALLS if m.code in connected())
-PENDING_MALLS = tuple(m.name for m in MALLS if m.code not in connected())
+UNLOADED_MALLS = tuple(m.name for m in MALLS if m.code not in connected())
 MALL = Column(
     "쇼핑몰", "mall", Kind.CHOICE, required=True,
     choices=CONNECTED_MALLS,
     aliases={alias: m.name for m in MALLS for alias in (m.name, m.code, *m.synonyms)},
-    refused={name: ("mall-not-connected", "아직 연동하지 않는 쇼핑몰입니다") for name in PENDING_MALLS},
+    refused={name: ("mall-not-loaded", NOT_LOADED) for name in UNLOADED_MALLS},
     synonyms=("제휴몰", "제휴몰명", "마켓", "판매처", "몰"),
-    help="목록에서 쇼핑몰을 고르세요" + (f" (준비 중: {', '.join(PENDING_MALLS)})" if PENDING_MALLS else ""),
+    help="목록에서 쇼핑몰을 고르세요" + (f" (불러오지 못함: {', '.join(UNLOADED_MALLS)} — 다시 설치하세요)" if UNLOADED_MALLS else ""),
     example="쿠팡", width=12,
 )
 ACCOUNT = Column(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from mallbatch.domain.capability import Capability
-from mallbatch.connectors.registry import connected, connector_class
+from mallbatch.connectors.registry import NOT_LOADED, connected, connector_class
 from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, Inquiry, OrderLine, OrderStatus, Ticket
 from mallbatch.domain.clock import KST, now_kst
 from mallbatch.config import Account, Config
@@ -110,7 +110,7 @@ def resolve_malls(config: Config, names: Sequence[str]) -> list[str]:
             known = ", ".join(f"{m.code}({m.name})" for m in MALLS if m.code in connected())
             raise ConfigError(f"알 수 없는 쇼핑몰 '{name}' 입니다. 다음 중 하나를 쓰세요: {known}")
         if mall.code not in connected():
-            raise ConfigError(f"{mall.name}은(는) 아직 연동하지 않는 쇼핑몰입니다. 수집할 수 없습니다.")
+            raise ConfigError(f"{mall.name} {NOT_LOADED}.")
         if getattr(connector_class(mall.code), "transport", "api") == "file":
             raise ConfigError(f"{mall.name}은(는) 파일 연동 쇼핑몰이라 쇼핑몰에서 수집하지 않습니다. {mall.name} 판매자센터에서 "
                               "내려받은 주문·클레임 엑셀을 inbox/ 에 넣으면 읽어서 수집 엑셀에 넣습니다.")
