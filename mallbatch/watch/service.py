@@ -65,7 +65,7 @@ from mallbatch.watch.scanner import InboxScanner, claim
 from mallbatch.watch.schedule import CollectSchedule, Slot
 from mallbatch.watch.settings import WatchSettings
 from mallbatch.watch.overview import store_facts
-from mallbatch.watch.status import LOCK_FILE, Board, clock_ko, collection_rows
+from mallbatch.watch.status import LOCK_FILE, Board, clock_ko, collection_rows, unclean_stop
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.watch")
@@ -73,6 +73,7 @@ PROCESSING = ".processing"
 HINT_PATTERNS = ["**/*.xlsx", "**/*.xlsm", "**/*.xls", "**/*.csv", "**/지금수집*", "**/collect-now*", "**/collect_now*"]
 MAX_BACKOFF = 300.0
 HEARTBEAT = 60.0
+LOCK_WAIT = 5.0  # seconds a start waits for `mallbatch status` marking a dead service 중지됨
 NOTE_SUFFIX = ".오류"  # <name>.오류.txt: why a file was archived without a result
 
 
@@ -150,7 +151,8 @@ class WatchService:
 
     def run(self) -> None:
         lock = InstanceLock(self.ws.state / LOCK_FILE)
-        lock.acquire()
+        lock.acquire(wait=LOCK_WAIT)
+        died_at = unclean_stop(self.ws)  # read before this run's first snapshot replaces it
         self.ws.make_dirs()
         log_path = setup_logging(self.ws.config, self.ws.state / "logs", self.console)
         self._install_signals()
@@ -160,6 +162,8 @@ class WatchService:
                 self.board.started_at = f"{now_kst():%Y-%m-%d %H:%M}"
                 log.info("시작: inbox=%s outbox=%s 로그=%s (%s)", self.ws.inbox, self.ws.outbox, log_path,
                          "폴링" if self.settings.poll else "변경 알림 + 주기 검사")
+                if died_at:
+                    log.warning("지난번 서비스는 정상 종료 없이 멈췄습니다 (마지막 기록 %s). 남은 일을 이어서 처리합니다", died_at)
                 self._clean_parts()
                 self._recover()
                 self._reconcile()
