@@ -117,10 +117,12 @@ def _replace(path: Path, text: str, encoding: str) -> None:
     os.replace(tmp, path)
 
 
-def collection_rows(schedule: Any, errors: dict[Any, str], now: datetime, labels: dict[tuple[str, str], str]) -> list[dict[str, str]]:
-    """One row per (account, kind) with the last and next collection time."""
+def collection_rows(schedule: Any, errors: dict[Any, str], now: datetime, labels: dict[tuple[str, str], str],
+                    collecting: dict[Any, str] | None = None) -> list[dict[str, str]]:
+    """One row per (account, kind) with the last and next collection time, and the progress of one under way."""
     return [{"account": labels.get((s.mall, s.account), f"{s.mall}/{s.account}"), "kind": KIND_NAMES[s.kind],
              "last": _stamp(schedule.last(s)), "next": _stamp(schedule.next_at(s, now)), "error": errors.get(s, "")}
+            | ({"progress": (collecting or {})[s]} if s in (collecting or {}) else {})
             for s in schedule.slots]
 
 
