@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from mallbatch.cli import cli
@@ -99,6 +101,15 @@ def test_workbook_shows_a_known_state_and_agrees_with_mallbatch_status(tmp_path:
     assert cli_out.splitlines() == out
     state_text = (ws.outbox / "상태.txt").read_text("utf-8-sig")  # the one-line-per-fact text for scripts
     assert "중지됨" in state_text and "위메프 최근 30일 5건, 48시간 넘긴 답변: 66.7% (2/3건)" in state_text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_converts_the_state_workbook_to_pdf(tmp_path: Path) -> None:
+    ws, _ = init_workspace(tmp_path / "ws")
+    known_state(ws).save(ws)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path / "out"), str(ws.outbox / STATUS_BOOK)], check=True, capture_output=True, timeout=180)
+    assert (tmp_path / "out" / "상태.pdf").stat().st_size > 1000
 
 
 def test_a_reader_never_sees_a_half_written_workbook_and_a_blocked_one_does_not_stop_the_save(tmp_path: Path) -> None:
