@@ -278,3 +278,17 @@ def test_a_killed_service_shows_as_stopped_with_its_last_record_and_the_next_sta
     wait_for(lambda: sheets(ws.outbox / STATUS_BOOK)["서비스"][2] == ["상태", "실행 중"], 30, "running again")
     assert again.stop() == 0
     assert "에 멈췄습니다" in mallbatch_status(ws)[0]
+
+
+def test_a_long_deadline_list_is_cut_in_the_text_and_whole_in_the_workbook(tmp_path: Path) -> None:
+    """A big store's overdue inquiries (thousands) would bury the rest of 상태.txt and ``mallbatch status``."""
+    from mallbatch.watch.overview import TEXT_AT_MOST, Deadline, StoreFacts
+
+    ws, _ = init_workspace(tmp_path / "ws")
+    board = Board(started_at="2030-01-01 09:00", inbox=ws.inbox, outbox=ws.outbox)
+    due = [Deadline("문의", "위메프/기본", f"Q{n:03}", now_kst() - timedelta(hours=n)) for n in range(TEXT_AT_MOST + 12)]
+    board.set_facts(StoreFacts(deadlines=due))
+    board.save(ws)
+    text = (ws.outbox / "상태.txt").read_text("utf-8-sig")
+    assert text.count(" 문의 Q") == TEXT_AT_MOST and "외 12건 (상태.xlsx 의 답변기한 시트에 모두 있습니다)" in text
+    assert [r[2] for r in sheets(ws.outbox / STATUS_BOOK)["답변기한"][1:]] == [d.item for d in due]

@@ -19,8 +19,7 @@ from mallbatch.connectors.registry import connector_class
 from mallbatch.domain.records import Inquiry, Ticket, TicketState
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.malls import mall_name
-from mallbatch.pipeline.cs_metrics import LATE_AFTER, THRESHOLDS_KO, LateRate, late_rates
-from mallbatch.pipeline.cs_metrics import status_lines as cs_lines
+from mallbatch.pipeline.cs_metrics import LATE_AFTER, THRESHOLDS_KO, LateRate, late_rates, metrics
 from mallbatch.pipeline.sale_period import HEADING, ending_lines
 from mallbatch.pipeline.stock_sync import stock_today
 from mallbatch.sheets.writer import Book
@@ -28,6 +27,7 @@ from mallbatch.store import Store
 from mallbatch.store.records import TICKETS
 
 STATUS_BOOK = "상태.xlsx"
+TEXT_AT_MOST = 30  # rows of one list in 상태.txt and ``mallbatch status``; 상태.xlsx has them all
 NEAR = timedelta(hours=24)  # an unanswered inquiry or ticket this close to its deadline (or past it) is listed
 
 
@@ -91,7 +91,7 @@ def store_facts(store: Store, labels: dict[tuple[str, str], str], now: datetime)
         if t.state is TicketState.AWAITING_MERCHANT and t.opened_at:
             due.append(Deadline("티켓", labels.get((t.mall, t.account), f"{mall_name(t.mall)}/{t.account}"), t.ticket_id,
                                 t.opened_at + LATE_AFTER))
-    return StoreFacts(ending_lines(store, labels, now.date()), stock_today(store), cs_lines(store, now),
+    return StoreFacts(ending_lines(store, labels, now.date()), stock_today(store), [m.line_ko() for m in metrics(tickets, now)],
                       sorted(rates, key=lambda r: r.mall), sorted((d for d in due if d.due - now <= NEAR), key=lambda d: d.due))
 
 
@@ -112,6 +112,13 @@ class Section:
 
     def _rows(self) -> list[str]:
         return [f"  {r}" for r in self.rows] or [f"  {self.empty}"]
+
+
+def capped(rows: list[str], sheet: str) -> list[str]:
+    """The first ``TEXT_AT_MOST`` rows and how many more: a big store's overdue inquiries would bury the rest of the text."""
+    if len(rows) <= TEXT_AT_MOST:
+        return rows
+    return [*rows[:TEXT_AT_MOST], f"외 {len(rows) - TEXT_AT_MOST:,}건 (상태.xlsx 의 {sheet} 시트에 모두 있습니다)"]
 
 
 def one_line(text: str) -> str:
@@ -206,7 +213,8 @@ class Overview:
                            for c in self.collection_rows()], "마지막 / 다음", "(기록 없음)"),
             Section(HEADING, f.sale_ends, empty=None),
             Section("재고 연동", f.stock, "오늘", empty=None),
-            Section("답변 기한이 가까운 문의·티켓", [d.line_ko(self.now) for d in f.deadlines], "24시간 이내 또는 지남", empty=None),
+            Section("답변 기한이 가까운 문의·티켓", capped([d.line_ko(self.now) for d in f.deadlines], "답변기한"),
+                    "24시간 이내 또는 지남", empty=None),
             Section("답변 지연율", [r.line_ko() for r in f.late], "최근 30일, 쇼핑몰별", empty=None),
             Section("고객 서비스 성과", [*f.cs, f"({THRESHOLDS_KO})"] if f.cs else [], "지원 티켓, 최근 30일", empty=None),
             Section("계정", [f"{'⚠ ' if a.get('warn') else ''}{a['line']}" for a in accounts], empty="(확인 전)"),

@@ -180,20 +180,21 @@ def overview(ws: Workspace) -> Overview:
     """
     view = _build(ws, is_running(ws.state / LOCK_FILE))
     if view.unclean and not view.snapshot.get("unclean"):
-        return _mark_dead(ws) or view
+        return _mark_dead(ws, view.facts) or view
     return view
 
 
-def _build(ws: Workspace, running: bool) -> Overview:
+def _build(ws: Workspace, running: bool, facts: StoreFacts | None = None) -> Overview:
     snapshot = read_snapshot(ws)
     if not snapshot.get("collections"):
         snapshot["collections"] = _watermark_rows(ws)
     names, processing = inbox_files(ws.inbox)
-    facts = StoreFacts.from_dict(snapshot) if running and "late" in snapshot else _fresh_facts(ws)
+    if facts is None:
+        facts = StoreFacts.from_dict(snapshot) if running and "late" in snapshot else _fresh_facts(ws)
     return Overview(running, snapshot, names, processing, facts, now_kst())
 
 
-def _mark_dead(ws: Workspace) -> Overview | None:
+def _mark_dead(ws: Workspace, facts: StoreFacts) -> Overview | None:
     """Rewrite 상태 as 중지됨 for a service that died, holding the workspace lock meanwhile (a service
     starting now waits for it, see ``InstanceLock.acquire``); None when a service holds it after all."""
     lock = InstanceLock(ws.state / LOCK_FILE)
@@ -202,7 +203,7 @@ def _mark_dead(ws: Workspace) -> Overview | None:
     except AlreadyRunning:
         return None
     try:
-        view = _build(ws, running=False)  # read again under the lock: the snapshot may have moved on
+        view = _build(ws, False, facts)  # the snapshot again under the lock: it may have moved on (the store's facts have not)
         if not view.unclean:
             return view
         view.snapshot |= {"unclean": True, "stopped_at": view.snapshot.get("stopped_at") or view.snapshot.get("updated_at", ""),
