@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
