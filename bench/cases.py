@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -164,34 +166,132 @@ def collect_orders(workdir: Path) -> dict[str, object]:
             "workbook_mib": round(result.workbooks["orders"].stat().st_size / 2**20, 1)}
 
 
-def stats_orders(workdir: Path) -> dict[str, object]:
-    """매출통계 over 100,000 stored order lines (3 malls, 2,000 products × 5 options, a year of days, 17 regions)
-    with 5,000 completed cancels and returns; the store is filled in chunks first (not timed)."""
+def _fill_sales(store: Store, lines: int, claims: int, accounts: int) -> None:
+    """``lines`` delivered order lines over a year (3 malls, 2,000 products × 5 options, 17 regions) and ``claims``
+    completed cancels and returns, spread over ``accounts`` accounts; upserted in chunks, as a collection does."""
     from datetime import datetime, timedelta
 
     from mallbatch.domain.clock import KST
     from mallbatch.domain.records import Claim, ClaimKind, ClaimStatus, OrderLine, OrderStatus
     from mallbatch.domain.regions import REGIONS
+
+    malls, start = ("coupang", "smartstore", "wemakeprice"), datetime(2026, 1, 1, 9, tzinfo=KST)
+    store.save_products([{"code": f"C{p:04}", "name": f"상품 {p}", "category": f"대분류{p % 12}>중분류{p % 5}"} for p in range(2000)])
+    for chunk in range(0, lines, 5000):
+        store.records.upsert([OrderLine(
+            malls[i % 3], _account(i, accounts), f"L{i}", f"O{i // 2}", f"U{i}", OrderStatus.DELIVERED, "배송완료",
+            start + timedelta(minutes=5 * i), None, "구매자", "010-0000-0000", "수령인", "010-0000-0000", "", "06236",
+            f"{REGIONS[i % 17][0]} 어딘가로 1", "", "", f"P{i % 2000}", f"C{i % 2000:04}", f"상품 {i % 2000}", f"옵션{i % 5}",
+            1 + i % 3, 10_000 * (1 + i % 3), 10_000 * (1 + i % 3), 3000)
+            for i in range(chunk, min(lines, chunk + 5000))], "bench")
+    stride = lines // (2 * claims)
+    store.records.upsert([Claim(malls[i % 3], _account(i * stride, accounts), f"C{i}", ClaimKind.CANCEL if i % 2 else ClaimKind.RETURN,
+                                ClaimStatus.DONE, "완료", f"O{i * stride // 2}", [f"L{i * stride}"], "", None, "", 1, "", "", "", "")
+                          for i in range(0, 2 * claims, 2)], "bench")
+
+
+def _account(i: int, accounts: int) -> str:
+    return "기본" if accounts == 1 else f"계정{i % accounts:02}"
+
+
+def stats_orders(workdir: Path) -> dict[str, object]:
+    """매출통계 over 100,000 stored order lines with 5,000 completed cancels and returns (the store is filled first, not timed)."""
     from mallbatch.pipeline.stats_book import write_sales_stats
 
     ws, _ = init_workspace(workdir / "ws")
-    malls, start = ("coupang", "smartstore", "wemakeprice"), datetime(2026, 1, 1, 9, tzinfo=KST)
     with Store(ws.store_path) as store:
-        store.save_products([{"code": f"C{p:04}", "name": f"상품 {p}", "category": f"대분류{p % 12}>중분류{p % 5}"} for p in range(2000)])
-        for chunk in range(0, 100_000, 5000):
-            store.records.upsert([OrderLine(
-                malls[i % 3], "기본", f"L{i}", f"O{i // 2}", f"U{i}", OrderStatus.DELIVERED, "배송완료", start + timedelta(minutes=5 * i),
-                None, "구매자", "010-0000-0000", "수령인", "010-0000-0000", "", "06236", f"{REGIONS[i % 17][0]} 어딘가로 1", "", "",
-                f"P{i % 2000}", f"C{i % 2000:04}", f"상품 {i % 2000}", f"옵션{i % 5}", 1 + i % 3, 10_000 * (1 + i % 3), 10_000 * (1 + i % 3), 3000)
-                for i in range(chunk, chunk + 5000)], "bench")
-        store.records.upsert([Claim(malls[i % 3], "기본", f"C{i}", ClaimKind.CANCEL if i % 2 else ClaimKind.RETURN, ClaimStatus.DONE,
-                                    "완료", f"O{i * 10 // 2}", [f"L{i * 10}"], "", None, "", 1, "", "", "", "")
-                              for i in range(0, 10_000, 2)], "bench")
+        _fill_sales(store, 100_000, 5000, 1)
         t0 = time.perf_counter()
         path, stats = write_sales_stats(ws, store)
         elapsed = time.perf_counter() - t0
     return {"order_lines": 100_000, "claims": 5000, "stats_and_workbook_s": round(elapsed, 2), "net_sales": stats.total.net,
             "workbook_kib": round(path.stat().st_size / 1024)}
+
+
+STATE_SAVE = """
+import sys
+from pathlib import Path
+from mallbatch.domain.clock import now_kst
+from mallbatch.store import Store
+from mallbatch.watch.overview import store_facts
+from mallbatch.watch.status import Board
+from mallbatch.workspace import Workspace
+
+import time
+ws = Workspace.open(Path(sys.argv[1]))
+board = Board(started_at="bench", stopped_at="bench", inbox=ws.inbox, outbox=ws.outbox)  # then status reads the store
+t0 = time.perf_counter()
+with Store(ws.store_path) as store:
+    board.set_facts(store_facts(store, {(a.mall, a.name): a.label for a in ws.config.accounts}, now_kst()))
+t1 = time.perf_counter()
+board.save(ws)
+print(round(t1 - t0, 2), round(time.perf_counter() - t1, 2))
+"""
+
+
+def _measured(argv: list[str]) -> tuple[float, float, str]:
+    """Seconds, peak MiB (the child's own ru_maxrss) and stdout of one child process."""
+    import os
+
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise RuntimeError(out)
+    return round(time.perf_counter() - started, 2), round(usage.ru_maxrss / 1024, 1), out
+
+
+def state_big(workdir: Path) -> dict[str, object]:
+    """상태 on a big store: 100,000 order lines, 10,000 claims, 5,000 inquiries, 5,000 tickets, 50 accounts.
+
+    Children, each measured alone: what the watcher does after each file and collection (read the store's
+    facts, write 상태.xlsx / 상태.txt; also timed inside), and ``mallbatch status`` with no service running
+    (it reads the store itself), beside ``mallbatch status`` on an empty workspace (what starting Python and
+    importing mallbatch cost). Filling the store is not timed.
+    """
+    from datetime import timedelta
+
+    from mallbatch.domain.clock import now_kst
+    from mallbatch.domain.records import Inquiry, TicketState
+    from mallbatch.sandbox.registry import sandbox_credentials
+
+    sys.path.insert(0, str(Path(__file__).parent.parent))
+    from tests.ticket_helpers import ticket
+
+    empty, _ = init_workspace(workdir / "empty")
+    empty_s, empty_mib, _ = _measured([sys.executable, "-m", "mallbatch", "--home", str(empty.home), "status"])
+    ws, _ = init_workspace(workdir / "ws")
+    malls = ("coupang", "smartstore", "wemakeprice")
+    lines = ['[workspace]\nstate = "state"\n']
+    for n in range(50):
+        mall = malls[n % 3]
+        lines += [f'[[accounts]]\nmall = "{mall}"\nname = "{_account(n, 50)}"\nsandbox = true\nbase_url = "http://127.0.0.1:9"',
+                  *(f'{k} = "{v}"' for k, v in sandbox_credentials(mall).items()), ""]
+    (ws.home / "config.toml").write_text("\n".join(lines), encoding="utf-8")
+    now = now_kst()
+    with Store(ws.store_path) as store:
+        _fill_sales(store, 100_000, 10_000, 50)
+        store.records.upsert([Inquiry(malls[i % 3], _account(i, 50), f"Q{i}", "상품문의", "배송", "언제 와요?", "P1", "상품", "",
+                                      now - timedelta(hours=i % 720), "ab***", i % 2 == 0, "곧 갑니다" if i % 2 == 0 else "",
+                                      now - timedelta(hours=i % 720) + timedelta(hours=i % 60) if i % 2 == 0 else None)
+                              for i in range(5000)], "bench")
+        states = (TicketState.AWAITING_MERCHANT, TicketState.AWAITING_USER, TicketState.CLOSED)
+        store.records.upsert([ticket(f"T{i}", states[i % 3], opened=now - timedelta(hours=i % 720),
+                                     first_reply_hours=(i % 70) if i % 3 else None) for i in range(5000)], "bench")
+        for n in range(50):
+            for kind in ("orders", "claims", "inquiries"):
+                store.records.set_watermark(malls[n % 3], _account(n, 50), kind, now)
+    save_s, save_mib, out = _measured([sys.executable, "-c", STATE_SAVE, str(ws.home)])
+    facts_s, book_s = out.split()
+    status_s, status_mib, out = _measured([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"])
+    return {"order_lines": 100_000, "claims": 10_000, "inquiries": 5000, "tickets": 5000, "accounts": 50,
+            "store_facts_s": float(facts_s), "write_book_and_text_s": float(book_s),
+            "watcher_child_s": save_s, "watcher_child_peak_mib": save_mib,
+            "status_s": status_s, "status_peak_mib": status_mib, "status_empty_workspace_s": empty_s,
+            "status_empty_workspace_peak_mib": empty_mib, "status_lines": len(out.splitlines()),
+            "book_kib": round((ws.outbox / "상태.xlsx").stat().st_size / 1024)}
 
 
 def _push_300(workdir: Path, shown: bool) -> dict[str, object]:

@@ -3,6 +3,7 @@
     python bench/run.py            # 10,000 products with options and 100,000 invoice rows
     python bench/run.py --push     # plus: 2,000 products to the 쿠팡 simulator, 50,000 orders collected
     python bench/run.py --stats    # plus: 매출통계 over 100,000 stored order lines
+    python bench/run.py --state    # plus: 상태.xlsx and `mallbatch status` on a big store (100,000 lines, 50 accounts)
 
 Each case runs in a fresh child process so its peak memory (ru_maxrss) is its own.
 Figures are printed, never asserted: timing belongs here, not in the test suite.
@@ -44,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--push", action="store_true", help="also run the simulator benchmarks")
     parser.add_argument("--stats", action="store_true", help="also run the 매출통계 benchmark")
+    parser.add_argument("--state", action="store_true", help="also run the 상태 / mallbatch status benchmark on a big store")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--case", action="append", help="run only these cases")
     args = parser.parse_args()
@@ -51,7 +53,7 @@ def main() -> None:
         child(*args.child)
         return
     cases = ["validate_products", "validate_invoices"] + (["push_coupang", "collect_orders", "push_300", "push_300_shown"]
-                                                          if args.push else []) + (["stats_orders"] if args.stats else [])
+                                                          if args.push else []) + (["stats_orders"] if args.stats else []) + (["state_big"] if args.state else [])
     for case in args.case or cases:
         figures = run(case)
         print(f"{case}: " + ", ".join(f"{k}={v}" for k, v in figures.items()), flush=True)

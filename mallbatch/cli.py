@@ -172,7 +172,8 @@ def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], 
     ws = open_workspace(ctx)
     with open_store(ws) as store, Session(ws) as session:
         result = run_collect(ws, store, session, malls=malls, kinds=kinds,
-                             since=since.replace(tzinfo=KST) if since else None, progress=click.echo)
+                             since=since.replace(tzinfo=KST) if since else None,
+                             progress=lambda step: click.echo(step.line))
     for line in result.lines_ko():
         click.echo(line)
     for kind, path in result.workbooks.items():

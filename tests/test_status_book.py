@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -9,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from mallbatch.cli import cli
@@ -100,6 +103,15 @@ def test_workbook_shows_a_known_state_and_agrees_with_mallbatch_status(tmp_path:
     assert "중지됨" in state_text and "위메프 최근 30일 5건, 48시간 넘긴 답변: 66.7% (2/3건)" in state_text
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_converts_the_state_workbook_to_pdf(tmp_path: Path) -> None:
+    ws, _ = init_workspace(tmp_path / "ws")
+    known_state(ws).save(ws)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path / "out"), str(ws.outbox / STATUS_BOOK)], check=True, capture_output=True, timeout=180)
+    assert (tmp_path / "out" / "상태.pdf").stat().st_size > 1000
+
+
 def test_a_reader_never_sees_a_half_written_workbook_and_a_blocked_one_does_not_stop_the_save(tmp_path: Path) -> None:
     ws, _ = init_workspace(tmp_path / "ws")
     board = known_state(ws)
@@ -173,3 +185,110 @@ def test_a_long_push_shows_its_progress_and_a_stopped_service_shows_as_stopped(s
     out = status_lines(ws)
     assert out[0] == f"서비스: {service}"
     assert not [r for r in book["파일"][1:] if r[0] == "처리 중"]
+
+
+def as_status_lines(state_text: str) -> tuple[str, list[str]]:
+    """상태.txt's head line and its blocks written the way ``mallbatch status`` writes them (``[제목] 메모`` → ``제목 (메모):``)."""
+    head, *rest = state_text.splitlines()
+    lines = []
+    for line in rest:
+        if line.startswith("["):
+            title, _, note = line[1:].partition("]")
+            lines.append(f"{title} ({note.strip()}):" if note.strip() else f"{title}:")
+        elif line:
+            lines.append(line)
+    return head, lines
+
+
+def mallbatch_status(ws: Workspace) -> list[str]:
+    out = subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    return out.splitlines()
+
+
+def assert_all_three_agree(ws: Workspace, status: list[str], state_text: str) -> None:
+    """상태.txt has the blocks of ``mallbatch status`` line for line; 상태.xlsx's rows are in both."""
+    head, lines = as_status_lines(state_text)
+    service = status[0].removeprefix("서비스: ")
+    assert service.partition(" (")[2].removesuffix(")") in head and lines == [l for l in status[1:] if not l.startswith("⚠")], (status, state_text)
+    book = {name: [r for r in rows if r[0] != "(없음)"] for name, rows in sheets(ws.outbox / STATUS_BOOK).items()}
+    assert book["서비스"][1] == ["서비스", service] and book["서비스"][2][1] in head
+    text = "\n".join(status)
+    for _state, name, _at, detail in book["파일"][1:]:
+        assert any(name in line and str(detail or "") in line for line in status), (name, detail, status)
+    for account, kind, last, following, error in book["수집"][1:]:
+        assert f"{account} {kind}: {last} / {following}" + (f"  실패: {error}" if error else "") in text
+    for row in book["계정"][1:]:
+        assert row[-1] in text
+
+
+def test_state_text_workbook_and_mallbatch_status_agree_on_a_real_workspace(sim_workspace, tmp_path: Path) -> None:
+    ws, _ = sim_workspace(("coupang",), rate_limit=1000)
+    ws = configure(ws)
+    with Store(ws.store_path) as store:  # inquiries near their deadline and late answers: the store's half of 상태
+        store.records.upsert([inquiry("Q-late", 80, 60), inquiry("Q-soon", 30)], "run")
+    watcher = Watcher(ws.home)
+    watcher.wait_started()
+    drop(products_file(ws, tmp_path / "상품.xlsx", 3), ws.inbox)
+    (tmp_path / "깨진.xlsx").write_bytes(b"not a workbook")
+    drop(tmp_path / "깨진.xlsx", ws.inbox)
+    wait_for(lambda: results(ws, "상품") and results(ws, "깨진"), 60, "both results")
+
+    def consistent_read() -> tuple[list[str], str] | None:
+        """The running service rewrites 상태 as it works: a read between two equal 상태.txt is one state."""
+        before = (ws.outbox / "상태.txt").read_text("utf-8-sig")
+        status = mallbatch_status(ws)
+        after = (ws.outbox / "상태.txt").read_text("utf-8-sig")
+        return (status, after) if before == after and status[0].startswith("서비스: 실행 중") else None
+
+    status, text = wait_for(consistent_read, 60, "a quiet moment")
+    assert text.startswith("mallbatch 상태: 실행 중") and "최근 처리:" in status and "처리 못 한 파일:" in status
+    assert_all_three_agree(ws, status, text)
+    assert watcher.stop() == 0
+
+    status, text = mallbatch_status(ws), (ws.outbox / "상태.txt").read_text("utf-8-sig")
+    assert text.startswith("mallbatch 상태: 중지됨") and "멈췄습니다" in status[0]
+    assert any("Q-soon" in line for line in status) and any("위메프 최근 30일" in line for line in status), status
+    assert_all_three_agree(ws, status, text)
+
+
+def test_a_killed_service_shows_as_stopped_with_its_last_record_and_the_next_start_says_so(sim_workspace) -> None:
+    ws, _ = sim_workspace(("coupang",), rate_limit=1000)
+    ws = configure(ws)
+    watcher = Watcher(ws.home)
+    watcher.wait_started()
+    wait_for(lambda: (ws.outbox / STATUS_BOOK).exists() and sheets(ws.outbox / STATUS_BOOK)["서비스"][2] == ["상태", "실행 중"], 30,
+             "상태.xlsx of the running service")
+    watcher.kill()  # SIGKILL: no clean stop, 상태 still says 실행 중
+    assert sheets(ws.outbox / STATUS_BOOK)["서비스"][2] == ["상태", "실행 중"]
+    last = json.loads((ws.state / "watch-status.json").read_text("utf-8"))["updated_at"]
+
+    status = mallbatch_status(ws)
+    assert status[0] == f"서비스: 실행 중이 아님 (마지막 기록 {last}, 정상 종료 기록 없이 멈췄습니다. mallbatch watch 로 다시 켜세요)"
+    book = sheets(ws.outbox / STATUS_BOOK)  # rewritten for the seller who opens it next
+    assert book["서비스"][1] == ["서비스", status[0].removeprefix("서비스: ")] and book["서비스"][2] == ["상태", "중지됨"]
+    assert all(row[3] == "서비스 실행 시" for row in book["수집"][1:])
+    text = (ws.outbox / "상태.txt").read_text("utf-8-sig")
+    assert text.startswith("mallbatch 상태: 중지됨") and f"마지막 기록 {last}" in text
+    assert_all_three_agree(ws, mallbatch_status(ws), text)  # a second look reads the same, and writes nothing new
+
+    again = Watcher(ws.home)
+    again.wait_started()
+    assert f"지난번 서비스는 정상 종료 없이 멈췄습니다 (마지막 기록 {last})" in again.output()
+    wait_for(lambda: sheets(ws.outbox / STATUS_BOOK)["서비스"][2] == ["상태", "실행 중"], 30, "running again")
+    assert again.stop() == 0
+    assert "에 멈췄습니다" in mallbatch_status(ws)[0]
+
+
+def test_a_long_deadline_list_is_cut_in_the_text_and_whole_in_the_workbook(tmp_path: Path) -> None:
+    """A big store's overdue inquiries (thousands) would bury the rest of 상태.txt and ``mallbatch status``."""
+    from mallbatch.watch.overview import TEXT_AT_MOST, Deadline, StoreFacts
+
+    ws, _ = init_workspace(tmp_path / "ws")
+    board = Board(started_at="2030-01-01 09:00", inbox=ws.inbox, outbox=ws.outbox)
+    due = [Deadline("문의", "위메프/기본", f"Q{n:03}", now_kst() - timedelta(hours=n)) for n in range(TEXT_AT_MOST + 12)]
+    board.set_facts(StoreFacts(deadlines=due))
+    board.save(ws)
+    text = (ws.outbox / "상태.txt").read_text("utf-8-sig")
+    assert text.count(" 문의 Q") == TEXT_AT_MOST and "외 12건 (상태.xlsx 의 답변기한 시트에 모두 있습니다)" in text
+    assert [r[2] for r in sheets(ws.outbox / STATUS_BOOK)["답변기한"][1:]] == [d.item for d in due]

@@ -128,9 +128,25 @@ def _unlisted(store: Store, adapter: Connector, account: Account, listed: set[st
     return adapter.lookup_orders(list(dict.fromkeys(units))) if units else []
 
 
+def _counted(records: Iterable[T], meter: Meter) -> Iterator[T]:
+    """The records as they arrive, each counted on the meter (a clock read: the count moves with every page)."""
+    for record in records:
+        meter.advance(1, 0)
+        yield record
+
+
+@dataclass(frozen=True)
+class Step:
+    """A collection under way: ``line`` for the console, ``detail`` (count, share, ETA) for 상태 and ``mallbatch status``."""
+
+    key: tuple[str, str, str]  # (mall, account, kind)
+    line: str
+    detail: str
+
+
 def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[str] = (), kinds: Sequence[str] = (),
             since: datetime | None = None, now: datetime | None = None,
-            progress: Callable[[str], None] | None = None) -> CollectResult:
+            progress: Callable[[Step], None] | None = None) -> CollectResult:
     now = now or now_kst()
     apply_retention(ws.config, store, now)
     outbox.prune(ws, now)
@@ -158,18 +174,20 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
                 result.errors[key] = session.failed_auth[(account.mall, account.name)]
                 continue
             start = since or store.records.watermark(account.mall, account.name, kind) or now - timedelta(days=first_days)
+            label = f"{account.label} {KIND_NAMES[kind]}"
             if progress:
-                progress(f"{account.label} {KIND_NAMES[kind]} 수집 중 ({start:%m-%d %H:%M} 부터)")
+                progress(Step(key, f"{label} 수집 중 ({start:%m-%d %H:%M} 부터)", f"시작 ({start:%m-%d %H:%M} 부터)"))
             seen = new = 0
             listed: set[str] = set()
-            meter = Meter(lambda text, done, _total, label=f"{account.label} {KIND_NAMES[kind]}": progress(f"  {label}: {done}건 받음")
+            meter = Meter(lambda text, _done, _total, key=key, label=label: progress(Step(key, f"  {label}: {text}", text))
                           if progress else None)
+            adapter.read_share = meter.reach  # the mall does not say how many will come: the share of windows and pages read
             try:  # upsert as pages arrive: memory stays flat however many orders there are
-                for chunk in _chunks(getattr(adapter, method)(start - OVERLAP if not since else start, now), CHUNK):
+                records = _counted(getattr(adapter, method)(start - OVERLAP if not since else start, now), meter)
+                for chunk in _chunks(records, CHUNK):
                     new += store.records.upsert(chunk, result.run_id)
                     stock.absorb(chunk)  # the ledger moves with the page: a crash after it re-reads from the watermark
                     seen += len(chunk)
-                    meter.advance(len(chunk), 0)  # the mall does not say how many will come: a count, no ETA
                     if kind == "orders":
                         listed.update(line.line_id for line in chunk)
                 if kind == "orders" and adapter.spec.open_orders_only:
@@ -183,6 +201,8 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
             except RemoteError as exc:
                 result.errors[key] = exc.message_ko
                 continue
+            finally:
+                adapter.read_share = None
             result.counts[key] = (seen, new)
             marks.append((account.mall, account.name, kind, now))
     # A kind no account could read gets no workbook: an empty one would say "nothing new".

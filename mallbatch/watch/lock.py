@@ -7,6 +7,7 @@ crashed service never blocks its own restart (a pid file alone would).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import IO
 
@@ -38,10 +39,14 @@ class InstanceLock:
         self.path = path
         self._handle: IO[str] | None = None
 
-    def acquire(self) -> None:
+    def acquire(self, wait: float = 0.0) -> None:
+        """Take the lock, trying for up to ``wait`` seconds (``mallbatch status`` holds it a moment to mark a dead service)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the service's lifetime
-        if not _try_lock(handle):
+        deadline = time.monotonic() + wait
+        while not (locked := _try_lock(handle)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not locked:
             handle.seek(0)
             pid = handle.read().strip() or "?"
             handle.close()

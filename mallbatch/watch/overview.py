@@ -19,8 +19,7 @@ from mallbatch.connectors.registry import connector_class
 from mallbatch.domain.records import Inquiry, Ticket, TicketState
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.malls import mall_name
-from mallbatch.pipeline.cs_metrics import LATE_AFTER, THRESHOLDS_KO, LateRate, late_rates
-from mallbatch.pipeline.cs_metrics import status_lines as cs_lines
+from mallbatch.pipeline.cs_metrics import LATE_AFTER, THRESHOLDS_KO, LateRate, late_rates, metrics
 from mallbatch.pipeline.sale_period import HEADING, ending_lines
 from mallbatch.pipeline.stock_sync import stock_today
 from mallbatch.sheets.writer import Book
@@ -28,6 +27,7 @@ from mallbatch.store import Store
 from mallbatch.store.records import TICKETS
 
 STATUS_BOOK = "상태.xlsx"
+TEXT_AT_MOST = 30  # rows of one list in 상태.txt and ``mallbatch status``; 상태.xlsx has them all
 NEAR = timedelta(hours=24)  # an unanswered inquiry or ticket this close to its deadline (or past it) is listed
 
 
@@ -91,13 +91,44 @@ def store_facts(store: Store, labels: dict[tuple[str, str], str], now: datetime)
         if t.state is TicketState.AWAITING_MERCHANT and t.opened_at:
             due.append(Deadline("티켓", labels.get((t.mall, t.account), f"{mall_name(t.mall)}/{t.account}"), t.ticket_id,
                                 t.opened_at + LATE_AFTER))
-    return StoreFacts(ending_lines(store, labels, now.date()), stock_today(store), cs_lines(store, now),
+    return StoreFacts(ending_lines(store, labels, now.date()), stock_today(store), [m.line_ko() for m in metrics(tickets, now)],
                       sorted(rates, key=lambda r: r.mall), sorted((d for d in due if d.due - now <= NEAR), key=lambda d: d.due))
+
+
+@dataclass(frozen=True)
+class Section:
+    """One block of 상태: ``title (note):`` in ``mallbatch status``, ``[title] note`` in 상태.txt, the same rows in both."""
+
+    title: str
+    rows: list[str]
+    note: str = ""
+    empty: str | None = "(없음)"  # shown when there are no rows; None: the block is left out
+
+    def status_lines(self) -> list[str]:
+        return [f"{self.title}{f' ({self.note})' if self.note else ''}:", *self._rows()]
+
+    def text_lines(self) -> list[str]:
+        return [f"[{self.title}]{f' {self.note}' if self.note else ''}", *self._rows()]
+
+    def _rows(self) -> list[str]:
+        return [f"  {r}" for r in self.rows] or [f"  {self.empty}"]
+
+
+def capped(rows: list[str], sheet: str) -> list[str]:
+    """The first ``TEXT_AT_MOST`` rows and how many more: a big store's overdue inquiries would bury the rest of the text."""
+    if len(rows) <= TEXT_AT_MOST:
+        return rows
+    return [*rows[:TEXT_AT_MOST], f"외 {len(rows) - TEXT_AT_MOST:,}건 (상태.xlsx 의 {sheet} 시트에 모두 있습니다)"]
+
+
+def one_line(text: str) -> str:
+    """A multi-line summary (a push's counts and its file-level problems) as one row."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 @dataclass
 class Overview:
-    """Everything 상태 says; ``lines()`` is ``mallbatch status``, ``write()`` is 상태.xlsx."""
+    """Everything 상태 says: ``lines()`` is ``mallbatch status``, ``text_ko()`` is 상태.txt, ``write()`` is 상태.xlsx."""
 
     running: bool
     snapshot: dict[str, Any]
@@ -106,12 +137,30 @@ class Overview:
     facts: StoreFacts
     now: datetime
 
-    # --- rows shared by both renderings ---------------------------------------------------
-    def service_text(self) -> str:
+    # --- rows shared by every rendering -----------------------------------------------------
+    @property
+    def unclean(self) -> bool:
+        """Stopped without saying so (killed, crashed, power cut): the lock is free but no stop was recorded."""
+        s = self.snapshot
+        return not self.running and bool(s.get("unclean") or (s.get("updated_at") and not s.get("stopped_at")))
+
+    def state_word(self) -> str:
+        """실행 중 / 중지됨: the first word of 상태.txt, for scripts."""
+        return "실행 중" if self.running else "중지됨"
+
+    def service_detail(self) -> str:
+        """Since when it runs, or when and how it stopped ('' when the service never ran here)."""
         s = self.snapshot
         if self.running:
-            return "실행 중" + (f" (pid {s.get('pid')}, {s.get('started_at')} 부터, 마지막 갱신 {s.get('updated_at')})" if s else "")
-        return "실행 중이 아님" + (f" ({s['stopped_at']} 에 멈췄습니다)" if s.get("stopped_at") else "")
+            return f"pid {s.get('pid')}, {s.get('started_at')} 부터, 마지막 갱신 {s.get('updated_at')}" if s.get("pid") else ""
+        if self.unclean:
+            return (f"마지막 기록 {s.get('stopped_at') or s.get('updated_at')}, 정상 종료 기록 없이 멈췄습니다. "
+                    "mallbatch watch 로 다시 켜세요")
+        return f"{s['stopped_at']} 에 멈췄습니다" if s.get("stopped_at") else ""
+
+    def service_text(self) -> str:
+        detail = self.service_detail()
+        return ("실행 중" if self.running else "실행 중이 아님") + (f" ({detail})" if detail else "")
 
     def progress_text(self, name: str) -> str:
         p = self.snapshot.get("progress") or {}
@@ -121,53 +170,77 @@ class Overview:
         """(상태, 파일, 시각, 내용) for every file the service knows about."""
         waiting = self.snapshot.get("waiting", {}) if self.running else {}
         rows = [("대기", n, "", waiting.get(n, "")) for n in self.inbox_names]
-        rows += [("처리 중", n, "", self.progress_text(n)) for n in self.processing]
+        if self.running:
+            rows += [("처리 중", n, "", self.progress_text(n)) for n in self.processing]
+        else:  # a killed service left them claimed: the next start finishes or returns them
+            rows += [("중단됨", n, "", "서비스를 다시 켜면 이어서 처리합니다") for n in self.processing]
         rows += [("실패", f["name"], f["at"], f["message"]) for f in self.snapshot.get("failed", [])]
         rows += [("재시도 예정", n, "", when) for n, when in self.snapshot.get("retries", {}).items()]
         rows += [("처리 안 함", n, "", why) for n, why in self.snapshot.get("not_taken", {}).items()]
+        rows += [("완료", d["name"], d["at"], one_line(d["summary"])) for d in reversed(self.snapshot.get("done", []))]
         return rows
 
     def collection_rows(self) -> list[dict[str, str]]:
-        return [c | {"next": c["next"] if self.running else "서비스 실행 시"} for c in self.snapshot.get("collections", [])]
+        """Last and next collection per account and kind; a collection under way shows its count and ETA as the next."""
+        def next_text(c: dict[str, str]) -> str:
+            if not self.running:
+                return "서비스 실행 시"
+            return f"수집 중: {c['progress']}" if c.get("progress") else c["next"]
+
+        return [c | {"next": next_text(c)} for c in self.snapshot.get("collections", [])]
 
     def accounts(self) -> list[dict[str, Any]]:
         return list(self.snapshot.get("accounts", []))
 
+    def sections(self) -> list[Section]:
+        """The blocks both text renderings show, in order."""
+        files = self.file_rows()
+
+        def rows(state: str, sep: str = ": ") -> list[str]:
+            return [f"{at + ' ' if at else ''}{n}{sep + why if why else ''}" for s, n, at, why in files if s == state]
+
+        f = self.facts
+        accounts = self.accounts()
+        warnings = [a["line"] for a in accounts if a.get("warn")]
+        return [s for s in (
+            Section("대기 중", rows("대기", " - "), f"{len(rows('대기'))}개, inbox"),
+            Section("처리 중", [f"{n} ({why})" if why else n for s, n, _, why in files if s == "처리 중"]),
+            Section("처리 중 멈춘 파일", rows("중단됨"), empty=None),
+            Section("처리 못 한 파일", rows("실패")),
+            Section("자동 재시도 예정", rows("재시도 예정"), "실패·보류된 행만 다시 보냅니다", empty=None),
+            Section("inbox 에서 처리하지 않는 항목", rows("처리 안 함"), empty=None),
+            Section("수집", [f"{c['account']} {c['kind']}: {c['last']} / {c['next']}" + (f"  실패: {c['error']}" if c.get("error") else "")
+                           for c in self.collection_rows()], "마지막 / 다음", "(기록 없음)"),
+            Section(HEADING, f.sale_ends, empty=None),
+            Section("재고 연동", f.stock, "오늘", empty=None),
+            Section("답변 기한이 가까운 문의·티켓", capped([d.line_ko(self.now) for d in f.deadlines], "답변기한"),
+                    "24시간 이내 또는 지남", empty=None),
+            Section("답변 지연율", [r.line_ko() for r in f.late], "최근 30일, 쇼핑몰별", empty=None),
+            Section("고객 서비스 성과", [*f.cs, f"({THRESHOLDS_KO})"] if f.cs else [], "지원 티켓, 최근 30일", empty=None),
+            Section("계정", [f"{'⚠ ' if a.get('warn') else ''}{a['line']}" for a in accounts], empty="(확인 전)"),
+            Section("계정 경고", warnings, empty=None),
+            Section("최근 처리", [f"{at} {why}" for s, _, at, why in files if s == "완료"], empty=None),
+        ) if s.rows or s.empty is not None]
+
+    def problem_lines(self) -> list[str]:
+        problem = self.snapshot.get("book_problem", "")
+        return [f"⚠ {problem}"] if problem else []
+
     # --- mallbatch status -------------------------------------------------------------------
     def lines(self) -> list[str]:
-        lines = [f"서비스: {self.service_text()}"]
-        files = self.file_rows()
-        waiting = [r for r in files if r[0] == "대기"]
-        lines.append(f"대기 중 ({len(waiting)}개, inbox):")
-        lines += [f"  {n}" + (f" - {why}" if why else "") for _, n, _, why in waiting] or ["  (없음)"]
-        lines.append("처리 중:")
-        lines += [f"  {n}" + (f" ({p})" if p else "") for state, n, _, p in files if state == "처리 중"] or ["  (없음)"]
-        lines.append("처리 못 한 파일:")
-        lines += [f"  {at} {n}: {why}" for state, n, at, why in files if state == "실패"] or ["  (없음)"]
-        for state, title in (("재시도 예정", "자동 재시도 예정:"), ("처리 안 함", "inbox 에서 처리하지 않는 항목:")):
-            rows = [f"  {n}: {why}" for s, n, _, why in files if s == state]
-            if rows:
-                lines += [title, *rows]
-        lines.append("수집 (마지막 / 다음):")
-        lines += [f"  {c['account']} {c['kind']}: {c['last']} / {c['next']}" + (f"  실패: {c['error']}" if c.get("error") else "")
-                  for c in self.collection_rows()] or ["  (기록 없음)"]
-        f = self.facts
-        for title, rows in ((f"{HEADING}:", f.sale_ends), ("재고 연동 (오늘):", f.stock)):
-            if rows:
-                lines += [title, *(f"  {r}" for r in rows)]
-        if f.deadlines:
-            lines += ["답변 기한이 가까운 문의·티켓 (24시간 이내 또는 지남):", *(f"  {d.line_ko(self.now)}" for d in f.deadlines)]
-        if f.late:
-            lines += ["답변 지연율 (최근 30일, 쇼핑몰별):", *(f"  {r.line_ko()}" for r in f.late)]
-        if f.cs:
-            lines += ["고객 서비스 성과 (지원 티켓, 최근 30일):", *(f"  {r}" for r in f.cs), f"  ({THRESHOLDS_KO})"]
-        accounts = self.accounts()
-        if accounts:
-            lines += ["계정:", *(f"  {'⚠ ' if a.get('warn') else ''}{a['line']}" for a in accounts)]
-        warnings = [a["line"] for a in accounts if a.get("warn")]
-        if warnings:
-            lines += ["계정 경고:", *(f"  {w}" for w in warnings)]
-        return lines
+        return [f"서비스: {self.service_text()}", *self.problem_lines(), *(line for s in self.sections() for line in s.status_lines())]
+
+    # --- 상태.txt ---------------------------------------------------------------------------
+    def text_ko(self) -> str:
+        """상태.txt: its first line says 실행 중 or 중지됨 (for scripts), then the same blocks as ``mallbatch status``."""
+        detail = self.service_detail()
+        head = f"mallbatch 상태: {self.state_word()}{f' ({detail})' if detail else ''} - {self.now:%Y-%m-%d %H:%M} 기준"
+        if not self.running and not self.unclean:
+            head += ". 다시 켜려면 mallbatch watch"
+        lines = [head, *self.problem_lines()]
+        for section in self.sections():
+            lines += ["", *section.text_lines()]
+        return "\n".join(lines) + "\n"
 
     # --- 상태.xlsx --------------------------------------------------------------------------
     def sheets(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -177,7 +250,8 @@ class Overview:
                      a.get("days_left") if a.get("days_left") is not None else "만료 없음", "⚠" if a.get("warn") else "", a["line"]]
                     for a in self.accounts()]
         return {
-            "서비스": (["항목", "값"], [["서비스", self.service_text()], ["기준 시각", f"{self.now:%Y-%m-%d %H:%M}"]]),
+            "서비스": (["항목", "값"], [["서비스", self.service_text()], ["상태", self.state_word()],
+                                     ["기준 시각", f"{self.now:%Y-%m-%d %H:%M}"]]),
             "계정": (["계정", "인증", "키·토큰 만료까지(일)", "경고", "내용"], accounts),
             "수집": (["계정", "종류", "마지막 수집", "다음 수집", "마지막 실패"],
                      [[c["account"], c["kind"], c["last"], c["next"], c.get("error", "")] for c in self.collection_rows()]),

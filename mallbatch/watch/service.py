@@ -51,7 +51,7 @@ from mallbatch.files import (
 from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.pipeline.catalogue import daily_products_workbook
 from mallbatch.pipeline.stats_book import daily_stats_workbook
-from mallbatch.pipeline.collect import KINDS, collect
+from mallbatch.pipeline.collect import KINDS, Step, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.push import PushResult, push_file
@@ -65,7 +65,7 @@ from mallbatch.watch.scanner import InboxScanner, claim
 from mallbatch.watch.schedule import CollectSchedule, Slot
 from mallbatch.watch.settings import WatchSettings
 from mallbatch.watch.overview import store_facts
-from mallbatch.watch.status import LOCK_FILE, Board, clock_ko, collection_rows
+from mallbatch.watch.status import LOCK_FILE, Board, clock_ko, collection_rows, unclean_stop
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.watch")
@@ -73,6 +73,7 @@ PROCESSING = ".processing"
 HINT_PATTERNS = ["**/*.xlsx", "**/*.xlsm", "**/*.xls", "**/*.csv", "**/지금수집*", "**/collect-now*", "**/collect_now*"]
 MAX_BACKOFF = 300.0
 HEARTBEAT = 60.0
+LOCK_WAIT = 5.0  # seconds a start waits for `mallbatch status` marking a dead service 중지됨
 NOTE_SUFFIX = ".오류"  # <name>.오류.txt: why a file was archived without a result
 
 
@@ -135,6 +136,7 @@ class WatchService:
         self._reported: dict[str, str] = {}  # inbox entries never taken, already logged
         self._retries: list[_Retry] = []
         self._collect_errors: dict[Slot, str] = {}
+        self._collecting: dict[Slot, str] = {}  # collections under way: their count and ETA
         self._next_account_check = 0.0
         self._products_day: date | None = None  # the day the 판매상품 workbook was last tried
         self._stats_day: date | None = None  # the day the 매출통계 workbook was last tried
@@ -150,7 +152,8 @@ class WatchService:
 
     def run(self) -> None:
         lock = InstanceLock(self.ws.state / LOCK_FILE)
-        lock.acquire()
+        lock.acquire(wait=LOCK_WAIT)
+        died_at = unclean_stop(self.ws)  # read before this run's first snapshot replaces it
         self.ws.make_dirs()
         log_path = setup_logging(self.ws.config, self.ws.state / "logs", self.console)
         self._install_signals()
@@ -160,6 +163,8 @@ class WatchService:
                 self.board.started_at = f"{now_kst():%Y-%m-%d %H:%M}"
                 log.info("시작: inbox=%s outbox=%s 로그=%s (%s)", self.ws.inbox, self.ws.outbox, log_path,
                          "폴링" if self.settings.poll else "변경 알림 + 주기 검사")
+                if died_at:
+                    log.warning("지난번 서비스는 정상 종료 없이 멈췄습니다 (마지막 기록 %s). 남은 일을 이어서 처리합니다", died_at)
                 self._clean_parts()
                 self._recover()
                 self._reconcile()
@@ -468,7 +473,7 @@ class WatchService:
         wanted = slots or self.schedule.slots
         log.info("수집 시작: %s", ", ".join(malls) or "모든 계정")
         try:
-            result = collect(self.ws, self.store, self.session, malls=malls, kinds=kinds, now=now)
+            result = collect(self.ws, self.store, self.session, malls=malls, kinds=kinds, now=now, progress=self._collect_progress)
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - e.g. the outbox is unwritable; try again later
@@ -477,6 +482,8 @@ class WatchService:
                 self.schedule.failed(slot, now)
                 self._collect_errors[slot] = reason_ko(exc)
             return
+        finally:
+            self._collecting = {}
         for slot in wanted:
             self._collect_errors.pop(slot, None)
         for (mall, account, kind), message in result.errors.items():
@@ -567,9 +574,14 @@ class WatchService:
         self.board.progress = {"name": name, "done": done, "total": total, "text": text}
         self._save_board()
 
+    def _collect_progress(self, step: Step) -> None:
+        """A collection's count and ETA per account and kind in 상태 and ``mallbatch status`` (at most about once a second)."""
+        self._collecting[Slot(*step.key)] = step.detail
+        self._save_board()
+
     def _save_board(self) -> None:
         labels = {(a.mall, a.name): a.label for a in self.ws.config.accounts}
-        self.board.collections = collection_rows(self.schedule, self._collect_errors, now_kst(), labels)
+        self.board.collections = collection_rows(self.schedule, self._collect_errors, now_kst(), labels, self._collecting)
         snapshot = self.board.to_dict()
         signature = json.dumps({k: v for k, v in snapshot.items() if k != "updated_at"}, ensure_ascii=False, default=str)
         if signature != self._saved or time.monotonic() - self._saved_at > HEARTBEAT:

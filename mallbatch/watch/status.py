@@ -19,9 +19,7 @@ from typing import Any
 from mallbatch.domain.clock import now_kst
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.pipeline.collect import KIND_NAMES
-from mallbatch.pipeline.cs_metrics import THRESHOLDS_KO
-from mallbatch.pipeline.sale_period import HEADING
-from mallbatch.watch.lock import is_running
+from mallbatch.watch.lock import AlreadyRunning, InstanceLock, is_running
 from mallbatch.watch.overview import STATUS_BOOK, Overview, StoreFacts, store_facts
 from mallbatch.watch.scanner import is_ignored, is_trigger
 from mallbatch.workspace import Workspace
@@ -80,7 +78,7 @@ class Board:
                 "processing": self.processing, "done": self.done, "failed": self.failed, "retries": self.retries,
                 "not_taken": self.not_taken, "collections": self.collections, "accounts": self.accounts,
                 "sale_ends": self.sale_ends, "stock": self.stock, "cs": self.cs, "late": self.late,
-                "deadlines": self.deadlines, "progress": self.progress}
+                "deadlines": self.deadlines, "progress": self.progress, "book_problem": self.book_problem}
 
     def set_facts(self, facts: StoreFacts) -> None:
         for key, value in facts.to_dict().items():
@@ -88,65 +86,29 @@ class Board:
 
     def overview(self) -> Overview:
         """The model 상태.xlsx is written from: the same one ``mallbatch status`` reads back."""
-        inbox = self.inbox or Path()
         snapshot = self.to_dict()
-        processing = sorted(p.name for p in (inbox / ".processing").glob("*")) if (inbox / ".processing").exists() else []
-        return Overview(not self.stopped_at, snapshot, inbox_names(inbox), processing, StoreFacts.from_dict(snapshot), now_kst())
+        names, processing = inbox_files(self.inbox) if self.inbox else ([], [])
+        return Overview(not self.stopped_at, snapshot, names, processing, StoreFacts.from_dict(snapshot), now_kst())
 
     def text_ko(self) -> str:
-        if self.stopped_at:
-            head = (f"mallbatch 상태: 중지됨 ({self.stopped_at} 에 멈췄습니다. {self.started_at} 에 시작했었습니다). "
-                    "다시 켜려면 mallbatch watch")
-        else:
-            head = f"mallbatch 상태 ({_stamp(now_kst())} 기준, {self.started_at} 부터 실행 중)"
-        lines = [head, ""]
-        if self.processing:
-            lines += [f"[처리 중] {self.processing}" + (f" ({self.progress['text']})" if self.progress.get("text") else ""), ""]
-        if self.book_problem:
-            lines += [f"⚠ {self.book_problem}", ""]
-        lines.append("[계정]")
-        lines += [f"  {'⚠ ' if a['warn'] else ''}{a['line']}" for a in self.accounts] or ["  (확인 전)"]
-        lines += ["", "[수집] 마지막 / 다음"]
-        lines += [f"  {c['account']} {c['kind']}: {c['last']} / {'서비스를 켜면' if self.stopped_at else c['next']}"
-                  f"{'  실패: ' + c['error'] if c.get('error') else ''}" for c in self.collections] or ["  (없음)"]
-        if self.sale_ends:
-            lines += ["", f"[{HEADING}]"]
-            lines += [f"  {line}" for line in self.sale_ends]
-        if self.stock:
-            lines += ["", "[재고 연동] 오늘"]
-            lines += [f"  {line}" for line in self.stock]
-        if self.deadlines:
-            lines += ["", "[답변 기한이 가까운 문의·티켓] 24시간 이내 또는 지남"]
-            lines += [f"  {d.line_ko(now_kst())}" for d in StoreFacts.from_dict({"deadlines": self.deadlines}).deadlines]
-        if self.late:
-            lines += ["", "[답변 지연율] 최근 30일, 쇼핑몰별"]
-            lines += [f"  {r.line_ko()}" for r in StoreFacts.from_dict({"late": self.late}).late]
-        if self.cs:
-            lines += ["", "[고객 서비스 성과] 지원 티켓, 최근 30일"]
-            lines += [f"  {line}" for line in self.cs] + [f"  ({THRESHOLDS_KO})"]
-        lines += ["", "[처리 못 한 파일]"]
-        lines += [f"  {f['at']} {f['name']}: {f['message']}" for f in self.failed] or ["  (없음)"]
-        if self.retries:
-            lines += ["", "[자동 재시도 예정] (실패·보류된 행만 다시 보냅니다)"]
-            lines += [f"  {name}: {when}" for name, when in self.retries.items()]
-        lines += ["", "[inbox 에서 처리하지 않는 항목]"]
-        lines += [f"  {name}: {why}" for name, why in self.not_taken.items()] or ["  (없음)"]
-        lines += ["", "[기다리는 파일]"]
-        lines += [f"  {name}: {why}" for name, why in self.waiting.items()] or ["  (없음)"]
-        lines += ["", "[최근 처리]"]
-        lines += [f"  {d['at']} {d['summary']}" for d in reversed(self.done)] or ["  (없음)"]
-        return "\n".join(lines) + "\n"
+        """상태.txt, rendered from the same model as 상태.xlsx and ``mallbatch status``."""
+        return self.overview().text_ko()
 
     def save(self, ws: Workspace) -> None:
         problem = self.overview().write(ws.outbox / STATUS_BOOK)
         if problem and problem != self.book_problem:
             log.warning("%s", problem)
         self.book_problem = problem
-        try:
-            _replace(ws.state / STATUS_JSON, json.dumps(self.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-            _replace(ws.outbox / STATUS_TEXT, self.text_ko(), "utf-8-sig")  # BOM: Notepad shows Hangul
-        except OSError as exc:  # e.g. 상태.txt open in an editor that locks it on Windows
-            log.warning("상태 파일을 쓰지 못했습니다: %s", os_error_ko(exc))
+        save_text(ws, self.to_dict(), self.overview())
+
+
+def save_text(ws: Workspace, snapshot: dict[str, Any], view: Overview) -> None:
+    """The snapshot for ``mallbatch status`` and 상태.txt for the seller; a locked file is logged, never fatal."""
+    try:
+        _replace(ws.state / STATUS_JSON, json.dumps(snapshot, ensure_ascii=False, indent=1), "utf-8")
+        _replace(ws.outbox / STATUS_TEXT, view.text_ko(), "utf-8-sig")  # BOM: Notepad shows Hangul
+    except OSError as exc:  # e.g. 상태.txt open in an editor that locks it on Windows
+        log.warning("상태 파일을 쓰지 못했습니다: %s", os_error_ko(exc))
 
 
 def _replace(path: Path, text: str, encoding: str) -> None:
@@ -155,10 +117,12 @@ def _replace(path: Path, text: str, encoding: str) -> None:
     os.replace(tmp, path)
 
 
-def collection_rows(schedule: Any, errors: dict[Any, str], now: datetime, labels: dict[tuple[str, str], str]) -> list[dict[str, str]]:
-    """One row per (account, kind) with the last and next collection time."""
+def collection_rows(schedule: Any, errors: dict[Any, str], now: datetime, labels: dict[tuple[str, str], str],
+                    collecting: dict[Any, str] | None = None) -> list[dict[str, str]]:
+    """One row per (account, kind) with the last and next collection time, and the progress of one under way."""
     return [{"account": labels.get((s.mall, s.account), f"{s.mall}/{s.account}"), "kind": KIND_NAMES[s.kind],
              "last": _stamp(schedule.last(s)), "next": _stamp(schedule.next_at(s, now)), "error": errors.get(s, "")}
+            | ({"progress": (collecting or {})[s]} if s in (collecting or {}) else {})
             for s in schedule.slots]
 
 
@@ -192,21 +156,73 @@ def inbox_names(inbox: Path) -> list[str]:
                   if not p.is_symlink() and p.is_file() and not is_ignored(p.name) and not is_trigger(p.name)) if inbox.exists() else []
 
 
+def inbox_files(inbox: Path) -> tuple[list[str], list[str]]:
+    """(waiting in the inbox, claimed into inbox/.processing)."""
+    claimed = inbox / ".processing"
+    return inbox_names(inbox), sorted(p.name for p in claimed.glob("*")) if claimed.exists() else []
+
+
+def read_snapshot(ws: Workspace) -> dict[str, Any]:
+    """The service's last snapshot ({} when there is none or it cannot be read)."""
+    try:
+        data = json.loads((ws.state / STATUS_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def overview(ws: Workspace) -> Overview:
-    """The state as ``mallbatch status`` sees it: the running service's snapshot, or the store alone."""
-    running = is_running(ws.state / LOCK_FILE)
-    snapshot: dict[str, Any] = {}
-    path = ws.state / STATUS_JSON
-    if path.exists():
-        try:
-            snapshot = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            snapshot = {}
+    """The state as ``mallbatch status`` sees it: the running service's snapshot, or the store alone.
+
+    A service that died without a clean stop (SIGKILL, crash, power cut) leaves a snapshot that
+    still says 실행 중: the free lock gives it away, and 상태.xlsx / 상태.txt are rewritten as
+    중지됨 with the time of its last record, so a seller opening them is not misled.
+    """
+    view = _build(ws, is_running(ws.state / LOCK_FILE))
+    if view.unclean and not view.snapshot.get("unclean"):
+        return _mark_dead(ws, view.facts) or view
+    return view
+
+
+def _build(ws: Workspace, running: bool, facts: StoreFacts | None = None) -> Overview:
+    snapshot = read_snapshot(ws)
     if not snapshot.get("collections"):
         snapshot["collections"] = _watermark_rows(ws)
-    processing = sorted(p.name for p in (ws.inbox / ".processing").glob("*")) if (ws.inbox / ".processing").exists() else []
-    facts = StoreFacts.from_dict(snapshot) if running and "late" in snapshot else _fresh_facts(ws)
-    return Overview(running, snapshot, inbox_names(ws.inbox), processing, facts, now_kst())
+    names, processing = inbox_files(ws.inbox)
+    if facts is None:
+        facts = StoreFacts.from_dict(snapshot) if running and "late" in snapshot else _fresh_facts(ws)
+    return Overview(running, snapshot, names, processing, facts, now_kst())
+
+
+def _mark_dead(ws: Workspace, facts: StoreFacts) -> Overview | None:
+    """Rewrite 상태 as 중지됨 for a service that died, holding the workspace lock meanwhile (a service
+    starting now waits for it, see ``InstanceLock.acquire``); None when a service holds it after all."""
+    lock = InstanceLock(ws.state / LOCK_FILE)
+    try:
+        lock.acquire()
+    except AlreadyRunning:
+        return None
+    try:
+        view = _build(ws, False, facts)  # the snapshot again under the lock: it may have moved on (the store's facts have not)
+        if not view.unclean:
+            return view
+        view.snapshot |= {"unclean": True, "stopped_at": view.snapshot.get("stopped_at") or view.snapshot.get("updated_at", ""),
+                          "progress": {}}
+        problem = view.write(ws.outbox / STATUS_BOOK)
+        if problem:
+            log.warning("%s", problem)
+        save_text(ws, view.snapshot, view)
+        return view
+    finally:
+        lock.release()
+
+
+def unclean_stop(ws: Workspace) -> str:
+    """When the last service stopped without a clean stop ('' if it stopped cleanly or never ran)."""
+    snapshot = read_snapshot(ws)
+    if snapshot.get("unclean") or (snapshot.get("updated_at") and not snapshot.get("stopped_at")):
+        return str(snapshot.get("stopped_at") or snapshot.get("updated_at"))
+    return ""
 
 
 def status_lines(ws: Workspace) -> list[str]:

@@ -8,7 +8,7 @@ deadline, body cap, masking, no blind resend of writes) hold for every connector
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from string import Formatter
@@ -50,6 +50,7 @@ class Connector:
         self.account = account
         self.retry = retry
         self.state_dir = state_dir  # the workspace's state folder, for a connector that keeps local state (ESM)
+        self.read_share: Callable[[float], None] | None = None  # progress of a collection (pipeline.collect sets it)
         self.memo: dict[str, Any] = {}  # per-connector state a hook keeps (위메프 ship policies)
         spec = self.spec
         rate = float(account.option("rate_limit") or spec.rate.client or spec.rate.per_second)
@@ -225,10 +226,14 @@ class Connector:
 
     # --- orders, claims, inquiries ----------------------------------------------------
     def collect(self, what: str, since: datetime, until: datetime) -> Iterator[Any]:
-        """Every read named ``what`` or ``what.<part>`` (쿠팡 claims: returns and exchanges are two lists)."""
-        for name, read in self.spec.reads.items():
-            if name == what or name.startswith(f"{what}."):
-                yield from run_read(self, read, since, until)
+        """Every read named ``what`` or ``what.<part>`` (쿠팡 claims: returns and exchanges are two lists).
+
+        ``read_share``, when the caller sets it, hears the share of the whole collection done after each page."""
+        reads = [read for name, read in self.spec.reads.items() if name == what or name.startswith(f"{what}.")]
+        for done, read in enumerate(reads):
+            tell = self.read_share
+            yield from run_read(self, read, since, until,
+                                (lambda share, done=done, tell=tell: tell((done + share) / len(reads))) if tell else None)
 
     def orders(self, since: datetime, until: datetime) -> Iterator[OrderLine]:
         return self.collect("orders", since, until)

@@ -64,6 +64,14 @@ class PageNumber:
             return number + 1 if (number - self.start + 1) * size < int(dig(data, self.total) or 0) else None
         return number + 1 if len(items) >= size else None
 
+    def share(self, cursor: Any, data: Any, items: list[Any]) -> float | None:
+        """How much of the list the pages up to this one hold, when the mall says how many records there are."""
+        total = int(dig(data, self.total) or 0) if self.total is not None else 0
+        if not total:
+            return None
+        size = (int(dig(data, self.size) or 0) if self.size else 0) or self.page_size or len(items) or 1
+        return min(1.0, ((cursor or self.start) - self.start + 1) * size / total)
+
 
 @dataclass(frozen=True)
 class NextToken:
