@@ -100,16 +100,14 @@ def test_kept_values_are_shared_by_connections_and_separate_per_account(store_fa
 def test_a_token_authorized_by_one_process_is_used_by_another_without_authorizing_again(
         wish: SandboxServer, tmp_path: Path, engine: str, store_config: str) -> None:
     ws = wish_home(tmp_path / "ws", wish, store_config)
-    code = browser(f"{wish.url}/v3/oauth/authorize?client_id={CREDS['client_id']}&state=s").split("code=")[1].split("&")[0]
-    done = mallbatch(ws.home, "accounts", "--authorize", "wish", "--code", code)
-    assert done.returncode == 0 and "인증했습니다" in done.stdout, done.stdout + done.stderr
-    assert issued(wish) == 1
+    done = authorize(ws, "wish", None, lambda url, help_ko: browser(url))  # the seller, once, on the office machine
+    assert "인증했습니다" in done and issued(wish) == 1
 
     listed = mallbatch(other_worker(tmp_path, ws, engine), "accounts")
     assert listed.returncode == 0 and "Wish/기본: 인증 정상" in listed.stdout, listed.stdout + listed.stderr
     assert issued(wish) == 1  # no second authorization, no refresh
     tokens = json.loads(open_store(ws).kept("wish", "기본").get(KEPT_KEY) or "{}")
-    assert tokens["access_token"] not in done.stdout + listed.stdout + done.stderr + listed.stderr
+    assert tokens["access_token"] not in done + listed.stdout + listed.stderr
 
 
 RENEWER = """
