@@ -9,6 +9,7 @@ refused here, before the adapter exists: adapters know nothing about simulators.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -30,6 +31,7 @@ class Session:
         self.ws = ws
         self.retry = retry
         self._store: Store | None = None  # opened for the first connector that keeps state (its own connection)
+        self._store_lock = threading.Lock()
         self._adapters: dict[tuple[str, str], Connector] = {}
         self.failed_auth: dict[tuple[str, str], str] = {}  # accounts that must not be called again
 
@@ -49,9 +51,10 @@ class Session:
 
     def kept(self, account: Account) -> AccountKept:
         """The account's kept state (tokens, acknowledgements) in the workspace's store: every worker's, on either engine."""
-        if self._store is None:
-            self._store = open_store(self.ws)
-        return self._store.kept(account.mall, account.name)
+        with self._store_lock:
+            if self._store is None:
+                self._store = open_store(self.ws)
+            return self._store.kept(account.mall, account.name)
 
     def account(self, mall: str, name: str | None) -> Account | None:
         return self.ws.config.find_account(mall, name)
