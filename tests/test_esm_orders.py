@@ -1,5 +1,5 @@
 """ESM orders, claims and CS over the simulator: OrderCheck's IsChanged holds the line (보류) and its invoice
-until the seller's 보류해제 (a local acknowledgement kept in the state folder), ShippingInfo's ShippingDate,
+until the seller's 보류해제 (an acknowledgement kept in the store, on both engines), ShippingInfo's ShippingDate,
 the 품절-only 판매취소, exchange actions, and answers with messageNo + token within 1000 bytes."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,17 +37,17 @@ def invoice(adapter: Any, unit: str, number: str = "612345678901") -> Invoice:
     return Invoice(unit, (line.line_id,), line.order_id, "CJ", number)
 
 
-def test_a_changed_address_holds_the_line_and_its_invoice_until_the_seller_releases_it(start_sim: Any, tmp_path: Path) -> None:
+def test_a_changed_address_holds_the_line_and_its_invoice_until_the_seller_releases_it(start_sim: Any, store_factory: Any) -> None:
     server, account = start_sim("gmarket", faults={"rate_limit": 1000}, rate_limit=1000)
     changed, plain = new_orders(server, 2)[:2]
     httpx.post(f"{server.url}/_sandbox/esm/change-address", json={"OrderNo": changed, "address": "부산광역시 해운대구 센텀중앙로 79 3층"})
-    adapter = open_adapter(account, retry=FAST, state_dir=tmp_path)
+    adapter = open_adapter(account, retry=FAST, kept=store_factory().kept(account.mall, account.name))
     results = {r.key: r for r in adapter.confirm([changed, plain])}
     assert results[changed].ok and "배송지" in results[changed].message_ko
     assert results[plain].ok and not results[plain].message_ko
     adapter.close()
 
-    again = open_adapter(account, retry=FAST, state_dir=tmp_path)  # the next run: kept in the state folder
+    again = open_adapter(account, retry=FAST, kept=store_factory().kept(account.mall, account.name))  # the next run: kept in the store
     lines = {l.ship_unit: l for l in again.orders(*recent())}
     assert lines[changed].hold == ADDRESS_HOLD and order_state(lines[changed]) is State.HELD
     assert lines[changed].address.startswith("부산광역시")  # the new address is what the workbook shows

@@ -1,6 +1,7 @@
 """Wish OAuth 2.0 (reference §3.1): the simulator's authorize page, code exchange and refresh; the
-connector's token file, refresh ahead of expiry and on 1015, refusals as account warnings; the seller's
-one-time authorization through ``mallbatch accounts``. Real simulator over loopback sockets."""
+connector's tokens in the account's kept state (the store, on both engines), refresh ahead of expiry and on
+1015, refusals as account warnings; the seller's one-time authorization through ``mallbatch accounts``. Real
+simulator over loopback sockets."""
 
 from __future__ import annotations
 
@@ -23,23 +24,34 @@ from hypothesis import strategies as st
 from mallbatch.cli import cli
 from mallbatch.config import Account, resolve_value
 from mallbatch.connectors.registry import connector_class
-from mallbatch.connectors.wish.oauth import code_from
+from mallbatch.connectors.runtime.kept import Kept
+from mallbatch.connectors.wish.oauth import KEPT_KEY, code_from
 from mallbatch.errors import AuthError
 from mallbatch.pipeline.accounts import authorize, check_accounts
 from mallbatch.sandbox.registry import sandbox_credentials
 from mallbatch.sandbox.server import SandboxServer
+from mallbatch.store import open_store
 from mallbatch.workspace import Workspace, init_workspace
 
 CREDS = sandbox_credentials("wish")
 
 
-def account(server: SandboxServer, tmp_path: Path, *, sandbox: bool = True, **options: Any) -> Account:
-    values = {**CREDS, "token_file": str(tmp_path / "tokens" / "wish.json"), **options}
+def account(server: SandboxServer, *, sandbox: bool = True, **options: Any) -> Account:
+    values = {**CREDS, **options}
     return Account("wish", "기본", server.url, sandbox, {k: resolve_value(k, v, "test") for k, v in values.items()})
 
 
-def connector(acct: Account) -> Any:
-    return connector_class("wish")(acct)
+def connector(acct: Account, kept: Kept) -> Any:
+    return connector_class("wish")(acct, kept=kept)
+
+
+def kept_tokens(kept: Kept) -> dict[str, str]:
+    return json.loads(kept.get(KEPT_KEY) or "{}")
+
+
+def workspace_tokens(ws: Workspace) -> dict[str, str]:
+    with open_store(ws) as store:
+        return kept_tokens(store.kept("wish", "기본"))
 
 
 def browser(url: str) -> str:
@@ -57,6 +69,14 @@ def issued(server: SandboxServer) -> int:
 def wish(start_sim: Any) -> SandboxServer:
     server, _ = start_sim("wish", faults={"rate_limit": 1000})
     return server
+
+
+@pytest.fixture
+def kept(store_factory: Any) -> Any:
+    """The Wish account's kept state in a real store (each engine); ``kept.reopen()`` is another process's view."""
+    first = store_factory("ws").kept("wish", "기본")
+    first.reopen = lambda: store_factory("ws").kept("wish", "기본")
+    return first
 
 
 # --- the simulator's protocol -------------------------------------------------------------------
@@ -98,32 +118,30 @@ def test_expired_revoked_and_unknown_tokens_are_1015_1016_4000(wish: SandboxServ
 
 
 # --- the connector ---------------------------------------------------------------------------------
-def test_a_simulator_account_authorizes_itself_and_keeps_the_tokens_owner_only(wish: SandboxServer, tmp_path: Path) -> None:
-    first = connector(account(wish, tmp_path))
+def test_a_simulator_account_authorizes_itself_and_keeps_the_tokens_owner_only(wish: SandboxServer, kept: Any) -> None:
+    first = connector(account(wish), kept)
     first.check_auth()
-    path = tmp_path / "tokens" / "wish.json"
-    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved = kept_tokens(kept)
     assert saved["access_token"] and saved["refresh_token"] and saved["client_id"] == CREDS["client_id"]
-    if os.name == "posix":
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    connector(account(wish, tmp_path)).check_auth()  # a second process reads the file
+    if kept.store.dialect == "sqlite" and os.name == "posix":
+        assert stat.S_IMODE(kept.store.path.stat().st_mode) == 0o600
+    connector(account(wish), kept.reopen()).check_auth()  # a second process reads the store
     assert issued(wish) == 1
 
 
-def test_a_token_near_expiry_is_refreshed_before_the_call(wish: SandboxServer, tmp_path: Path) -> None:
-    connector(account(wish, tmp_path)).check_auth()
-    path = tmp_path / "tokens" / "wish.json"
-    saved = json.loads(path.read_text(encoding="utf-8"))
+def test_a_token_near_expiry_is_refreshed_before_the_call(wish: SandboxServer, kept: Any) -> None:
+    connector(account(wish), kept).check_auth()
+    saved = kept_tokens(kept)
     soon = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
-    path.write_text(json.dumps({**saved, "expiry_time": soon}), encoding="utf-8")
-    connector(account(wish, tmp_path)).check_auth()
-    renewed = json.loads(path.read_text(encoding="utf-8"))
+    kept.put(KEPT_KEY, json.dumps({**saved, "expiry_time": soon}))
+    connector(account(wish), kept.reopen()).check_auth()
+    renewed = kept_tokens(kept)
     assert renewed["access_token"] != saved["access_token"] and renewed["expiry_time"] > soon
     assert issued(wish) == 2
 
 
-def test_an_expired_token_is_refreshed_once_and_the_write_goes_on(wish: SandboxServer, tmp_path: Path) -> None:
-    adapter = connector(account(wish, tmp_path))
+def test_an_expired_token_is_refreshed_once_and_the_write_goes_on(wish: SandboxServer, kept: Any) -> None:
+    adapter = connector(account(wish), kept)
     adapter.check_auth()
     httpx.post(f"{wish.url}/_sandbox/generate", json={"orders": 1})
     [line] = adapter.lookup_orders([o["order_id"] for o in wish.simulator.store.all("order")])
@@ -136,9 +154,9 @@ def test_an_expired_token_is_refreshed_once_and_the_write_goes_on(wish: SandboxS
     assert issued(wish) == 2  # one refresh
 
 
-def test_a_revoked_grant_is_an_auth_error_in_korean(wish: SandboxServer, tmp_path: Path) -> None:
-    real = account(wish, tmp_path, sandbox=False)
-    adapter = connector(real)
+def test_a_revoked_grant_is_an_auth_error_in_korean(wish: SandboxServer, kept: Any) -> None:
+    real = account(wish, sandbox=False)
+    adapter = connector(real, kept)
     adapter.auth.exchange(code_from(browser(adapter.auth.authorize_url("s")), "s"))
     adapter.check_auth()
     wish.simulator.revoke_tokens()
@@ -146,21 +164,21 @@ def test_a_revoked_grant_is_an_auth_error_in_korean(wish: SandboxServer, tmp_pat
         adapter.check_auth()
     assert "다시 인증" in info.value.message_ko
 
-    again = connector(real)
+    again = connector(real, kept)
     again.auth.exchange(code_from(browser(again.auth.authorize_url("t")), "t"))
     store = wish.simulator.store
     for token in store.keys("oauth.refresh"):  # the grant is withdrawn; the access token merely runs out
         store.put("oauth.refresh", token, {**store.get("oauth.refresh", token), "revoked": True})
     wish.simulator.expire_tokens()
     with pytest.raises(AuthError) as refresh:  # 1015, then the refresh is refused: the seller must authorize again
-        connector(real).check_auth()
+        connector(real, kept.reopen()).check_auth()
     assert refresh.value.code == "TOKEN_REFRESH_FAILED" and "mallbatch accounts --authorize wish" in refresh.value.message_ko
 
 
-def test_a_real_account_without_tokens_asks_for_the_authorization_and_calls_nothing(wish: SandboxServer, tmp_path: Path) -> None:
+def test_a_real_account_without_tokens_asks_for_the_authorization_and_calls_nothing(wish: SandboxServer, kept: Any) -> None:
     before = wish.requests
     with pytest.raises(AuthError) as info:
-        connector(account(wish, tmp_path, sandbox=False)).check_auth()
+        connector(account(wish, sandbox=False), kept).check_auth()
     assert info.value.code == "AUTH_REQUIRED" and "mallbatch accounts --authorize wish" in info.value.message_ko
     assert wish.requests == before
 
@@ -207,7 +225,7 @@ def test_the_seller_authorizes_once_by_pasting_the_redirected_address(wish: Sand
     assert "인증했습니다" in line and shown[0].startswith(f"{wish.url}/v3/oauth/authorize?")
     [after] = check_accounts(ws)
     assert after.ok, after.message
-    tokens = json.loads(next((ws.state / "tokens").glob("wish-*.json")).read_text(encoding="utf-8"))
+    tokens = workspace_tokens(ws)
     for text in (line, *shown, (ws.home / "config.toml").read_text(encoding="utf-8")):
         assert tokens["access_token"] not in text and tokens["refresh_token"] not in text
 
@@ -221,7 +239,7 @@ def test_the_cli_takes_the_address_with_code_and_never_prints_a_token(wish: Sand
     assert "인증 주소:" in result.output and "인증했습니다" in result.output
     listed = CliRunner().invoke(cli, ["--home", str(ws.home), "accounts"])
     assert listed.exit_code == 0 and "Wish/기본: 인증 정상" in listed.output, listed.output
-    tokens = json.loads(next((ws.state / "tokens").glob("wish-*.json")).read_text(encoding="utf-8"))
+    tokens = workspace_tokens(ws)
     assert tokens["access_token"] not in result.output + listed.output
 
 
@@ -229,9 +247,9 @@ def test_a_fresh_workspace_talks_to_the_wish_simulator_with_no_step(tmp_path: Pa
     ws, _ = init_workspace(tmp_path / "fresh")
     statuses = {s.account.mall: s for s in check_accounts(ws)}
     assert statuses["wish"].ok, statuses["wish"].message
-    [path] = (ws.state / "tokens").glob("wish-*.json")
+    assert workspace_tokens(ws)["refresh_token"] and not (ws.state / "tokens").exists()
     if os.name == "posix":
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(ws.store_path.stat().st_mode) == 0o600
     assert "access_token" not in (ws.home / "config.toml").read_text(encoding="utf-8")
 
 
@@ -243,12 +261,15 @@ def test_a_failed_refresh_shows_as_an_account_warning(wish: SandboxServer, tmp_p
     assert not status.ok and "인증 실패" in status.line_ko() and "다시 인증" in status.line_ko()
 
 
-def test_session_gives_each_account_its_own_token_file(tmp_path: Path, wish: SandboxServer) -> None:
+def test_session_gives_each_account_its_own_tokens(tmp_path: Path, wish: SandboxServer) -> None:
     from mallbatch.pipeline.session import Session
 
     ws = real_workspace(tmp_path, wish)
+    authorize(ws, "wish", None, lambda url, help_ko: browser(url))
     with Session(ws) as session:
-        acct = session.with_token_file(ws.config.accounts[0])
-        other = session.with_token_file(replace(acct, name="둘째", options={k: v for k, v in acct.options.items() if k != "token_file"}))
-    assert Path(acct.option("token_file")).parent == ws.state / "tokens"
-    assert acct.option("token_file") != other.option("token_file")
+        acct = ws.config.accounts[0]
+        other = session.adapter(replace(acct, name="둘째"))
+        assert kept_tokens(session.kept(acct))["refresh_token"]
+        assert session.kept(other.account).get(KEPT_KEY) is None
+        with pytest.raises(AuthError):  # the other account is not authorized by the first one's tokens
+            other.check_auth()

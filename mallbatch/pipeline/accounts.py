@@ -87,7 +87,7 @@ PASTE_HELP = ("위 주소를 브라우저에서 열어 Wish 에 로그인하고 
 def authorize(ws: Workspace, mall: str, name: str | None, paste: Callable[[str, str], str]) -> str:
     """Authorize one OAuth account once; the Korean line to show. ``paste(url, help)`` shows the authorize
     URL and returns what the seller pasted (the redirected address or the code). A simulator account
-    approves at once and needs no paste. Tokens go to the workspace's token file, never to the screen."""
+    approves at once and needs no paste. Tokens go to the workspace's store, never to the screen."""
     found = find_mall(mall)
     mall = found.code if found else mall
     account = ws.config.find_account(mall, name)
@@ -109,4 +109,4 @@ def authorize(ws: Workspace, mall: str, name: str | None, paste: Callable[[str, 
             adapter.check_auth()
         except AuthError as exc:
             return f"{account.label}: 인증 후 확인에 실패했습니다 - {exc.message_ko}"
-    return f"{account.label}: 인증했습니다. 토큰은 작업 폴더의 state/tokens 에 저장했고(화면·로그에는 표시하지 않음), 만료 전에 자동으로 갱신합니다"
+    return f"{account.label}: 인증했습니다. 토큰은 상태 저장소(mallbatch.db 또는 [store] 의 PostgreSQL)에 저장했고(화면·로그에는 표시하지 않음), 이 저장소를 쓰는 모든 작업 컴퓨터가 함께 쓰며 만료 전에 자동으로 갱신합니다"

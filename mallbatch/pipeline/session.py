@@ -9,6 +9,7 @@ refused here, before the adapter exists: adapters know nothing about simulators.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +21,8 @@ from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.connectors.registry import connector_class
 from mallbatch.config import Account
 from mallbatch.sandbox.registry import ensure_running
+from mallbatch.store import Store, open_store
+from mallbatch.store.kept import AccountKept
 from mallbatch.workspace import Workspace, offered_simulators
 
 
@@ -27,6 +30,8 @@ class Session:
     def __init__(self, ws: Workspace, retry: RetryPolicy | None = None) -> None:
         self.ws = ws
         self.retry = retry
+        self._store: Store | None = None  # opened for the first connector that keeps state (its own connection)
+        self._store_lock = threading.Lock()
         self._adapters: dict[tuple[str, str], Connector] = {}
         self.failed_auth: dict[tuple[str, str], str] = {}  # accounts that must not be called again
 
@@ -40,6 +45,16 @@ class Session:
         for adapter in self._adapters.values():
             adapter.close()
         self._adapters.clear()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def kept(self, account: Account) -> AccountKept:
+        """The account's kept state (tokens, acknowledgements) in the workspace's store: every worker's, on either engine."""
+        with self._store_lock:
+            if self._store is None:
+                self._store = open_store(self.ws)
+            return self._store.kept(account.mall, account.name)
 
     def account(self, mall: str, name: str | None) -> Account | None:
         return self.ws.config.find_account(mall, name)
@@ -61,14 +76,17 @@ class Session:
             if issubclass(cls, FileConnector):  # writes into this workspace's outbox: no simulator, no HTTP
                 self._adapters[key] = cls(account, workspace=self.ws)
             else:
-                self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry, state_dir=self.ws.state)
+                self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry,
+                                          state_dir=self.ws.state, kept=self.kept(account))
         return self._adapters[key]
 
     def with_token_file(self, account: Account) -> Account:
-        """``account`` with the workspace's token file for it (OAuth malls keep their tokens there, owner-only,
-        never in config.toml); a ``token_file`` the seller set in config.toml wins."""
+        """``account`` with the token file an earlier version kept for it, when there is one, so the connector
+        copies it into the store once (tokens are kept in the store now); a ``token_file`` the seller set wins."""
         name = hashlib.sha256(account.name.encode("utf-8")).hexdigest()[:12]
         path = self.ws.state / "tokens" / f"{account.mall}-{name}.json"
+        if not path.is_file():
+            return account
         return replace(account, options={"token_file": str(path), **account.options})
 
 

@@ -195,6 +195,7 @@ class WishSimulator(Simulator):
                 with self.store.transaction():
                     return envelope(OK, handler(body))
             except WishError as exc:
+                self.store.audit("oauth.refused", request.path)  # a refused code or refresh token (tests count them)
                 return envelope(exc.code, None, exc.message, exc.status)
         return serve
 
@@ -250,8 +251,8 @@ class WishSimulator(Simulator):
         if body.get("client_id") != self.credentials.get("client_id") or body.get("client_secret") != self.credentials.get("client_secret"):
             raise WishError(UNAUTHORIZED, "Invalid client_id or client_secret", 401)
 
-    def _issue(self, client: str, refresh: str = "") -> dict[str, Any]:
-        access, refresh = secrets.token_hex(16), refresh or secrets.token_hex(16)
+    def _issue(self, client: str) -> dict[str, Any]:
+        access, refresh = secrets.token_hex(16), secrets.token_hex(16)
         expires = now_utc() + self.token_lifetime
         self.store.put("oauth.access", access, {"client_id": client, "expires": expires.timestamp()})
         self.store.put("oauth.refresh", refresh, {"client_id": client})
@@ -280,7 +281,10 @@ class WishSimulator(Simulator):
         record = self.store.get("oauth.refresh", refresh) if refresh else None
         if record is None or record.get("revoked"):
             raise WishError(REVOKED if record else INVALID, "The refresh token is invalid or has been revoked", 400)
-        return self._issue(str(body["client_id"]), refresh)  # invented: the refresh token stays the same
+        # invented: the reference does not say whether Wish rotates refresh tokens; the simulator takes the strict
+        # case, a new refresh token each time and the spent one refused, so a client that loses one fails here
+        self.store.put("oauth.refresh", refresh, {**record, "revoked": True})
+        return self._issue(str(body["client_id"]))
 
     def oauth_test(self, request: Request, body: Body) -> dict[str, Any]:
         return {"merchant_id": MERCHANT_ID}

@@ -29,6 +29,7 @@ from mallbatch.files import private_dir, private_file
 from mallbatch.store.connection import connect, translated
 from mallbatch.store.dialect import POSTGRES, SQLITE, json_number, pg_migration, statements
 from mallbatch.store.journal import Journal
+from mallbatch.store.kept import AccountKept
 from mallbatch.store.migrations import MIGRATIONS
 from mallbatch.store.postgres import PgDb, Server
 from mallbatch.store.records import Records
@@ -98,6 +99,10 @@ class Store:
                 for statement in statements(script):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={number}")
+
+    def kept(self, mall: str, account: str) -> AccountKept:
+        """What connectors keep for this account (tokens, acknowledgements), shared by every worker."""
+        return AccountKept(self, mall, account)
 
     def json_number(self, column: str, key: str) -> str:
         """SQL for the number at ``key`` of a JSON text column, in this store's dialect."""

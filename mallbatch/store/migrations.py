@@ -81,4 +81,11 @@ MIGRATIONS: tuple[str, ...] = (
         revision INTEGER NOT NULL, available INTEGER NOT NULL, updated_at TEXT NOT NULL,
         PRIMARY KEY (mall, account, code, option));
     """,
+    # 4: per-account state connectors keep between runs (Wish OAuth tokens, ESM address-change
+    # acknowledgements), shared by every worker of the workspace; values may be secrets
+    """
+    CREATE TABLE kept (
+        mall TEXT NOT NULL, account TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
+        PRIMARY KEY (mall, account, key));
+    """,
 )

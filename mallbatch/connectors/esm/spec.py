@@ -36,6 +36,7 @@ from mallbatch.connectors.esm.mapping import (
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.errors import ErrorRule
 from mallbatch.connectors.runtime.http import Envelope, RetryPolicy
+from mallbatch.connectors.runtime.kept import Kept
 from mallbatch.connectors.runtime.paging import PageNumber
 from mallbatch.connectors.runtime.spec import (
     Credential,
@@ -230,13 +231,12 @@ class EsmConnector(Connector):
 
     site: ClassVar[str]
 
-    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None) -> None:
-        super().__init__(account, retry=retry, state_dir=state_dir)
-        self.addresses = AddressChanges(f"{self.spec.mall}/{account.name}", state_dir)
-
-    def close(self) -> None:
-        super().close()
-        self.addresses.close()
+    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None,
+                 kept: Kept | None = None) -> None:
+        super().__init__(account, retry=retry, state_dir=state_dir, kept=kept)
+        self.addresses = AddressChanges(self.kept)
+        if state_dir is not None:
+            self.addresses.adopt(state_dir, f"{self.spec.mall}/{account.name}")
 
     def with_hold(self, line: OrderLine) -> OrderLine:
         if self.addresses.state(line.ship_unit) == "held":

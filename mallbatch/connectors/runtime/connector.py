@@ -18,6 +18,7 @@ from urllib.parse import quote
 from mallbatch.config import Account
 from mallbatch.connectors.runtime.errors import classifier
 from mallbatch.connectors.runtime.http import EndpointLimit, HttpClient, RetryPolicy, limiter_for
+from mallbatch.connectors.runtime.kept import Kept, MemoryKept
 from mallbatch.connectors.runtime.paging import dig
 from mallbatch.connectors.runtime.reads import run_read
 from mallbatch.connectors.runtime.spec import FromAccount, MarketplaceSpec
@@ -46,10 +47,12 @@ from mallbatch.malls import BY_CODE, OPTION_PRICES_FIX, OPTION_PRICES_IGNORED
 class Connector:
     spec: ClassVar[MarketplaceSpec]
 
-    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None) -> None:
+    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None,
+                 kept: Kept | None = None) -> None:
         self.account = account
         self.retry = retry
-        self.state_dir = state_dir  # the workspace's state folder, for a connector that keeps local state (ESM)
+        self.state_dir = state_dir  # the workspace's state folder: where earlier versions kept files (read once into kept)
+        self.kept: Kept = kept if kept is not None else MemoryKept()  # the account's state shared by every worker
         self.read_share: Callable[[float], None] | None = None  # progress of a collection (pipeline.collect sets it)
         self.memo: dict[str, Any] = {}  # per-connector state a hook keeps (위메프 ship policies)
         spec = self.spec

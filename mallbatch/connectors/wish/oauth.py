@@ -2,10 +2,16 @@
 
 The seller authorizes the app once (``mallbatch accounts --authorize wish``): the authorize URL is opened
 in a browser, Wish redirects to the app's redirect URI with a single-use code (valid 5 minutes), and the
-code is exchanged for an access and a refresh token. The tokens live in a token file under the
-workspace's state folder (0600; never in config.toml, records, logs or workbooks); the access token is
-refreshed before it expires and once when Wish answers 1015 (expired). A refresh Wish refuses is an
-:class:`AuthError` the account check shows like an expired key.
+code is exchanged for an access and a refresh token. The tokens live in the account's kept state, i.e. the
+workspace's store (mallbatch.db, 0600, or the PostgreSQL schema), so every worker of the workspace on any
+machine uses the one authorization (never in config.toml, records, logs or workbooks). The access token is
+refreshed before it expires and once when Wish answers 1015 (expired), by one worker at a time: Wish may
+rotate the refresh token (the reference does not say), so two workers spending the same one could lose the
+grant. A refresh Wish refuses is an :class:`AuthError` the account check shows like an expired key.
+
+A token file of an earlier version (``state/tokens/wish-….json``) or one the seller named with ``token_file``
+in config.toml is copied into the store once, when the store has no tokens for the account; from then on the
+store is where they are kept and renewed (the file is no longer written).
 
 A simulator account (``sandbox = true``) authorizes itself: the sandbox merchant is signed in and approves
 at once (the simulator's authorize page redirects straight back), so a fresh workspace needs no step.
@@ -17,6 +23,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from collections.abc import Generator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,8 +35,8 @@ import httpx
 
 from mallbatch.config import Account
 from mallbatch.connectors.runtime.http import json_body
+from mallbatch.connectors.runtime.kept import Kept, MemoryKept
 from mallbatch.errors import AuthError, MalformedResponse, RejectedError, TransientError
-from mallbatch.files import private_dir, private_file
 from mallbatch.redact import register
 
 if TYPE_CHECKING:
@@ -62,34 +69,37 @@ class Tokens:
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class TokenFile:
-    """The account's tokens on disk (owner-only), or only in memory when no path is given (tests)."""
+KEPT_KEY = "oauth.tokens"  # the account's tokens in its kept state, with the claim of the worker renewing them
+POLL_SECONDS = 0.1  # how often a worker waiting for another's renewal looks again
 
-    def __init__(self, path: str | os.PathLike[str] | None) -> None:
-        self.path = Path(path) if path else None
 
-    def load(self, client_id: str) -> Tokens | None:
-        if self.path is None:
-            return None
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            tokens = Tokens(**{k: str(data.get(k) or "") for k in Tokens.__dataclass_fields__})
-        except (OSError, ValueError, TypeError):
-            return None
-        if tokens.client_id != client_id or not tokens.refresh_token:
-            return None
-        for value in (tokens.access_token, tokens.refresh_token):
-            register(value)
-        return tokens
+def _dump(tokens: Tokens, renewing_until: str = "") -> str:
+    return json.dumps({**asdict(tokens), "renewing_until": renewing_until}, sort_keys=True)
 
-    def save(self, tokens: Tokens) -> None:
-        if self.path is None:
-            return
-        private_dir(self.path.parent)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
-        private_file(tmp, create=True)
-        tmp.write_text(json.dumps(asdict(tokens), indent=2), encoding="utf-8")
-        os.replace(tmp, self.path)
+
+def _parse(raw: str | None, client_id: str) -> tuple[Tokens | None, str]:
+    """The kept tokens (registered for masking) and the claim of a worker renewing them ("" = none)."""
+    try:
+        data = json.loads(raw or "")
+        tokens = Tokens(**{k: str(data.get(k) or "") for k in Tokens.__dataclass_fields__})
+    except (ValueError, TypeError, AttributeError):
+        return None, ""
+    if tokens.client_id != client_id or not tokens.refresh_token:
+        return None, ""
+    for value in (tokens.access_token, tokens.refresh_token):
+        register(value)
+    return tokens, str(data.get("renewing_until") or "")
+
+
+def legacy_tokens(path: str | os.PathLike[str] | None, client_id: str) -> str | None:
+    """The token file of an earlier version (or a ``token_file`` the seller set), as kept text; None without one."""
+    if not path:
+        return None
+    try:
+        tokens, _ = _parse(Path(path).read_text(encoding="utf-8"), client_id)
+    except OSError:
+        return None
+    return None if tokens is None else _dump(tokens)
 
 
 def code_from(pasted: str, state: str = "") -> str:
@@ -123,13 +133,19 @@ class WishOAuth(httpx.Auth):
         self.client_id = account.secret("client_id")
         self.client_secret = account.secret("client_secret")
         self.redirect_uri = str(account.option("redirect_uri") or "")
-        self.file = TokenFile(account.option("token_file"))
+        self.kept: Kept = MemoryKept()  # the connector's, from attach()
         self._connector: Connector | None = None
         self._lock = threading.RLock()
         self._tokens: Tokens | None = None
 
     def attach(self, connector: Connector) -> None:
+        """Token calls go through ``connector``; tokens live in its kept state, where a token file of an earlier
+        version (``token_file``) is copied once, so an upgraded workspace needs no new authorization."""
         self._connector = connector
+        self.kept = connector.kept
+        legacy = legacy_tokens(self.account.option("token_file"), self.client_id)
+        if legacy is not None:
+            self.kept.add(KEPT_KEY, legacy)
 
     # --- the authorization code ----------------------------------------------------------
     def authorize_url(self, state: str) -> str:
@@ -162,27 +178,57 @@ class WishOAuth(httpx.Auth):
 
     # --- tokens --------------------------------------------------------------------------
     def tokens(self, stale: str | None = None) -> Tokens:
-        """Valid tokens: from memory or the token file, refreshed when near expiry or equal to ``stale``."""
+        """Valid tokens: from memory, else the kept state, renewed when near expiry or equal to ``stale``."""
         with self._lock:
-            current = self._tokens or self.file.load(self.client_id)
-            if current is None:
+            current = self._tokens
+            if current is not None and current.access_token != stale and not self._due(current):
+                return current
+            return self._kept_tokens(stale)
+
+    def _kept_tokens(self, stale: str | None) -> Tokens:
+        """The shared tokens; renewed by one worker at a time: the worker whose claim (compare-and-set on the kept
+        row) wins calls Wish, the others wait for the token it keeps instead of spending the same refresh token."""
+        assert self._connector is not None, "attached by Connector.__init__"
+        lease = 2 * self._connector.http.deadline  # a claim outlives the renewing call, then another may take over
+        give_up = time.monotonic() + lease  # bounded here too: another machine's clock may be ahead
+        while True:
+            raw = self.kept.get(KEPT_KEY)
+            current, renewing_until = _parse(raw, self.client_id)
+            if raw is None or current is None:
                 if not self.account.sandbox:
                     raise AuthError(f"{self.account.label}: Wish 인증이 아직 없습니다. {AUTHORIZE_FIRST}", code="AUTH_REQUIRED")
                 return self.authorize_sandbox()
             self._tokens = current
-            if current.access_token == stale or datetime.now(UTC) >= current.expires - RENEW_BEFORE:
-                return self.refresh(current)
-            return current
+            now = datetime.now(UTC)
+            if current.access_token != stale and not self._due(current):
+                return current  # another worker renewed it already
+            if renewing_until > now.isoformat() and time.monotonic() < give_up:
+                if current.access_token != stale and now < current.expires:
+                    return current  # still valid while another worker renews it
+                time.sleep(POLL_SECONDS)
+                continue
+            claim = _dump(current, (now + timedelta(seconds=lease)).isoformat())
+            if self.kept.swap(KEPT_KEY, raw, claim):
+                return self._renew(current, claim)
 
-    def refresh(self, current: Tokens) -> Tokens:
+    @staticmethod
+    def _due(tokens: Tokens) -> bool:
+        return datetime.now(UTC) >= tokens.expires - RENEW_BEFORE
+
+    def _renew(self, current: Tokens, claim: str) -> Tokens:
+        """The refresh call of the worker holding the renewal claim; a failure gives the claim back."""
         form = {"client_id": self.client_id, "client_secret": self.client_secret,
                 "refresh_token": current.refresh_token, "grant_type": "refresh_token"}
         try:
             return self._store(self._token_call(REFRESH_PATH, form, "토큰 갱신", code="TOKEN_REFRESH_FAILED"))
         except AuthError:
+            self.kept.swap(KEPT_KEY, claim, _dump(current))
             if not self.account.sandbox:
                 raise
             return self.authorize_sandbox()  # the simulator forgot the grant (a fresh sandbox.db): approve again
+        except BaseException:
+            self.kept.swap(KEPT_KEY, claim, _dump(current))
+            raise
 
     def _token_call(self, path: str, form: dict[str, str], what: str, code: str = "AUTH_REQUIRED") -> dict[str, Any]:
         assert self._connector is not None, "attached by Connector.__init__"
@@ -202,7 +248,7 @@ class WishOAuth(httpx.Auth):
             register(value)  # masked in anything a mall sends back, like a configured secret
         with self._lock:
             self._tokens = tokens
-            self.file.save(tokens)
+            self.kept.put(KEPT_KEY, _dump(tokens))
         return tokens
 
     def _base(self) -> str:
