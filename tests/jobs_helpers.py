@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -47,7 +48,8 @@ class Proc:
     def __init__(self, folder: Path, *args: str) -> None:
         self.out = folder / f"{args[-1] if args else 'proc'}-{time.monotonic_ns()}.out"
         self.handle = open(self.out, "w+b")  # noqa: SIM115 - closed in stop()/kill()
-        self.proc = subprocess.Popen([sys.executable, "-m", "mallbatch", *args], stdout=self.handle, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([sys.executable, "-m", "mallbatch", *args], stdout=self.handle, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
     def output(self) -> str:
         return self.out.read_bytes().decode("utf-8", "replace")
@@ -70,8 +72,10 @@ class Proc:
 
 
 def jobs(pg_url: str, where: str = "TRUE") -> list[dict[str, Any]]:
-    """The queue's jobs (id, task, queue, lock, queueing lock, args, status, attempts)."""
+    """The queue's jobs (id, task, queue, lock, queueing lock, args, status, attempts); none before its schema exists."""
     with psycopg.connect(pg_url, row_factory=psycopg.rows.dict_row) as db:
+        if db.execute("SELECT to_regclass(%s) AS t", (f"{JOBS_SCHEMA}.procrastinate_jobs",)).fetchone()["t"] is None:
+            return []
         return db.execute(f"SELECT id, task_name, queue_name, lock, queueing_lock, args, status::text AS status, attempts "
                           f"FROM {JOBS_SCHEMA}.procrastinate_jobs WHERE {where} ORDER BY id").fetchall()
 
