@@ -24,7 +24,7 @@ from procrastinate import Blueprint, JobContext
 
 from mallbatch.errors import MallbatchError, StoreError
 from mallbatch.files import archive
-from mallbatch.jobs.queue import DAILY, FILES_QUEUE, PROCESS_FILE, RETRY_FILE, STOCK_ROUND, COLLECT, defer
+from mallbatch.jobs.queue import COLLECT, DAILY, FILES_QUEUE, PROCESS_FILE, RETRY_FILE, STOCK_ROUND, defer
 from mallbatch.jobs.sellers import Place
 from mallbatch.pipeline.catalogue import daily_products_workbook
 from mallbatch.pipeline.collect import collect as run_collect
