@@ -22,6 +22,7 @@ import os
 import socket
 import threading
 import uuid
+from typing import Any
 
 HOST = socket.gethostname()
 PRESENCE_CLASS = 0x6D62  # advisory lock namespace of claim owners ("mb")
@@ -51,6 +52,25 @@ def stop(owner: str, keys: list[str]) -> None:
 def presence_key(owner: str) -> int:
     """The advisory lock (second key, a positive int4) an owner holds on PostgreSQL while it lives."""
     return int.from_bytes(hashlib.sha256(owner.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+_HOLD = ("SELECT pg_advisory_lock_shared(CAST(? AS integer), CAST(? AS integer)) WHERE NOT EXISTS (SELECT 1 FROM pg_locks "
+         "WHERE locktype='advisory' AND pid=pg_backend_pid() AND classid::bigint=? AND objid::bigint=? AND objsubid=2)")
+_HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype='advisory' AND granted AND classid::bigint=? "
+         "AND objid::bigint=? AND objsubid=2)")
+
+
+def hold_presence(db: Any, owner: str) -> None:
+    """On PostgreSQL: ``owner`` (this journal) holds its presence lock on the store's connection from now on
+    (session-level, so it outlives the transaction and dies with the connection or the process)."""
+    key = presence_key(owner)
+    db.execute(_HOLD, (PRESENCE_CLASS, key, PRESENCE_CLASS, key))
+
+
+def present(db: Any, owner: str) -> bool:
+    """On PostgreSQL: whether some connection still holds ``owner``'s presence lock (the owner is alive)."""
+    key = presence_key(owner)
+    return bool(db.execute(_HELD, (PRESENCE_CLASS, key)).fetchone()[0])
 
 
 def local_verdict(owner: str, key: str) -> bool | None:

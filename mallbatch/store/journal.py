@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from mallbatch.redact import mask
 from mallbatch.store import claims
+from mallbatch.store.dialect import POSTGRES
 from mallbatch.store.timestamps import now_iso
 
 if TYPE_CHECKING:
@@ -125,8 +126,8 @@ class Journal:
         return verdict if verdict is not None else self._present_elsewhere(command.claim_owner)
 
     def _present_elsewhere(self, owner: str) -> bool:
-        """An owner on another machine: only a shared database can hold one (a SQLite file is local)."""
-        return False
+        """An owner on another machine: only PostgreSQL can have one (a SQLite file is local to this one)."""
+        return self.store.dialect == POSTGRES and claims.present(self.store.db, owner)
 
     def release(self, commands: list[Command]) -> None:
         """This journal no longer sends these (after the call, or when it failed unexpectedly); a
@@ -144,6 +145,8 @@ class Journal:
         words = "code=?, message=?, " if text is not None else ""
         moved = []
         with self.store.transaction() as db:
+            if owner and self.store.dialect == POSTGRES:
+                claims.hold_presence(db, owner)  # committed with the claim
             for c in commands:
                 cursor = db.execute(
                     f"UPDATE commands SET state=?, attempts=attempts+?, {words}"
