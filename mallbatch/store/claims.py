@@ -49,6 +49,11 @@ def stop(owner: str, keys: list[str]) -> None:
                 del _SENDING[owner]
 
 
+def stop_all(owner: str) -> None:
+    with _LOCK:
+        _SENDING.pop(owner, None)
+
+
 def presence_key(owner: str) -> int:
     """The advisory lock (second key, a positive int4) an owner holds on PostgreSQL while it lives."""
     return int.from_bytes(hashlib.sha256(owner.encode()).digest()[:4], "big") & 0x7FFFFFFF

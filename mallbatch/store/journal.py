@@ -134,6 +134,10 @@ class Journal:
         command still ``in_flight`` in the journal is then a dead claim, read back before any resend."""
         claims.stop(self.owner, [c.idem_key for c in commands])
 
+    def end_claims(self) -> None:
+        """The store closes: none of this journal's claims is being sent any more."""
+        claims.stop_all(self.owner)
+
     def _set(self, commands: list[Command], state: str, text: tuple[str, str, str] | None = None,
              bump: int | None = None) -> list[Command]:
         """The compare-and-set of every state change; ``text`` (code, message, remote_ref) replaces the
