@@ -4,6 +4,9 @@ An account with ``sandbox = true`` talks to this workspace's simulator of its ma
 port recorded for the workspace (or the account's ``base_url``), started in this process
 unless this workspace's simulator already serves there. Another workspace's simulator is
 refused here, before the adapter exists: adapters know nothing about simulators.
+
+The accounts' rate limiters come from here too: this process's own on a SQLite store, the
+database's on a PostgreSQL store (every worker of the store shares each account's limit).
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ import httpx
 
 from mallbatch.connectors.filemall.spec import FileConnector
 from mallbatch.connectors.runtime.connector import Connector
-from mallbatch.connectors.runtime.http import RetryPolicy
+from mallbatch.connectors.runtime.http import Limits, RetryPolicy, limiter_for
+from mallbatch.connectors.runtime.shared_limiter import SharedLimits
 from mallbatch.connectors.registry import connector_class
 from mallbatch.config import Account
 from mallbatch.sandbox.registry import ensure_running
 from mallbatch.store import Store, open_store
 from mallbatch.store.kept import AccountKept
+from mallbatch.store.postgres import Server
 from mallbatch.workspace import Workspace, offered_simulators
 
 
@@ -34,6 +39,7 @@ class Session:
         self._store_lock = threading.Lock()
         self._adapters: dict[tuple[str, str], Connector] = {}
         self.failed_auth: dict[tuple[str, str], str] = {}  # accounts that must not be called again
+        self._shared: SharedLimits | None = None
 
     def __enter__(self) -> Session:
         return self
@@ -48,6 +54,9 @@ class Session:
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
 
     def kept(self, account: Account) -> AccountKept:
         """The account's kept state (tokens, acknowledgements) in the workspace's store: every worker's, on either engine."""
@@ -55,6 +64,16 @@ class Session:
             if self._store is None:
                 self._store = open_store(self.ws)
             return self._store.kept(account.mall, account.name)
+
+    @property
+    def limits(self) -> Limits:
+        """The accounts' limiters: in the store's database when it is PostgreSQL, else this process's."""
+        url = self.ws.config.store_url
+        if url is None:
+            return limiter_for
+        if self._shared is None:
+            self._shared = SharedLimits(Server(url.reveal(), self.ws.config.store_schema))
+        return self._shared
 
     def account(self, mall: str, name: str | None) -> Account | None:
         return self.ws.config.find_account(mall, name)
@@ -77,7 +96,7 @@ class Session:
                 self._adapters[key] = cls(account, workspace=self.ws)
             else:
                 self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry,
-                                          state_dir=self.ws.state, kept=self.kept(account))
+                                          state_dir=self.ws.state, kept=self.kept(account), limits=self.limits)
         return self._adapters[key]
 
     def with_token_file(self, account: Account) -> Account:

@@ -70,6 +70,7 @@ class Store:
         self.stock = Stock(self)
 
     def close(self) -> None:
+        self.journal.end_claims()  # a closed store sends nothing: what it left in flight is a dead claim
         self.db.close()
 
     def checkpoint(self) -> bool:
@@ -230,6 +231,7 @@ class PostgresStore(Store):
         return self.db.connection()  # type: ignore[attr-defined]
 
     def close(self) -> None:
+        self.journal.end_claims()  # a closed store sends nothing: what it left in flight is a dead claim
         self.db.close()
 
 

@@ -88,4 +88,14 @@ MIGRATIONS: tuple[str, ...] = (
         mall TEXT NOT NULL, account TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
         PRIMARY KEY (mall, account, key));
     """,
+    # 5: one process's claim on an in-flight command (who sends it, since when), and the rate limits every
+    # process of a PostgreSQL store shares: each limiter's tokens and its last sends, by the database's clock
+    """
+    ALTER TABLE commands ADD COLUMN claim_owner TEXT NOT NULL DEFAULT '';
+    ALTER TABLE commands ADD COLUMN claimed_at TEXT NOT NULL DEFAULT '';
+
+    CREATE TABLE rate_limits (
+        limit_key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, last_at DOUBLE PRECISION NOT NULL,
+        sent TEXT NOT NULL DEFAULT '');
+    """,
 )
