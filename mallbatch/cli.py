@@ -355,22 +355,30 @@ def demo(ctx: click.Context, directory: str | None) -> None:
 
 @cli.command()
 @click.argument("directory", required=False, type=PathType(file_okay=False), metavar="[폴더]")
+@click.option("--agency", type=PathType(file_okay=False, exists=True, path_type=Path), metavar="폴더",
+              help="대행사 폴더: 그 아래 판매자 작업 폴더마다 작업을 넣습니다 (PostgreSQL 저장소, 처리는 mallbatch worker)")
 @click.pass_context
-def watch(ctx: click.Context, directory: str | None) -> None:
+def watch(ctx: click.Context, directory: str | None, agency: Path | None) -> None:
     """inbox/ 를 지켜보며 들어온 엑셀을 바로 처리하고, 주문·클레임·문의를 정해진 간격으로 수집합니다.
 
     폴더를 주지 않으면 현재 폴더(mallbatch 저장소 자체도 작업 폴더입니다)를 지켜봅니다.
     작업 폴더에 config.toml 이 없으면 init 처럼 새로 만듭니다 (계정은 시뮬레이터).
     inbox 에 '지금수집' 파일을 넣으면 바로 수집합니다. Ctrl-C 로 멈춥니다.
+    저장소가 PostgreSQL([store] url)이면 작업을 대기열에 넣기만 하고, 처리는 mallbatch worker 가 합니다.
 
     \b
     예: mallbatch watch 내쇼핑몰
+        mallbatch watch --agency /mnt/대행사
     """
+    from mallbatch.jobs.queue import database_url
     from mallbatch.pipeline.session import seed_sandbox
     from mallbatch.pipeline.templates import write_templates
     from mallbatch.watch import run_watch
     from mallbatch.workspace import init_workspace
 
+    if agency is not None:
+        _serve_queue(agency.resolve(), True, "watch")
+        return
     home = resolve_home(directory or ctx.obj)
     ws, created = init_workspace(home)
     if created:
@@ -383,12 +391,60 @@ def watch(ctx: click.Context, directory: str | None) -> None:
             click.echo("시뮬레이터마다 예시 주문 5건, 클레임 1건, 문의 2건이 들어왔습니다 (첫 수집 엑셀에 보입니다).")
     click.echo(f"엑셀을 넣을 곳(inbox): {ws.inbox}")
     click.echo(f"결과·수집 엑셀(outbox): {ws.outbox}  (상태는 outbox/상태.txt)")
+    if database_url(ws):
+        _serve_queue(ws.home, False, "watch")
+        return
     click.echo("지켜보는 중입니다. Ctrl-C 로 멈춥니다.")
     try:
         run_watch(ws)
     except KeyboardInterrupt:
         click.echo("바로 멈췄습니다. 처리 중이던 파일은 inbox 로 되돌렸고, 다음에 켜면 이어서 처리합니다.", err=True)
         sys.exit(130)
+
+
+@cli.command()
+@click.option("--concurrency", type=click.IntRange(1, 64), default=1, metavar="개수",
+              help="이 프로세스가 동시에 처리할 작업 수 (1~64, 기본 1)")
+@click.option("--queue", "queues", multiple=True, metavar="대기열",
+              help="이 대기열의 작업만 처리 (files, collect.coupang, collect.smartstore …, stock, daily; 여러 번 가능, 기본: 전부)")
+@click.option("--agency", type=PathType(file_okay=False, exists=True, path_type=Path), metavar="폴더",
+              help="대행사 폴더: 그 아래 모든 판매자 작업 폴더의 작업을 처리")
+@click.pass_context
+def worker(ctx: click.Context, concurrency: int, queues: tuple[str, ...], agency: Path | None) -> None:
+    """작업자: 대기열(PostgreSQL)의 작업을 처리합니다 (파일 전송, 수집, 재고 연동, 매일 만드는 엑셀).
+
+    mallbatch watch 가 넣은 작업을 처리합니다. 데이터베이스에 닿는 컴퓨터라면 어디서든 몇 개든 띄울 수
+    있고, 서로 나눠 처리합니다. Ctrl-C(또는 SIGTERM)는 처리 중인 작업을 마치고 멈춥니다. 갑자기 꺼진
+    작업자의 작업은 다른 작업자가 이어서 하며, 이미 보낸 것은 다시 보내지 않습니다.
+
+    \b
+    예: mallbatch --home 내쇼핑몰 worker --concurrency 4
+        mallbatch worker --agency /mnt/대행사 --queue files --queue collect.coupang
+    """
+    place_root = agency.resolve() if agency is not None else resolve_home(ctx.obj)
+    _serve_queue(place_root, agency is not None, "worker", concurrency=concurrency, queues=queues)
+
+
+def _serve_queue(root: Path, agency: bool, role: str, **options: Any) -> None:
+    """The enqueue-only watcher or a worker, for one workspace or an agency folder."""
+    from mallbatch.jobs.enqueue import run_enqueue
+    from mallbatch.jobs.sellers import Place
+    from mallbatch.jobs.worker import console_logging, run_worker
+
+    import psycopg
+
+    place = Place(root, agency)
+    console_logging(place)
+    try:
+        if role == "watch":
+            click.echo(f"작업을 대기열에 넣는 중입니다 ({'대행사 ' if agency else ''}{root}). 처리는 mallbatch worker 가 합니다. "
+                       "Ctrl-C 로 멈춥니다.")
+            run_enqueue(place)
+        else:
+            run_worker(place, **options)
+    except psycopg.OperationalError as exc:
+        raise Failure("PostgreSQL 데이터베이스에 연결하지 못했습니다. 서버가 켜져 있는지, config.toml 의 [store] url 이 맞는지 "
+                      "확인하세요") from exc
 
 
 @cli.command()

@@ -130,7 +130,8 @@ def _unlisted(store: Store, adapter: Connector, account: Account, listed: set[st
 
 def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[str] = (), kinds: Sequence[str] = (),
             since: datetime | None = None, now: datetime | None = None,
-            progress: Callable[[str], None] | None = None) -> CollectResult:
+            progress: Callable[[str], None] | None = None, accounts: Sequence[str] = ()) -> CollectResult:
+    """``accounts``: only these account names (a job collects one mall×account×kind); empty: all."""
     now = now or now_kst()
     apply_retention(ws.config, store, now)
     outbox.prune(ws, now)
@@ -143,7 +144,7 @@ def collect(ws: Workspace, store: Store, session: Session, *, malls: Sequence[st
     was_open = open_claims(store)  # a claim this run sees closed shows once more, with how it ended
     tickets_open = open_tickets(store)
     for account in ws.config.accounts:
-        if malls and account.mall not in malls:
+        if (malls and account.mall not in malls) or (accounts and account.name not in accounts):
             continue
         adapter = session.adapter(account)
         if adapter is None:

@@ -91,6 +91,33 @@ def _disk_fault(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in DISK_ERRNOS
 
 
+def give_up_text(name: str, tries: int, message: str, archived: Path) -> str:
+    """The note beside a file archived without a result: what happened and what to do."""
+    return (f"{name} 을(를) {tries}번 처리하려 했지만 실패해 결과 엑셀 없이 보관했습니다.\n원인: {message}\n"
+            f"원본: {archived}\n원인을 해결한 뒤 원본을 inbox 에 다시 넣어 주세요. "
+            "쇼핑몰에 이미 보낸 행은 다시 보내지 않습니다.\n")
+
+
+def write_note(ws: Workspace, archived: Path, text: str) -> Path | None:
+    """The note goes where results go (outbox/날짜/), or beside the archived source when the outbox fails."""
+    for folder in (lambda: outbox_dir(ws.outbox, RESULTS), lambda: archived.parent):
+        try:
+            note = unique_path(folder(), archived.name, ".txt", tail=NOTE_SUFFIX)
+            return atomic_write(note, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
+        except OSError as exc:
+            log.warning("%s: 설명 파일을 쓰지 못했습니다: %s", archived.name, os_error_ko(exc))
+    return None
+
+
+def back_to_inbox(inbox: Path, path: Path) -> Path:
+    """``path`` moved back into ``inbox`` under its own name (or a free variant of it)."""
+    target = inbox / path.name
+    if target.exists():
+        target = unique_path(inbox, path.stem, path.suffix)
+    os.replace(path, target)
+    return target
+
+
 class _Hint(PatternMatchingEventHandler):
     """Wakes the loop on created/modified/moved spreadsheets (an Excel save is a rename)."""
 
@@ -397,10 +424,7 @@ class WatchService:
         except OSError as exc:
             log.error("%s: archive 로 옮기지 못했습니다: %s", name, os_error_ko(exc))
             return False
-        text = (f"{name} 을(를) {tries}번 처리하려 했지만 실패해 결과 엑셀 없이 보관했습니다.\n원인: {message}\n"
-                f"원본: {archived}\n원인을 해결한 뒤 원본을 inbox 에 다시 넣어 주세요. "
-                "쇼핑몰에 이미 보낸 행은 다시 보내지 않습니다.\n")
-        note = self._write_note(archived, text)
+        note = write_note(self.ws, archived, give_up_text(name, tries, message, archived))
         self.store.record_file(sha, name, "archived", "", str(note or ""))
         self._hold.pop(name, None)
         where = f"설명: {note}" if note else "설명 파일도 쓰지 못했습니다"
@@ -408,21 +432,8 @@ class WatchService:
         log.error("%s: %d번 실패해 보관했습니다 (%s, %s)", name, tries, archived, where)
         return True
 
-    def _write_note(self, archived: Path, text: str) -> Path | None:
-        for folder in (lambda: outbox_dir(self.ws.outbox, RESULTS), lambda: archived.parent):
-            try:
-                note = unique_path(folder(), archived.name, ".txt", tail=NOTE_SUFFIX)
-                return atomic_write(note, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
-            except OSError as exc:
-                log.warning("%s: 설명 파일을 쓰지 못했습니다: %s", archived.name, os_error_ko(exc))
-        return None
-
     def _back_to_inbox(self, path: Path) -> Path:
-        target = self.ws.inbox / path.name
-        if target.exists():
-            target = unique_path(self.ws.inbox, path.stem, path.suffix)
-        os.replace(path, target)
-        return target
+        return back_to_inbox(self.ws.inbox, path)
 
     # --- automatic retries of rows that failed for now -----------------------------------------
     def _schedule_retry(self, retry: _Retry) -> None:

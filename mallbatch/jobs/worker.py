@@ -1,0 +1,92 @@
+"""``mallbatch worker``: procrastinate workers over the queue, for one workspace or an agency.
+
+Any number of worker processes, on any machine that reaches the database, share the queue.
+SIGTERM/SIGINT stop a worker cleanly (procrastinate's own handling: no new job, the running
+ones finish). A worker killed outright (SIGKILL, power cut) stops sending its heartbeat; every
+worker looks for such stalled jobs every ``[jobs] stalled_seconds`` and puts them back in the
+queue (procrastinate's stalled-job query and retry), and the journal's read-back makes their
+second run send nothing twice.
+
+Config (of the workspace, or of every seller of an agency alike): ``[jobs] heartbeat_seconds``
+(default 10) and ``[jobs] stalled_seconds`` (default 30, at least twice the heartbeat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from procrastinate import App
+
+from mallbatch.config import Config
+from mallbatch.jobs.queue import ensure_schema, masked, worker_app
+from mallbatch.jobs.sellers import Place
+from mallbatch.watch.logs import FORMAT, MaskingFilter, config_secrets
+
+log = logging.getLogger("mallbatch.jobs")
+HEARTBEAT_SECONDS = 10.0
+STALLED_SECONDS = 30.0
+
+
+def console_logging(place: Place) -> None:
+    """Log to stderr (a service manager keeps it), masked with every served seller's secrets."""
+    secrets = [secret for ws in place.sellers().values() for secret in config_secrets(ws.config)]
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(MaskingFilter(secrets))
+    root = logging.getLogger("mallbatch")
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+
+
+def timings(config: Config) -> tuple[float, float]:
+    """(heartbeat, stalled) seconds; a stalled limit under two heartbeats would retry live jobs."""
+    heartbeat = config.value("jobs", "heartbeat_seconds", float, HEARTBEAT_SECONDS) or HEARTBEAT_SECONDS
+    stalled = config.value("jobs", "stalled_seconds", float, STALLED_SECONDS) or STALLED_SECONDS
+    return heartbeat, max(stalled, 2 * heartbeat)
+
+
+async def retry_stalled(app: App, stalled: float) -> int:
+    """Jobs of workers whose heartbeat is older than ``stalled`` seconds (or gone), queued again."""
+    retried = 0
+    for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled):
+        try:
+            await app.job_manager.retry_job(job)
+        except Exception as exc:  # noqa: BLE001 - another worker retried it first
+            log.debug("stalled job %s not retried here: %s", job.id, exc)
+            continue
+        retried += 1
+        log.warning("멈춘 작업자의 작업을 다시 대기열에 넣었습니다: %s (작업 %s)", job.task_name, job.id)
+    return retried
+
+
+async def _serve(app: App, queues: Sequence[str], concurrency: int, heartbeat: float, stalled: float, place: Place) -> None:
+    async with app.open_async():
+        worker = asyncio.create_task(app.run_worker_async(
+            queues=list(queues) or None, concurrency=concurrency, name="mallbatch",
+            additional_context={"place": place}, update_heartbeat_interval=heartbeat, stalled_worker_timeout=stalled,
+            fetch_job_polling_interval=min(5.0, heartbeat), install_signal_handlers=True))
+        while not worker.done():
+            with contextlib.suppress(Exception):  # the database away for a moment: the worker itself says so
+                await retry_stalled(app, stalled)
+            await asyncio.wait([worker], timeout=stalled / 2)
+        await worker
+
+
+def run_worker(place: Place, concurrency: int = 1, queues: Sequence[str] = ()) -> None:
+    """Serve jobs until SIGTERM/SIGINT."""
+    sellers = place.sellers()
+    url = place.database(sellers)
+    ensure_schema(url)
+    config = next(iter(sellers.values())).config
+    heartbeat, stalled = timings(config)
+    log.info("작업자 시작: 대기열 %s, 동시 작업 %d개, 대기열 이름 %s, 판매자 %d곳", masked(url), concurrency,
+             ", ".join(queues) or "전부", len(sellers))
+    asyncio.run(_serve(worker_app(url), queues, concurrency, heartbeat, stalled, place))
+    log.info("작업자를 멈췄습니다")
