@@ -28,9 +28,11 @@ Figures are printed, never asserted. The run is real time: the watcher never col
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -80,7 +82,11 @@ class Fleet:
                             for n in range(sellers)],
                 "seed": {"orders": seed_orders, "inquiries": seed_inquiries}}
         for entry in spec["sellers"]:
+            # made here, in WAL mode, before three hosts open it at once (switching a new file to WAL
+            # while another process opens it fails with "database is locked" before busy_timeout is set)
             Path(entry["sandbox_db"]).parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(entry["sandbox_db"])) as db:
+                db.execute("PRAGMA journal_mode=WAL")
         (workdir / "fleet.json").write_text(json.dumps(spec), encoding="utf-8")
         self.hosts = {mall: subprocess.Popen(
             [sys.executable, str(HERE / "agency_fleet.py"), str(workdir / "fleet.json"), mall, str(self.log(mall))],
