@@ -103,10 +103,10 @@ def validate(ctx: click.Context, file: Path, as_json: bool) -> None:
     오류가 있으면 종료 코드 1.
     """
     from mallbatch.pipeline.check import check_file, save_valid, write_check_result
-    from mallbatch.store import Store
+    from mallbatch.store import open_store
 
     ws = open_workspace(ctx)
-    with Store(ws.store_path) as store:
+    with open_store(ws) as store:
         checked = check_file(ws, store, file)
         save_valid(ws, store, checked)
     out = write_check_result(ws, checked, file)
@@ -136,11 +136,11 @@ def push(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """
     from mallbatch.pipeline.push import push_file
     from mallbatch.pipeline.session import Session
-    from mallbatch.store import Store
+    from mallbatch.store import open_store
 
     ws = open_workspace(ctx)
     failed = False
-    with Store(ws.store_path) as store, Session(ws) as session:
+    with open_store(ws) as store, Session(ws) as session:
         for file in files:
             with click.progressbar(length=1, label=f"{file.name} 처리 중", show_eta=True, show_pos=True) as bar:
 
@@ -167,10 +167,10 @@ def collect(ctx: click.Context, malls: tuple[str, ...], kinds: tuple[str, ...], 
     from mallbatch.pipeline.collect import KIND_NAMES
     from mallbatch.pipeline.collect import collect as run_collect
     from mallbatch.pipeline.session import Session
-    from mallbatch.store import Store
+    from mallbatch.store import open_store
 
     ws = open_workspace(ctx)
-    with Store(ws.store_path) as store, Session(ws) as session:
+    with open_store(ws) as store, Session(ws) as session:
         result = run_collect(ws, store, session, malls=malls, kinds=kinds,
                              since=since.replace(tzinfo=KST) if since else None, progress=click.echo)
     for line in result.lines_ko():
@@ -195,10 +195,10 @@ def history(ctx: click.Context, code: str) -> None:
     from mallbatch.domain.clock import KST
     from mallbatch.malls import mall_name
     from mallbatch.pipeline.importing import LINK_OP
-    from mallbatch.store import Store
+    from mallbatch.store import open_store
 
     ws = open_workspace(ctx)
-    with Store(ws.store_path) as store:
+    with open_store(ws) as store:
         bindings, attempts = store.journal.bindings_for(code), store.journal.history(code)
     if not bindings and not attempts:
         raise Failure(f"'{code}' 상품의 연동 기록이 없습니다.")
@@ -219,10 +219,10 @@ def products(ctx: click.Context) -> None:
     어느 쪽이든 재고·판매가·상태를 고쳐 inbox 에 넣으면 바뀐 값만 보냅니다.
     """
     from mallbatch.pipeline.catalogue import write_catalogue_workbooks
-    from mallbatch.store import Store
+    from mallbatch.store import open_store
 
     ws = open_workspace(ctx)
-    with Store(ws.store_path) as store:
+    with open_store(ws) as store:
         path, stock = write_catalogue_workbooks(ws, store)
     click.echo(f"재고·가격 엑셀 (재고·판매가·판매상태를 고쳐 inbox 에 넣으면 보냅니다): {stock}")
     click.echo(f"판매상품 엑셀: {path}")
@@ -242,12 +242,12 @@ def stats(ctx: click.Context, start: Any, end: Any) -> None:
     예: mallbatch stats --from 2026-11-01 --to 2026-11-30
     """
     from mallbatch.pipeline.stats_book import write_sales_stats
-    from mallbatch.store import Store
+    from mallbatch.store import open_store
 
     if start and end and start > end:
         raise click.BadParameter(f"--from {start:%Y-%m-%d} 이(가) --to {end:%Y-%m-%d} 보다 늦습니다", param_hint="'--from'")
     ws = open_workspace(ctx)
-    with Store(ws.store_path) as store:
+    with open_store(ws) as store:
         path, figures = write_sales_stats(ws, store, start.date() if start else None, end.date() if end else None)
     click.echo(f"{figures.period_ko()}: {figures.summary_ko()}" if not figures.empty else
                f"{figures.period_ko()}: 집계할 주문이 없습니다 (엑셀에 그렇게 적었습니다).")
@@ -270,10 +270,10 @@ def import_(ctx: click.Context, mall: str, account: str | None) -> None:
     """
     from mallbatch.pipeline.importing import run_import
     from mallbatch.pipeline.session import Session
-    from mallbatch.store import Store
+    from mallbatch.store import open_store
 
     ws = open_workspace(ctx)
-    with Store(ws.store_path) as store, Session(ws) as session:
+    with open_store(ws) as store, Session(ws) as session:
         result = run_import(ws, store, session, mall, account)
     for line in result.lines_ko():
         click.echo(line)

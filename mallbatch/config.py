@@ -165,6 +165,31 @@ class Config:
         value = Path(str(self.value("workspace", key, str, default))).expanduser()
         return value if value.is_absolute() else self.home / value
 
+    @property
+    def store_url(self) -> Secret | None:
+        """``[store] url``: the PostgreSQL server of the store (secret: it may hold a password); None = SQLite."""
+        raw = self.section("store").get("url")
+        if raw is None:
+            return None
+        where = "config.toml [store]"
+        typed(where, "url", raw, str)
+        value = resolve_value("url", raw, where, secret=True)
+        if not re.match(r"postgres(ql)?://", value.reveal()):
+            raise ConfigError(f'{where} url 은 "postgresql://사용자:비밀번호@서버:5432/데이터베이스" 형식이어야 합니다 '
+                              f'(비밀번호는 "env:환경변수이름" 으로 적을 수 있습니다). 상태 저장소를 이 컴퓨터의 SQLite 로 쓰려면 '
+                              f"url 줄을 지우세요. config.toml 을 고친 뒤 다시 실행하세요.")
+        return value
+
+    @property
+    def store_schema(self) -> str:
+        """``[store] schema``: this workspace's schema on the PostgreSQL server (one per seller)."""
+        schema = str(self.value("store", "schema", str, "public"))
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
+            raise ConfigError(f'config.toml [store] schema 의 값 "{schema[:30]}" 은(는) 쓸 수 없습니다: 영문자·숫자·밑줄로 '
+                              f'63자 이내, 영문자나 밑줄로 시작하게 적으세요 (예: schema = "seller_0001"). '
+                              f"config.toml 을 고친 뒤 다시 실행하세요.")
+        return schema
+
     def limit(self, key: str, default: int) -> int:
         return int(self.value("limits", key, int, default) or 0)
 

@@ -83,7 +83,9 @@ class Workspace:
     @property
     def used(self) -> bool:
         """False until a command keeps state here: a fresh init, or a fresh clone of the checkout."""
-        return self.store_path.exists() or self.sandbox_path.exists()
+        from mallbatch.store import store_exists  # the store imports nothing of the workspace's
+
+        return self.sandbox_path.exists() or store_exists(self)
 
     @property
     def limits(self) -> Limits:

@@ -46,6 +46,41 @@ def pg_url() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """The store's engine: every store-level test runs on both (postgres skips without a server)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store_config(engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """config.toml lines putting a workspace's store on ``engine`` ("" = the default SQLite file);
+    the URL comes from the environment as a seller would write it (children inherit it)."""
+    if engine == "sqlite":
+        return ""
+    monkeypatch.setenv("MALLBATCH_TEST_STORE", request.getfixturevalue("pg_url"))
+    return '[store]\nurl = "env:MALLBATCH_TEST_STORE"\n'
+
+
+@pytest.fixture
+def store_factory(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """``make(name)`` opens the store ``name`` on ``engine`` (a file, or a schema of this test's database);
+    the same name again reopens it."""
+    from mallbatch.store import PostgresStore, Store
+    from mallbatch.store.postgres import Server
+
+    url = request.getfixturevalue("pg_url") if engine == "postgres" else ""
+    opened: list[Any] = []
+
+    def make(name: str = "mallbatch") -> Any:
+        store = PostgresStore(Server(url, name)) if url else Store(tmp_path / "state" / f"{name}.db")
+        opened.append(store)
+        return store
+    yield make
+    for store in opened:
+        store.close()
+
+
 @pytest.fixture(autouse=True)
 def _stop_workspace_simulators() -> Iterator[None]:
     """Simulators a test's workspaces started in this process stop with the test."""
@@ -99,10 +134,12 @@ def sim_workspace(tmp_path: Path) -> Iterator[SimWorkspace]:
     servers: list[SandboxServer] = []
 
     def make(malls: tuple[str, ...] = ("coupang", "smartstore", "wemakeprice"), faults: dict[str, dict[str, Any]] | None = None,
-             rate_limit: float | None = None, state: Path | None = None) -> tuple[Workspace, dict[str, SandboxServer]]:
+             rate_limit: float | None = None, state: Path | None = None,
+             store: str = "") -> tuple[Workspace, dict[str, SandboxServer]]:
         """``state`` puts the workspace's state folder elsewhere (e.g. on a small disk); its
         simulators' database stays on the test's disk, linked from there, so that they are the
-        workspace's own and keep working when that state folder runs out of space."""
+        workspace's own and keep working when that state folder runs out of space. ``store`` is
+        config.toml's [store] lines (the ``store_config`` fixture)."""
         home = tmp_path / "ws"
         ws, _ = init_workspace(home)
         if state is not None:
@@ -110,7 +147,7 @@ def sim_workspace(tmp_path: Path) -> Iterator[SimWorkspace]:
             (state / "sandbox.db").symlink_to(ws.sandbox_path)
             (home / "config.toml").write_text(f'[workspace]\nstate = "{state}"\n', encoding="utf-8")
         started = {}
-        lines = [f'[workspace]\nstate = "{state or "state"}"\n']
+        lines = [f'[workspace]\nstate = "{state or "state"}"\n', store]
         for mall in malls:
             mall_faults = dict((faults or {}).get(mall) or {})
             if rate_limit:  # a fast client means the test is not about 429s: lift the simulator's limit

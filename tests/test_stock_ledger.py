@@ -1,5 +1,5 @@
 """Stock sync's ledger half: order lines and claims as collected move the seller's own stock once,
-matched to an option however the mall wrote it; real SQLite, real workspaces, no network."""
+matched to an option however the mall wrote it; real stores (SQLite and PostgreSQL), real workspaces, no network."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from mallbatch.pipeline.check import check_file, save_valid
 from mallbatch.pipeline.option_match import match_option
 from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stock_sync import StockSync
-from mallbatch.store import Store
+from mallbatch.store import Store, open_store
 from mallbatch.workspace import Workspace, init_workspace
 from tests.pipeline_helpers import products_file
 
@@ -99,9 +99,12 @@ def test_matcher_finds_exactly_the_combination_written(catalogue: tuple[list[str
 
 # --- the ledger ---------------------------------------------------------------------------
 @pytest.fixture
-def workspace(tmp_path: Path) -> Workspace:
+def workspace(tmp_path: Path, store_config: str) -> Workspace:
+    """A fresh workspace whose store is on the test's engine."""
     ws, _ = init_workspace(tmp_path / "ws")
-    return ws
+    config = ws.home / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + store_config, encoding="utf-8")
+    return Workspace.open(ws.home)
 
 
 def line(line_id: str, code: str, option: str, quantity: int = 1, *, status: OrderStatus = OrderStatus.PAID,
@@ -131,7 +134,7 @@ def on_hand(store: Store, code: str, option: str = "") -> int:
 
 
 def test_each_line_decrements_once_and_a_recollection_counts_nothing_twice(workspace: Workspace) -> None:
-    with Store(workspace.store_path) as store:
+    with open_store(workspace) as store:
         store.stock.set("NK1", "골드/M", 5, counted_at=now_kst() - timedelta(hours=1))
         store.stock.set("NK2", "", 10, safety=2, counted_at=now_kst() - timedelta(hours=1))
         lines = [line("1", "NK1", "색상:골드/사이즈:M", 2), line("2", "NK2", "아무 텍스트", 3, mall="smartstore"),
@@ -144,7 +147,7 @@ def test_each_line_decrements_once_and_a_recollection_counts_nothing_twice(works
 
 
 def test_orders_paid_before_the_sellers_count_are_in_the_count(workspace: Workspace) -> None:
-    with Store(workspace.store_path) as store:
+    with open_store(workspace) as store:
         counted = now_kst()
         store.stock.set("NK1", "", 5, counted_at=counted)
         absorb(workspace, store, line("old", "NK1", "", 1, paid=counted - timedelta(minutes=1)),
@@ -153,7 +156,7 @@ def test_orders_paid_before_the_sellers_count_are_in_the_count(workspace: Worksp
 
 
 def test_a_cancel_or_return_restores_once_and_a_line_cancelled_before_it_was_counted_never_moves(workspace: Workspace) -> None:
-    with Store(workspace.store_path) as store:
+    with open_store(workspace) as store:
         store.stock.set("NK1", "골드/M", 10, counted_at=now_kst() - timedelta(hours=1))
         absorb(workspace, store, line("1", "NK1", "골드/M", 2), line("2", "NK1", "골드/M", 3), line("3", "NK1", "골드/M", 1))
         assert on_hand(store, "NK1", "골드/M") == 4
@@ -172,7 +175,7 @@ def test_a_cancel_or_return_restores_once_and_a_line_cancelled_before_it_was_cou
 
 
 def test_a_line_is_found_by_its_binding_when_the_mall_has_no_seller_code(workspace: Workspace) -> None:
-    with Store(workspace.store_path) as store:
+    with open_store(workspace) as store:
         store.stock.set("NK1", "", 5, counted_at=now_kst() - timedelta(hours=1))
         store.journal.bind("smartstore", "기본", "NK1", "8800000001", {"channel_product_no": "8900000001"}, "그룹")
         absorb(workspace, store, line("1", "", "", 1, mall="smartstore", product_id="8900000001"),
@@ -182,7 +185,7 @@ def test_a_line_is_found_by_its_binding_when_the_mall_has_no_seller_code(workspa
 
 
 def test_an_option_text_no_combination_fits_is_not_counted_and_warned(workspace: Workspace) -> None:
-    with Store(workspace.store_path) as store:
+    with open_store(workspace) as store:
         store.stock.set("NK1", "골드/M", 5, counted_at=now_kst() - timedelta(hours=1))
         store.stock.set("NK1", "실버/M", 5, counted_at=now_kst() - timedelta(hours=1))
         sync = absorb(workspace, store, line("1", "NK1", "블랙/M", 1))
@@ -196,7 +199,7 @@ def test_config_turns_stock_sync_off_for_the_workspace_or_a_product(workspace: W
     config = workspace.home / "config.toml"
     base = config.read_text(encoding="utf-8")  # the generated file: [stock] sync = true, off = []
     assert "\nsync = true" in base and "\noff = []" in base
-    with Store(workspace.store_path) as store:
+    with open_store(workspace) as store:
         for code in ("NK1", "NK2"):
             store.stock.set(code, "", 5, counted_at=now_kst() - timedelta(hours=1))
         config.write_text(base.replace("\noff = []", '\noff = ["NK2"]', 1), encoding="utf-8")
@@ -209,7 +212,7 @@ def test_config_turns_stock_sync_off_for_the_workspace_or_a_product(workspace: W
 
 def test_the_products_sheet_seeds_stock_only_where_mallbatch_has_no_count(workspace: Workspace, tmp_path: Path) -> None:
     path = products_file(workspace, tmp_path / "상품.xlsx", 4)
-    with Store(workspace.store_path) as store:
+    with open_store(workspace) as store:
         store.stock.set("P00001", "", 3)  # the seller's own count from a 재고·가격 sheet wins
         checked = check_file(workspace, store, path)
         save_valid(workspace, store, checked)

@@ -1,9 +1,11 @@
-"""The SQLite store: durable settings, migrations applied once, products and groups kept."""
+"""The store on both engines (SQLite always, PostgreSQL with a server): migrations applied once,
+products and groups kept, a failed transaction leaving nothing; SQLite's durable settings."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from mallbatch.store import Store
@@ -47,11 +49,11 @@ def test_migrations_run_once_and_set_user_version(tmp_path: Path) -> None:
     assert statements and not any("CREATE" in s.upper() or "USER_VERSION=" in s.upper() for s in statements), statements
 
 
-def test_reopen_keeps_data_and_version(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_reopen_keeps_data_and_version(store_factory: Callable[..., Store]) -> None:
+    with store_factory() as store:
         store.save_groups([{"mall": "coupang", "account": "기본", "group": "쿠팡 기본", "sale_price": 25000}])
     for _ in range(2):
-        with open_store(tmp_path) as store:
+        with store_factory() as store:
             assert store.version == len(MIGRATIONS)
             assert store.group_keys() == {("coupang", "기본", "쿠팡 기본")}
 
@@ -67,8 +69,8 @@ def test_older_database_is_upgraded(tmp_path: Path) -> None:
         assert "products" in tables(store.db) and "unrelated" in tables(store.db)
 
 
-def test_save_and_load_products(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_save_and_load_products(store_factory: Callable[..., Store]) -> None:
+    with store_factory() as store:
         product = {"code": "NK1001", "name": "실버 목걸이", "cost_price": 23000, "made_on": dt.date(2026, 5, 1),
                    "option_use": True, "groups": "쿠팡 기본"}
         store.save_products([product, {"code": "AB0001", "name": "머그컵"}], "sha-1")
@@ -86,8 +88,8 @@ def test_save_and_load_products(tmp_path: Path) -> None:
         assert source == "sha-2"
 
 
-def test_save_and_load_groups(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_save_and_load_groups(store_factory: Callable[..., Store]) -> None:
+    with store_factory() as store:
         coupang = {"mall": "coupang", "account": "기본", "group": "기본 그룹", "list_price": 30000, "sale_price": 25000}
         naver = {**coupang, "mall": "smartstore"}
         store.save_groups([coupang, naver])
@@ -98,8 +100,8 @@ def test_save_and_load_groups(tmp_path: Path) -> None:
         assert store.groups_named("없음") == []
 
 
-def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_failed_transaction_rolls_back(store_factory: Callable[..., Store]) -> None:
+    with store_factory() as store:
         try:
             with store.transaction() as db:
                 db.execute("INSERT INTO products(code, data, updated_at) VALUES ('X1', '{}', 'now')")
@@ -109,3 +111,22 @@ def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
         assert store.product("X1") is None
         store.save_products([{"code": "X2"}])  # the connection is usable afterwards
         assert store.product_codes() == ["X2"]
+
+
+def test_rows_by_name_and_position_and_text_in_byte_order(store_factory: Callable[..., Store]) -> None:
+    """What every store module relies on, the same on both engines: ``?`` parameters (a ``%`` and a
+    ``?`` inside a literal are text), rows by name and position, ``dict(row)``, SQLite's byte order."""
+    with store_factory() as store:
+        store.save_products([{"code": c} for c in ("b", "B", "가", "_a", "a%?")])
+        assert store.product_codes() == ["B", "_a", "a%?", "b", "가"]
+        row = store.db.execute("SELECT code, source_sha FROM products WHERE code=? AND '?%' = '?%'", ("a%?",)).fetchone()
+        assert (row[0], row["code"], dict(row)) == ("a%?", "a%?", {"code": "a%?", "source_sha": ""})
+
+
+def test_a_second_schema_sees_none_of_the_first(store_factory: Callable[..., Store]) -> None:
+    """Per-seller isolation: one PostgreSQL database, a schema each (on SQLite: a file each)."""
+    with store_factory("seller_a") as first, store_factory("seller_b") as second:
+        first.save_products([{"code": "A1"}])
+        first.records.set_watermark("coupang", "기본", "orders", dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+        assert second.product_codes() == [] and second.records.watermarks() == []
+        assert first.version == second.version == len(MIGRATIONS)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from mallbatch.domain.clock import now_kst
 from mallbatch.domain.records import Ticket, TicketMessage, TicketState
@@ -13,9 +13,9 @@ from mallbatch.store.records import MASK, TICKETS
 from tests.ticket_helpers import ticket
 
 
-def test_ticket_round_trips_and_upserts_by_id(tmp_path: Path) -> None:
+def test_ticket_round_trips_and_upserts_by_id(store_factory: Callable[..., Store]) -> None:
     first = ticket("T1")
-    with Store(tmp_path / "m.db") as store:
+    with store_factory() as store:
         assert store.records.upsert([first, ticket("T2")], "run1") == 2
         replied = dataclasses.replace(first, state=TicketState.AWAITING_USER,
                                       messages=[*first.messages, TicketMessage("MERCHANT", "Yes, it is.", now_kst())])
@@ -27,8 +27,8 @@ def test_ticket_round_trips_and_upserts_by_id(tmp_path: Path) -> None:
         assert store.records.ticket("wish", "기본", "nope") is None
 
 
-def test_closed_tickets_lose_name_and_message_text_after_retention(tmp_path: Path) -> None:
-    with Store(tmp_path / "m.db") as store:
+def test_closed_tickets_lose_name_and_message_text_after_retention(store_factory: Callable[..., Store]) -> None:
+    with store_factory() as store:
         store.records.upsert([ticket("OPEN"), ticket("DONE", TicketState.CLOSED)], "run1")
         store.db.execute("UPDATE records SET updated_at=?", ((now_kst() - timedelta(days=100)).isoformat(),))
         assert store.records.mask_personal(now_kst() - timedelta(days=90)) == 1

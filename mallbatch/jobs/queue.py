@@ -20,10 +20,9 @@ import psycopg
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
-from psycopg.conninfo import conninfo_to_dict
 
-from mallbatch.config import resolve_value
 from mallbatch.errors import ConfigError
+from mallbatch.store.postgres import Server
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.jobs")
@@ -45,18 +44,13 @@ def collect_queue(mall: str) -> str:
 
 def database_url(ws: Workspace) -> str | None:
     """The workspace's ``[store] url`` (``env:NAME`` resolved), or None for the embedded SQLite store."""
-    raw = ws.config.value("store", "url", str)
-    if not raw:
-        return None
-    value = resolve_value("url", raw, "config.toml [store]", secret=True)
-    url = value.reveal() if hasattr(value, "reveal") else str(value)
-    return url if url.startswith(("postgresql://", "postgres://")) else None
+    url = ws.config.store_url
+    return None if url is None else url.reveal()
 
 
 def masked(url: str) -> str:
     """``url`` fit for a message: host, port and database, never the user's password."""
-    parts = conninfo_to_dict(url)
-    return f"{parts.get('host', 'localhost')}:{parts.get('port', 5432)}/{parts.get('dbname', '')}"
+    return Server(url).where
 
 
 def same_database(urls: dict[str, str]) -> str:

@@ -42,23 +42,10 @@ tasks = Blueprint()
 QUEUED = "queued"  # files table: in .processing with a job waiting for it
 
 
-def record_file(db: Any, sha256: str, name: str, state: str, kind: str = "", result_path: str = "") -> None:
-    """The ``files`` row, written on ``db`` (an open store transaction) so it commits with the job beside it."""
-    from mallbatch.store.timestamps import now_iso
-
-    stamp = now_iso()
-    db.execute(
-        "INSERT INTO files(sha256, name, kind, state, result_path, first_seen, updated_at) VALUES (?,?,?,?,?,?,?) "
-        "ON CONFLICT(sha256) DO UPDATE SET name=excluded.name, kind=excluded.kind, state=excluded.state, "
-        "result_path=excluded.result_path, updated_at=excluded.updated_at",
-        (sha256, name, kind, state, result_path, stamp, stamp),
-    )
-
-
 def enqueue_file(store: Any, seller: str, claimed: Path, sha: str, attempt: int = 0, wait: float = 0.0) -> int | None:
     """Record ``claimed`` (a file in ``.processing``) as queued and defer its job, in one transaction."""
-    with store.transaction() as db:
-        record_file(db, sha, claimed.name, QUEUED if not attempt else "failed")
+    with store.transaction():  # record_file's own transaction joins this one
+        store.record_file(sha, claimed.name, QUEUED if not attempt else "failed")
         return defer(store.pg_connection, PROCESS_FILE, queue=FILES_QUEUE, queueing_lock=f"file:{seller}/{claimed.name}",
                      schedule_in=wait, seller=seller, name=claimed.name, sha=sha, attempt=attempt)
 

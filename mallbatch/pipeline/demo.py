@@ -21,7 +21,7 @@ from mallbatch.pipeline.collect import collect
 from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session, seed_sandbox
 from mallbatch.pipeline.templates import write_templates
-from mallbatch.store import Store
+from mallbatch.store import open_store
 from mallbatch.workspace import Workspace, init_workspace
 
 Say = Callable[[str], None]
@@ -48,7 +48,7 @@ def fill_workbook(source: Path, target: Path, kind_title: str, fill: Callable[[d
 def run_demo(home: Path, say: Say) -> Workspace:
     ws, _ = init_workspace(home)
     write_templates(ws)
-    with Store(ws.store_path) as store, Session(ws) as session:
+    with open_store(ws) as store, Session(ws) as session:
         say("1) 예시 상품 5개를 쿠팡·스마트스토어·위메프 시뮬레이터에 등록합니다")
         example = ws.inbox / "예시_상품.xlsx"
         shutil.copy(ws.home / "examples" / "예시_상품.xlsx", example)

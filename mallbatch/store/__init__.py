@@ -1,6 +1,7 @@
-"""Durable local state in SQLite: saved products and sales groups, the command journal,
-mall id bindings, link history, collected records and collection watermarks."""
+"""Durable state: saved products and sales groups, the command journal, mall id bindings, link
+history, collected records, collection watermarks and stock, in SQLite (the default) or PostgreSQL
+(``[store] url``), behind one :class:`Store` interface."""
 
-from mallbatch.store.db import Store
+from mallbatch.store.db import PostgresStore, Store, open_store, store_exists
 
-__all__ = ["Store"]
+__all__ = ["PostgresStore", "Store", "open_store", "store_exists"]

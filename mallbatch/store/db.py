@@ -1,4 +1,4 @@
-"""The SQLite store: WAL, synchronous=FULL (an in-flight mark must survive a power cut),
+"""The store on its two engines. :class:`Store` is the embedded default, SQLite: WAL, synchronous=FULL (an in-flight mark must survive a power cut),
 a busy timeout, explicit ``BEGIN IMMEDIATE`` transactions, and versioned migrations.
 
 A damaged file, a full disk or an unwritable folder is a :class:`~mallbatch.errors.StoreError`
@@ -8,6 +8,10 @@ customers' personal data.
 
 The database must live on a local disk (WAL does not work over SMB/NFS); ``[workspace]
 state`` in config.toml may point elsewhere when the workspace is on a share.
+
+:class:`PostgresStore` is the same store on a PostgreSQL server (``[store] url``), one schema per
+workspace (``[store] schema``); :func:`open_store` picks the engine the workspace's config names.
+Every query above the connection is the same SQL on both (see :mod:`mallbatch.store.dialect`).
 """
 
 from __future__ import annotations
@@ -19,21 +23,28 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mallbatch.files import private_dir, private_file
 from mallbatch.store.connection import connect, translated
+from mallbatch.store.dialect import POSTGRES, SQLITE, json_number, pg_migration, statements
 from mallbatch.store.journal import Journal
 from mallbatch.store.migrations import MIGRATIONS
+from mallbatch.store.postgres import PgDb, Server
 from mallbatch.store.records import Records
 from mallbatch.store.stock import Stock
 from mallbatch.store.timestamps import now_iso
+
+if TYPE_CHECKING:
+    from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.store")
 
 
 class Store:
     """Thin typed access to the tables; every write is one short transaction."""
+
+    dialect = SQLITE
 
     def __init__(self, path: Path) -> None:
         with translated(path):
@@ -84,13 +95,16 @@ class Store:
         with self.transaction():
             current = self.version
             for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in statements(script):
+                    self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={number}")
 
+    def json_number(self, column: str, key: str) -> str:
+        """SQL for the number at ``key`` of a JSON text column, in this store's dialect."""
+        return json_number(self.dialect, column, key)
+
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
         with self._lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -149,6 +163,93 @@ class Store:
 
     def group_keys(self) -> set[tuple[str, str, str]]:
         return {(r[0], r[1], r[2]) for r in self.db.execute("SELECT mall, account, name FROM sales_groups")}
+
+
+class PostgresStore(Store):
+    """The store on PostgreSQL: every table of this workspace in its own schema (created when missing).
+
+    The schema's version is the ``schema_version`` table (SQLite keeps it in ``PRAGMA user_version``);
+    migrations are the same list, translated at apply time. Two processes opening a new schema at
+    once migrate it once (an advisory lock)."""
+
+    dialect = POSTGRES
+
+    def __init__(self, server: Server) -> None:  # noqa: super().__init__ is SQLite's file handling
+        self.server = server
+        self._lock = threading.RLock()
+        self.db = PgDb(server, self._lock)  # type: ignore[assignment]
+        try:
+            self._migrate()
+        except BaseException:
+            self.db.close()
+            raise
+        self.journal = Journal(self)
+        self.records = Records(self)
+        self.stock = Stock(self)
+
+    def checkpoint(self) -> bool:
+        """Nothing to copy: a committed PostgreSQL transaction is already on the server's disk."""
+        return True
+
+    @property
+    def version(self) -> int:
+        if self.db.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+            return 0
+        row = self.db.execute("SELECT version FROM schema_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"mallbatch-migrate:{self.server.schema}",))
+            schema = self.server.schema.replace('"', '""')
+            db.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            current = self.version
+            for script in MIGRATIONS[current:]:
+                for statement in statements(pg_migration(script)):
+                    db.execute(statement)
+            if current < len(MIGRATIONS):
+                db.execute("DELETE FROM schema_version")
+                db.execute("INSERT INTO schema_version(version) VALUES (?)", (len(MIGRATIONS),))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self.db.transaction() as db:  # type: ignore[attr-defined]
+            yield db
+
+    @property
+    def pg_connection(self) -> Any:
+        """The psycopg connection of the open :meth:`transaction` (procrastinate's defer joins it)."""
+        if not self.db.in_transaction:
+            raise RuntimeError("pg_connection is only valid inside store.transaction()")
+        return self.db.connection()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _server(ws: Workspace) -> Server | None:
+    url = ws.config.store_url
+    return None if url is None else Server(url.reveal(), ws.config.store_schema)
+
+
+def open_store(ws: Workspace) -> Store:
+    """The workspace's store on the engine its config names: ``[store] url``, or the SQLite file."""
+    server = _server(ws)
+    return Store(ws.store_path) if server is None else PostgresStore(server)
+
+
+def store_exists(ws: Workspace) -> bool:
+    """Whether a command kept state in this workspace's store yet (without creating it)."""
+    server = _server(ws)
+    if server is None:
+        return ws.store_path.exists()
+    db = PgDb(server, threading.RLock())
+    try:
+        row = db.execute("SELECT to_regclass(?)", (f'"{server.schema}".schema_version',)).fetchone()
+        return row[0] is not None
+    finally:
+        db.close()
 
 
 def _dump(value: Any) -> str:

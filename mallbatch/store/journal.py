@@ -76,8 +76,8 @@ class Journal:
         stamp = now_iso()
         with self.store.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO commands(idem_key, mall, account, op, target, payload, state, source_sha, excel_row, "
-                "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO commands(idem_key, mall, account, op, target, payload, state, source_sha, excel_row, "
+                "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(idem_key) DO NOTHING",
                 (command.idem_key, command.mall, command.account, command.op, command.target,
                  json.dumps(command.payload, ensure_ascii=False, sort_keys=True, default=str), PENDING,
                  command.source_sha, command.excel_row, stamp, stamp),
@@ -130,7 +130,7 @@ class Journal:
     def done_targets(self, op: str, whole: bool = False) -> set[tuple[str, str, str]]:
         """(mall, account, target) of every done command of ``op`` (the lines marked 강제완료); ``whole`` leaves out
         commands on a part of their target (a payload ``quantity``: 2 of 3 cancelled leaves the line open)."""
-        part = " AND COALESCE(json_extract(payload, '$.quantity'), 0) = 0" if whole else ""
+        part = f" AND COALESCE({self.store.json_number('payload', 'quantity')}, 0) = 0" if whole else ""
         rows = self.store.db.execute(f"SELECT mall, account, target FROM commands WHERE op=? AND state='done'{part}", (op,))
         return {(r[0], r[1], r[2]) for r in rows}
 

@@ -89,10 +89,10 @@ class Stock:
         """:meth:`seed` of many (code, option, on_hand) in one transaction (a 10,000-row 상품 sheet); how many were new."""
         stamp = now_iso()
         with self.store.transaction() as db:
-            before = db.total_changes
-            db.executemany("INSERT OR IGNORE INTO stock(code, option, on_hand, safety, revision, counted_at, updated_at) "
-                           "VALUES (?,?,?,0,1,?,?)", [(code, option, on_hand, stamp, stamp) for code, option, on_hand in counts])
-            return db.total_changes - before
+            cursor = db.executemany("INSERT INTO stock(code, option, on_hand, safety, revision, counted_at, updated_at) "
+                                    "VALUES (?,?,?,0,1,?,?) ON CONFLICT(code, option) DO NOTHING",
+                                    [(code, option, on_hand, stamp, stamp) for code, option, on_hand in counts])
+            return max(0, cursor.rowcount)
 
     def sold(self, mall: str, account: str, line_id: str, code: str, option: str, quantity: int) -> Level | None:
         """An order line: decrement once. None when it was counted before or nothing is tracked for it."""
@@ -130,8 +130,8 @@ class Stock:
         with self.store.transaction() as db:
             if db.execute("SELECT 1 FROM stock WHERE code=? AND option=?", (code, option)).fetchone() is None:
                 return None
-            added = db.execute("INSERT OR IGNORE INTO stock_ledger(mall, account, line_id, event, code, option, quantity, at) "
-                               "VALUES (?,?,?,?,?,?,?,?)", (mall, account, line_id, event, code, option, abs(delta), stamp)).rowcount
+            added = db.execute("INSERT INTO stock_ledger(mall, account, line_id, event, code, option, quantity, at) "
+                               "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(mall, account, line_id, event) DO NOTHING", (mall, account, line_id, event, code, option, abs(delta), stamp)).rowcount
             if not added:
                 return None
             db.execute("UPDATE stock SET on_hand=on_hand+?, revision=revision+1, updated_at=? WHERE code=? AND option=?",

@@ -58,7 +58,7 @@ from mallbatch.pipeline.push import PushResult, push_file
 from mallbatch.pipeline.progress import Meter
 from mallbatch.pipeline.session import Session
 from mallbatch.sandbox.registry import stop_all
-from mallbatch.store import Store
+from mallbatch.store import Store, open_store
 from mallbatch.watch.lock import InstanceLock
 from mallbatch.watch.logs import setup_logging
 from mallbatch.watch.scanner import InboxScanner, claim
@@ -183,7 +183,7 @@ class WatchService:
         self._install_signals()
         observer: BaseObserver | None = None
         try:
-            with Store(self.ws.store_path) as self.store, Session(self.ws) as self.session:
+            with open_store(self.ws) as self.store, Session(self.ws) as self.session:
                 self.board.started_at = f"{now_kst():%Y-%m-%d %H:%M}"
                 log.info("시작: inbox=%s outbox=%s 로그=%s (%s)", self.ws.inbox, self.ws.outbox, log_path,
                          "폴링" if self.settings.poll else "변경 알림 + 주기 검사")

@@ -164,12 +164,12 @@ def collection_rows(schedule: Any, errors: dict[Any, str], now: datetime, labels
 
 def _watermark_rows(ws: Workspace) -> list[dict[str, str]]:
     """Last collections from the store, for a workspace the service has not run in yet."""
-    if not ws.store_path.exists():
-        return []
-    from mallbatch.store import Store
+    from mallbatch.store import open_store, store_exists
 
+    if not store_exists(ws):
+        return []
     labels = {(a.mall, a.name): a.label for a in ws.config.accounts}
-    with Store(ws.store_path) as store:
+    with open_store(ws) as store:
         marks = store.records.watermarks()
     return [{"account": labels.get((m["mall"], m["account"]), f"{m['mall']}/{m['account']}"), "kind": KIND_NAMES.get(m["kind"], m["kind"]),
              "last": _stamp(datetime.fromisoformat(m["value"])), "next": "-"} for m in marks]
@@ -177,12 +177,12 @@ def _watermark_rows(ws: Workspace) -> list[dict[str, str]]:
 
 def _fresh_facts(ws: Workspace) -> StoreFacts:
     """Straight from the store, so ``mallbatch status`` is current without the service."""
-    if not ws.store_path.exists():
-        return StoreFacts()
-    from mallbatch.store import Store
+    from mallbatch.store import open_store, store_exists
 
+    if not store_exists(ws):
+        return StoreFacts()
     labels = {(a.mall, a.name): a.label for a in ws.config.accounts}
-    with Store(ws.store_path) as store:
+    with open_store(ws) as store:
         return store_facts(store, labels, now_kst())
 
 

@@ -1,0 +1,155 @@
+"""Work as procrastinate jobs on the PostgreSQL store: real database, real simulators, real processes.
+
+Skips without a PostgreSQL server (the ``pg_url`` fixture says why); ``.ci/run`` starts one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mallbatch.files import sha256_file
+from mallbatch.jobs.enqueue import defer_collection
+from mallbatch.jobs.queue import COLLECT, PROCESS_FILE, ensure_schema
+from mallbatch.jobs.tasks import enqueue_file
+from mallbatch.sandbox.server import SandboxServer
+from mallbatch.store import open_store
+from mallbatch.watch.schedule import Slot
+from mallbatch.watch.scanner import claim
+from mallbatch.watch.service import PROCESSING
+from tests.jobs_helpers import Proc, jobs, runs, seller_workspace
+from tests.pipeline_helpers import products_file
+from tests.watch_helpers import archived, drop, results, wait_for
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGTERM/SIGKILL")
+
+
+@pytest.fixture
+def servers() -> list[SandboxServer]:
+    started: list[SandboxServer] = []
+    yield started
+    for server in started:
+        server.stop()
+        server.simulator.store.close()
+
+
+def test_a_file_dropped_in_a_sellers_inbox_is_processed_by_a_worker_into_that_sellers_outbox(
+        pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    agency = tmp_path / "대행사"
+    a, sims_a = seller_workspace(agency / "가게A", pg_url, "seller_a", servers=servers)
+    b, sims_b = seller_workspace(agency / "가게B", pg_url, "seller_b", servers=servers)
+    watcher = Proc(tmp_path, "watch", "--agency", str(agency))
+    worker = Proc(tmp_path, "worker", "--agency", str(agency), "--concurrency", "2")
+    try:
+        drop(products_file(a, tmp_path / "상품A.xlsx", 3, prefix="A"), a.inbox)
+        drop(products_file(b, tmp_path / "상품B.xlsx", 2, prefix="B"), b.inbox)
+        wait_for(lambda: results(a, "상품A") and archived(a, "상품A") and results(b, "상품B") and archived(b, "상품B"), 90,
+                 "both sellers' files done", interval=0.3)
+    finally:
+        assert watcher.stop() == 0, watcher.output()
+        assert worker.stop() == 0, worker.output()
+    assert not results(a, "상품B") and not results(b, "상품A"), "a result landed in another seller's outbox"
+    assert set(sims_a["coupang"].simulator.store.audit_counts("product.create").values()) == {1}
+    assert len(sims_a["coupang"].simulator.store.audit_counts("product.create")) == 3
+    assert len(sims_b["coupang"].simulator.store.audit_counts("product.create")) == 2
+    file_jobs = jobs(pg_url, f"task_name = '{PROCESS_FILE}'")
+    assert sorted(j["args"]["seller"] for j in file_jobs) == ["가게A", "가게B"]  # the folder name, never a path
+    assert {j["status"] for j in file_jobs} == {"succeeded"} and {j["queue_name"] for j in file_jobs} == {"files"}
+    with open_store(a) as store_a, open_store(b) as store_b:
+        assert store_a.file(sha256_file(archived(a, "상품A")[0]))["state"] == "archived"
+        assert store_b.file(sha256_file(archived(a, "상품A")[0])) is None  # each seller's own schema
+    assert not [p for p in a.inbox.rglob("*") if p.is_file()] and not [p for p in b.inbox.rglob("*") if p.is_file()]
+
+
+def test_watch_enqueues_one_collection_per_mall_account_kind_and_a_worker_collects_them(
+        pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", malls=("coupang", "smartstore"), accounts=("본점", "지점"),
+                                servers=servers)
+    for server in sims.values():
+        server.simulator.generate(3, 1, 1)
+    watcher = Proc(tmp_path, "--home", str(ws.home), "watch")
+    try:
+        wanted = {(mall, account, kind) for mall in ("coupang", "smartstore") for account in ("본점", "지점")
+                  for kind in ("orders", "claims", "inquiries")}
+        wait_for(lambda: len(jobs(pg_url, f"task_name = '{COLLECT}'")) >= len(wanted), 60, "collections enqueued")
+        wait_for(lambda: "수집 작업" in watcher.output(), 10, "a few turns")
+        collections = jobs(pg_url, f"task_name = '{COLLECT}'")
+        assert {(j["args"]["mall"], j["args"]["account"], j["args"]["kind"]) for j in collections} == wanted
+        assert len(collections) == len(wanted), "the same collection waits twice"
+        assert {j["queue_name"] for j in collections} == {"collect.coupang", "collect.smartstore"}
+        assert {j["lock"] for j in collections} == {f"collect:/{m}/{a}" for m in ("coupang", "smartstore") for a in ("본점", "지점")}
+        worker = Proc(tmp_path, "--home", str(ws.home), "worker", "--concurrency", "3")
+        try:
+            wait_for(lambda: {j["status"] for j in jobs(pg_url, f"task_name = '{COLLECT}'")} == {"succeeded"}, 90,
+                     "collections done", interval=0.3)
+        finally:
+            assert worker.stop() == 0, worker.output()
+    finally:
+        assert watcher.stop() == 0, watcher.output()
+    with open_store(ws) as store:
+        for mall, account, kind in wanted:
+            assert store.records.watermark(mall, account, kind) is not None, (mall, account, kind)
+    assert list(ws.outbox.glob("*/수집/주문_*.xlsx")), "no orders workbook in the seller's outbox"
+
+
+def test_two_workers_never_collect_one_account_at_once(pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", faults={"latency_ms": 60}, servers=servers)
+    sims["coupang"].simulator.generate(20, 3, 3)
+    ensure_schema(pg_url)
+    with open_store(ws) as store:
+        for kind in ("orders", "claims", "inquiries"):
+            assert defer_collection(store, "", Slot("coupang", "기본", kind)) is not None
+        assert defer_collection(store, "", Slot("coupang", "기본", "orders")) is None  # already waiting
+    workers = [Proc(tmp_path, "--home", str(ws.home), "worker", "--concurrency", "2") for _ in range(2)]
+    try:
+        wait_for(lambda: {j["status"] for j in jobs(pg_url)} == {"succeeded"}, 90, "collections done", interval=0.3)
+    finally:
+        for worker in workers:
+            assert worker.stop() == 0, worker.output()
+    spans = sorted(runs(pg_url, [j["id"] for j in jobs(pg_url)]))
+    assert len(spans) == 3
+    for (_, ended), (started, _) in zip(spans, spans[1:]):
+        assert ended <= started, f"two collections of one account overlapped: {spans}"
+
+
+def test_a_worker_killed_mid_file_leaves_its_job_to_another_that_sends_nothing_twice(
+        pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", faults={"latency_ms": 40}, servers=servers)
+    sim = sims["coupang"].simulator
+    ensure_schema(pg_url)
+    source = drop(products_file(ws, tmp_path / "상품30.xlsx", 30), ws.inbox)
+    claimed = claim(source, ws.inbox / PROCESSING)
+    with open_store(ws) as store:
+        enqueue_file(store, "", claimed, sha256_file(claimed))
+    first = Proc(tmp_path, "--home", str(ws.home), "worker")
+    wait_for(lambda: len(sim.store.audit_counts("product.create")) >= 3, 60, "the first worker sending")
+    first.kill()
+    assert len(sim.store.audit_counts("product.create")) < 30, "the file finished before the kill"
+    second = Proc(tmp_path, "--home", str(ws.home), "worker")
+    try:
+        wait_for(lambda: results(ws, "상품30") and archived(ws, "상품30"), 90, "the file done by the second worker", interval=0.3)
+    finally:
+        assert second.stop() == 0, second.output()
+    created = sim.store.audit_counts("product.create")
+    assert len(created) == 30 and set(created.values()) == {1}
+    assert "멈춘 작업자의 작업을 다시 대기열에 넣었습니다" in second.output()
+    [job] = jobs(pg_url)
+    assert job["status"] == "succeeded" and job["attempts"] >= 1
+
+
+def test_a_file_and_its_job_commit_together(pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    ws, _ = seller_workspace(tmp_path / "ws", pg_url, "shop", servers=servers)
+    ensure_schema(pg_url)
+    claimed = claim(drop(products_file(ws, tmp_path / "상품.xlsx", 1), ws.inbox), ws.inbox / PROCESSING)
+    sha = sha256_file(claimed)
+    with open_store(ws) as store:
+        with pytest.raises(RuntimeError, match="after the defer"), store.transaction():
+            enqueue_file(store, "", claimed, sha)
+            raise RuntimeError("after the defer")
+        assert store.file(sha) is None and jobs(pg_url) == []
+        enqueue_file(store, "", claimed, sha)
+        assert store.file(sha)["state"] == "queued"
+        [job] = jobs(pg_url)
+        assert job["args"] == {"seller": "", "name": claimed.name, "sha": sha, "attempt": 0}
