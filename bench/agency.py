@@ -143,13 +143,15 @@ class Supervisor:
     root: Path
     logs: Path
     workers: int
+    concurrency: int
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     exits: list[dict[str, Any]] = field(default_factory=list)
     stopping: bool = False
 
     def command(self, name: str) -> list[str]:
-        verb = "watch" if name == "watch" else "worker"
-        return [sys.executable, "-m", "mallbatch", verb, "--agency", str(self.root)]
+        if name == "watch":
+            return [sys.executable, "-m", "mallbatch", "watch", "--agency", str(self.root)]
+        return [sys.executable, "-m", "mallbatch", "worker", "--agency", str(self.root), "--concurrency", str(self.concurrency)]
 
     def spawn(self, name: str) -> None:
         out = (self.logs / f"{name}.log").open("ab")
@@ -247,7 +249,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     (workdir / "logs").mkdir(exist_ok=True)
     root = workdir / "agency"
     t_setup = time.time()
-    cluster = Cluster(max_connections=args.max_connections).start()
+    cluster = Cluster(max_connections=args.max_connections or args.sellers + 300).start()
     fleet = supervisor = None
     events: list[dict[str, Any]] = []
 
@@ -263,7 +265,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         setup_s = round(time.time() - t_setup, 1)
         print(f"setup: {args.sellers} sellers × {len(MALLS)} malls, PostgreSQL on port {cluster.port}, {setup_s} s; "
               f"seeded orders {fleet.seeded}", flush=True)
-        supervisor = Supervisor(root, workdir / "logs", args.workers)
+        supervisor = Supervisor(root, workdir / "logs", args.workers, args.concurrency)
         t0 = time.time()
         start = datetime.now(UTC)
         supervisor.start()
@@ -318,7 +320,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures = {
             "command": " ".join(["python", "bench/agency.py", *sys.argv[1:]]),
             "size": {"sellers": args.sellers, "malls": list(MALLS), "accounts": args.sellers * len(MALLS),
-                     "workers": args.workers, "interval_minutes": args.interval, "minutes": args.minutes,
+                     "workers": args.workers, "concurrency": args.concurrency, "interval_minutes": args.interval, "minutes": args.minutes,
                      "time": "real time (not compressed)"},
             "setup_s": setup_s, "run_s": round(end - t0, 1), "seeded_orders": fleet_seeded(snapshots),
             "events": events, "process_exits": [{**e, "at": round(e["at"] - t0, 1)} for e in supervisor.exits],
@@ -378,6 +380,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sellers", type=int, default=500)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=4, help="mallbatch worker --concurrency (jobs at once per worker)")
     parser.add_argument("--minutes", type=float, default=30.0, help="length of the run (real minutes)")
     parser.add_argument("--interval", type=float, default=5.0, help="[collect] interval_minutes (never below 5)")
     parser.add_argument("--drain", type=float, default=10.0, help="minutes at most for the due collections to finish")
@@ -385,7 +388,7 @@ def main() -> None:
     parser.add_argument("--seed-inquiries", type=int, default=1)
     parser.add_argument("--orders-per-interval", type=int, default=2, help="new orders on every account each interval")
     parser.add_argument("--push-sellers", type=int, default=10, help="sellers that drop a products workbook")
-    parser.add_argument("--max-connections", type=int, default=400)
+    parser.add_argument("--max-connections", type=int, default=0, help="PostgreSQL max_connections (default: sellers + 300; the watcher holds one per seller)")
     parser.add_argument("--workdir", help="keep everything here (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL cluster running")
     parser.add_argument("--out", default="agency.json", help="the figures as JSON")
