@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import secrets
 import shutil
 import time
 import unicodedata
@@ -60,7 +61,7 @@ def prune_dated(root: Path, keep_days: int, today: date) -> list[Path]:
     return removed
 
 
-PART_PREFIX, PART_SUFFIX = ".", ".part"  # atomic_write's temporary name: .<name>.part
+PART_PREFIX, PART_SUFFIX = ".", ".part"  # atomic_write's temporary name: .<name>.<token>.part
 STALE_PART_SECONDS = 60.0  # a temporary file untouched this long was left by a killed writer
 DEFAULT_NAME_MAX = 255
 
@@ -108,7 +109,13 @@ def unique_path(folder: Path, stem: str, suffix: str, tail: str = "") -> Path:
 
 
 def part_path(path: Path) -> Path:
-    return path.with_name(f"{PART_PREFIX}{path.name}{PART_SUFFIX}")
+    """A temporary name beside ``path`` no other writer uses, even of the same name (two workers at the same
+    second): hidden, ``.part`` (swept when stale), ``path``'s name cut where the token would not fit."""
+    token = f".{secrets.token_hex(3)}{PART_SUFFIX}"
+    name, limit = path.name, name_limit(path.parent)
+    while len(name) > 1 and _name_size(PART_PREFIX + name + token) > limit:
+        name = name[:-1]
+    return path.with_name(f"{PART_PREFIX}{name}{token}")
 
 
 def remove_stale_parts(root: Path, older_than: float = STALE_PART_SECONDS) -> list[Path]:
@@ -128,7 +135,11 @@ def remove_stale_parts(root: Path, older_than: float = STALE_PART_SECONDS) -> li
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Let ``write`` fill a temporary file next to ``path``, then rename it into place."""
+    """Let ``write`` fill a temporary file next to ``path``, then put it in place; never over an existing file.
+
+    A FileExistsError when ``path`` exists, also when another writer took it meanwhile: the hard
+    link that publishes the file fails atomically then (where links are not supported, e.g. some
+    shares, a check just before the rename does)."""
     tmp = part_path(path)
     try:
         write(tmp)
@@ -136,11 +147,26 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
             os.fsync(handle.fileno())
         if path.exists():
             raise FileExistsError(path)
-        os.replace(tmp, path)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
     return path
+
+
+def write_unique(folder: Path, stem: str, suffix: str, write: Callable[[Path], None], tail: str = "") -> Path:
+    """``write`` into a new file named as :func:`unique_path` says, taking the next name when another
+    writer took this one meanwhile (two workers of one seller at the same second)."""
+    while True:
+        try:
+            return atomic_write(unique_path(folder, stem, suffix, tail), write)
+        except FileExistsError:
+            continue
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -164,3 +164,39 @@ def test_every_reader_goes_through_the_typed_accessor() -> None:
     offenders = [str(p.relative_to(package)) for p in package.rglob("*.py")
                  if p.name != "config.py" and raw_read.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_a_fresh_config_keeps_sqlite_and_shows_the_postgresql_store_commented(tmp_path: Path) -> None:
+    from mallbatch.store import Store, open_store
+
+    assert "# [store]\n# url = \"env:" in BASE and "\n[store]" not in BASE
+    ws = Workspace.open(write(tmp_path, BASE))
+    assert ws.config.store_url is None and ws.config.store_schema == "public"
+    with open_store(ws) as store:
+        assert type(store) is Store and store.dialect == "sqlite" and store.path == ws.store_path
+
+
+@pytest.mark.parametrize(("store", "expected"), [
+    ('url = "mysql://root:hunter2secret@db/x"', "postgresql://"),
+    ('url = "env:MALLBATCH_NO_SUCH_VAR"', "MALLBATCH_NO_SUCH_VAR"),
+    ("url = 5432", "[store] url"),
+    ('url = "postgresql://u:hunter2secret@db/x"\nschema = "seller-1; drop"', "[store] schema"),
+])
+def test_store_settings_are_checked_without_showing_the_url(tmp_path: Path, store: str, expected: str) -> None:
+    ws = Workspace.open(write(tmp_path, f"[store]\n{store}\n"))
+    with pytest.raises(ConfigError) as caught:
+        ws.config.store_url  # noqa: B018
+        ws.config.store_schema  # noqa: B018
+    assert expected in str(caught.value) and "hunter2secret" not in str(caught.value)
+
+
+def test_the_store_url_is_a_secret_read_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENCY_DB", "postgresql://agency:s3cret-pw@db.example:6543/shop")
+    ws = Workspace.open(write(tmp_path, '[store]\nurl = "env:AGENCY_DB"\nschema = "seller_7"\n'))
+    url = ws.config.store_url
+    assert url is not None and "s3cret" not in repr(url) and url.reveal().endswith("/shop")
+    assert ws.config.store_schema == "seller_7"
+    from mallbatch.store.postgres import Server
+
+    server = Server(url.reveal(), "seller_7")
+    assert server.where == "db.example:6543/shop" and "s3cret" not in repr(server)

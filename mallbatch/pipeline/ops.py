@@ -22,6 +22,13 @@ own retries), the remaining unvouched creates are not sent: they are reported as
 confirmed and wait for the next run, so an outage is not hammered product by product.
 Updates, invoices and answers keep the cheaper rule (read back only in_flight/unknown):
 repeating them leaves the mall in the same state.
+
+Several processes at once (a file pushed twice, workers on one PostgreSQL store): every state
+change is the journal's compare-and-set, so a command is sent only by the process whose
+``in_flight`` claim won. A command another live process holds in flight, or changed after this
+one read it, is not touched: it is reported as handled elsewhere (보류), or as that process's
+outcome. An ``unknown`` command, or one a dead process left in flight, is taken over (claimed)
+before it is read back, so two processes never settle it on two read-backs.
 """
 
 from __future__ import annotations
@@ -54,6 +61,8 @@ from mallbatch.store.journal import (
 
 log = logging.getLogger("mallbatch.send")
 SETTLE_ROUNDS = 4
+ELSEWHERE = ("다른 작업(동시에 실행된 다른 mallbatch 나 작업자)이 지금 이 요청을 처리하고 있어 여기서는 보내지 않았습니다. "
+             "그쪽 결과가 연동이력과 다음 처리에 반영됩니다")
 
 Send = Callable[[Connector, list[Any]], list[ItemResult]]
 ReadBack = Callable[[Connector, list[Command]], dict[str, ItemResult]]
@@ -185,7 +194,7 @@ def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[
         elif stored.state == FAILED and not resend_refused:
             outcomes[stored.idem_key] = Outcome(FAILED, stored.message or stored.code)
         elif stored.state in (IN_FLIGHT, UNKNOWN):
-            unsettled.append(stored)
+            unsettled += _take_over(journal, [stored], outcomes)
         else:
             todo.append(stored)
     unread: list[Command] = []  # to be read back first, but the mall could not be asked: wait for the next run
@@ -196,7 +205,7 @@ def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[
     for _round in range(SETTLE_ROUNDS):
         if unsettled:
             todo += _settle(journal, adapter, op, unsettled, outcomes)
-            unsettled = [c for c in unsettled if c.state in (IN_FLIGHT, UNKNOWN)]
+            unsettled = [c for c in unsettled if c.state in (IN_FLIGHT, UNKNOWN) and c.idem_key not in outcomes]
             if unsettled:  # the read-back failed: the mall cannot tell now; they stay unknown (보류)
                 break
         for batch in _chunks(todo, op.batch(adapter.spec)):
@@ -206,7 +215,7 @@ def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[
             unread += [c for c in doubtful if needs_read_back(c) and c.idem_key not in outcomes]
             batch = [c for c in batch if not needs_read_back(c) and c.idem_key not in outcomes]
             if batch:
-                unsettled += _send_batch(journal, adapter, op, batch, [objects[c.idem_key] for c in batch], outcomes)
+                unsettled += _send_batch(journal, adapter, op, batch, objects, outcomes)
             tell()
         todo = []
         if not unsettled:
@@ -217,9 +226,33 @@ def execute(journal: Journal, adapter: Connector, op: Op, items: Sequence[tuple[
     return outcomes
 
 
+def _lost(journal: Journal, command: Command, outcomes: dict[str, Outcome]) -> None:
+    """Another process changed ``command`` after this one read it: report what it did, send nothing."""
+    now = journal.get(command.idem_key)
+    if now is not None and now.state == DONE:
+        outcomes[command.idem_key] = Outcome(DONE, now.message, now.remote_ref, skipped=True)
+    elif now is not None and now.state == FAILED:
+        outcomes[command.idem_key] = Outcome(FAILED, now.message or now.code)
+    else:
+        outcomes[command.idem_key] = Outcome(UNKNOWN, ELSEWHERE)
+
+
+def _take_over(journal: Journal, commands: list[Command], outcomes: dict[str, Outcome]) -> list[Command]:
+    """The in_flight/unknown ``commands`` this process may read back now, claimed for it: not one a live
+    process is sending, nor one another process took first (those are reported, see :func:`_lost`)."""
+    taken = []
+    for command in commands:
+        if journal.held_elsewhere(command) or not journal.take_over(command):
+            _lost(journal, command, outcomes)
+        else:
+            taken.append(command)
+    return taken
+
+
 def _settle(journal: Journal, adapter: Connector, op: Op, commands: list[Command], outcomes: dict[str, Outcome]) -> list[Command]:
     """Read the mall back (the connector's declared ReadBack, else the op's own); applied commands
-    become done, the rest go back to pending."""
+    become done, the rest go back to pending. ``commands`` are this process's claims (taken over) or
+    pending ones it has not sent; one another process changed meanwhile is left to it."""
     try:
         applied = adapter.read_back(op.capability, {c.target: c.payload for c in commands})
         if applied is None:
@@ -230,25 +263,48 @@ def _settle(journal: Journal, adapter: Connector, op: Op, commands: list[Command
         raise
     except RemoteError as exc:
         log.warning("read-back failed for %s: %s", op.name, exc.message_ko)
-        return []  # leave them unknown; the next round or run tries again
+        # leave them unknown (no longer claimed); the next round or run tries again
+        journal.mark_many([c for c in commands if c.state == IN_FLIGHT], UNKNOWN)
+        return []
+    except BaseException:
+        journal.release(commands)  # still in flight in the journal: a dead claim, read back by the next
+        raise
     retry = []
     for command in commands:
         result = applied.get(command.target)
         if result is not None:
             note = result.message_ko if result.message_ko and not result.already else ""  # a file mall: which upload holds it
-            journal.mark(command, DONE, message=note or "쇼핑몰에 이미 반영되어 있음", remote_ref=result.remote_id)
-            outcomes[command.idem_key] = Outcome(DONE, note, result.remote_id, extra=result.extra)
-        else:
-            journal.mark(command, PENDING)
+            if journal.mark(command, DONE, message=note or "쇼핑몰에 이미 반영되어 있음", remote_ref=result.remote_id):
+                outcomes[command.idem_key] = Outcome(DONE, note, result.remote_id, extra=result.extra)
+            else:
+                _lost(journal, command, outcomes)
+        elif journal.mark(command, PENDING):
             journal.vouched.add(command.idem_key)
             retry.append(command)
+        else:
+            _lost(journal, command, outcomes)
     return retry
 
 
-def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Command], objects: list[Any], outcomes: dict[str, Outcome]) -> list[Command]:
-    journal.mark_many(batch, IN_FLIGHT)  # committed before the call,
+def _send_batch(journal: Journal, adapter: Connector, op: Op, batch: list[Command], objects: dict[str, Any],
+                outcomes: dict[str, Outcome]) -> list[Command]:
+    claimed = journal.mark_many(batch, IN_FLIGHT)  # the claim, committed before the call,
     # and checkpointed into mallbatch.db with the previous batch's outcome: a copy of that file
     # alone (or the loss of its -wal) still shows everything sent so far
+    won = {c.idem_key for c in claimed}
+    for command in batch:
+        if command.idem_key not in won:  # another process claimed or settled it after this one read it
+            _lost(journal, command, outcomes)
+    if not claimed:
+        return []
+    try:
+        return _sent(journal, adapter, op, claimed, [objects[c.idem_key] for c in claimed], outcomes)
+    finally:
+        journal.release(claimed)  # what is still in flight now (an unexpected error) is a dead claim
+
+
+def _sent(journal: Journal, adapter: Connector, op: Op, batch: list[Command], objects: list[Any], outcomes: dict[str, Outcome]) -> list[Command]:
+    """Send ``batch`` (claimed by this process) and record the mall's answer; the commands left unknown."""
     journal.store.checkpoint()
     try:
         results = op.send(adapter, objects)
@@ -302,6 +358,7 @@ def reconcile_unsettled(journal: Journal, adapter_for: Callable[[str, str], Conn
         if adapter is None or op is None:
             continue
         outcomes: dict[str, Outcome] = {}
+        commands = _take_over(journal, commands, outcomes)  # not one another live process is sending
         _settle(journal, adapter, op, commands, outcomes)
         if name in PRODUCT_OPS:
             _record_settled(journal, commands, outcomes)

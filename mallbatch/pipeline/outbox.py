@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from mallbatch.files import atomic_write, part_path, private_file, prune_dated, unique_path
+from mallbatch.files import part_path, private_file, prune_dated, write_unique
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.sheets.dropdowns import row_dropdowns
 from mallbatch.sheets.results import SUMMARY_SHEET
@@ -59,9 +60,12 @@ def remember(ws: Workspace, kind: str, path: Path, digest: str) -> None:
     latest = _latest(ws)
     latest[kind] = {"path": str(path), "digest": digest}
     target = ws.state / LATEST_FILE
-    part_path(target).unlink(missing_ok=True)
-    target.unlink(missing_ok=True)  # atomic_write never replaces: this file is ours, not the seller's
-    atomic_write(target, lambda tmp: tmp.write_text(json.dumps(latest, ensure_ascii=False), encoding="utf-8"))
+    tmp = part_path(target)  # replaced, not atomic_write: this file is ours, and two workers may write it at once
+    try:
+        tmp.write_text(json.dumps(latest, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     private_file(target)
 
 
@@ -83,7 +87,6 @@ def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object]
     """One outbox workbook of ``kind``: header (and ``kind.frozen`` id columns) frozen, autofilter, text format on
     ids, dropdowns on ``kind.column_dropdowns`` (처리, 택배사 …) and per-row ones, cells a row styles (``CELL_STYLE``:
     a deadline close or past), and a 요약 sheet of ``summary`` lines when given; written atomically."""
-    path = unique_path(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx")
     names = [c.name for c in kind.columns]
 
     def write(tmp: Path) -> None:
@@ -121,4 +124,4 @@ def write_book(folder: Path, kind: SheetKind, rows: list[tuple[dict[str, object]
         row_dropdowns(book, ws, kind, [values for values, _ in rows], lists=lists, known=known)
         book.close()
 
-    return atomic_write(path, write)
+    return write_unique(folder, f"{kind.title}_{now:%Y%m%d_%H%M%S}", ".xlsx", write)

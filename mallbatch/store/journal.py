@@ -5,16 +5,25 @@ Protocol (style-and-reliability.md B6): a command is inserted ``pending``; it is
 ``failed`` (the mall said no), ``held`` (we chose not to send, e.g. a cancel request) or
 ``unknown`` (timeout / dropped response). ``in_flight`` and ``unknown`` commands are read
 back from the mall before anything is resent.
+
+Several processes may work on one journal (two pushes of one file, workers on PostgreSQL): every
+change of a command's state is a compare-and-set on the state, attempts and claim owner this
+journal read (:meth:`Journal.mark`), so one command is sent by one claim. Moving it to
+``in_flight`` claims it for this journal (``claim_owner``); a command a live owner holds is
+left to it, a dead owner's is taken over and read back (:mod:`mallbatch.store.claims`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mallbatch.redact import mask
+from mallbatch.store import claims
+from mallbatch.store.dialect import POSTGRES
 from mallbatch.store.timestamps import now_iso
 
 if TYPE_CHECKING:
@@ -47,6 +56,7 @@ class Command:
     remote_ref: str = ""
     source_sha: str = ""
     excel_row: int | None = None
+    claim_owner: str = ""  # the journal sending it while in_flight (mallbatch.store.claims)
 
     @classmethod
     def new(cls, mall: str, account: str, op: str, target: str, payload: dict[str, Any], source_sha: str = "", excel_row: int | None = None) -> Command:
@@ -56,7 +66,8 @@ class Command:
 
 def _command(row: Any) -> Command:
     return Command(row["idem_key"], row["mall"], row["account"], row["op"], row["target"], json.loads(row["payload"]),
-                   row["state"], row["attempts"], row["code"], row["message"], row["remote_ref"], row["source_sha"], row["excel_row"])
+                   row["state"], row["attempts"], row["code"], row["message"], row["remote_ref"], row["source_sha"], row["excel_row"],
+                   row["claim_owner"])
 
 
 class Journal:
@@ -66,6 +77,7 @@ class Journal:
         # refused). Only these may be resent without a read-back when the op asks for one first:
         # the file's own states may be older than the mall (lost -wal, restored backup).
         self.vouched: set[str] = set()
+        self._owner, self._owner_pid = claims.new_owner(), os.getpid()
 
     def get(self, key: str) -> Command | None:
         row = self.store.db.execute("SELECT * FROM commands WHERE idem_key=?", (key,)).fetchone()
@@ -86,31 +98,77 @@ class Journal:
         assert stored is not None
         return stored
 
-    def mark(self, command: Command, state: str, *, code: str = "", message: str = "", remote_ref: str = "") -> None:
-        bump = 1 if state == IN_FLIGHT else 0
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE commands SET state=?, attempts=attempts+?, code=?, message=?, "
-                "remote_ref=CASE WHEN ?='' THEN remote_ref ELSE ? END, updated_at=? WHERE idem_key=?",
-                (state, bump, code, mask(message), remote_ref, remote_ref, now_iso(), command.idem_key),
-            )
-        command.state, command.code, command.message = state, code, message
-        command.attempts += bump
-        if remote_ref:
-            command.remote_ref = remote_ref
+    @property
+    def owner(self) -> str:
+        if self._owner_pid != os.getpid():  # a forked child is another owner
+            self._owner, self._owner_pid = claims.new_owner(), os.getpid()
+        return self._owner
 
-    def mark_many(self, commands: list[Command], state: str) -> None:
-        """One transaction for a whole batch (the in_flight mark before a bulk call)."""
+    def mark(self, command: Command, state: str, *, code: str = "", message: str = "", remote_ref: str = "") -> bool:
+        """Move ``command`` from the state this journal last saw to ``state``; False (and nothing
+        changed) when another process changed it meanwhile. ``in_flight`` claims it for this journal."""
+        return self._set([command], state, (code, mask(message), remote_ref)) == [command]
+
+    def mark_many(self, commands: list[Command], state: str) -> list[Command]:
+        """One transaction for a whole batch (the in_flight mark before a bulk call); the commands it moved."""
+        return self._set(commands, state)
+
+    def take_over(self, command: Command) -> bool:
+        """Claim an ``unknown`` command, or an ``in_flight`` one whose owner is dead, for reading back
+        (no attempt counted: nothing is sent); False when another process got there first."""
+        return self._set([command], IN_FLIGHT, bump=0) == [command]
+
+    def held_elsewhere(self, command: Command) -> bool:
+        """True while a live owner (another process, or another thread's send here) holds ``command`` in flight."""
+        if command.state != IN_FLIGHT:
+            return False
+        verdict = claims.local_verdict(command.claim_owner, command.idem_key)
+        return verdict if verdict is not None else self._present_elsewhere(command.claim_owner)
+
+    def _present_elsewhere(self, owner: str) -> bool:
+        """An owner on another machine: only PostgreSQL can have one (a SQLite file is local to this one)."""
+        return self.store.dialect == POSTGRES and claims.present(self.store.db, owner)
+
+    def release(self, commands: list[Command]) -> None:
+        """This journal no longer sends these (after the call, or when it failed unexpectedly); a
+        command still ``in_flight`` in the journal is then a dead claim, read back before any resend."""
+        claims.stop(self.owner, [c.idem_key for c in commands])
+
+    def _set(self, commands: list[Command], state: str, text: tuple[str, str, str] | None = None,
+             bump: int | None = None) -> list[Command]:
+        """The compare-and-set of every state change; ``text`` (code, message, remote_ref) replaces the
+        command's code and message (a remote_ref only when given), None keeps them."""
         stamp = now_iso()
-        bump = 1 if state == IN_FLIGHT else 0
+        bump = (1 if state == IN_FLIGHT else 0) if bump is None else bump
+        owner = self.owner if state == IN_FLIGHT else ""
+        code, message, remote_ref = text or ("", "", "")
+        words = "code=?, message=?, " if text is not None else ""
+        moved = []
         with self.store.transaction() as db:
-            db.executemany(
-                "UPDATE commands SET state=?, attempts=attempts+?, updated_at=? WHERE idem_key=?",
-                [(state, bump, stamp, c.idem_key) for c in commands],
-            )
-        for c in commands:
-            c.state = state
-            c.attempts += bump
+            if owner and self.store.dialect == POSTGRES:
+                claims.hold_presence(db, owner)  # committed with the claim
+            for c in commands:
+                cursor = db.execute(
+                    f"UPDATE commands SET state=?, attempts=attempts+?, {words}"
+                    "remote_ref=CASE WHEN ?='' THEN remote_ref ELSE ? END, claim_owner=?, "
+                    "claimed_at=CASE WHEN ?='' THEN claimed_at ELSE ? END, updated_at=? "
+                    "WHERE idem_key=? AND state=? AND attempts=? AND claim_owner=?",
+                    (state, bump, *((code, message) if text is not None else ()), remote_ref, remote_ref, owner, owner, stamp,
+                     stamp, c.idem_key, c.state, c.attempts, c.claim_owner),
+                )
+                if cursor.rowcount == 1:
+                    moved.append(c)
+        if owner:
+            claims.start(owner, [c.idem_key for c in moved])
+        else:
+            self.release(moved)
+        for c in moved:
+            c.state, c.attempts, c.claim_owner = state, c.attempts + bump, owner
+            if text is not None:
+                c.code, c.message = code, message
+            if remote_ref:
+                c.remote_ref = remote_ref
+        return moved
 
     def last_done(self, mall: str, account: str, op: str, target: str) -> Command | None:
         row = self.store.db.execute(

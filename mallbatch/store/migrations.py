@@ -81,4 +81,14 @@ MIGRATIONS: tuple[str, ...] = (
         revision INTEGER NOT NULL, available INTEGER NOT NULL, updated_at TEXT NOT NULL,
         PRIMARY KEY (mall, account, code, option));
     """,
+    # 4: one process's claim on an in-flight command (who sends it, since when), and the rate limits every
+    # process of a PostgreSQL store shares: each limiter's tokens and its last sends, by the database's clock
+    """
+    ALTER TABLE commands ADD COLUMN claim_owner TEXT NOT NULL DEFAULT '';
+    ALTER TABLE commands ADD COLUMN claimed_at TEXT NOT NULL DEFAULT '';
+
+    CREATE TABLE rate_limits (
+        limit_key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, last_at DOUBLE PRECISION NOT NULL,
+        sent TEXT NOT NULL DEFAULT '');
+    """,
 )

@@ -1,0 +1,118 @@
+"""Who holds the claim on an in-flight command, and whether that holder is still alive.
+
+A command is sent by the one journal that moved it to ``in_flight`` (a compare-and-set in
+:mod:`mallbatch.store.journal`); its ``claim_owner`` names that journal as
+``host:pid:nonce``. Another process must not read back a command a live owner is sending
+(the read-back would find nothing yet and resend it), but a dead owner's claim must not
+block forever: its command is read back and settled by the next one to meet it.
+
+Liveness, exact rather than a lease (a slow call past a lease would be resent):
+* this process: the owner's journal is sending that key right now (:data:`_SENDING`);
+* another process on this machine: that pid is running (a zombie counts as dead);
+* another machine: it cannot run on a SQLite store (the file is local); on PostgreSQL the
+  owner holds a session advisory lock that dies with its connection (:func:`presence_key`).
+A reused pid makes a dead owner look alive: its command waits (never resent) until that
+process ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+import uuid
+from typing import Any
+
+HOST = socket.gethostname()
+PRESENCE_CLASS = 0x6D62  # advisory lock namespace of claim owners ("mb")
+
+_SENDING: dict[str, set[str]] = {}  # owner → idem keys it claimed and has not settled yet
+_LOCK = threading.Lock()
+
+
+def new_owner() -> str:
+    return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def start(owner: str, keys: list[str]) -> None:
+    with _LOCK:
+        _SENDING.setdefault(owner, set()).update(keys)
+
+
+def stop(owner: str, keys: list[str]) -> None:
+    with _LOCK:
+        sending = _SENDING.get(owner)
+        if sending is not None:
+            sending.difference_update(keys)
+            if not sending:
+                del _SENDING[owner]
+
+
+def presence_key(owner: str) -> int:
+    """The advisory lock (second key, a positive int4) an owner holds on PostgreSQL while it lives."""
+    return int.from_bytes(hashlib.sha256(owner.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+_HOLD = ("SELECT pg_advisory_lock_shared(CAST(? AS integer), CAST(? AS integer)) WHERE NOT EXISTS (SELECT 1 FROM pg_locks "
+         "WHERE locktype='advisory' AND pid=pg_backend_pid() AND classid::bigint=? AND objid::bigint=? AND objsubid=2)")
+_HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype='advisory' AND granted AND classid::bigint=? "
+         "AND objid::bigint=? AND objsubid=2)")
+
+
+def hold_presence(db: Any, owner: str) -> None:
+    """On PostgreSQL: ``owner`` (this journal) holds its presence lock on the store's connection from now on
+    (session-level, so it outlives the transaction and dies with the connection or the process)."""
+    key = presence_key(owner)
+    db.execute(_HOLD, (PRESENCE_CLASS, key, PRESENCE_CLASS, key))
+
+
+def present(db: Any, owner: str) -> bool:
+    """On PostgreSQL: whether some connection still holds ``owner``'s presence lock (the owner is alive)."""
+    key = presence_key(owner)
+    return bool(db.execute(_HELD, (PRESENCE_CLASS, key)).fetchone()[0])
+
+
+def local_verdict(owner: str, key: str) -> bool | None:
+    """True/False when this machine can tell whether ``owner`` is still sending ``key``;
+    None for an owner on another machine (only the database can tell)."""
+    if not owner:
+        return False  # claimed before claims were recorded: a crash's leftover
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != HOST or not pid_text.isdigit():
+        return None
+    pid = int(pid_text)
+    if pid == os.getpid():
+        with _LOCK:
+            return key in _SENDING.get(owner, ())
+    return pid_running(pid)
+
+
+def pid_running(pid: int) -> bool:
+    if os.name == "nt":
+        return _windows_pid_running(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"  # killed, not yet reaped
+    except (OSError, IndexError):
+        return True
+
+
+def _windows_pid_running(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE
+    if not handle:
+        return False
+    try:
+        return bool(kernel32.WaitForSingleObject(handle, 0) == 0x00000102)  # WAIT_TIMEOUT: still running
+    finally:
+        kernel32.CloseHandle(handle)
