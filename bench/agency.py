@@ -122,6 +122,14 @@ class Fleet:
             host.stdin.flush()  # type: ignore[union-attr]
             return json.loads(host.stdout.readline())  # type: ignore[union-attr]
 
+    def cpu_seconds(self) -> dict[str, float]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for mall, host in self.hosts.items():
+            fields = Path(f"/proc/{host.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[mall] = round((int(fields[11]) + int(fields[12])) / ticks, 1)
+        return used
+
     def stop(self) -> None:
         for host in self.hosts.values():
             try:
@@ -176,6 +184,18 @@ class Supervisor:
 
     def kill(self, name: str) -> None:
         self.procs[name].send_signal(signal.SIGKILL)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU (user + system) each running process has used, read before it is stopped."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, proc in self.procs.items():
+            try:
+                fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                used[name] = round((int(fields[11]) + int(fields[12])) / ticks, 1)
+            except (OSError, IndexError, ValueError):
+                continue
+        return used
 
     def stop(self) -> None:
         self.stopping = True
@@ -305,6 +325,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 break
             time.sleep(15)
         event("drained")
+        cpu = {**supervisor.cpu_seconds(), **{f"simulators-{m}": v for m, v in fleet.cpu_seconds().items()}}
         supervisor.stop()
         event("workers and watcher stopped")
         end = time.time()
@@ -323,7 +344,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                      "workers": args.workers, "concurrency": args.concurrency, "interval_minutes": args.interval, "minutes": args.minutes,
                      "time": "real time (not compressed)"},
             "setup_s": setup_s, "run_s": round(end - t0, 1), "seeded_orders": fleet_seeded(snapshots),
-            "events": events, "process_exits": [{**e, "at": round(e["at"] - t0, 1)} for e in supervisor.exits],
+            "cpu_s_since_last_start": cpu, "events": events, "process_exits": [{**e, "at": round(e["at"] - t0, 1)} for e in supervisor.exits],
             "rates": report.rate_figures(logs, limits, (t0, end)),
             **jobs,
             "completeness": report.completeness(snapshots, collected_units(url, args.sellers)),
@@ -372,7 +393,8 @@ def show(figures: dict[str, Any]) -> str:
                                f"{p['product_registrations_expected']} registered exactly once"),
              ("process exits", ", ".join(f"{e['process']} code {e['exit_code']} at {e['at']} s"
                                          for e in figures["process_exits"]) or "none"),
-             ("jobs started more than once", str(figures["jobs_started_more_than_once"]))]
+             ("jobs started more than once", str(figures["jobs_started_more_than_once"])),
+             ("CPU seconds", ", ".join(f"{k} {v}" for k, v in figures["cpu_s_since_last_start"].items()))]
     return report.table(rows)
 
 
