@@ -45,9 +45,9 @@ from typing import Any
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from agency_fleet import MALLS, credentials  # noqa: E402
-from agency_pg import Cluster  # noqa: E402
-import agency_report as report  # noqa: E402
+import agency_report as report
+from agency_fleet import MALLS, credentials
+from agency_pg import Cluster
 
 PUSH_PRODUCTS = 4  # products in each pushed workbook (half with options)
 
@@ -373,24 +373,24 @@ def tempfile_dir() -> str:
 
 
 def show(figures: dict[str, Any]) -> str:
-    rows = [("size", f"{figures['size']['sellers']} sellers × {len(figures['size']['malls'])} malls = "
+    rows = [("size", (f"{figures['size']['sellers']} sellers × {len(figures['size']['malls'])} malls = "
                      f"{figures['size']['accounts']} accounts, {figures['size']['workers']} workers, every "
-                     f"{figures['size']['interval_minutes']} min for {figures['size']['minutes']} min ({figures['size']['time']})")]
+                     f"{figures['size']['interval_minutes']} min for {figures['size']['minutes']} min ({figures['size']['time']})"))]
     for slot in figures["per_interval"]:
-        rows.append((f"interval {slot['interval']}", f"collections due {slot['collections_due']}, done in interval "
-                     f"{slot['done_in_interval']}, done later {slot['done_later']}, not done {slot['not_done']}"))
+        rows.append((f"interval {slot['interval']}", (f"collections due {slot['collections_due']}, done in interval "
+                     f"{slot['done_in_interval']}, done later {slot['done_later']}, not done {slot['not_done']}")))
     for mall, r in figures["rates"].items():
-        rows.append((f"{mall} rate", f"limit {r['limit_per_s']:g}/s per account; busiest account's busiest second "
+        rows.append((f"{mall} rate", (f"limit {r['limit_per_s']:g}/s per account; busiest account's busiest second "
                      f"{r['max_in_any_second_any_account']}; windows over the limit {r['windows_over_limit']}; "
-                     f"429s {r['http_429']} of {r['requests']} requests; mean {r['mean_per_account_per_s']}/s per account"))
+                     f"429s {r['http_429']} of {r['requests']} requests; mean {r['mean_per_account_per_s']}/s per account")))
     for queue, q in figures["queue_latency_s"].items():
         rows.append((f"queue latency {queue}", f"p50 {q['p50']} s, p95 {q['p95']} s over {q['jobs']} jobs"))
     c, d, p = figures["completeness"], figures["duplicates"], figures["products"]
-    rows += [("orders collected", f"{c['ship_units_at_malls'] - c['missing']} of {c['ship_units_at_malls']} ship units "
-                                  f"(missing {c['missing_by_mall']})"),
+    rows += [("orders collected", (f"{c['ship_units_at_malls'] - c['missing']} of {c['ship_units_at_malls']} ship units "
+                                  f"(missing {c['missing_by_mall']})")),
              ("duplicate effects", str(len(d["duplicate_effects"]))),
-             ("products once", f"{p['product_registrations_expected'] - p['not_exactly_once']} of "
-                               f"{p['product_registrations_expected']} registered exactly once"),
+             ("products once", (f"{p['product_registrations_expected'] - p['not_exactly_once']} of "
+                               f"{p['product_registrations_expected']} registered exactly once")),
              ("process exits", ", ".join(f"{e['process']} code {e['exit_code']} at {e['at']} s"
                                          for e in figures["process_exits"]) or "none"),
              ("jobs started more than once", str(figures["jobs_started_more_than_once"])),
