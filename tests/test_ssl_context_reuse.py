@@ -34,16 +34,16 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 def test_connector_clients_share_one_verifying_context(loads: list[Any]) -> None:
     clients = [HttpClient("https://127.0.0.1:9", limiter=RateLimiter(10), envelope=Envelope("쿠팡")) for _ in range(5)]
     assert len(loads) <= 1  # the first client of the process may load it; none after
-    contexts = {id(c._client._transport._pool._ssl_context) for c in clients}  # noqa: SLF001
+    contexts = {id(c._client._transport._pool._ssl_context) for c in clients}
     assert len(contexts) == 1
     assert contexts == {id(HttpClient("https://127.0.0.1:9", limiter=RateLimiter(10), envelope=Envelope("쿠팡"))
-                           ._client._transport._pool._ssl_context)}  # noqa: SLF001
+                           ._client._transport._pool._ssl_context)}
 
 
 def test_probing_a_simulator_in_another_process_loads_no_ca_bundle(tmp_path: Any, loads: list[Any]) -> None:
     server = SandboxServer(build_simulator("coupang", tmp_path / "sandbox.db")).start()
     try:
-        found = registry._whose(server.host, server.port)  # noqa: SLF001 - not in _RUNNING: probed over HTTP
+        found = registry._whose(server.host, server.port)  # not in _RUNNING: probed over HTTP
     finally:
         server.stop()
         server.simulator.store.close()
