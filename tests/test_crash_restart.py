@@ -1,7 +1,7 @@
 """Kill ``mallbatch push`` with SIGKILL at random points, restart, and prove nothing was sent twice.
 
 The simulators run in this test process (their state survives the child's death); the
-child is the real CLI in a real process, journaling to real SQLite.
+child is the real CLI in a real process, journaling to real SQLite or PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from mallbatch.connectors.runtime.http import RetryPolicy
 from mallbatch.pipeline.collect import collect
 from mallbatch.pipeline.session import Session
-from mallbatch.store import Store
+from mallbatch.store import open_store
 from tests.pipeline_helpers import invoices_file, open_lines, products_file
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
@@ -49,10 +49,10 @@ def kill_and_finish(home: Path, path: Path, rng: random.Random, kills: int, prog
     assert final.wait(timeout=300) in (0, 1)
 
 
-def test_sigkill_during_products_and_invoices_sends_each_once(sim_workspace, tmp_path: Path) -> None:
+def test_sigkill_during_products_and_invoices_sends_each_once(sim_workspace, store_config: str, tmp_path: Path) -> None:
     # 30 ms per request keeps each push running for several seconds, so kills land mid-way.
     faults = {"coupang": {"latency_ms": 30, "drop_rate": 0.05, "rate_limit": 1000, "seed": 11}}
-    ws, servers = sim_workspace(("coupang",), faults=faults, rate_limit=300)
+    ws, servers = sim_workspace(("coupang",), faults=faults, rate_limit=300, store=store_config)
     sim = servers["coupang"].simulator
     rng = random.Random(5)
     products = products_file(ws, tmp_path / "상품.xlsx", 100)
@@ -62,7 +62,7 @@ def test_sigkill_during_products_and_invoices_sends_each_once(sim_workspace, tmp
 
     sim.faults.update({"drop_rate": 0})
     sim.generate(300, 0, 0)
-    with Store(ws.store_path) as store, Session(ws, RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05)) as session:
+    with open_store(ws) as store, Session(ws, RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05)) as session:
         collect(ws, store, session, kinds=("orders",))
         lines = open_lines(store)
     sim.faults.update({"drop_rate": 0.05, "latency_ms": 300})  # invoices go 50 per call: slow calls, so kills land mid-way

@@ -65,21 +65,19 @@ def test_a_file_dropped_in_a_sellers_inbox_is_processed_by_a_worker_into_that_se
 
 def test_watch_enqueues_one_collection_per_mall_account_kind_and_a_worker_collects_them(
         pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
-    ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", malls=("coupang", "smartstore"), accounts=("본점", "지점"),
-                                servers=servers)
+    ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", malls=("coupang", "smartstore"), servers=servers)
     for server in sims.values():
         server.simulator.generate(3, 1, 1)
     watcher = Proc(tmp_path, "--home", str(ws.home), "watch")
     try:
-        wanted = {(mall, account, kind) for mall in ("coupang", "smartstore") for account in ("본점", "지점")
-                  for kind in ("orders", "claims", "inquiries")}
+        wanted = {(mall, "기본", kind) for mall in ("coupang", "smartstore") for kind in ("orders", "claims", "inquiries")}
         wait_for(lambda: len(jobs(pg_url, f"task_name = '{COLLECT}'")) >= len(wanted), 60, "collections enqueued")
         wait_for(lambda: "수집 작업" in watcher.output(), 10, "a few turns")
         collections = jobs(pg_url, f"task_name = '{COLLECT}'")
         assert {(j["args"]["mall"], j["args"]["account"], j["args"]["kind"]) for j in collections} == wanted
         assert len(collections) == len(wanted), "the same collection waits twice"
         assert {j["queue_name"] for j in collections} == {"collect.coupang", "collect.smartstore"}
-        assert {j["lock"] for j in collections} == {f"collect:/{m}/{a}" for m in ("coupang", "smartstore") for a in ("본점", "지점")}
+        assert {j["lock"] for j in collections} == {"collect:/coupang/기본", "collect:/smartstore/기본"}
         worker = Proc(tmp_path, "--home", str(ws.home), "worker", "--concurrency", "3")
         try:
             wait_for(lambda: {j["status"] for j in jobs(pg_url, f"task_name = '{COLLECT}'")} == {"succeeded"}, 90,
@@ -119,21 +117,21 @@ def test_a_worker_killed_mid_file_leaves_its_job_to_another_that_sends_nothing_t
     ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", faults={"latency_ms": 40}, servers=servers)
     sim = sims["coupang"].simulator
     ensure_schema(pg_url)
-    source = drop(products_file(ws, tmp_path / "상품30.xlsx", 30), ws.inbox)
+    source = drop(products_file(ws, tmp_path / "상품12.xlsx", 12), ws.inbox)
     claimed = claim(source, ws.inbox / PROCESSING)
     with open_store(ws) as store:
         enqueue_file(store, "", claimed, sha256_file(claimed))
     first = Proc(tmp_path, "--home", str(ws.home), "worker")
-    wait_for(lambda: len(sim.store.audit_counts("product.create")) >= 3, 60, "the first worker sending")
+    wait_for(lambda: len(sim.store.audit_counts("product.create")) >= 2, 60, "the first worker sending")
     first.kill()
-    assert len(sim.store.audit_counts("product.create")) < 30, "the file finished before the kill"
+    assert len(sim.store.audit_counts("product.create")) < 12, "the file finished before the kill"
     second = Proc(tmp_path, "--home", str(ws.home), "worker")
     try:
-        wait_for(lambda: results(ws, "상품30") and archived(ws, "상품30"), 90, "the file done by the second worker", interval=0.3)
+        wait_for(lambda: results(ws, "상품12") and archived(ws, "상품12"), 90, "the file done by the second worker", interval=0.3)
     finally:
         assert second.stop() == 0, second.output()
     created = sim.store.audit_counts("product.create")
-    assert len(created) == 30 and set(created.values()) == {1}
+    assert len(created) == 12 and set(created.values()) == {1}
     assert "멈춘 작업자의 작업을 다시 대기열에 넣었습니다" in second.output()
     [job] = jobs(pg_url)
     assert job["status"] == "succeeded" and job["attempts"] >= 1

@@ -4,6 +4,9 @@ An account with ``sandbox = true`` talks to this workspace's simulator of its ma
 port recorded for the workspace (or the account's ``base_url``), started in this process
 unless this workspace's simulator already serves there. Another workspace's simulator is
 refused here, before the adapter exists: adapters know nothing about simulators.
+
+The accounts' rate limiters come from here too: this process's own on a SQLite store, the
+database's on a PostgreSQL store (every worker of the store shares each account's limit).
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import httpx
 
 from mallbatch.connectors.filemall.spec import FileConnector
 from mallbatch.connectors.runtime.connector import Connector
-from mallbatch.connectors.runtime.http import RetryPolicy
+from mallbatch.connectors.runtime.http import Limits, RetryPolicy, limiter_for
+from mallbatch.connectors.runtime.shared_limiter import SharedLimits
 from mallbatch.connectors.registry import connector_class
 from mallbatch.config import Account
 from mallbatch.sandbox.registry import ensure_running
+from mallbatch.store.postgres import Server
 from mallbatch.workspace import Workspace, offered_simulators
 
 
@@ -29,6 +34,7 @@ class Session:
         self.retry = retry
         self._adapters: dict[tuple[str, str], Connector] = {}
         self.failed_auth: dict[tuple[str, str], str] = {}  # accounts that must not be called again
+        self._shared: SharedLimits | None = None
 
     def __enter__(self) -> Session:
         return self
@@ -40,6 +46,19 @@ class Session:
         for adapter in self._adapters.values():
             adapter.close()
         self._adapters.clear()
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
+
+    @property
+    def limits(self) -> Limits:
+        """The accounts' limiters: in the store's database when it is PostgreSQL, else this process's."""
+        url = self.ws.config.store_url
+        if url is None:
+            return limiter_for
+        if self._shared is None:
+            self._shared = SharedLimits(Server(url.reveal(), self.ws.config.store_schema))
+        return self._shared
 
     def account(self, mall: str, name: str | None) -> Account | None:
         return self.ws.config.find_account(mall, name)
@@ -61,7 +80,8 @@ class Session:
             if issubclass(cls, FileConnector):  # writes into this workspace's outbox: no simulator, no HTTP
                 self._adapters[key] = cls(account, workspace=self.ws)
             else:
-                self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry, state_dir=self.ws.state)
+                self._adapters[key] = cls(self.start_sandbox(self.with_token_file(account)), retry=self.retry, state_dir=self.ws.state,
+                                          limits=self.limits)
         return self._adapters[key]
 
     def with_token_file(self, account: Account) -> Account:

@@ -29,7 +29,7 @@ from mallbatch.connectors.coupang.mapping import (
 )
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.errors import ErrorRule, classifier
-from mallbatch.connectors.runtime.http import Envelope, RetryPolicy
+from mallbatch.connectors.runtime.http import Envelope, Limits, RetryPolicy, limiter_for
 from mallbatch.connectors.runtime.paging import NextToken, PageNumber
 from mallbatch.connectors.runtime.spec import (
     Credential,
@@ -396,8 +396,8 @@ class CoupangConnector(Connector):
     spec = SPEC
 
     def __init__(self, account: Account, *, retry: RetryPolicy | None = None,
-                 clock: Callable[[], datetime] | None = None, state_dir: Path | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, state_dir: Path | None = None, limits: Limits = limiter_for) -> None:
         """``clock`` signs requests at another time (tests of a skewed computer clock)."""
-        super().__init__(account, retry=retry, state_dir=state_dir)
+        super().__init__(account, retry=retry, state_dir=state_dir, limits=limits)
         if clock is not None:
             self.http.auth.clock = clock  # type: ignore[union-attr]

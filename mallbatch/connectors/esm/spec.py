@@ -35,7 +35,7 @@ from mallbatch.connectors.esm.mapping import (
 )
 from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.connectors.runtime.errors import ErrorRule
-from mallbatch.connectors.runtime.http import Envelope, RetryPolicy
+from mallbatch.connectors.runtime.http import Envelope, Limits, RetryPolicy, limiter_for
 from mallbatch.connectors.runtime.paging import PageNumber
 from mallbatch.connectors.runtime.spec import (
     Credential,
@@ -230,8 +230,9 @@ class EsmConnector(Connector):
 
     site: ClassVar[str]
 
-    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None) -> None:
-        super().__init__(account, retry=retry, state_dir=state_dir)
+    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None,
+                 limits: Limits = limiter_for) -> None:
+        super().__init__(account, retry=retry, state_dir=state_dir, limits=limits)
         self.addresses = AddressChanges(f"{self.spec.mall}/{account.name}", state_dir)
 
     def close(self) -> None:

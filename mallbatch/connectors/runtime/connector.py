@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from mallbatch.config import Account
 from mallbatch.connectors.runtime.errors import classifier
-from mallbatch.connectors.runtime.http import EndpointLimit, HttpClient, RetryPolicy, limiter_for
+from mallbatch.connectors.runtime.http import EndpointLimit, HttpClient, Limits, RetryPolicy, limiter_for
 from mallbatch.connectors.runtime.paging import dig
 from mallbatch.connectors.runtime.reads import run_read
 from mallbatch.connectors.runtime.spec import FromAccount, MarketplaceSpec
@@ -46,7 +46,9 @@ from mallbatch.malls import BY_CODE, OPTION_PRICES_FIX, OPTION_PRICES_IGNORED
 class Connector:
     spec: ClassVar[MarketplaceSpec]
 
-    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None) -> None:
+    def __init__(self, account: Account, *, retry: RetryPolicy | None = None, state_dir: Path | None = None,
+                 limits: Limits = limiter_for) -> None:
+        """``limits`` gives the account's limiters: this process's, or a PostgreSQL store's shared ones (Session)."""
         self.account = account
         self.retry = retry
         self.state_dir = state_dir  # the workspace's state folder, for a connector that keeps local state (ESM)
@@ -58,17 +60,17 @@ class Connector:
         self.auth = spec.auth(account)
         self.http = HttpClient(
             self.base_url,
-            limiter=limiter_for((spec.mall, account.name), rate, spec.rate.burst_at(rate), cap),
+            limiter=limits((spec.mall, account.name), rate, spec.rate.burst_at(rate), cap),
             auth=self.auth,
             classify=classifier(spec.envelope, spec.errors),
-            endpoints=self._endpoint_limiters(rate),
+            endpoints=self._endpoint_limiters(rate, limits),
             **self.http_options(),
         )
         attach = getattr(self.auth, "attach", None)
         if attach is not None:  # an auth that calls the mall itself (a token endpoint) does so through this connector
             attach(self)
 
-    def _endpoint_limiters(self, rate: float) -> dict[tuple[str, str], EndpointLimit]:
+    def _endpoint_limiters(self, rate: float, limits: Limits) -> dict[tuple[str, str], EndpointLimit]:
         """A limiter per declared slow endpoint group, scaled as the account's rate is to the mall's (a test mall's
         rate_limit 1000 lets the 1/s lists go at 200/s), never above the account's own rate; one per account, or
         one per value of the account key it is ``shared_by``."""
@@ -79,7 +81,7 @@ class Connector:
             method, paths = endpoint.method.upper(), " ".join(endpoint.paths)
             key = ((endpoint.shared_by, f"{self.account.secret(endpoint.shared_by)} {method} {paths}") if endpoint.shared_by
                    else (self.spec.mall, f"{self.account.name} {method} {paths}"))
-            limit = EndpointLimit(limiter_for(key, own, 1, max(1, math.floor(own))), endpoint.applies)
+            limit = EndpointLimit(limits(key, own, 1, max(1, math.floor(own))), endpoint.applies)
             limits |= {(method, path): limit for path in endpoint.paths}
         return limits
 

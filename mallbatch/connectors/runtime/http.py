@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpcore
 import httpx
@@ -96,6 +96,17 @@ _LIMITERS: dict[tuple[str, str], RateLimiter] = {}
 _LIMITERS_LOCK = threading.Lock()
 
 
+class Limiter(Protocol):
+    """What a client waits on before each send: this process's :class:`RateLimiter`, or the one a
+    PostgreSQL store's processes share (:mod:`.shared_limiter`)."""
+
+    def acquire(self) -> Any: ...
+
+
+Limits = Callable[[tuple[str, str], float, int, "int | None"], Limiter]
+"""Where a connector gets its limiters: :func:`limiter_for` (this process) or a store's ``SharedLimits``."""
+
+
 def limiter_for(key: tuple[str, str], rate: float, burst: int, per_second: int | None = None) -> RateLimiter:
     """One limiter per (mall, account) shared by every client of that account in this process."""
     with _LIMITERS_LOCK:
@@ -109,7 +120,7 @@ def limiter_for(key: tuple[str, str], rate: float, burst: int, per_second: int |
 class EndpointLimit:
     """The limiter of a slower endpoint, taken before the account's for the calls ``applies`` accepts (by payload)."""
 
-    limiter: RateLimiter
+    limiter: Limiter
     applies: Callable[[Any], bool] | None = None  # None: every call of the endpoint
 
     def acquire(self, kwargs: dict[str, Any]) -> None:
@@ -350,7 +361,7 @@ class HttpClient:
         self,
         base_url: str,
         *,
-        limiter: RateLimiter,
+        limiter: Limiter,
         envelope: Envelope,
         error_text: ErrorText = lambda r: (str(r.status_code), ""),
         auth: httpx.Auth | None = None,

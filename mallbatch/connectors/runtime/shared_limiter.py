@@ -1,0 +1,121 @@
+"""A mall account's rate limit held in the PostgreSQL store, so every process and machine that
+works for the account stays under it together (workers on one store), not each on its own.
+
+The rules are :class:`~mallbatch.connectors.runtime.http.RateLimiter`'s, unchanged: a token bucket
+of ``rate`` per second with ``burst`` saved up, and, with ``per_second``, a send waits until the
+oldest of the last ``per_second`` sends is ``RateLimiter.WINDOW`` old. Each acquire is one short
+transaction on the limiter's row (``SELECT … FOR UPDATE``: processes take turns) timed by the
+server's ``clock_timestamp()``, so machines whose clocks disagree still share one time line; the
+wait happens after the transaction, holding no lock. The row is keyed by a hash of the
+limiter's key (an endpoint key may hold an account value, which is not stored).
+
+A SQLite store keeps the in-process limiter: a SQLite workspace is one process on one machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+
+from mallbatch.connectors.runtime.http import RateLimiter
+from mallbatch.store.postgres import CONNECT_SECONDS, Server, translated
+
+_CLOCK = "extract(epoch FROM clock_timestamp())::float8"  # the server's time now, not the transaction's start
+
+
+class LimitDb:
+    """Autocommit connections of this process to the store's server, one per thread, apart from the
+    store's own (an acquire must not wait for, or join, a store transaction)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self._local = threading.local()
+        self._opened: list[tuple[psycopg.Connection[Any], int]] = []  # (connection, pid of the process that opened it)
+        self._lock = threading.Lock()
+
+    def connection(self) -> psycopg.Connection[Any]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or self._local.pid != os.getpid():  # a forked child connects anew
+            with translated(self.server, connecting=True):
+                conn = psycopg.connect(self.server.url, autocommit=True, connect_timeout=CONNECT_SECONDS)
+            with translated(self.server):
+                conn.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.server.schema)))
+            self._local.conn, self._local.pid = conn, os.getpid()
+            with self._lock:
+                self._opened.append((conn, os.getpid()))
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn, pid in self._opened:
+                if pid == os.getpid():  # a parent's connection is the parent's to close
+                    conn.close()
+            self._opened.clear()
+        self._local = threading.local()
+
+
+class SharedRateLimiter:
+    """One (mall, account) or endpoint limiter, shared through the database; see the module's docstring."""
+
+    def __init__(self, db: LimitDb, key: tuple[str, str], rate: float, burst: int = 1, per_second: int | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self.per_second = per_second
+        self.row = hashlib.sha256(json.dumps(list(key), ensure_ascii=False).encode()).hexdigest()[:32]
+        self._db = db
+        self._sleep = sleep
+
+    def acquire(self) -> float:
+        """Wait for this send's turn; returns the server's time (epoch seconds) the send was granted at."""
+        while True:
+            granted, wait = self._try()
+            if granted is not None:
+                return granted
+            self._sleep(max(wait, 1e-6))
+
+    def _try(self) -> tuple[float | None, float]:
+        conn = self._db.connection()
+        with translated(self._db.server), conn.transaction():
+            conn.execute(f"INSERT INTO rate_limits(limit_key, tokens, last_at, sent) VALUES (%s, %s, {_CLOCK}, '') "
+                         "ON CONFLICT (limit_key) DO NOTHING", (self.row, float(self.burst)))
+            tokens, last, text = conn.execute("SELECT tokens, last_at, sent FROM rate_limits WHERE limit_key=%s FOR UPDATE",
+                                              (self.row,)).fetchone()  # type: ignore[misc]
+            now = conn.execute(f"SELECT {_CLOCK}").fetchone()[0]  # type: ignore[index]  # after the lock: the turn's own time
+            tokens = min(float(self.burst), tokens + max(0.0, now - last) * self.rate)
+            sent = [float(t) for t in text.split(",") if t][-(self.per_second or 1):]
+            window_full = self.per_second is not None and len(sent) >= self.per_second
+            window_wait = sent[0] + RateLimiter.WINDOW - now if window_full else 0.0
+            if tokens >= 1 - 1e-9 and window_wait <= 0:  # float rounding must not spin
+                sent = (sent + [now])[-self.per_second:] if self.per_second is not None else []
+                conn.execute("UPDATE rate_limits SET tokens=%s, last_at=%s, sent=%s WHERE limit_key=%s",
+                             (max(0.0, tokens - 1), now, ",".join(repr(t) for t in sent), self.row))
+                return now, 0.0
+        return None, max(window_wait, (1 - tokens) / self.rate if tokens < 1 else 0.0)
+
+
+class SharedLimits:
+    """``limiter_for`` for a PostgreSQL store: the same keys, the limiter in the database."""
+
+    def __init__(self, server: Server) -> None:
+        self.db = LimitDb(server)
+        self._limiters: dict[tuple[str, str], SharedRateLimiter] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, key: tuple[str, str], rate: float, burst: int, per_second: int | None = None) -> SharedRateLimiter:
+        with self._lock:
+            limiter = self._limiters.get(key)
+            if limiter is None or (limiter.rate, limiter.burst, limiter.per_second) != (rate, max(1, burst), per_second):
+                limiter = self._limiters[key] = SharedRateLimiter(self.db, key, rate, burst, per_second)
+            return limiter
+
+    def close(self) -> None:
+        self.db.close()
