@@ -90,7 +90,8 @@ class Fleet:
         (workdir / "fleet.json").write_text(json.dumps(spec), encoding="utf-8")
         self.hosts = {mall: subprocess.Popen(
             [sys.executable, str(HERE / "agency_fleet.py"), str(workdir / "fleet.json"), mall, str(self.log(mall))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for mall in MALLS}
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=(workdir / f"simulators-{mall}.log").open("ab"),
+            text=True) for mall in MALLS}  # stderr: e.g. the resets a SIGKILLed worker's open connections cause
         started = {mall: json.loads(host.stdout.readline()) for mall, host in self.hosts.items()}  # type: ignore[union-attr]
         self.ports = {mall: s["ports"] for mall, s in started.items()}
         self.seeded = {mall: s["seeded"] for mall, s in started.items()}
