@@ -49,6 +49,8 @@ import agency_report as report
 from agency_fleet import MALLS, credentials
 from agency_pg import Cluster
 
+KINDS = ("orders", "claims", "inquiries")  # what each of the three malls collects (their specs' capabilities)
+
 PUSH_PRODUCTS = 4  # products in each pushed workbook (half with options)
 
 
@@ -283,6 +285,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         url = cluster.create_database("agency")
         fleet = Fleet(workdir, args.sellers, args.seed_orders, args.seed_inquiries)
         write_layout(root, args.sellers, url, fleet.ports, args.interval)
+        seeded = fleet.seeded
         setup_s = round(time.time() - t_setup, 1)
         print(f"setup: {args.sellers} sellers × {len(MALLS)} malls, PostgreSQL on port {cluster.port}, {setup_s} s; "
               f"seeded orders {fleet.seeded}", flush=True)
@@ -338,13 +341,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as db:
-            jobs = report.job_figures(db, start, interval_s, intervals + max(1, round(args.drain * 60 / interval_s)))
+            rows = db.execute(report.JOB_ROWS).fetchall()
+        jobs = report.job_figures(rows, start, interval_s, intervals + max(1, round(args.drain * 60 / interval_s)),
+                                  slots=args.sellers * len(MALLS) * len(KINDS))
         figures = {
             "command": " ".join(["python", "bench/agency.py", *sys.argv[1:]]),
             "size": {"sellers": args.sellers, "malls": list(MALLS), "accounts": args.sellers * len(MALLS),
                      "workers": args.workers, "concurrency": args.concurrency, "interval_minutes": args.interval, "minutes": args.minutes,
                      "time": "real time (not compressed)"},
-            "setup_s": setup_s, "run_s": round(end - t0, 1), "seeded_orders": fleet_seeded(snapshots),
+            "started_at": start.isoformat(), "setup_s": setup_s, "run_s": round(end - t0, 1), "seeded_orders": seeded,
             "cpu_s_since_last_start": cpu, "events": events, "process_exits": [{**e, "at": round(e["at"] - t0, 1)} for e in supervisor.exits],
             "rates": report.rate_figures(logs, limits, (t0, end)),
             **jobs,
@@ -363,10 +368,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             cluster.stop()
 
 
-def fleet_seeded(snapshots: dict[str, dict[str, Any]]) -> dict[str, int]:
-    return {mall: sum(len(s["units"]) for s in sellers.values()) for mall, sellers in snapshots.items()}
-
-
 def tempfile_dir() -> str:
     import tempfile
 
@@ -378,8 +379,8 @@ def show(figures: dict[str, Any]) -> str:
                      f"{figures['size']['accounts']} accounts, {figures['size']['workers']} workers, every "
                      f"{figures['size']['interval_minutes']} min for {figures['size']['minutes']} min ({figures['size']['time']})"))]
     for slot in figures["per_interval"]:
-        rows.append((f"interval {slot['interval']}", (f"collections due {slot['collections_due']}, done in interval "
-                     f"{slot['done_in_interval']}, done later {slot['done_later']}, not done {slot['not_done']}")))
+        rows.append((f"interval {slot['interval']}", (f"collections due {slot['collections_due']}, enqueued {slot['enqueued']}, "
+                     f"done {slot['done']}, failed {slot['failed']}, waiting at its end {slot['backlog_at_end']}")))
     for mall, r in figures["rates"].items():
         rows.append((f"{mall} rate", (f"limit {r['limit_per_s']:g}/s per account; busiest account's busiest second "
                      f"{r['max_in_any_second_any_account']}; windows over the limit {r['windows_over_limit']}; "

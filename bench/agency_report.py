@@ -70,41 +70,44 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def job_figures(db: Any, start: datetime, interval_s: float, intervals: int) -> dict[str, Any]:
-    """Per interval: collection jobs deferred (due) and finished (done) in it; queue latency p50/p95 of
-    every job (deferred → first started)."""
-    rows = db.execute(f"""
-        SELECT j.id, j.task_name, j.queue_name, j.status,
-               MIN(e.at) FILTER (WHERE e.type = 'deferred') AS deferred,
-               MIN(e.at) FILTER (WHERE e.type = 'started') AS started,
-               MAX(e.at) FILTER (WHERE e.type IN ('succeeded', 'failed', 'cancelled', 'aborted')) AS ended,
-               COUNT(*) FILTER (WHERE e.type = 'started') AS starts
-        FROM {JOBS}.procrastinate_jobs j JOIN {JOBS}.procrastinate_events e ON e.job_id = j.id
-        GROUP BY j.id""").fetchall()
+JOB_ROWS = f"""
+    SELECT j.id, j.task_name, j.queue_name, j.status,
+           MIN(e.at) FILTER (WHERE e.type = 'deferred') AS deferred,
+           MIN(e.at) FILTER (WHERE e.type = 'started') AS started,
+           MAX(e.at) FILTER (WHERE e.type IN ('succeeded', 'failed', 'cancelled', 'aborted')) AS ended,
+           COUNT(*) FILTER (WHERE e.type = 'started') AS starts
+    FROM {JOBS}.procrastinate_jobs j JOIN {JOBS}.procrastinate_events e ON e.job_id = j.id
+    GROUP BY j.id"""
+
+
+def job_figures(rows: Iterable[tuple[Any, ...]], start: datetime, interval_s: float, intervals: int, slots: int) -> dict[str, Any]:
+    """Per interval: the collections due (every mall×account×kind once, the schedule's interval being the
+    interval), the collection jobs enqueued, those finished in it, and the backlog at its end; queue latency
+    p50/p95 (deferred → first started) of every job. ``rows`` are :data:`JOB_ROWS`."""
+    rows = list(rows)
     latency: dict[str, list[float]] = defaultdict(list)
-    per_interval = [{"interval": i + 1, "collections_due": 0, "done_in_interval": 0, "done_later": 0, "not_done": 0}
-                    for i in range(intervals)]
     statuses: dict[str, int] = defaultdict(int)
     restarted = 0
-    for _id, task, queue, status, deferred, started, ended, starts in rows:
+    for _id, task, queue, status, deferred, started, _ended, starts in rows:
         statuses[f"{task}:{status}"] += 1
-        restarted += starts > 1
+        restarted += int(starts) > 1
         if deferred and started:
             latency[queue.split(".")[0]].append((started - deferred).total_seconds())
-        if not task.endswith("collect") or deferred is None:
-            continue
-        index = int((deferred - start).total_seconds() // interval_s)
-        if not 0 <= index < intervals:
-            continue
-        slot = per_interval[index]
-        slot["collections_due"] += 1
-        end_of_interval = (index + 1) * interval_s
-        if status == "succeeded" and ended is not None and (ended - start).total_seconds() < end_of_interval:
-            slot["done_in_interval"] += 1
-        elif status == "succeeded":
-            slot["done_later"] += 1
-        else:
-            slot["not_done"] += 1
+
+    def at(moment: datetime | None) -> float | None:
+        return None if moment is None else (moment - start).total_seconds()
+
+    collections = [(at(d), at(e), status) for _id, task, _q, status, d, _s, e, _n in rows if task.endswith("collect")]
+    per_interval = []
+    for i in range(intervals):
+        low, high = i * interval_s, (i + 1) * interval_s
+        per_interval.append({
+            "interval": i + 1, "collections_due": slots,
+            "enqueued": sum(1 for d, _e, _st in collections if d is not None and low <= d < high),
+            "done": sum(1 for _d, e, st in collections if st == "succeeded" and e is not None and low <= e < high),
+            "failed": sum(1 for _d, e, st in collections if st == "failed" and e is not None and low <= e < high),
+            "backlog_at_end": sum(1 for d, e, _st in collections if d is not None and d < high and (e is None or e >= high)),
+        })
     every = [v for values in latency.values() for v in values]
     return {
         "per_interval": per_interval,
