@@ -1,7 +1,7 @@
 """The agency benchmark: many sellers × 3 malls on one PostgreSQL, N ``mallbatch worker`` processes and
 the enqueue-only ``mallbatch watch --agency``, collecting every 5 minutes, with two fault drills.
 
-    python bench/agency.py                         # 500 sellers × 3 malls, 4 workers, 30 minutes
+    python bench/agency.py --concurrency 10 --push-sellers 20   # 500 sellers × 3 malls, 4 workers, 30 minutes
     python bench/agency.py --sellers 50 --minutes 10 --out agency.json
 
 What it does, in order:
