@@ -427,11 +427,11 @@ def worker(ctx: click.Context, concurrency: int, queues: tuple[str, ...], agency
 
 def _serve_queue(root: Path, agency: bool, role: str, **options: Any) -> None:
     """The enqueue-only watcher or a worker, for one workspace or an agency folder."""
+    import psycopg
+
     from mallbatch.jobs.enqueue import run_enqueue
     from mallbatch.jobs.sellers import Place
     from mallbatch.jobs.worker import console_logging, run_worker
-
-    import psycopg
 
     place = Place(root, agency)
     console_logging(place)

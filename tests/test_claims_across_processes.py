@@ -81,11 +81,13 @@ def test_push_killed_in_flight_is_read_back_by_the_next_not_resent(sim_workspace
     path = products_file(ws, tmp_path / "상품.xlsx", 3)
     child = push(ws.home, path)
     flying = wait_for(lambda: [r for r in journal_rows(store, "product.create") if r["state"] == "in_flight"])
+    calls = servers["coupang"].requests
+    wait_for(lambda: servers["coupang"].requests > calls)  # the create the claim was made for has reached the mall
     child.send_signal(signal.SIGKILL)
     child.wait()
     (row,) = flying  # type: ignore[misc]
     assert row["claim_owner"].split(":")[1] == str(child.pid)  # the dead process's claim
-    wait_for(lambda: sim.store.audit_counts("product.create"), 10)  # the mall applies the call the dead push made
+    wait_for(lambda: sim.store.audit_counts("product.create"))  # the mall applies the call the dead push made
     assert [r["state"] for r in journal_rows(store, "product.create")].count("in_flight") == 1
 
     sim.faults.update({"latency_ms": 0})

@@ -5,6 +5,7 @@ Skips without a PostgreSQL server (the ``pg_url`` fixture says why); ``.ci/run``
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from mallbatch.jobs.queue import COLLECT, PROCESS_FILE, ensure_schema
 from mallbatch.jobs.tasks import enqueue_file
 from mallbatch.sandbox.server import SandboxServer
 from mallbatch.store import open_store
-from mallbatch.watch.schedule import Slot
 from mallbatch.watch.scanner import claim
+from mallbatch.watch.schedule import Slot
 from mallbatch.watch.service import PROCESSING
 from tests.jobs_helpers import Proc, jobs, runs, seller_workspace
 from tests.pipeline_helpers import products_file
@@ -108,7 +109,7 @@ def test_two_workers_never_collect_one_account_at_once(pg_url: str, tmp_path: Pa
             assert worker.stop() == 0, worker.output()
     spans = sorted(runs(pg_url, [j["id"] for j in jobs(pg_url)]))
     assert len(spans) == 3
-    for (_, ended), (started, _) in zip(spans, spans[1:]):
+    for (_, ended), (started, _) in itertools.pairwise(spans):
         assert ended <= started, f"two collections of one account overlapped: {spans}"
 
 

@@ -26,7 +26,17 @@ from typing import Any
 from mallbatch.connectors.registry import connector_class
 from mallbatch.errors import MallbatchError
 from mallbatch.files import now_kst, os_error_ko, sha256_file
-from mallbatch.jobs.queue import COLLECT, DAILY, DAILY_QUEUE, STOCK_QUEUE, STOCK_ROUND, collect_queue, defer, ensure_schema, masked
+from mallbatch.jobs.queue import (
+    COLLECT,
+    DAILY,
+    DAILY_QUEUE,
+    STOCK_QUEUE,
+    STOCK_ROUND,
+    collect_queue,
+    defer,
+    ensure_schema,
+    masked,
+)
 from mallbatch.jobs.sellers import Place
 from mallbatch.jobs.tasks import enqueue_file
 from mallbatch.pipeline.collect import KINDS

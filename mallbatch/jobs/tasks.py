@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from procrastinate import Blueprint, JobContext
+from procrastinate import Blueprint, JobContext, RetryStrategy
 
 from mallbatch.errors import MallbatchError, StoreError
 from mallbatch.files import archive
-from mallbatch.jobs.queue import DAILY, FILES_QUEUE, PROCESS_FILE, RETRY_FILE, STOCK_ROUND, COLLECT, defer
+from mallbatch.jobs.queue import COLLECT, DAILY, FILES_QUEUE, PROCESS_FILE, RETRY_FILE, STOCK_ROUND, defer
 from mallbatch.jobs.sellers import Place
 from mallbatch.pipeline.catalogue import daily_products_workbook
 from mallbatch.pipeline.collect import collect as run_collect
@@ -40,6 +40,8 @@ from mallbatch.workspace import Workspace
 log = logging.getLogger("mallbatch.jobs")
 tasks = Blueprint()
 QUEUED = "queued"  # files table: in .processing with a job waiting for it
+# The store away (server restarting, disk full): the same job again, 10 s, 20 s … later, for about an hour.
+STORE_AWAY = RetryStrategy(max_attempts=30, wait=10, linear_wait=10, retry_exceptions=[StoreError])
 
 
 def enqueue_file(store: Any, seller: str, claimed: Path, sha: str, attempt: int = 0, wait: float = 0.0) -> int | None:
@@ -65,7 +67,7 @@ def _who(seller: str) -> str:
     return f"[{seller}] " if seller else ""
 
 
-@tasks.task(name=PROCESS_FILE, pass_context=True)
+@tasks.task(name=PROCESS_FILE, pass_context=True, retry=STORE_AWAY)
 def process_file(context: JobContext, seller: str, name: str, sha: str, attempt: int = 0) -> None:
     """One dropped file: push it, write its result to the seller's outbox, archive it."""
     with _opened(context, seller) as (ws, store, session):
@@ -128,7 +130,7 @@ def _defer_retry(store: Any, seller: str, ws: Workspace, archived: Path, attempt
     log.info("%s%s: 실패·보류된 행을 %.0f분 뒤에 다시 보냅니다", _who(seller), archived.name, delay / 60)
 
 
-@tasks.task(name=RETRY_FILE, pass_context=True)
+@tasks.task(name=RETRY_FILE, pass_context=True, retry=STORE_AWAY)
 def retry_file(context: JobContext, seller: str, archived: str, attempt: int = 0) -> None:
     """An archived file's rows that failed for now, sent again (nothing the mall refused, nothing done twice)."""
     with _opened(context, seller) as (ws, store, session):
@@ -143,7 +145,7 @@ def retry_file(context: JobContext, seller: str, archived: str, attempt: int = 0
             _defer_retry(store, seller, ws, path, attempt + 1, settings)
 
 
-@tasks.task(name=COLLECT, pass_context=True)
+@tasks.task(name=COLLECT, pass_context=True, retry=STORE_AWAY)
 def collect(context: JobContext, seller: str, mall: str, account: str, kind: str) -> None:
     """One mall×account×kind collected into the seller's dated workbooks (and the stock it moved, synced)."""
     with _opened(context, seller) as (ws, store, session):
@@ -154,7 +156,7 @@ def collect(context: JobContext, seller: str, mall: str, account: str, kind: str
         log.info("%s수집 엑셀: %s", _who(seller), path)
 
 
-@tasks.task(name=STOCK_ROUND, pass_context=True)
+@tasks.task(name=STOCK_ROUND, pass_context=True, retry=STORE_AWAY)
 def stock_round(context: JobContext, seller: str) -> None:
     """Stock levels not yet sent to some mall (a crash, a mall that was down), sent now."""
     with _opened(context, seller) as (ws, store, session):
@@ -163,7 +165,7 @@ def stock_round(context: JobContext, seller: str) -> None:
         log.info("%s%s", _who(seller), line)
 
 
-@tasks.task(name=DAILY, pass_context=True)
+@tasks.task(name=DAILY, pass_context=True, retry=STORE_AWAY)
 def daily(context: JobContext, seller: str, day: str) -> None:
     """The day's 판매상품 and 매출통계 workbooks (each written once a day; a second run writes nothing)."""
     with _opened(context, seller) as (ws, store, _session):

@@ -75,15 +75,15 @@ class Connector:
         rate_limit 1000 lets the 1/s lists go at 200/s), never above the account's own rate; one per account, or
         one per value of the account key it is ``shared_by``."""
         scale = rate / self.spec.rate.per_second
-        limits = {}
+        by_path = {}
         for endpoint in self.spec.rate.endpoints:
             own = min(rate, endpoint.rate_at(scale))
             method, paths = endpoint.method.upper(), " ".join(endpoint.paths)
             key = ((endpoint.shared_by, f"{self.account.secret(endpoint.shared_by)} {method} {paths}") if endpoint.shared_by
                    else (self.spec.mall, f"{self.account.name} {method} {paths}"))
             limit = EndpointLimit(limits(key, own, 1, max(1, math.floor(own))), endpoint.applies)
-            limits |= {(method, path): limit for path in endpoint.paths}
-        return limits
+            by_path |= {(method, path): limit for path in endpoint.paths}
+        return by_path
 
     @property
     def base_url(self) -> str:
