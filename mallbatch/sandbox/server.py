@@ -291,9 +291,10 @@ class SandboxServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> SandboxServer:
-        # A short poll interval makes stop() quick (tests start and stop many servers).
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+    def start(self, poll_interval: float = 0.05) -> SandboxServer:
+        """Serve in a daemon thread. A short poll interval makes stop() quick (tests start and stop many
+        servers); a fleet of hundreds in one process takes a long one, or its idle wake-ups eat the CPU."""
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": poll_interval},
                                         name=f"sandbox-{self.simulator.mall}", daemon=True)
         self._thread.start()
         return self

@@ -171,6 +171,15 @@ class SimStore:
         return {k: n for k, n in rows}
 
 
+    def audit_totals(self) -> list[tuple[str, str, int]]:
+        """(op, key, how many times) of every write applied: a benchmark's "nothing twice" over all ops at once."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT op, key, COUNT(*) FROM audit WHERE mall=? GROUP BY op, key ORDER BY op, key", (self.mall,)
+            ).fetchall()
+        return [(op, key, n) for op, key, n in rows]
+
+
 def workspace_id(path: Path | str) -> str:
     """Which workspace a sandbox database belongs to: its resolved path, hashed.
 
