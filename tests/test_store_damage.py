@@ -112,11 +112,10 @@ def tiny_disk(tmp_path: Path):  # noqa: ANN201 - yields the mount point
 def fill(folder: Path) -> Path:
     """Write until the file system says ENOSPC."""
     filler = folder / "filler"
-    with open(filler, "wb") as handle:
+    with open(filler, "wb", buffering=0) as handle:  # unbuffered: nothing left to flush (and fail) at close
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
     return filler
