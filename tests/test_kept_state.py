@@ -28,6 +28,7 @@ from mallbatch.sandbox.server import SandboxServer
 from mallbatch.store import open_store
 from mallbatch.workspace import Workspace
 from tests.contract.harness import Invoice
+from tests.test_wish_oauth import browser, issued
 
 CREDS = sandbox_credentials("wish")
 CHILD_SECONDS = 120
@@ -57,16 +58,6 @@ def other_worker(tmp_path: Path, ws: Workspace, engine: str) -> Path:
     home.mkdir()
     (home / "config.toml").write_text((ws.home / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
     return home
-
-
-def browser(url: str) -> str:
-    answer = httpx.get(url, follow_redirects=False)
-    assert answer.status_code == 302, answer.text
-    return answer.headers["Location"]
-
-
-def issued(server: SandboxServer) -> int:
-    return sum(server.simulator.store.audit_counts("oauth.issue").values())
 
 
 def refused(server: SandboxServer) -> int:

@@ -61,6 +61,14 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA busy_timeout=30000")
             self.db.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            self.db.close()
+            raise
+        self._open_tables()
+
+    def _open_tables(self) -> None:
+        """Bring the schema up to date (closing the connection if that fails), then the typed accessors."""
+        try:
             self._migrate()
         except BaseException:
             self.db.close()
@@ -184,14 +192,7 @@ class PostgresStore(Store):
         self.server = server
         self._lock = threading.RLock()
         self.db = PgDb(server, self._lock)  # type: ignore[assignment]
-        try:
-            self._migrate()
-        except BaseException:
-            self.db.close()
-            raise
-        self.journal = Journal(self)
-        self.records = Records(self)
-        self.stock = Stock(self)
+        self._open_tables()
 
     def checkpoint(self) -> bool:
         """Nothing to copy: a committed PostgreSQL transaction is already on the server's disk."""
