@@ -165,8 +165,7 @@ class WatchService:
         self._collect_errors: dict[Slot, str] = {}
         self._collecting: dict[Slot, str] = {}  # collections under way: their count and ETA
         self._next_account_check = 0.0
-        self._products_day: date | None = None  # the day the 판매상품 workbook was last tried
-        self._stats_day: date | None = None  # the day the 매출통계 workbook was last tried
+        self._daily_day: date | None = None  # the day the 판매상품 and 매출통계 workbooks were last tried
         self._sale_ends_day: date | None = None  # the day 상태's 판매기간 list was last worked out (None: again now)
         self._saved = ""
         self._saved_at = 0.0
@@ -317,8 +316,7 @@ class WatchService:
                 due = self.schedule.due(now_kst())
                 if due:
                     self._collect(due)
-                self._daily_products()
-                self._daily_stats()
+                self._daily_workbooks()
                 self._note_sale_ends()
                 self._check_accounts()
             self._save_board()
@@ -509,33 +507,21 @@ class WatchService:
         self._note_facts()
         self._note_auth()
 
-    def _daily_products(self) -> None:
-        """The 판매상품 workbook once a day; tried once per day, so a full disk does not retry every loop."""
+    def _daily_workbooks(self) -> None:
+        """The 판매상품 and 매출통계 workbooks once a day; tried once per day, so a full disk does not retry every loop."""
         today = now_kst().date()
-        if self._products_day == today:
+        if self._daily_day == today:
             return
-        self._products_day = today
-        try:
-            path = daily_products_workbook(self.ws, self.store)
-        except OSError as exc:
-            log.warning("판매상품 엑셀을 만들지 못했습니다 (내일 다시 만들거나 mallbatch products 로 지금 만드세요): %s", reason_ko(exc))
-            return
-        if path is not None:
-            log.info("판매상품 엑셀: %s", path)
-
-    def _daily_stats(self) -> None:
-        """The 매출통계 workbook once a day, as the 판매상품 one: tried once per day."""
-        today = now_kst().date()
-        if self._stats_day == today:
-            return
-        self._stats_day = today
-        try:
-            path = daily_stats_workbook(self.ws, self.store)
-        except OSError as exc:
-            log.warning("매출통계 엑셀을 만들지 못했습니다 (내일 다시 만들거나 mallbatch stats 로 지금 만드세요): %s", reason_ko(exc))
-            return
-        if path is not None:
-            log.info("매출통계 엑셀: %s", path)
+        self._daily_day = today
+        for label, make, command in (("판매상품", daily_products_workbook, "products"), ("매출통계", daily_stats_workbook, "stats")):
+            try:
+                path = make(self.ws, self.store)
+            except OSError as exc:
+                log.warning("%s 엑셀을 만들지 못했습니다 (내일 다시 만들거나 mallbatch %s 로 지금 만드세요): %s", label, command,
+                            reason_ko(exc))
+                continue
+            if path is not None:
+                log.info("%s 엑셀: %s", label, path)
 
     def _note_sale_ends(self) -> None:
         """상태's list of sale periods ending within a week: once a day and after each file."""
