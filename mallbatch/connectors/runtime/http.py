@@ -26,7 +26,7 @@ import ssl
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -79,17 +79,24 @@ class RateLimiter:
         while True:
             with self._lock:
                 now = self._clock()
-                self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+                self._tokens, wait = self.turn(self._tokens, now - self._last, self._sent, now)
                 self._last = now
-                window_full = self.per_second is not None and len(self._sent) == self.per_second
-                window_wait = self._sent[0] + self.WINDOW - now if window_full else 0.0
-                if self._tokens >= 1 - 1e-9 and window_wait <= 0:  # float rounding must not spin
+                if wait == 0.0:
                     self._tokens = max(0.0, self._tokens - 1)
                     if self.per_second is not None:
                         self._sent.append(now)
                     return
-                wait = max(window_wait, (1 - self._tokens) / self.rate if self._tokens < 1 else 0.0)
             self._sleep(max(wait, 1e-6))
+
+    def turn(self, tokens: float, elapsed: float, sent: Sequence[float], now: float) -> tuple[float, float]:
+        """The bucket refilled over ``elapsed`` seconds, and how long a send must wait (0.0: it may go now, taking
+        one token and recording ``now`` in ``sent``). The one rule, for this limiter and the store's shared one."""
+        tokens = min(self.burst, tokens + max(0.0, elapsed) * self.rate)
+        window_full = self.per_second is not None and len(sent) >= self.per_second
+        window_wait = sent[-self.per_second] + self.WINDOW - now if window_full and self.per_second else 0.0
+        if tokens >= 1 - 1e-9 and window_wait <= 0:  # float rounding must not spin
+            return tokens, 0.0
+        return tokens, max(window_wait, (1 - tokens) / self.rate if tokens < 1 else 0.0)
 
 
 _LIMITERS: dict[tuple[str, str], RateLimiter] = {}

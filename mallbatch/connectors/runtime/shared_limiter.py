@@ -62,19 +62,17 @@ class LimitDb:
         self._local = threading.local()
 
 
-class SharedRateLimiter:
-    """One (mall, account) or endpoint limiter, shared through the database; see the module's docstring."""
+class SharedRateLimiter(RateLimiter):
+    """One (mall, account) or endpoint limiter, shared through the database; see the module's docstring.
+    Its bucket and window are the in-process limiter's :meth:`~RateLimiter.turn`, on the row's state."""
 
     def __init__(self, db: LimitDb, key: tuple[str, str], rate: float, burst: int = 1, per_second: int | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        self.rate = rate
-        self.burst = max(1, burst)
-        self.per_second = per_second
+        super().__init__(rate, burst, per_second, sleep=sleep)
         self.row = hashlib.sha256(json.dumps(list(key), ensure_ascii=False).encode()).hexdigest()[:32]
         self._db = db
-        self._sleep = sleep
 
-    def acquire(self) -> float:
+    def acquire(self) -> float:  # type: ignore[override]
         """Wait for this send's turn; returns the server's time (epoch seconds) the send was granted at."""
         while True:
             granted, wait = self._try()
@@ -90,16 +88,14 @@ class SharedRateLimiter:
             tokens, last, text = conn.execute("SELECT tokens, last_at, sent FROM rate_limits WHERE limit_key=%s FOR UPDATE",
                                               (self.row,)).fetchone()  # type: ignore[misc]
             now = conn.execute(f"SELECT {_CLOCK}").fetchone()[0]  # type: ignore[index]  # after the lock: the turn's own time
-            tokens = min(float(self.burst), tokens + max(0.0, now - last) * self.rate)
             sent = [float(t) for t in text.split(",") if t][-(self.per_second or 1):]
-            window_full = self.per_second is not None and len(sent) >= self.per_second
-            window_wait = sent[0] + RateLimiter.WINDOW - now if window_full else 0.0
-            if tokens >= 1 - 1e-9 and window_wait <= 0:  # float rounding must not spin
+            tokens, wait = self.turn(tokens, now - last, sent, now)
+            if wait == 0.0:
                 sent = (sent + [now])[-self.per_second:] if self.per_second is not None else []
                 conn.execute("UPDATE rate_limits SET tokens=%s, last_at=%s, sent=%s WHERE limit_key=%s",
                              (max(0.0, tokens - 1), now, ",".join(repr(t) for t in sent), self.row))
                 return now, 0.0
-        return None, max(window_wait, (1 - tokens) / self.rate if tokens < 1 else 0.0)
+        return None, wait
 
 
 class SharedLimits:
