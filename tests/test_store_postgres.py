@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import psycopg
@@ -112,3 +113,26 @@ def test_a_connection_lost_between_uses_fails_one_statement_and_the_next_reconne
         with pytest.raises(StoreError):  # the first statement finds the connection dead: nothing was half done
             store.product_codes()
         assert store.product_codes() == ["A"]
+
+
+def _connections(admin: psycopg.Connection[Any]) -> int:
+    return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                         ).fetchone()[0]  # type: ignore[index]
+
+
+def test_many_open_stores_of_one_server_share_a_few_connections_and_each_keeps_its_schema(pg_url: str) -> None:
+    """An agency's watcher keeps a store open per seller: 40 open stores must not be 40 logins."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        stores = [PostgresStore(Server(pg_url, f"seller_{n:02d}")) for n in range(40)]
+        try:
+            for round_ in range(3):
+                for n, store in enumerate(stores):
+                    store.save_products([{"code": f"S{n}-{round_}"}])
+                    with store.transaction() as db:
+                        db.execute("SELECT 1")
+            assert _connections(admin) <= 2
+            for n, store in enumerate(stores):  # a reused connection was set to each store's own schema
+                assert store.product_codes() == [f"S{n}-0", f"S{n}-1", f"S{n}-2"]
+        finally:
+            for store in stores:
+                store.close()

@@ -66,10 +66,10 @@ _HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype='advisory' AND gr
 
 
 def hold_presence(db: Any, owner: str) -> None:
-    """On PostgreSQL: ``owner`` (this journal) holds its presence lock on the store's connection from now on
-    (session-level, so it outlives the transaction and dies with the connection or the process)."""
+    """On PostgreSQL: ``owner`` (this journal) holds its presence lock on the store's own connection from now on
+    (session-level: it dies with the store, its connection or the process), taken before the claim commits."""
     key = presence_key(owner)
-    db.execute(_HOLD, (PRESENCE_CLASS, key, PRESENCE_CLASS, key))
+    db.execute_pinned(_HOLD, (PRESENCE_CLASS, key, PRESENCE_CLASS, key))
 
 
 def present(db: Any, owner: str) -> bool:

@@ -206,6 +206,8 @@ class PostgresStore(Store):
         return int(row[0]) if row else 0
 
     def _migrate(self) -> None:
+        if self.version == len(MIGRATIONS):
+            return  # the usual case, two reads: no lock, no DDL (a worker opens a store for every job)
         with self.transaction() as db:
             db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"mallbatch-migrate:{self.server.schema}",))
             schema = self.server.schema.replace('"', '""')

@@ -148,9 +148,9 @@ class Journal:
         code, message, remote_ref = text or ("", "", "")
         words = "code=?, message=?, " if text is not None else ""
         moved = []
+        if owner and self.store.dialect == POSTGRES:
+            claims.hold_presence(self.store.db, owner)  # present before any claim of it commits
         with self.store.transaction() as db:
-            if owner and self.store.dialect == POSTGRES:
-                claims.hold_presence(db, owner)  # committed with the claim
             for c in commands:
                 cursor = db.execute(
                     f"UPDATE commands SET state=?, attempts=attempts+?, {words}"

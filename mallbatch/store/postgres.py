@@ -3,13 +3,20 @@ indexable by name and position, and every failure about the server (unreachable,
 database missing, disk full, connection lost) as a :class:`~mallbatch.errors.StoreError` whose Korean
 message names the server as ``host:port/database`` (never the password) and says what to do.
 
-One connection per store, autocommit outside :meth:`PgDb.transaction` (a read is its own statement);
-inside, one server transaction that commits at exit. A connection lost in a transaction fails that
-transaction as a whole (the server rolls it back); the next use connects again.
+Connections are this process's, shared by every store on the same server (:class:`Idle`): a
+statement outside :meth:`PgDb.transaction` borrows one for itself (autocommit: a read is its own
+statement), a transaction holds one until it commits. So a worker's jobs reuse connections instead
+of logging in for each, and a watcher serving 500 sellers holds one connection, not 500. A store
+sets its schema on a borrowed connection only when the connection's last user had another. A
+connection lost in a transaction fails that transaction as a whole (the server rolls it back); the
+idle ones opened before it are dropped too (a restarted server has closed them all) and the next
+use connects again. Not psycopg_pool: its background connecting retries a refused login or a
+missing database for minutes, where a seller must read at once what is wrong.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -152,6 +159,56 @@ def translated(server: Server, *, connecting: bool = False) -> Iterator[None]:
         raise error from None  # psycopg's text may quote the connection string
 
 
+class Idle:
+    """This process's idle connections to each server, with the schema each was last set to."""
+
+    KEEP = 16  # idle connections kept per server; more are closed when given back
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[int, str], list[tuple[psycopg.Connection[Any], str]]] = {}
+        self._lock = threading.Lock()
+
+    def borrow(self, server: Server) -> psycopg.Connection[Any]:
+        """An idle connection in ``server.schema``, or a new one (failures as StoreErrors)."""
+        with self._lock:
+            idle = self._idle.setdefault((os.getpid(), server.url), [])  # a forked child connects anew
+            while idle:
+                conn, schema = idle.pop()
+                if not conn.closed:
+                    break
+            else:
+                conn, schema = None, ""
+        if conn is None:
+            with translated(server, connecting=True):
+                conn = psycopg.connect(server.url, autocommit=True, connect_timeout=CONNECT_SECONDS, row_factory=_row_factory)
+        if schema != server.schema:
+            with translated(server):
+                try:
+                    conn.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(server.schema)))
+                except BaseException:
+                    conn.close()
+                    raise
+        return conn
+
+    def give_back(self, server: Server, conn: psycopg.Connection[Any]) -> None:
+        """Keep ``conn`` for the next borrower when it is healthy and idle; a lost one drops every idle one."""
+        healthy = not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with self._lock:
+            idle = self._idle.setdefault((os.getpid(), server.url), [])
+            if healthy and len(idle) < self.KEEP:
+                idle.append((conn, server.schema))
+                return
+            stale = [] if healthy else idle[:]
+            if not healthy:
+                idle.clear()
+        conn.close()
+        for old, _schema in stale:
+            old.close()
+
+
+IDLE = Idle()
+
+
 class PgDb:
     """The store's connection as its modules use it: ``execute``/``executemany`` with ``?`` and
     sqlite3-like cursors. Thread-safe: statements and transactions hold the store's lock."""
@@ -159,39 +216,35 @@ class PgDb:
     def __init__(self, server: Server, lock: threading.RLock) -> None:
         self.server = server
         self._lock = lock
-        self._conn: psycopg.Connection[Any] | None = None
         self._tx: psycopg.Connection[Any] | None = None  # the connection of the open transaction
+        self._pinned: psycopg.Connection[Any] | None = None  # this store's own, for session state (see execute_pinned)
 
     def connection(self) -> psycopg.Connection[Any]:
-        """The live connection; a new one when there is none or the last one was lost."""
-        with self._lock:
-            if self._tx is not None:
-                if self._tx.closed:
-                    raise StoreError(_message(self.server, "lost"))
-                return self._tx
-            if self._conn is None or self._conn.closed:
-                self._conn = None
-                with translated(self.server, connecting=True):
-                    conn = psycopg.connect(self.server.url, autocommit=True, connect_timeout=CONNECT_SECONDS,
-                                           row_factory=_row_factory)
-                with translated(self.server):
-                    try:
-                        conn.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.server.schema)))
-                    except BaseException:
-                        conn.close()
-                        raise
-                self._conn = conn
-            return self._conn
+        """The open transaction's connection."""
+        if self._tx is None:
+            raise RuntimeError("only inside PgDb.transaction()")
+        if self._tx.closed:
+            raise StoreError(_message(self.server, "lost"))
+        return self._tx
+
+    @contextmanager
+    def _statement(self) -> Iterator[psycopg.Connection[Any]]:
+        """The transaction's connection, or one borrowed for a single autocommit statement."""
+        if self._tx is not None:
+            yield self.connection()
+            return
+        conn = IDLE.borrow(self.server)
+        try:
+            yield conn
+        finally:
+            IDLE.give_back(self.server, conn)  # the rows are already read: a cursor outlives its connection's loan
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
-        with self._lock:
-            conn = self.connection()
-            with translated(self.server):
-                return conn.execute(pg_placeholders(sql), tuple(parameters))  # type: ignore[arg-type]
+        with self._lock, self._statement() as conn, translated(self.server):
+            return conn.execute(pg_placeholders(sql), tuple(parameters))  # type: ignore[arg-type]
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> psycopg.Cursor[Any]:
-        with self._lock:
-            conn = self.connection()
+        with self._lock, self._statement() as conn:
             cursor = conn.cursor()
             with translated(self.server):
                 cursor.executemany(pg_placeholders(sql), [tuple(p) for p in parameters])  # type: ignore[arg-type]
@@ -208,11 +261,11 @@ class PgDb:
             if self._tx is not None:  # nested: the outer transaction commits (as SQLite's would fail, we join)
                 yield self
                 return
-            conn = self.connection()
-            with translated(self.server):
-                conn.execute("BEGIN")
-            self._tx = conn
+            conn = IDLE.borrow(self.server)
             try:
+                with translated(self.server):
+                    conn.execute("BEGIN")
+                self._tx = conn
                 yield self
                 with translated(self.server):
                     conn.execute("COMMIT")
@@ -225,9 +278,20 @@ class PgDb:
                 raise
             finally:
                 self._tx = None
+                IDLE.give_back(self.server, conn)
+
+    def execute_pinned(self, sql: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
+        """A statement on a connection this store keeps to itself until :meth:`close`, outside any transaction:
+        for session state that must live exactly as long as the store (a claim owner's presence lock)."""
+        with self._lock:
+            if self._pinned is None or self._pinned.closed:
+                self._pinned = IDLE.borrow(self.server)
+            with translated(self.server):
+                return self._pinned.execute(pg_placeholders(sql), tuple(parameters))  # type: ignore[arg-type]
 
     def close(self) -> None:
+        """Close the store's own connection (its session state ends with it); the borrowed ones are the process's."""
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            if self._pinned is not None:
+                self._pinned.close()
+                self._pinned = None
