@@ -115,10 +115,12 @@ class EnqueueService:
         log.info("시작: 대기열 %s 에 작업을 넣습니다 (처리는 mallbatch worker 가 합니다)", masked(url))
         try:
             while not self._stop.is_set():
-                self._refresh()
-                for seller in list(self._sellers.values()):
+                for name in self.place.names():
                     if self._stop.is_set():
                         break
+                    seller = self._sellers.get(name) or self._opened(name)
+                    if seller is None:
+                        continue
                     try:
                         self._turn(seller)
                     except MallbatchError as exc:
@@ -143,19 +145,18 @@ class EnqueueService:
         signal.signal(signal.SIGTERM, handle)
 
     # --- sellers ------------------------------------------------------------------------------
-    def _refresh(self) -> None:
-        """Serve seller folders added since the last turn (an agency takes a new seller without a restart)."""
-        for name in self.place.names():
-            if name in self._sellers:
-                continue
-            try:
-                self._sellers[name] = self._open(name)
-            except MallbatchError as exc:
-                if self._broken.get(name) != str(exc):
-                    log.error("%s%s (이 판매자는 건너뜁니다)", f"[{name}] " if name else "", exc)
-                self._broken[name] = str(exc)
-                continue
-            self._broken.pop(name, None)
+    def _opened(self, name: str) -> _Seller | None:
+        """A seller folder served from this turn on (an agency takes a new seller without a restart, and the
+        first sellers' work is queued while the others are still being opened); None when it cannot be."""
+        try:
+            seller = self._sellers[name] = self._open(name)
+        except MallbatchError as exc:
+            if self._broken.get(name) != str(exc):
+                log.error("%s%s (이 판매자는 건너뜁니다)", f"[{name}] " if name else "", exc)
+            self._broken[name] = str(exc)
+            return None
+        self._broken.pop(name, None)
+        return seller
 
     def _open(self, name: str) -> _Seller:
         ws = self.place.workspace(name)

@@ -88,6 +88,11 @@ class _Taken(Exception):
         self.found = found  # the other simulator's owner record; empty for a program that is no simulator
 
 
+# One client for every probe (a worker probes for each job): plain http on loopback, so no TLS and no CA bundle to
+# load (a tenth of a second or more of CPU per new client), and its connection kept between probes.
+_PROBE = httpx.Client(timeout=PROBE_SECONDS, verify=False)
+
+
 def _whose(host: str, port: int) -> dict[str, str] | None:
     """The owner record of what answers at host:port; {} for another program; None when nothing listens."""
     running = _RUNNING.get((host, port))
@@ -95,8 +100,7 @@ def _whose(host: str, port: int) -> dict[str, str] | None:
         store = running.simulator.store
         return {"mall": running.simulator.mall, "workspace": store.workspace, "state": store.state_dir}
     try:
-        # plain http on loopback: no TLS, so no CA bundle to load (a tenth of a second or more of CPU per probe)
-        response = httpx.get(f"http://{host}:{port}/_sandbox/workspace", timeout=PROBE_SECONDS, verify=False)
+        response = _PROBE.get(f"http://{host}:{port}/_sandbox/workspace")
         body = response.json()
     except httpx.ConnectError:
         return None
