@@ -120,6 +120,26 @@ def test_schedule_follows_watermarks_and_retries_failures(tmp_path: Path) -> Non
         assert Slot("coupang", "기본", "orders") in schedule.due(now + timedelta(minutes=36))
 
 
+def test_schedule_reads_no_watermark_before_the_earliest_due_time(tmp_path: Path) -> None:
+    """An agency's watcher asks every seller's schedule every few seconds: only a slot that may be due is read."""
+    with Store(tmp_path / "s.db") as store:
+        schedule = CollectSchedule(config({"collect": {"interval_minutes": 30}}), store, {("coupang", "기본"): ("orders",)})
+        now = now_kst()
+        store.records.set_watermark("coupang", "기본", "orders", now)
+        reads: list[str] = []
+        store.db.set_trace_callback(lambda sql: reads.append(sql) if "FROM watermarks" in sql else None)
+        assert schedule.due(now + timedelta(minutes=1)) == []
+        assert len(reads) == 1
+        for minute in range(2, 30):
+            assert schedule.due(now + timedelta(minutes=minute)) == []
+        assert len(reads) == 1  # not asked again before the due time it computed
+        assert schedule.due(now + timedelta(minutes=30)) == [Slot("coupang", "기본", "orders")]
+        assert len(reads) == 2
+        store.records.set_watermark("coupang", "기본", "orders", now + timedelta(minutes=31))  # it ran
+        assert schedule.due(now + timedelta(minutes=32)) == []
+        assert schedule.due(now + timedelta(minutes=61)) == [Slot("coupang", "기본", "orders")]
+
+
 def test_masking_hides_phones_and_secrets() -> None:
     text = mask("고객 010-1234-5678 / 01098765432 / 0505-111-2222, secret=abcd1234 key SeCrEtVaLuE", ["SeCrEtVaLuE"])
     assert "1234-5678" not in text and "98765432" not in text and "abcd1234" not in text and "SeCrEtVaLuE" not in text

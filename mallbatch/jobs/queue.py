@@ -6,9 +6,9 @@ deferred on the caller's own connection (the store transaction that records what
 for), so the job and its row commit or roll back together.
 
 Queues: ``files`` (dropped files and their retries), ``collect.<mall>`` (one per mall, so a slow
-mall cannot starve the others), ``stock`` and ``daily``. A collection holds the lock of its
-seller×mall×account (two workers never collect one account at once) and a queueing lock of its
-seller×mall×account×kind (the same collection never waits twice).
+mall cannot starve the others), ``stock`` and ``daily``; files first, then stock (:data:`PRIORITY`).
+A collection holds the lock of its seller×mall×account (two workers never collect one account at
+once) and a queueing lock of its seller×mall×account×kind (the same collection never waits twice).
 """
 
 from __future__ import annotations
@@ -91,6 +91,11 @@ def worker_app(url: str) -> App:
 _deferrer = App(connector=SyncPsycopgConnector())
 
 
+# Workers take the highest first: a seller's dropped file is not queued behind an interval's thousands of
+# collections, and a stock round (it keeps an item from being sold twice) goes before them too.
+PRIORITY = {FILES_QUEUE: 20, STOCK_QUEUE: 10}
+
+
 def defer(connection: psycopg.Connection[Any], task: str, *, queue: str, lock: str | None = None,
           queueing_lock: str | None = None, schedule_in: float | None = None, **args: Any) -> int | None:
     """Insert a job on ``connection`` (inside its open transaction); None when ``queueing_lock`` already waits.
@@ -98,7 +103,7 @@ def defer(connection: psycopg.Connection[Any], task: str, *, queue: str, lock: s
     A savepoint keeps the caller's transaction usable after procrastinate's unique-violation."""
     connection.execute("SELECT set_config('search_path', current_setting('search_path') || %s, true)", (f', "{JOBS_SCHEMA}"',))
     connection.execute("SAVEPOINT mallbatch_defer")
-    options: dict[str, Any] = {"queue": queue, "lock": lock, "queueing_lock": queueing_lock}
+    options: dict[str, Any] = {"queue": queue, "lock": lock, "queueing_lock": queueing_lock, "priority": PRIORITY.get(queue, 0)}
     if schedule_in:
         options["schedule_in"] = {"seconds": schedule_in}
     try:

@@ -27,6 +27,7 @@ from mallbatch.files import archive
 from mallbatch.jobs.queue import COLLECT, DAILY, FILES_QUEUE, PROCESS_FILE, RETRY_FILE, STOCK_ROUND, defer
 from mallbatch.jobs.sellers import Place
 from mallbatch.pipeline.catalogue import daily_products_workbook
+from mallbatch.pipeline.claimed import push_claimed
 from mallbatch.pipeline.collect import collect as run_collect
 from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
@@ -82,19 +83,15 @@ def process_file(context: JobContext, seller: str, name: str, sha: str, attempt:
             store.record_file(sha, name, "archived", record["kind"], record["result_path"])
             log.info("%s%s: 결과는 이미 있어 원본만 보관했습니다 (%s)", _who(seller), name, archived)
             return
-        store.record_file(sha, name, "processing")
         log.info("%s%s: 처리 시작", _who(seller), name)
         try:
-            result = push_file(ws, store, session, claimed)
-            kind = ",".join(sorted({s.kind for s in result.checked.report.sheets}))
-            store.record_file(sha, name, "result_written", kind, str(result.result_path))
-            archived = archive(claimed, ws.archive)
+            result, archived = push_claimed(ws, store, session, claimed, sha)
         except StoreError:
             raise  # the file is not at fault: procrastinate records the failure, the file stays queued
         except Exception as exc:  # noqa: BLE001 - a file's failure is reported in Korean, never lost
-            _failed(ws, store, seller, claimed, sha, attempt, settings, exc)
+            if claimed.exists():
+                _failed(ws, store, seller, claimed, sha, attempt, settings, exc)
             return
-        store.record_file(sha, name, "archived", kind, str(result.result_path))
         log.info("%s%s → 결과 %s, 원본 보관 %s", _who(seller), result.summary_ko(), result.result_path, archived)
         if result.retryable and settings.retry_attempts > 0:
             _defer_retry(store, seller, ws, archived, 0, settings)

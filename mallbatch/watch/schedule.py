@@ -49,6 +49,10 @@ class CollectSchedule:
         self.slots = [Slot(m, a, k) for (m, a), kinds in kinds_of.items() for k in kinds if k in KINDS]
         self.every = {s: timedelta(minutes=interval_minutes(config, s.mall, s.kind)) for s in self.slots}
         self._failed: dict[Slot, datetime] = {}
+        # The due time last computed per slot. Only a collection moves a watermark, and only forward, and a
+        # failure only postpones: it is a lower bound, so the store is not asked again before it (a watcher
+        # of 500 sellers would otherwise read 4,500 watermarks every few seconds).
+        self._not_before: dict[Slot, datetime] = {}
 
     def last(self, slot: Slot) -> datetime | None:
         return self.store.records.watermark(slot.mall, slot.account, slot.kind)
@@ -59,10 +63,11 @@ class CollectSchedule:
         failed = self._failed.get(slot)
         if failed is not None and (last is None or failed > last):
             due = max(due, failed + min(FAILURE_RETRY, self.every[slot]))
+        self._not_before[slot] = due
         return due
 
     def due(self, now: datetime) -> list[Slot]:
-        return [s for s in self.slots if self.next_at(s, now) <= now]
+        return [s for s in self.slots if not self._not_before.get(s, now) > now and self.next_at(s, now) <= now]
 
     def seconds_until_next(self, now: datetime) -> float | None:
         if not self.slots:

@@ -54,6 +54,7 @@ from mallbatch.pipeline.stats_book import daily_stats_workbook
 from mallbatch.pipeline.collect import KINDS, Step, collect
 from mallbatch.pipeline.ops import reconcile_unsettled
 from mallbatch.pipeline.privacy import apply_retention
+from mallbatch.pipeline.claimed import push_claimed
 from mallbatch.pipeline.push import PushResult, push_file
 from mallbatch.pipeline.progress import Meter
 from mallbatch.pipeline.session import Session
@@ -352,18 +353,16 @@ class WatchService:
         before = self.store.file(sha)
         if before and before["state"] == "archived":
             log.info("%s: 전에 처리한 파일과 내용이 같습니다. 이미 처리된 행은 건너뜁니다", name)
-        self.store.record_file(sha, name, "processing")
         self.board.processing = name
         self._save_board()
         log.info("%s: 처리 시작", name)
         meter = Meter(lambda text, done, total: self._show_progress(name, text, done, total))
         try:
-            result = self.push(self.ws, self.store, self.session, claimed, progress=meter.advance)
-            kind = ",".join(sorted({s.kind for s in result.checked.report.sheets}))
-            self.store.record_file(sha, name, "result_written", kind, str(result.result_path))
-            archived = archive(claimed, self.ws.archive)
+            result, archived = push_claimed(self.ws, self.store, self.session, claimed, sha, push=self.push,
+                                            progress=meter.advance)
         except StoreError:
-            self._back_to_inbox(claimed)  # the file is not at fault; the service stops (see run)
+            if claimed.exists():
+                self._back_to_inbox(claimed)  # the file is not at fault; the service stops (see run)
             raise
         except BaseException as exc:
             self._failed(claimed, name, sha, exc)
@@ -372,7 +371,6 @@ class WatchService:
             return
         finally:
             self.board.processing, self.board.progress = "", {}
-        self.store.record_file(sha, name, "archived", kind, str(result.result_path))
         self._hold.pop(name, None)
         self.board.add_done(name, result.summary_ko(), str(result.result_path))
         self._sale_ends_day = None  # a 판매정보 push may have extended a period, answered an inquiry …
