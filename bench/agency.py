@@ -18,8 +18,9 @@ What it does, in order:
    exits, 5 s later, as systemd's ``Restart=on-failure`` would, and counts it;
 5. drills: one worker SIGKILLed at 40 % of the run, PostgreSQL restarted (fast shutdown) at 70 %; some sellers
    drop a products workbook into their inbox at 20 %;
-6. stops adding orders at the end, lets the due collections finish (``--drain`` minutes at most), then prints
-   the figures and writes them as JSON (``--out``).
+6. stops adding orders at the end and drops ``지금수집`` into every seller's inbox (each account collected once
+   more at once), lets those collections finish (``--drain`` minutes at most), then prints the figures and writes
+   them as JSON (``--out``).
 
 Figures are printed, never asserted. The run is real time: the watcher never collects more often than every
 5 minutes (``mallbatch.watch.schedule.MIN_MINUTES``), so 30 simulated minutes are 30 minutes here.
@@ -320,7 +321,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 event("new orders on every account", made={m: r["made"] for m, r in made.items()})
                 next_orders += interval_s
             time.sleep(1)
-        event("run over: no more orders; draining")
+        for n in range(args.sellers):  # every account collected once more now, not at its next interval
+            (root / seller_name(n) / "inbox" / "지금수집.txt").write_text("", encoding="utf-8")
+        event("run over: no more orders; 지금수집 in every seller's inbox; draining")
         snapshots = fleet.snapshots()
         deadline = time.time() + args.drain * 60
         while time.time() < deadline:

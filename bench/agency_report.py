@@ -123,17 +123,20 @@ def _p(values: list[float]) -> dict[str, Any]:
 
 
 def completeness(snapshots: dict[str, dict[str, Any]], collected: dict[tuple[str, int], set[str]]) -> dict[str, Any]:
-    """Every ship unit a simulator holds against what the seller's schema collected."""
+    """Every ship unit a simulator holds against what the seller's schema collected (the first missing ones named)."""
     missing: dict[str, int] = {}
+    named: list[list[Any]] = []
     units = 0
     for mall, sellers in snapshots.items():
         gone = 0
         for seller, snap in sellers.items():
             have = collected.get((mall, int(seller)), set())
             units += len(snap["units"])
-            gone += sum(1 for unit in snap["units"] if unit not in have)
+            lost = [unit for unit in snap["units"] if unit not in have]
+            gone += len(lost)
+            named += [[mall, int(seller), unit] for unit in lost[: max(0, 20 - len(named))]]
         missing[mall] = gone
-    return {"ship_units_at_malls": units, "missing_by_mall": missing, "missing": sum(missing.values())}
+    return {"ship_units_at_malls": units, "missing_by_mall": missing, "missing": sum(missing.values()), "first_missing": named}
 
 
 def duplicates(snapshots: dict[str, dict[str, Any]]) -> dict[str, Any]:

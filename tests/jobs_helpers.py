@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from mallbatch.jobs.queue import JOBS_SCHEMA
 from mallbatch.sandbox.registry import build_simulator, sandbox_credentials
@@ -92,3 +97,67 @@ def runs(pg_url: str, job_ids: list[int]) -> list[tuple[Any, Any]]:
         elif kind in ("succeeded", "failed") and job_id in open_at:
             spans.append((open_at.pop(job_id), at))
     return spans
+
+
+class CutProxy:
+    """A loopback TCP forwarder to the test's PostgreSQL that can drop every connection and refuse new ones
+    for a while: a server restart or a network cut as a worker sees it, without disturbing the shared server."""
+
+    def __init__(self, pg_url: str) -> None:
+        parts = conninfo_to_dict(pg_url)
+        self.target = (str(parts.get("host") or "127.0.0.1"), int(parts.get("port") or 5432))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        parts_url = urlsplit(pg_url)
+        login = parts_url.netloc.rpartition("@")[0]
+        self.url = urlunsplit(parts_url._replace(netloc=f"{login}@127.0.0.1:{self.listener.getsockname()[1]}"))
+        self.refusing = threading.Event()
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                if self.refusing.is_set():
+                    raise OSError("refusing")
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+                end.close()
+
+    def cut(self, seconds: float) -> None:
+        """Every open connection dropped at once; new ones refused for ``seconds``."""
+        self.refusing.set()
+        with self._lock:
+            dropped, self._open = self._open, []
+        for end in dropped:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+        threading.Timer(seconds, self.refusing.clear).start()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.cut(0)

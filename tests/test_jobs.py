@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from mallbatch.errors import StoreError
 from mallbatch.files import sha256_file
 from mallbatch.jobs.enqueue import defer_collection
 from mallbatch.jobs.queue import COLLECT, PROCESS_FILE, ensure_schema
@@ -20,7 +23,7 @@ from mallbatch.store import open_store
 from mallbatch.watch.scanner import claim
 from mallbatch.watch.schedule import Slot
 from mallbatch.watch.service import PROCESSING
-from tests.jobs_helpers import Proc, jobs, runs, seller_workspace
+from tests.jobs_helpers import CutProxy, Proc, jobs, runs, seller_workspace
 from tests.pipeline_helpers import products_file
 from tests.watch_helpers import archived, drop, results, wait_for
 
@@ -152,3 +155,62 @@ def test_a_file_and_its_job_commit_together(pg_url: str, tmp_path: Path, servers
         assert store.file(sha)["state"] == "queued"
         [job] = jobs(pg_url)
         assert job["args"] == {"seller": "", "name": claimed.name, "sha": sha, "attempt": 0}
+
+
+def test_a_dropped_file_is_taken_before_the_collections_queued_ahead_of_it(
+        pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    """At agency scale an interval queues thousands of collections; a seller's file must not wait behind them."""
+    ws, _ = seller_workspace(tmp_path / "ws", pg_url, "shop", servers=servers)
+    ensure_schema(pg_url)
+    with open_store(ws) as store:
+        for kind in ("orders", "claims", "inquiries"):
+            defer_collection(store, "", Slot("coupang", "기본", kind))
+        claimed = claim(drop(products_file(ws, tmp_path / "상품.xlsx", 1), ws.inbox), ws.inbox / PROCESSING)
+        enqueue_file(store, "", claimed, sha256_file(claimed))
+    worker = Proc(tmp_path, "--home", str(ws.home), "worker", "--concurrency", "1")
+    try:
+        wait_for(lambda: {j["status"] for j in jobs(pg_url)} == {"succeeded"}, 90, "every job done", interval=0.3)
+    finally:
+        assert worker.stop() == 0, worker.output()
+    queued = jobs(pg_url)
+    assert [j["task_name"] for j in queued] == [COLLECT] * 3 + [PROCESS_FILE]  # queued last …
+    started = [runs(pg_url, [j["id"]])[0][0] for j in queued]
+    assert started[-1] < min(started[:-1])  # … run first
+
+
+def test_a_worker_waits_out_its_queue_database_being_away_and_works_on(
+        pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    """The database refusing connections when the worker starts (a server restarting), then every connection
+    cut and new ones refused again: the worker says so in Korean, stays up and takes the next files, without a
+    service manager restarting it."""
+    proxy = CutProxy(pg_url)
+    try:
+        ws, sims = seller_workspace(tmp_path / "ws", proxy.url, "shop", servers=servers)
+        ensure_schema(pg_url)
+        proxy.cut(6)
+        worker = Proc(tmp_path, "--home", str(ws.home), "worker", "--concurrency", "2")
+        try:
+            wait_for(lambda: "연결이 끊겼습니다" in worker.output(), 30, "the worker said the database is away", interval=0.3)
+            wait_for(lambda: not proxy.refusing.is_set(), 10, "the database back")
+            queue_file(ws, products_file(ws, tmp_path / "상품A.xlsx", 1, prefix="A"))
+            wait_for(lambda: results(ws, "상품A") and archived(ws, "상품A"), 90, "the first file done", interval=0.3)
+            proxy.cut(3)
+            time.sleep(4)
+            with pytest.raises(StoreError):  # this process's idle connections were cut too: the first use says so
+                open_store(ws)
+            queue_file(ws, products_file(ws, tmp_path / "상품B.xlsx", 1, prefix="B"))
+            wait_for(lambda: results(ws, "상품B") and archived(ws, "상품B"), 90, "the file after the cut done", interval=0.3)
+            assert worker.alive(), worker.output()
+        finally:
+            assert worker.stop() == 0, worker.output()
+        assert "error connecting" not in worker.output()  # psycopg_pool's English retries stay out of the log
+        assert sorted(sims["coupang"].simulator.store.audit_counts("product.create").values()) == [1, 1]
+    finally:
+        proxy.close()
+
+
+def queue_file(ws: Any, path: Path) -> None:
+    """``path`` dropped and enqueued as the enqueue-only watcher would."""
+    claimed = claim(drop(path, ws.inbox), ws.inbox / PROCESSING)
+    with open_store(ws) as store:
+        enqueue_file(store, "", claimed, sha256_file(claimed))

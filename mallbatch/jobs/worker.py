@@ -18,7 +18,9 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
+import psycopg
 from procrastinate import App
+from procrastinate.exceptions import ConnectorException
 
 from mallbatch.config import Config
 from mallbatch.jobs.queue import ensure_schema, masked, worker_app
@@ -28,6 +30,7 @@ from mallbatch.watch.logs import FORMAT, MaskingFilter, config_secrets
 log = logging.getLogger("mallbatch.jobs")
 HEARTBEAT_SECONDS = 10.0
 STALLED_SECONDS = 30.0
+RESTART_SECONDS = 5.0  # after the queue database was lost
 
 
 def console_logging(place: Place) -> None:
@@ -43,6 +46,7 @@ def console_logging(place: Place) -> None:
     root.setLevel(logging.INFO)
     root.propagate = False
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)  # its English retries; the worker says it in Korean
 
 
 def timings(config: Config) -> tuple[float, float]:
@@ -66,7 +70,24 @@ async def retry_stalled(app: App, stalled: float) -> int:
     return retried
 
 
-async def _serve(app: App, queues: Sequence[str], concurrency: int, heartbeat: float, stalled: float, place: Place) -> None:
+async def _serve(url: str, queues: Sequence[str], concurrency: int, heartbeat: float, stalled: float, place: Place) -> None:
+    """Serve until stopped. The queue database away at the start, or lost later (a restart, a network cut:
+    procrastinate's loop stops), the worker waits and starts again rather than exiting: its jobs are not lost
+    (those it was running are stalled jobs another worker or this one takes up, read back before anything
+    is resent)."""
+    while True:
+        try:
+            await asyncio.to_thread(ensure_schema, url)
+            await _serve_once(worker_app(url), queues, concurrency, heartbeat, stalled, place)
+            return
+        except (ConnectorException, psycopg.Error):
+            log.error("작업 대기열 데이터베이스 %s 와(과)의 연결이 끊겼습니다. %.0f초 뒤 다시 연결해 이어서 작업합니다 "
+                      "(하던 작업은 멈춘 작업으로 다시 대기열에 들어가고, 보내던 것은 다시 보내기 전에 확인합니다).",
+                      masked(url), RESTART_SECONDS)
+            await asyncio.sleep(RESTART_SECONDS)
+
+
+async def _serve_once(app: App, queues: Sequence[str], concurrency: int, heartbeat: float, stalled: float, place: Place) -> None:
     async with app.open_async():
         worker = asyncio.create_task(app.run_worker_async(
             queues=list(queues) or None, concurrency=concurrency, name="mallbatch",
@@ -83,10 +104,9 @@ def run_worker(place: Place, concurrency: int = 1, queues: Sequence[str] = ()) -
     """Serve jobs until SIGTERM/SIGINT."""
     sellers = place.sellers()
     url = place.database(sellers)
-    ensure_schema(url)
     config = next(iter(sellers.values())).config
     heartbeat, stalled = timings(config)
     log.info("작업자 시작: 대기열 %s, 동시 작업 %d개, 대기열 이름 %s, 판매자 %d곳", masked(url), concurrency,
              ", ".join(queues) or "전부", len(sellers))
-    asyncio.run(_serve(worker_app(url), queues, concurrency, heartbeat, stalled, place))
+    asyncio.run(_serve(url, queues, concurrency, heartbeat, stalled, place))
     log.info("작업자를 멈췄습니다")
