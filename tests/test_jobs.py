@@ -11,12 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from mallbatch.errors import StoreError
 from mallbatch.files import sha256_file
 from mallbatch.jobs.enqueue import defer_collection
-from mallbatch.jobs.queue import COLLECT, PROCESS_FILE, ensure_schema
+from mallbatch.jobs.queue import COLLECT, JOBS_SCHEMA, PROCESS_FILE, ensure_schema
 from mallbatch.jobs.tasks import enqueue_file
 from mallbatch.sandbox.server import SandboxServer
 from mallbatch.store import open_store
@@ -214,3 +215,30 @@ def queue_file(ws: Any, path: Path) -> None:
     claimed = claim(drop(path, ws.inbox), ws.inbox / PROCESSING)
     with open_store(ws) as store:
         enqueue_file(store, "", claimed, sha256_file(claimed))
+
+
+def test_a_job_left_doing_under_a_live_worker_is_taken_up_again(pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    """What the 500-seller run left behind at a PostgreSQL restart: a job that ended as the database went away
+    keeps ``doing`` under its worker, whose heartbeat lives on, and its lock holds every later collection of that
+    account back. The worker puts such a job of its own back in the queue."""
+    ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", servers=servers)
+    sims["coupang"].simulator.generate(2, 0, 0)
+    ensure_schema(pg_url)
+    worker = Proc(tmp_path, "--home", str(ws.home), "worker", "--concurrency", "2")
+    try:
+        with psycopg.connect(pg_url, autocommit=True) as db:
+            db.execute(f"SET search_path TO {JOBS_SCHEMA}")  # procrastinate's triggers name its types unqualified
+            wait_for(lambda: db.execute(f"SELECT id FROM {JOBS_SCHEMA}.procrastinate_workers").fetchall(), 30, "the worker registered")
+            [(worker_id,)] = db.execute(f"SELECT id FROM {JOBS_SCHEMA}.procrastinate_workers").fetchall()
+            with open_store(ws) as store:
+                orphan = defer_collection(store, "", Slot("coupang", "기본", "orders"))
+                db.execute(f"UPDATE {JOBS_SCHEMA}.procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = %s",
+                           (worker_id, orphan))  # as if fetched by that worker, its end never recorded
+                follower = defer_collection(store, "", Slot("coupang", "기본", "claims"))  # same account: waits on its lock
+        wait_for(lambda: {j["id"]: j["status"] for j in jobs(pg_url)} == {orphan: "succeeded", follower: "succeeded"}, 60,
+                 "the orphan run again and the collection behind it", interval=0.3)
+        assert "끝을 기록하지 못한 작업을 다시 대기열에 넣었습니다" in worker.output()
+    finally:
+        assert worker.stop() == 0, worker.output()
+    with open_store(ws) as store:
+        assert store.records.watermark("coupang", "기본", "orders") is not None

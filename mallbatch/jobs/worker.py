@@ -5,7 +5,8 @@ SIGTERM/SIGINT stop a worker cleanly (procrastinate's own handling: no new job, 
 ones finish). A worker killed outright (SIGKILL, power cut) stops sending its heartbeat; every
 worker looks for such stalled jobs every ``[jobs] stalled_seconds`` and puts them back in the
 queue (procrastinate's stalled-job query and retry), and the journal's read-back makes their
-second run send nothing twice.
+second run send nothing twice. A live worker also puts back its own jobs whose end it could not
+record (:func:`retry_orphans`).
 
 Config (of the workspace, or of every seller of an agency alike): ``[jobs] heartbeat_seconds``
 (default 10) and ``[jobs] stalled_seconds`` (default 30, at least twice the heartbeat).
@@ -17,10 +18,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import psycopg
 from procrastinate import App
 from procrastinate.exceptions import ConnectorException
+from procrastinate.worker import Worker
 
 from mallbatch.config import Config
 from mallbatch.jobs.queue import ensure_schema, masked, worker_app
@@ -87,17 +90,47 @@ async def _serve(url: str, queues: Sequence[str], concurrency: int, heartbeat: f
             await asyncio.sleep(RESTART_SECONDS)
 
 
+# Jobs the queue says this worker runs, started longer ago than the stalled limit, that it does not run.
+_MINE = ("SELECT j.id FROM procrastinate_jobs j WHERE j.status = 'doing' AND j.worker_id = %(worker)s AND "
+         "(SELECT MAX(e.at) FROM procrastinate_events e WHERE e.job_id = j.id AND e.type = 'started') "
+         "< now() - make_interval(secs => %(seconds)s)")
+
+
+async def retry_orphans(app: App, worker: Worker, stalled: float) -> int:
+    """This worker's jobs whose end could not be recorded (the database went away as one finished, so the queue
+    still says ``doing`` under a worker whose heartbeat is alive: no other worker would ever take it, and its
+    lock would hold every later job of its seller×mall×account back), queued again."""
+    if worker.worker_id is None:
+        return 0
+    rows = await app.connector.execute_query_all_async(_MINE, worker=worker.worker_id, seconds=stalled)
+    running = {context.job.id for context in worker._running_jobs.values()}  # procrastinate keeps no public list
+    retried = 0
+    for row in rows:
+        if row["id"] in running:
+            continue
+        try:
+            await app.job_manager.retry_job_by_id_async(row["id"], retry_at=datetime.now(UTC))
+        except Exception as exc:  # noqa: BLE001 - it ended meanwhile
+            log.debug("job %s not retried here: %s", row["id"], exc)
+            continue
+        retried += 1
+        log.warning("끝을 기록하지 못한 작업을 다시 대기열에 넣었습니다 (작업 %s; 보내던 것은 다시 보내기 전에 확인합니다)", row["id"])
+    return retried
+
+
 async def _serve_once(app: App, queues: Sequence[str], concurrency: int, heartbeat: float, stalled: float, place: Place) -> None:
     async with app.open_async():
-        worker = asyncio.create_task(app.run_worker_async(
+        worker = app._worker(  # the object itself, not run_worker_async: retry_orphans needs its id and running jobs
             queues=list(queues) or None, concurrency=concurrency, name="mallbatch",
             additional_context={"place": place}, update_heartbeat_interval=heartbeat, stalled_worker_timeout=stalled,
-            fetch_job_polling_interval=min(5.0, heartbeat), install_signal_handlers=True))
-        while not worker.done():
+            fetch_job_polling_interval=min(5.0, heartbeat), install_signal_handlers=True)
+        running = asyncio.create_task(worker.run())
+        while not running.done():
             with contextlib.suppress(Exception):  # the database away for a moment: the worker itself says so
                 await retry_stalled(app, stalled)
-            await asyncio.wait([worker], timeout=stalled / 2)
-        await worker
+                await retry_orphans(app, worker, stalled)
+            await asyncio.wait([running], timeout=stalled / 2)
+        await running
 
 
 def run_worker(place: Place, concurrency: int = 1, queues: Sequence[str] = ()) -> None:
