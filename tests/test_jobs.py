@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from mallbatch.errors import StoreError
@@ -214,3 +217,36 @@ def queue_file(ws: Any, path: Path) -> None:
     claimed = claim(drop(path, ws.inbox), ws.inbox / PROCESSING)
     with open_store(ws) as store:
         enqueue_file(store, "", claimed, sha256_file(claimed))
+
+
+def test_the_seller_sees_state_in_queue_mode_the_same_in_the_workbook_the_text_and_mallbatch_status(
+        pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    """The enqueue-only watcher keeps no board: a worker writes the seller's 상태 from the store and the queue."""
+    ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", servers=servers)
+    sims["coupang"].simulator.generate(2, 0, 0)
+    watcher = Proc(tmp_path, "--home", str(ws.home), "watch")
+    worker = Proc(tmp_path, "--home", str(ws.home), "worker", "--concurrency", "2")
+    text = ws.outbox / "상태.txt"
+    try:
+        drop(products_file(ws, tmp_path / "상품.xlsx", 1), ws.inbox)
+        wait_for(lambda: text.exists() and "상품.xlsx" in text.read_text("utf-8-sig"), 90, "the file in 상태.txt", interval=0.3)
+        status = cli_status(ws)
+    finally:
+        assert worker.stop() == 0, worker.output()
+        assert watcher.stop() == 0, watcher.output()
+    body = text.read_text("utf-8-sig")
+    assert body.startswith("mallbatch 상태: 실행 중 (작업 대기열 모드, 작업자 ")
+    assert any("상품.xlsx: 결과 상품_처리결과_" in line for line in body.split("[최근 처리]")[1].splitlines())
+    assert "쿠팡" in body and "주문" in body  # the collections section names the account and kind
+    book = openpyxl.load_workbook(ws.outbox / "상태.xlsx", read_only=True)
+    try:
+        files = [row[:2] for row in book["파일"].iter_rows(min_row=2, values_only=True)]
+    finally:
+        book.close()
+    assert files == [("완료", "상품.xlsx")]
+    assert "작업 대기열 모드" in status and "상품.xlsx" in status
+
+
+def cli_status(ws: Any) -> str:
+    return subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"], capture_output=True,
+                          text=True, timeout=120).stdout
