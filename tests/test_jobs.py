@@ -237,7 +237,8 @@ def test_the_seller_sees_state_in_queue_mode_the_same_in_the_workbook_the_text_a
     body = text.read_text("utf-8-sig")
     assert body.startswith("mallbatch 상태: 실행 중 (작업 대기열 모드, 작업자 ")
     assert any("상품.xlsx: 결과 상품_처리결과_" in line for line in body.split("[최근 처리]")[1].splitlines())
-    assert "쿠팡" in body and "주문" in body  # the collections section names the account and kind
+    assert "쿠팡/기본 주문: " in body.split("[수집]")[1]  # last / next collection per account and kind
+    assert "인증 정상" in body.split("[계정]")[1]  # the account check, run by the worker
     book = openpyxl.load_workbook(ws.outbox / "상태.xlsx", read_only=True)
     try:
         files = [row[:2] for row in book["파일"].iter_rows(min_row=2, values_only=True)]
