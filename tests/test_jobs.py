@@ -231,10 +231,14 @@ def test_the_seller_sees_state_in_queue_mode_the_same_in_the_workbook_the_text_a
         drop(products_file(ws, tmp_path / "상품.xlsx", 1), ws.inbox)
         wait_for(lambda: text.exists() and "상품.xlsx" in text.read_text("utf-8-sig"), 90, "the file in 상태.txt", interval=0.3)
         status = cli_status(ws)
+        body = text.read_text("utf-8-sig")
+        assert watcher.stop() == 0, watcher.output()
+        wait_for(lambda: text.read_text("utf-8-sig").startswith("mallbatch 상태: 중지됨"), 60, "중지됨 once the watcher stopped",
+                 interval=0.3)
+        assert "정상 종료 기록 없이" not in cli_status(ws)
     finally:
         assert worker.stop() == 0, worker.output()
-        assert watcher.stop() == 0, watcher.output()
-    body = text.read_text("utf-8-sig")
+        watcher.stop()
     assert body.startswith("mallbatch 상태: 실행 중 (작업 대기열 모드, 작업자 ")
     assert any("상품.xlsx: 결과 상품_처리결과_" in line for line in body.split("[최근 처리]")[1].splitlines())
     assert "쿠팡/기본 주문: " in body.split("[수집]")[1]  # last / next collection per account and kind

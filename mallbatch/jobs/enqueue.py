@@ -120,8 +120,12 @@ class EnqueueService:
                 self._stop.wait(max(0.05, min(waits)))
         finally:
             for seller in self._sellers.values():
-                seller.store.close()
                 seller.lock.release()
+                try:  # a last 상태 round: the worker sees the lock free and writes 중지됨
+                    self._defer_status(seller)
+                except MallbatchError as exc:
+                    log.warning("%s상태를 중지됨으로 바꾸지 못했습니다: %s", seller.who, exc)
+                seller.store.close()
             log.info("종료했습니다")
 
     def _install_signals(self) -> None:
@@ -205,13 +209,17 @@ class EnqueueService:
                       queueing_lock=f"stock:{seller.name}", seller=seller.name)
         if time.monotonic() >= seller.status_at:
             seller.status_at = time.monotonic() + STATUS_SECONDS
-            with seller.store.transaction():
-                defer(seller.store.pg_connection, STATUS, queue=STATUS_QUEUE, queueing_lock=f"status:{seller.name}", seller=seller.name)
+            self._defer_status(seller)
         if seller.daily_on != now.date():
             seller.daily_on = now.date()
             with seller.store.transaction():
                 defer(seller.store.pg_connection, DAILY, queue=DAILY_QUEUE, queueing_lock=f"daily:{seller.name}",
                       seller=seller.name, day=now.date().isoformat())
+
+    @staticmethod
+    def _defer_status(seller: _Seller) -> None:
+        with seller.store.transaction():
+            defer(seller.store.pg_connection, STATUS, queue=STATUS_QUEUE, queueing_lock=f"status:{seller.name}", seller=seller.name)
 
     def _enqueue_file(self, seller: _Seller, path: Path) -> None:
         claimed = claim(path, seller.ws.inbox / PROCESSING)

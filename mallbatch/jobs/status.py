@@ -26,7 +26,8 @@ from mallbatch.watch.overview import store_facts
 from mallbatch.watch.schedule import CollectSchedule
 from mallbatch.watch.service import reason_ko
 from mallbatch.watch.settings import WatchSettings
-from mallbatch.watch.status import KEEP, Board, collection_rows, stamp
+from mallbatch.watch.lock import is_running
+from mallbatch.watch.status import KEEP, LOCK_FILE, Board, collection_rows, stamp
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.jobs")
@@ -69,6 +70,8 @@ def board_of(ws: Workspace, store: Any, seller: str, kinds: dict[tuple[str, str]
     now = now_kst()
     labels = {(a.mall, a.name): a.label for a in ws.config.accounts}
     board = Board(inbox=ws.inbox, outbox=ws.outbox, served_by=f"작업자 {socket.gethostname()}")
+    if not is_running(ws.state / LOCK_FILE):  # the enqueuer stopped (it queues a last round when it does)
+        board.stopped_at = stamp(now_iso())
     for row in reversed(store.recent_files(KEEP)):
         at = stamp(row["updated_at"])
         if row["state"] == "archived" and row["result_path"].endswith(NOTE_SUFFIX):
