@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import psycopg
 import pytest
 
@@ -242,3 +245,41 @@ def test_a_job_left_doing_under_a_live_worker_is_taken_up_again(pg_url: str, tmp
         assert worker.stop() == 0, worker.output()
     with open_store(ws) as store:
         assert store.records.watermark("coupang", "기본", "orders") is not None
+
+
+def test_the_seller_sees_state_in_queue_mode_the_same_in_the_workbook_the_text_and_mallbatch_status(
+        pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    """The enqueue-only watcher keeps no board: a worker writes the seller's 상태 from the store and the queue."""
+    ws, sims = seller_workspace(tmp_path / "ws", pg_url, "shop", servers=servers)
+    sims["coupang"].simulator.generate(2, 0, 0)
+    watcher = Proc(tmp_path, "--home", str(ws.home), "watch")
+    worker = Proc(tmp_path, "--home", str(ws.home), "worker", "--concurrency", "2")
+    text = ws.outbox / "상태.txt"
+    try:
+        drop(products_file(ws, tmp_path / "상품.xlsx", 1), ws.inbox)
+        wait_for(lambda: text.exists() and "상품.xlsx" in text.read_text("utf-8-sig"), 90, "the file in 상태.txt", interval=0.3)
+        status = cli_status(ws)
+        body = text.read_text("utf-8-sig")
+        assert watcher.stop() == 0, watcher.output()
+        wait_for(lambda: text.read_text("utf-8-sig").startswith("mallbatch 상태: 중지됨"), 60, "중지됨 once the watcher stopped",
+                 interval=0.3)
+        assert "정상 종료 기록 없이" not in cli_status(ws)
+    finally:
+        assert worker.stop() == 0, worker.output()
+        watcher.stop()
+    assert body.startswith("mallbatch 상태: 실행 중 (작업 대기열 모드, 작업자 ")
+    assert any("상품.xlsx: 결과 상품_처리결과_" in line for line in body.split("[최근 처리]")[1].splitlines())
+    assert "쿠팡/기본 주문: " in body.split("[수집]")[1]  # last / next collection per account and kind
+    assert "인증 정상" in body.split("[계정]")[1]  # the account check, run by the worker
+    book = openpyxl.load_workbook(ws.outbox / "상태.xlsx", read_only=True)
+    try:
+        files = [row[:2] for row in book["파일"].iter_rows(min_row=2, values_only=True)]
+    finally:
+        book.close()
+    assert files == [("완료", "상품.xlsx")]
+    assert "작업 대기열 모드" in status and "상품.xlsx" in status
+
+
+def cli_status(ws: Any) -> str:
+    return subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"], capture_output=True,
+                          text=True, timeout=120).stdout

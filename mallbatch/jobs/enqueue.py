@@ -5,7 +5,7 @@ the inbox with the watcher's own scanner, claim each ready file into ``inbox/.pr
 enqueue it (its ``files`` row and its job in one transaction); enqueue the collections the
 watcher's schedule says are due (a deferred collection is not deferred again for 5 minutes
 unless it ran, as a failed one today), a ``지금수집`` trigger's collections, a stock-sync round
-every 5 minutes and the day's workbooks once a day. Nothing calls a mall from here.
+every 5 minutes, the seller's 상태 every 5 minutes and the day's workbooks once a day. Nothing calls a mall from here.
 
 At start a file left in ``.processing`` without a job (the enqueue transaction never
 committed) goes back to the inbox; one with a job stays for its worker.
@@ -23,13 +23,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from mallbatch.connectors.registry import connector_class
 from mallbatch.errors import MallbatchError
 from mallbatch.files import now_kst, os_error_ko, sha256_file
 from mallbatch.jobs.queue import (
     COLLECT,
     DAILY,
     DAILY_QUEUE,
+    STATUS,
+    STATUS_QUEUE,
     STOCK_QUEUE,
     STOCK_ROUND,
     collect_queue,
@@ -39,11 +40,10 @@ from mallbatch.jobs.queue import (
 )
 from mallbatch.jobs.sellers import Place
 from mallbatch.jobs.tasks import enqueue_file
-from mallbatch.pipeline.collect import KINDS
 from mallbatch.store import open_store
 from mallbatch.watch.lock import InstanceLock
 from mallbatch.watch.scanner import InboxScanner, claim
-from mallbatch.watch.schedule import CollectSchedule, Slot
+from mallbatch.watch.schedule import CollectSchedule, Slot, kinds_of
 from mallbatch.watch.service import PROCESSING, back_to_inbox
 from mallbatch.watch.settings import WatchSettings
 from mallbatch.watch.status import LOCK_FILE
@@ -51,6 +51,7 @@ from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.watch")
 STOCK_SECONDS = 300.0  # a stock-sync round per seller every 5 minutes (cheap when nothing is unsynced)
+STATUS_SECONDS = 300.0  # each seller's 상태 rewritten by a worker every 5 minutes (and after each file): 500 sellers, 1.7 jobs/s
 WAITING_JOB = ("queued", "failed", "processing", "result_written")  # a file in these states has a job
 
 
@@ -67,17 +68,6 @@ def defer_collection(store: Any, seller: str, slot: Slot) -> int | None:
                      seller=seller, mall=slot.mall, account=slot.account, kind=slot.kind)
 
 
-def kinds_of(ws: Workspace) -> dict[tuple[str, str], tuple[str, ...]]:
-    """What each account can collect, from its connector's spec (no adapter, no simulator, no call)."""
-    kinds: dict[tuple[str, str], tuple[str, ...]] = {}
-    for account in ws.config.accounts:
-        cls = connector_class(account.mall)
-        if cls is None or getattr(cls, "transport", "api") == "file":
-            continue
-        kinds[(account.mall, account.name)] = tuple(k for k, (cap, _) in KINDS.items() if cap in cls.spec.capabilities)
-    return kinds
-
-
 @dataclass
 class _Seller:
     name: str
@@ -88,6 +78,7 @@ class _Seller:
     scanner: InboxScanner
     schedule: CollectSchedule
     stock_at: float = 0.0
+    status_at: float = 0.0
     daily_on: date | None = None
     reported: dict[str, str] = field(default_factory=dict)
 
@@ -129,8 +120,12 @@ class EnqueueService:
                 self._stop.wait(max(0.05, min(waits)))
         finally:
             for seller in self._sellers.values():
-                seller.store.close()
                 seller.lock.release()
+                try:  # a last 상태 round: the worker sees the lock free and writes 중지됨
+                    self._defer_status(seller)
+                except MallbatchError as exc:
+                    log.warning("%s상태를 중지됨으로 바꾸지 못했습니다: %s", seller.who, exc)
+                seller.store.close()
             log.info("종료했습니다")
 
     def _install_signals(self) -> None:
@@ -212,11 +207,19 @@ class EnqueueService:
             with seller.store.transaction():
                 defer(seller.store.pg_connection, STOCK_ROUND, queue=STOCK_QUEUE, lock=f"stock:{seller.name}",
                       queueing_lock=f"stock:{seller.name}", seller=seller.name)
+        if time.monotonic() >= seller.status_at:
+            seller.status_at = time.monotonic() + STATUS_SECONDS
+            self._defer_status(seller)
         if seller.daily_on != now.date():
             seller.daily_on = now.date()
             with seller.store.transaction():
                 defer(seller.store.pg_connection, DAILY, queue=DAILY_QUEUE, queueing_lock=f"daily:{seller.name}",
                       seller=seller.name, day=now.date().isoformat())
+
+    @staticmethod
+    def _defer_status(seller: _Seller) -> None:
+        with seller.store.transaction():
+            defer(seller.store.pg_connection, STATUS, queue=STATUS_QUEUE, queueing_lock=f"status:{seller.name}", seller=seller.name)
 
     def _enqueue_file(self, seller: _Seller, path: Path) -> None:
         claimed = claim(path, seller.ws.inbox / PROCESSING)

@@ -6,7 +6,7 @@ deferred on the caller's own connection (the store transaction that records what
 for), so the job and its row commit or roll back together.
 
 Queues: ``files`` (dropped files and their retries), ``collect.<mall>`` (one per mall, so a slow
-mall cannot starve the others), ``stock`` and ``daily``; files first, then stock (:data:`PRIORITY`).
+mall cannot starve the others), ``stock``, ``daily`` and ``status`` (each seller's 상태); files first, then stock (:data:`PRIORITY`).
 A collection holds the lock of its seller×mall×account (two workers never collect one account at
 once) and a queueing lock of its seller×mall×account×kind (the same collection never waits twice).
 """
@@ -30,11 +30,13 @@ JOBS_SCHEMA = "mallbatch_jobs"
 FILES_QUEUE = "files"
 STOCK_QUEUE = "stock"
 DAILY_QUEUE = "daily"
+STATUS_QUEUE = "status"
 PROCESS_FILE = "mallbatch.process_file"
 RETRY_FILE = "mallbatch.retry_file"
 COLLECT = "mallbatch.collect"
 STOCK_ROUND = "mallbatch.stock_round"
 DAILY = "mallbatch.daily"
+STATUS = "mallbatch.status"
 _SCHEMA_LOCK = 7_150_015  # advisory lock: two processes starting at once apply the schema once
 
 

@@ -24,8 +24,9 @@ from procrastinate import Blueprint, JobContext, RetryStrategy
 
 from mallbatch.errors import MallbatchError, StoreError
 from mallbatch.files import archive
-from mallbatch.jobs.queue import COLLECT, DAILY, FILES_QUEUE, PROCESS_FILE, RETRY_FILE, STOCK_ROUND, defer
+from mallbatch.jobs.queue import COLLECT, DAILY, FILES_QUEUE, PROCESS_FILE, RETRY_FILE, STATUS, STOCK_ROUND, defer
 from mallbatch.jobs.sellers import Place
+from mallbatch.jobs.status import write_status
 from mallbatch.pipeline.catalogue import daily_products_workbook
 from mallbatch.pipeline.claimed import push_claimed
 from mallbatch.pipeline.collect import collect as run_collect
@@ -35,6 +36,7 @@ from mallbatch.pipeline.stats_book import daily_stats_workbook
 from mallbatch.pipeline.stock_sync import StockSync
 from mallbatch.store import open_store
 from mallbatch.watch.service import MAX_BACKOFF, PROCESSING, give_up_text, reason_ko, write_note
+from mallbatch.watch.schedule import kinds_of
 from mallbatch.watch.settings import WatchSettings
 from mallbatch.workspace import Workspace
 
@@ -95,6 +97,7 @@ def process_file(context: JobContext, seller: str, name: str, sha: str, attempt:
         log.info("%s%s → 결과 %s, 원본 보관 %s", _who(seller), result.summary_ko(), result.result_path, archived)
         if result.retryable and settings.retry_attempts > 0:
             _defer_retry(store, seller, ws, archived, 0, settings)
+        write_status(ws, store, seller, kinds_of(ws))  # the seller sees the file done without waiting for the next round
 
 
 def _failed(ws: Workspace, store: Any, seller: str, claimed: Path, sha: str, attempt: int, settings: WatchSettings,
@@ -174,3 +177,10 @@ def daily(context: JobContext, seller: str, day: str) -> None:
                 continue
             if path is not None:
                 log.info("%s%s 엑셀: %s", _who(seller), label, path)
+
+
+@tasks.task(name=STATUS, pass_context=True, retry=STORE_AWAY)
+def status(context: JobContext, seller: str) -> None:
+    """The seller's 상태.xlsx and 상태.txt, from the store and the queue (see :mod:`mallbatch.jobs.status`)."""
+    with _opened(context, seller) as (ws, store, _session):
+        write_status(ws, store, seller, kinds_of(ws))

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from mallbatch.config import Account
 from mallbatch.connectors.filemall.spec import FILE_TRANSPORT
@@ -45,6 +46,12 @@ class AccountStatus:
         else:
             expiry = f"키 만료까지 {self.days_left}일" + (" - 곧 만료됩니다. 새 키를 발급받으세요" if self.warning else "")
         return f"{self.account.label}{mode}: {'인증 정상' if self.ok else '인증 실패 - ' + self.message}, {expiry}"
+
+
+    def board_row(self) -> dict[str, Any]:
+        """The account as 상태 lists it (mallbatch.watch.status.Board.accounts)."""
+        return {"label": self.account.label, "ok": self.ok, "warn": not self.ok or self.warning, "line": self.line_ko(),
+                "days_left": self.days_left, "by_file": self.by_file}
 
 
 def days_left(account: Account, lifetime: int | None, today: date | None = None) -> int | None:

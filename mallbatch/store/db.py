@@ -134,6 +134,10 @@ class Store:
         row = self.db.execute("SELECT * FROM files WHERE sha256=?", (sha256,)).fetchone()
         return dict(row) if row else None
 
+    def recent_files(self, limit: int) -> list[dict[str, Any]]:
+        """The files last handled, newest first."""
+        return [dict(r) for r in self.db.execute("SELECT * FROM files ORDER BY updated_at DESC LIMIT ?", (limit,))]
+
     def record_file(self, sha256: str, name: str, state: str, kind: str = "", result_path: str = "") -> None:
         stamp = now_iso()
         with self.transaction() as db:

@@ -151,6 +151,8 @@ class Overview:
     def service_detail(self) -> str:
         """Since when it runs, or when and how it stopped ('' when the service never ran here)."""
         s = self.snapshot
+        if self.running and s.get("served_by"):
+            return f"작업 대기열 모드, {s['served_by']} 이(가) {s.get('updated_at')} 에 갱신"
         if self.running:
             return f"pid {s.get('pid')}, {s.get('started_at')} 부터, 마지막 갱신 {s.get('updated_at')}" if s.get("pid") else ""
         if self.unclean:
@@ -209,6 +211,8 @@ class Overview:
             Section("처리 못 한 파일", rows("실패")),
             Section("자동 재시도 예정", rows("재시도 예정"), "실패·보류된 행만 다시 보냅니다", empty=None),
             Section("inbox 에서 처리하지 않는 항목", rows("처리 안 함"), empty=None),
+            Section("작업 대기열", [f"{what} {count}개" for what, count in sorted((self.snapshot.get("queued") or {}).items())],
+                    "이 판매자의 기다리거나 진행 중인 작업", empty=None),
             Section("수집", [f"{c['account']} {c['kind']}: {c['last']} / {c['next']}" + (f"  실패: {c['error']}" if c.get("error") else "")
                            for c in self.collection_rows()], "마지막 / 다음", "(기록 없음)"),
             Section(HEADING, f.sale_ends, empty=None),

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mallbatch.config import Config
+from mallbatch.connectors.registry import connector_class
 from mallbatch.pipeline.collect import KINDS
 from mallbatch.store import Store
+from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.watch")
 DEFAULT_MINUTES = 120.0
@@ -76,3 +78,14 @@ class CollectSchedule:
 
     def failed(self, slot: Slot, when: datetime) -> None:
         self._failed[slot] = when
+
+
+def kinds_of(ws: Workspace) -> dict[tuple[str, str], tuple[str, ...]]:
+    """What each account can collect, from its connector's spec (no adapter, no simulator, no call)."""
+    kinds: dict[tuple[str, str], tuple[str, ...]] = {}
+    for account in ws.config.accounts:
+        cls = connector_class(account.mall)
+        if cls is None or getattr(cls, "transport", "api") == "file":
+            continue
+        kinds[(account.mall, account.name)] = tuple(k for k, (cap, _) in KINDS.items() if cap in cls.spec.capabilities)
+    return kinds

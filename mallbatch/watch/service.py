@@ -548,10 +548,9 @@ class WatchService:
             key = (status.account.mall, status.account.name)
             if status.ok:
                 self.session.failed_auth.pop(key, None)  # the key works again
-            warn = not status.ok or status.warning
-            self.board.accounts.append({"label": status.account.label, "ok": status.ok, "warn": warn, "line": status.line_ko(),
-                                        "days_left": status.days_left, "by_file": status.by_file})
-            (log.warning if warn else log.info)("계정: %s", status.line_ko())
+            row = status.board_row()
+            self.board.accounts.append(row)
+            (log.warning if row["warn"] else log.info)("계정: %s", status.line_ko())
 
     def _note_auth(self) -> None:
         """Auth failures met while working show up as account warnings at once."""

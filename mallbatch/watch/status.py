@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mallbatch.domain.clock import now_kst
+from mallbatch.domain.clock import KST, now_kst
 from mallbatch.files import os_error_ko, part_path
 from mallbatch.pipeline.collect import KIND_NAMES
 from mallbatch.watch.lock import AlreadyRunning, InstanceLock, is_running
@@ -33,6 +33,11 @@ KEEP = 20
 
 def _stamp(when: datetime | None) -> str:
     return f"{when:%Y-%m-%d %H:%M}" if when else "-"
+
+
+def stamp(iso: str) -> str:
+    """A stored UTC timestamp as the seller reads times (KST, to the minute)."""
+    return _stamp(datetime.fromisoformat(iso).astimezone(KST))
 
 
 def clock_ko(when: datetime) -> str:
@@ -63,6 +68,8 @@ class Board:
     deadlines: list[dict[str, Any]] = field(default_factory=list)  # inquiries and tickets near their deadline
     progress: dict[str, Any] = field(default_factory=dict)  # the file in progress: name, done, total, text
     book_problem: str = ""  # why 상태.xlsx could not be replaced last time (open in Excel …)
+    served_by: str = ""  # the worker that wrote it, when the watcher only enqueues (mallbatch.jobs.status)
+    queued: dict[str, int] = field(default_factory=dict)  # that seller's jobs waiting or running, by what they do
 
     def add_done(self, name: str, summary: str, result: str) -> None:
         self.done = [*self.done, {"name": name, "at": _stamp(now_kst()), "summary": summary, "result": result}][-KEEP:]
@@ -78,7 +85,8 @@ class Board:
                 "processing": self.processing, "done": self.done, "failed": self.failed, "retries": self.retries,
                 "not_taken": self.not_taken, "collections": self.collections, "accounts": self.accounts,
                 "sale_ends": self.sale_ends, "stock": self.stock, "cs": self.cs, "late": self.late,
-                "deadlines": self.deadlines, "progress": self.progress, "book_problem": self.book_problem}
+                "deadlines": self.deadlines, "progress": self.progress, "book_problem": self.book_problem,
+                "served_by": self.served_by, "queued": self.queued}
 
     def set_facts(self, facts: StoreFacts) -> None:
         for key, value in facts.to_dict().items():
