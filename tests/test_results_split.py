@@ -54,3 +54,14 @@ def test_long_sheet_name_keeps_its_number_within_31_characters(tmp_path: Path) -
     with python_calamine.CalamineWorkbook.from_path(str(out)) as book:
         names = [s.name for s in book.sheets_metadata][1:3]
     assert names == [specs[0].name[:31], specs[0].name[:27] + " (2)"]
+
+
+def test_a_result_name_another_writer_took_meanwhile_gets_the_next_free_name(tmp_path: Path) -> None:
+    """Two pushes (or workers) of one file finishing in the same second chose the same name: the second one
+    used to fail at publishing (FileExistsError, and the push ended in a traceback); now it takes ``_2``."""
+    report = validate(invoices_csv(tmp_path / "송장.csv", 2))
+    path = tmp_path / "상품_처리결과_120000.xlsx"
+    first = write_result(path, sheets_from_report(report), [], report.listed())
+    second = write_result(path, sheets_from_report(report), [], report.listed())
+    assert first == path and second == tmp_path / "상품_처리결과_120000_2.xlsx"
+    assert first.is_file() and second.is_file()

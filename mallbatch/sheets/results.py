@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mallbatch.domain.clock import now_kst
-from mallbatch.files import atomic_write
+from mallbatch.files import write_unique
 from mallbatch.sheets.result_columns import MESSAGE, RESULT
 from mallbatch.redact import mask
 from mallbatch.sheets.columns import header_key
@@ -84,7 +84,8 @@ def _stale_result_columns(sheet: SheetReport) -> set[int]:
 
 def write_result(path: Path, sheets: Sequence[ResultSheet], summary: Sequence[tuple[str, str]], issues: Sequence[Issue],
                  max_rows: int = MAX_DATA_ROWS) -> Path:
-    """Write atomically; ``summary`` lines and the listed ``issues`` go to the 요약 sheet.
+    """Write atomically, at ``path`` or, when another writer took it meanwhile, the next free ``_2`` name (returned);
+    ``summary`` lines and the listed ``issues`` go to the 요약 sheet.
 
     A sheet with more than ``max_rows`` rows continues on '이름 (2)', '이름 (3)' …, each with
     the header, so Excel can open every result however many rows the input had.
@@ -113,7 +114,7 @@ def write_result(path: Path, sheets: Sequence[ResultSheet], summary: Sequence[tu
                 comments = _sheet(book, spec, comments, name, spec.rows[start : start + max_rows], places[id(spec)])
         book.close()
 
-    return atomic_write(path, write)
+    return write_unique(path.parent, path.stem, path.suffix, write)  # taken meanwhile (a push of the same file, the same second): _2
 
 
 def _part_name(name: str, part: int, taken: set[str]) -> str:
