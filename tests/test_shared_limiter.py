@@ -27,7 +27,6 @@ def _hammer(url: str, rate: float, burst: int, per_second: int | None, count: in
     limits = SharedLimits(Server(url))
     limiter = limits(KEY, rate, burst, per_second)
     out.put([limiter.acquire() for _ in range(count)])
-    limits.close()
 
 
 def granted_times(url: str, processes: int, count: int, rate: float, burst: int, per_second: int | None) -> list[float]:

@@ -19,22 +19,21 @@ from pathlib import Path
 from typing import Any
 
 from mallbatch.domain.clock import now_kst
-from mallbatch.jobs.queue import JOBS_SCHEMA, STATUS
+from mallbatch.jobs.queue import COLLECT, DAILY, JOBS_SCHEMA, PROCESS_FILE, RETRY_FILE, STATUS, STOCK_ROUND
 from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.store.timestamps import now_iso
+from mallbatch.watch.lock import is_running
 from mallbatch.watch.overview import store_facts
 from mallbatch.watch.schedule import CollectSchedule
 from mallbatch.watch.service import reason_ko
 from mallbatch.watch.settings import WatchSettings
-from mallbatch.watch.lock import is_running
 from mallbatch.watch.status import KEEP, LOCK_FILE, Board, collection_rows, stamp
 from mallbatch.workspace import Workspace
 
 log = logging.getLogger("mallbatch.jobs")
 ACCOUNT_CHECK = "account_check"  # kept: {"at": UTC ISO time, "accounts": [Board account rows]}
 NOTE_SUFFIX = ".오류.txt"  # a file archived after its last failed try: its note (mallbatch.watch.service.write_note)
-TASK_NAMES = {"mallbatch.process_file": "파일 처리", "mallbatch.retry_file": "실패 행 재시도", "mallbatch.collect": "수집",
-              "mallbatch.stock_round": "재고 연동", "mallbatch.daily": "일일 엑셀"}
+TASK_NAMES = {PROCESS_FILE: "파일 처리", RETRY_FILE: "실패 행 재시도", COLLECT: "수집", STOCK_ROUND: "재고 연동", DAILY: "일일 엑셀"}
 
 
 def queued_jobs(store: Any, seller: str) -> dict[str, int]:

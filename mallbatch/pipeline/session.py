@@ -54,9 +54,7 @@ class Session:
         if self._store is not None:
             self._store.close()
             self._store = None
-        if self._shared is not None:
-            self._shared.close()
-            self._shared = None
+        self._shared = None
 
     def kept(self, account: Account) -> AccountKept:
         """The account's kept state (tokens, acknowledgements) in the workspace's store: every worker's, on either engine."""

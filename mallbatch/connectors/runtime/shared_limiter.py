@@ -6,7 +6,8 @@ of ``rate`` per second with ``burst`` saved up, and, with ``per_second``, a send
 oldest of the last ``per_second`` sends is ``RateLimiter.WINDOW`` old. Each acquire is one short
 transaction on the limiter's row (``SELECT … FOR UPDATE``: processes take turns) timed by the
 server's ``clock_timestamp()``, so machines whose clocks disagree still share one time line; the
-wait happens after the transaction, holding no lock. The row is keyed by a hash of the
+wait happens after the transaction, holding no lock. The transaction runs on a connection borrowed from the
+process's idle ones (as every store statement), never inside a store transaction. The row is keyed by a hash of the
 limiter's key (an endpoint key may hold an account value, which is not stored).
 
 A SQLite store keeps the in-process limiter: a SQLite workspace is one process on one machine.
@@ -16,53 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
-from psycopg import sql as pgsql
-
 from mallbatch.connectors.runtime.http import RateLimiter
-from mallbatch.store.postgres import CONNECT_SECONDS, Server, translated
+from mallbatch.store.postgres import IDLE, Server, translated
 
 _CLOCK = "extract(epoch FROM clock_timestamp())::float8"  # the server's time now, not the transaction's start
-
-
-class LimitDb:
-    """Autocommit connections of this process to the store's server, one per thread, apart from the
-    store's own (an acquire must not wait for, or join, a store transaction)."""
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self._local = threading.local()
-        self._opened: list[tuple[psycopg.Connection[Any], int]] = []  # (connection, pid of the process that opened it)
-        self._lock = threading.Lock()
-
-    def connection(self) -> psycopg.Connection[Any]:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or self._local.pid != os.getpid():  # a forked child connects anew
-            with translated(self.server, connecting=True):
-                conn = psycopg.connect(self.server.url, autocommit=True, connect_timeout=CONNECT_SECONDS)
-            with translated(self.server):
-                conn.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.server.schema)))
-                # a grant is answered before its commit reaches the disk: a crash forgets the last second's sends
-                # (the next ones may come a little early once), never a command or a record
-                conn.execute("SET synchronous_commit TO off")
-            self._local.conn, self._local.pid = conn, os.getpid()
-            with self._lock:
-                self._opened.append((conn, os.getpid()))
-        return conn
-
-    def close(self) -> None:
-        with self._lock:
-            for conn, pid in self._opened:
-                if pid == os.getpid():  # a parent's connection is the parent's to close
-                    conn.close()
-            self._opened.clear()
-        self._local = threading.local()
 
 
 class SharedRateLimiter(RateLimiter):
@@ -80,11 +43,11 @@ class SharedRateLimiter(RateLimiter):
 
     WINDOW = 1.25
 
-    def __init__(self, db: LimitDb, key: tuple[str, str], rate: float, burst: int = 1, per_second: int | None = None,
+    def __init__(self, server: Server, key: tuple[str, str], rate: float, burst: int = 1, per_second: int | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         super().__init__(rate, burst, per_second if per_second is not None else max(1, int(rate)), sleep=sleep)
         self.row = hashlib.sha256(json.dumps(list(key), ensure_ascii=False).encode()).hexdigest()[:32]
-        self._db = db
+        self._server = server
 
     def acquire(self) -> float:  # type: ignore[override]
         """Wait for this send's turn; returns the server's time (epoch seconds) the send was granted at."""
@@ -95,20 +58,29 @@ class SharedRateLimiter(RateLimiter):
             self._sleep(max(wait, 1e-6))
 
     def _try(self) -> tuple[float | None, float]:
-        conn = self._db.connection()
-        with translated(self._db.server), conn.transaction():
-            conn.execute(f"INSERT INTO rate_limits(limit_key, tokens, last_at, sent) VALUES (%s, %s, {_CLOCK}, '') "
-                         "ON CONFLICT (limit_key) DO NOTHING", (self.row, float(self.burst)))
-            tokens, last, text = conn.execute("SELECT tokens, last_at, sent FROM rate_limits WHERE limit_key=%s FOR UPDATE",
-                                              (self.row,)).fetchone()  # type: ignore[misc]
-            now = conn.execute(f"SELECT {_CLOCK}").fetchone()[0]  # type: ignore[index]  # after the lock: the turn's own time
-            sent = [float(t) for t in text.split(",") if t][-(self.per_second or 1):]
-            tokens, wait = self.turn(tokens, now - last, sent, now)
-            if wait == 0.0:
-                sent = (sent + [now])[-self.per_second:] if self.per_second is not None else []
-                conn.execute("UPDATE rate_limits SET tokens=%s, last_at=%s, sent=%s WHERE limit_key=%s",
-                             (max(0.0, tokens - 1), now, ",".join(repr(t) for t in sent), self.row))
-                return now, 0.0
+        conn = IDLE.borrow(self._server)  # never the store's open transaction: an acquire neither waits for nor joins it
+        try:
+            with translated(self._server), conn.transaction():
+                return self._turn_on(conn)
+        finally:
+            IDLE.give_back(self._server, conn)
+
+    def _turn_on(self, conn: Any) -> tuple[float | None, float]:
+        # a grant is answered before its commit reaches the disk: a crash forgets the last second's sends (the
+        # next ones may come a little early once), never a command or a record
+        conn.execute("SET LOCAL synchronous_commit TO off")
+        conn.execute(f"INSERT INTO rate_limits(limit_key, tokens, last_at, sent) VALUES (%s, %s, {_CLOCK}, '') "
+                     "ON CONFLICT (limit_key) DO NOTHING", (self.row, float(self.burst)))
+        tokens, last, text = conn.execute("SELECT tokens, last_at, sent FROM rate_limits WHERE limit_key=%s FOR UPDATE",
+                                          (self.row,)).fetchone()  # type: ignore[misc]
+        now = conn.execute(f"SELECT {_CLOCK}").fetchone()[0]  # type: ignore[index]  # after the lock: the turn's own time
+        sent = [float(t) for t in text.split(",") if t][-(self.per_second or 1):]
+        tokens, wait = self.turn(tokens, now - last, sent, now)
+        if wait == 0.0:
+            sent = (sent + [now])[-self.per_second:] if self.per_second is not None else []
+            conn.execute("UPDATE rate_limits SET tokens=%s, last_at=%s, sent=%s WHERE limit_key=%s",
+                         (max(0.0, tokens - 1), now, ",".join(repr(t) for t in sent), self.row))
+            return now, 0.0
         return None, wait
 
 
@@ -116,7 +88,7 @@ class SharedLimits:
     """``limiter_for`` for a PostgreSQL store: the same keys, the limiter in the database."""
 
     def __init__(self, server: Server) -> None:
-        self.db = LimitDb(server)
+        self.server = server
         self._limiters: dict[tuple[str, str], tuple[tuple[float, int, int | None], SharedRateLimiter]] = {}
         self._lock = threading.Lock()
 
@@ -125,8 +97,5 @@ class SharedLimits:
         with self._lock:
             known = self._limiters.get(key)
             if known is None or known[0] != asked:
-                known = self._limiters[key] = (asked, SharedRateLimiter(self.db, key, rate, burst, per_second))
+                known = self._limiters[key] = (asked, SharedRateLimiter(self.server, key, rate, burst, per_second))
             return known[1]
-
-    def close(self) -> None:
-        self.db.close()
