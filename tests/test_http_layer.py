@@ -200,12 +200,14 @@ def test_smartstore_more_sequence_going_round_stops_with_an_error(proxy: Any) ->
     server, front, adapter = proxy("smartstore")
     server.simulator.generate(2, 0, 0)
     turn = [0]
+    # A window with no changes of its own still needs a well-formed moreFrom (the mall checks its format).
+    fallback = (datetime.now(KST) - timedelta(hours=1)).isoformat(timespec="milliseconds")
 
     def rewrite(seen: Seen, body: Any) -> Any:
         if "last-changed-statuses" in seen.target and isinstance(body.get("data"), dict):
             turn[0] += 1
             if not _stop_after(front, "last-changed-statuses", 30):  # A, B, A, B, …
-                body["data"]["more"] = {"moreFrom": (body["data"].get("lastChangeStatuses") or [{}])[0].get("lastChangedDate", "x"),
+                body["data"]["more"] = {"moreFrom": (body["data"].get("lastChangeStatuses") or [{}])[0].get("lastChangedDate", fallback),
                                         "moreSequence": str(turn[0] % 2)}
                 body["data"]["lastChangeStatuses"] = []
         return body
