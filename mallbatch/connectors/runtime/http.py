@@ -79,7 +79,7 @@ class RateLimiter:
         while True:
             with self._lock:
                 now = self._clock()
-                self._tokens, wait = self.turn(self._tokens, now - self._last, self._sent, now)
+                self._tokens, wait = self.turn(self._tokens, now - self._last, self.window_wait(self._sent, now))
                 self._last = now
                 if wait == 0.0:
                     self._tokens = max(0.0, self._tokens - 1)
@@ -88,12 +88,20 @@ class RateLimiter:
                     return
             self._sleep(max(wait, 1e-6))
 
-    def turn(self, tokens: float, elapsed: float, sent: Sequence[float], now: float) -> tuple[float, float]:
+    def done(self) -> None:
+        """This thread's sends have their answers. Nothing to do in one process: its sends are spaced by the
+        time they were granted, and ``WINDOW``'s margin covers the jitter of one process (measured)."""
+
+    def window_wait(self, sent: Sequence[float], now: float) -> float:
+        """How long until the oldest of the last ``per_second`` sends is ``WINDOW`` old (≤ 0: the window has room)."""
+        if self.per_second is None or len(sent) < self.per_second:
+            return 0.0
+        return sent[-self.per_second] + self.WINDOW - now
+
+    def turn(self, tokens: float, elapsed: float, window_wait: float) -> tuple[float, float]:
         """The bucket refilled over ``elapsed`` seconds, and how long a send must wait (0.0: it may go now, taking
-        one token and recording ``now`` in ``sent``). The one rule, for this limiter and the store's shared one."""
+        one token), given the window's own wait. The bucket rule, for this limiter and the store's shared one."""
         tokens = min(self.burst, tokens + max(0.0, elapsed) * self.rate)
-        window_full = self.per_second is not None and len(sent) >= self.per_second
-        window_wait = sent[-self.per_second] + self.WINDOW - now if window_full and self.per_second else 0.0
         if tokens >= 1 - 1e-9 and window_wait <= 0:  # float rounding must not spin
             return tokens, 0.0
         return tokens, max(window_wait, (1 - tokens) / self.rate if tokens < 1 else 0.0)
@@ -108,6 +116,9 @@ class Limiter(Protocol):
     PostgreSQL store's processes share (:mod:`.shared_limiter`)."""
 
     def acquire(self) -> Any: ...
+
+    def done(self) -> None:
+        """The sends this thread was granted have their answers (or were given up): called after every attempt."""
 
 
 Limits = Callable[[tuple[str, str], float, int, "int | None"], Limiter]
@@ -429,7 +440,12 @@ class HttpClient:
             self.calls += 1
             started = time.monotonic()
             try:
-                response = self._send(method, path, kwargs)
+                try:
+                    response = self._send(method, path, kwargs)
+                finally:  # an auth flow's resend was granted in this thread too: done() covers it
+                    self.limiter.done()
+                    if endpoint is not None:
+                        endpoint.limiter.done()
             except ResponseTooLarge as exc:
                 if write:
                     raise OutcomeUnknown(f"{exc.message_ko}. 쇼핑몰에 반영되었는지 확인 후 처리합니다") from exc
