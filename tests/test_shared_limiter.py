@@ -144,3 +144,19 @@ def test_two_collections_of_one_account_get_no_429(sim_workspace, pg_url: str, m
     assert all(child.returncode == 0 for child in children), outputs
     assert server.requests > 20, server.requests  # enough calls to pass the limit twice over without sharing it
     assert server.rejected_429 == 0
+
+
+def test_a_release_the_database_does_not_take_keeps_the_place_and_fails_no_request(pg_url: str) -> None:
+    """The request was answered (a write may have been applied): a lost database connection while releasing
+    its place must not turn that answer into an error; the place stays held, the safe side, until STALE."""
+    from tests.jobs_helpers import CutProxy
+
+    PostgresStore(Server(pg_url)).close()
+    proxy = CutProxy(pg_url)
+    limiter = SharedLimits(Server(proxy.url))(("coupang", "끊긴연결"), 100.0, 2, 2)
+    limiter.acquire()
+    proxy.cut(3.0)
+    assert limiter.done() is None
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        [(sent,)] = conn.execute("SELECT sent FROM rate_limits WHERE limit_key=%s", (limiter.row,)).fetchall()
+    assert sent.startswith("~") and "," not in sent

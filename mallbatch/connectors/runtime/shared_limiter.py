@@ -25,13 +25,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from mallbatch.connectors.runtime.http import DEFAULT_DEADLINE, RateLimiter
+from mallbatch.errors import StoreError
 from mallbatch.store.postgres import IDLE, Server, translated
+
+log = logging.getLogger("mallbatch.http")
 
 _CLOCK = "extract(epoch FROM clock_timestamp())::float8"  # the server's time now, not the transaction's start
 
@@ -63,11 +67,17 @@ class SharedRateLimiter(RateLimiter):
 
     def done(self) -> float | None:  # type: ignore[override]
         """This thread's sends were answered: they count in the window for ``WINDOW`` from now, the server's
-        time, which is returned (None: nothing was held)."""
+        time, which is returned (None: nothing was held, or the database did not take the release). A release
+        that fails must not fail the request it follows (a write may have been applied): its places stay
+        held, the safe side, until ``STALE``."""
         grants = self._grants()
         if not grants:
             return None
-        answered, _ = self._locked(lambda conn: self._answer_on(conn, set(grants)))
+        try:
+            answered, _ = self._locked(lambda conn: self._answer_on(conn, set(grants)))
+        except StoreError as exc:
+            log.warning("rate limiter release not stored (held until it ages out): %s", type(exc).__name__)
+            answered = None
         grants.clear()
         return answered
 
