@@ -164,9 +164,12 @@ def test_access_denied_block_backs_off_and_collects_later(sim: Any) -> None:
     """Repeated 429s bring 쿠팡's 403 "Access Denied" page for a while: a rate limit to wait out, not 인증 실패."""
     server, adapter = sim
     made = {str(b["shipmentBoxId"]) for b in fresh(server, 5)}
-    server.simulator.faults.update({"rate_limit": 2, "block_after_429": 3, "block_seconds": 2})
+    # 5 s of block: room for the impatient call below on a loaded machine (each hand-signed request opens a client)
+    server.simulator.faults.update({"rate_limit": 2, "block_after_429": 3, "block_seconds": 5})
     params = {"createdAtFrom": f"{now().date()}+09:00", "createdAtTo": f"{now().date()}+09:00", "status": "ACCEPT"}
-    answers = [raw(server, "GET", f"{VENDOR_PATH}/ordersheets", params) for _ in range(10)]
+    answers = [raw(server, "GET", f"{VENDOR_PATH}/ordersheets", params)]
+    while answers[-1].status_code != 403 and len(answers) < 20:
+        answers.append(raw(server, "GET", f"{VENDOR_PATH}/ordersheets", params))
     assert 429 in {a.status_code for a in answers} and answers[-1].status_code == 403 and "Access Denied" in answers[-1].text
     server.simulator.faults.update({"rate_limit": 1000})
 
@@ -175,7 +178,7 @@ def test_access_denied_block_backs_off_and_collects_later(sim: Any) -> None:
         impatient.check_auth()
     assert "인증" not in info.value.message_ko and info.value.retry_after == 60
 
-    patient = CoupangAdapter(adapter.account, retry=RetryPolicy(attempts=40, base_delay=0.05, max_delay=0.2))
+    patient = CoupangAdapter(adapter.account, retry=RetryPolicy(attempts=60, base_delay=0.05, max_delay=0.3))
     assert made <= {line.ship_unit for line in patient.orders(*recent())}
     assert patient.http.calls > len(CoupangAdapter.spec.reads["orders"].partitions)  # waited through the block
 
