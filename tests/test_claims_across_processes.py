@@ -119,6 +119,48 @@ def test_claim_of_another_machine_holds_while_its_connection_lives(pg_url: str) 
     assert seen is not None and seen.claim_owner == there.journal.owner
     assert here.journal.held_elsewhere(seen)
     there.close()  # the worker died: its session (and presence lock) with it, once the server has seen it go
+    seen = claimed_long_ago(here, seen)
     wait_for(lambda: not here.journal.held_elsewhere(seen), 30)
     assert here.journal.take_over(seen) and seen.claim_owner == here.journal.owner and seen.attempts == 1
+    here.close()
+
+
+def claimed_long_ago(store: Any, command: Any) -> Any:
+    """The claim was made longer ago than any one send can last (its deadline, with room for clocks)."""
+    from datetime import UTC, datetime, timedelta
+
+    from mallbatch.store.claims import CLAIM_GRACE
+
+    old = (datetime.now(UTC) - timedelta(seconds=CLAIM_GRACE + 1)).isoformat(timespec="milliseconds")
+    with store.transaction() as db:
+        db.execute("UPDATE commands SET claimed_at=? WHERE idem_key=?", (old, command.idem_key))
+    return store.journal.get(command.idem_key)
+
+
+def test_a_blip_of_the_owners_connection_does_not_hand_its_send_to_another_machine(pg_url: str) -> None:
+    """The owner's connection drops for a moment while its call is on the wire: its presence lock is gone,
+    but the owner is alive and its call may still reach the mall. Reading the command back now would find
+    nothing and resend it; it is left alone until longer than one send can last since the claim."""
+    from mallbatch.store import PostgresStore
+    from mallbatch.store.claims import PRESENCE_CLASS, presence_key
+    from mallbatch.store.journal import Command
+    from mallbatch.store.postgres import Server
+
+    there, here = PostgresStore(Server(pg_url)), PostgresStore(Server(pg_url))
+    there.journal._owner = "another-machine:4243:0123456789ac"  # noqa: SLF001 - the token of a worker elsewhere
+    command = there.journal.register(Command.new("coupang", "기본", "product.create", "P2", {"name": "상품"}))
+    assert there.journal.mark(command, "in_flight")
+    seen = here.journal.get(command.idem_key)
+    assert seen is not None
+    here.db.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype='advisory' AND classid::bigint=? "
+                    "AND objid::bigint=?", (PRESENCE_CLASS, presence_key(there.journal.owner)))
+    wait_for(lambda: not here.db.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype='advisory' AND "
+                                         "classid::bigint=? AND objid::bigint=?)",
+                                         (PRESENCE_CLASS, presence_key(there.journal.owner))).fetchone()[0], 30)
+    assert here.journal.held_elsewhere(seen)  # the lock is gone, the claim is fresh: still the owner's
+    assert here.journal.get(command.idem_key).state == "in_flight"  # type: ignore[union-attr]
+    seen = claimed_long_ago(here, seen)
+    assert not here.journal.held_elsewhere(seen)
+    assert here.journal.take_over(seen) and seen.claim_owner == here.journal.owner
+    there.close()
     here.close()

@@ -10,7 +10,9 @@ Liveness, exact rather than a lease (a slow call past a lease would be resent):
 * this process: the owner's journal is sending that key right now (:data:`_SENDING`);
 * another process on this machine: that pid is running (a zombie counts as dead);
 * another machine: it cannot run on a SQLite store (the file is local); on PostgreSQL the
-  owner holds a session advisory lock that dies with its connection (:func:`presence_key`).
+  owner holds a session advisory lock that dies with its connection (:func:`presence_key`),
+  and a claim younger than :data:`CLAIM_GRACE` counts as live even without it: the owner's
+  connection may drop for a moment while its call is on the wire (:func:`sending_still`).
 A reused pid makes a dead owner look alive: its command waits (never resent) until that
 process ends.
 """
@@ -22,9 +24,13 @@ import os
 import socket
 import threading
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 HOST = socket.gethostname()
+# Longer than one send under a claim can last: 5 attempts (RetryPolicy) of at most 60 s each
+# (DEFAULT_DEADLINE) with up to 30 s between them is 7 min; the rest is room for the two machines' clocks.
+CLAIM_GRACE = 600.0
 PRESENCE_CLASS = 0x6D62  # advisory lock namespace of claim owners ("mb")
 
 _SENDING: dict[str, set[str]] = {}  # owner → idem keys it claimed and has not settled yet
@@ -70,6 +76,16 @@ def hold_presence(db: Any, owner: str) -> None:
     (session-level: it dies with the store, its connection or the process), taken before the claim commits."""
     key = presence_key(owner)
     db.execute_pinned(_HOLD, (PRESENCE_CLASS, key, PRESENCE_CLASS, key))
+
+
+def sending_still(claimed_at: str, now: datetime | None = None) -> bool:
+    """Whether a claim stamped ``claimed_at`` (UTC ISO) is younger than :data:`CLAIM_GRACE`; none (a claim
+    from before stamps were kept) is old."""
+    try:
+        stamped = datetime.fromisoformat(claimed_at)
+    except ValueError:
+        return False
+    return ((now or datetime.now(UTC)) - stamped).total_seconds() < CLAIM_GRACE
 
 
 def present(db: Any, owner: str) -> bool:

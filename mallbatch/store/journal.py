@@ -57,6 +57,7 @@ class Command:
     source_sha: str = ""
     excel_row: int | None = None
     claim_owner: str = ""  # the journal sending it while in_flight (mallbatch.store.claims)
+    claimed_at: str = ""  # when that journal claimed it (UTC, its own clock)
 
     @classmethod
     def new(cls, mall: str, account: str, op: str, target: str, payload: dict[str, Any], source_sha: str = "", excel_row: int | None = None) -> Command:
@@ -67,7 +68,7 @@ class Command:
 def _command(row: Any) -> Command:
     return Command(row["idem_key"], row["mall"], row["account"], row["op"], row["target"], json.loads(row["payload"]),
                    row["state"], row["attempts"], row["code"], row["message"], row["remote_ref"], row["source_sha"], row["excel_row"],
-                   row["claim_owner"])
+                   row["claim_owner"], row["claimed_at"] or "")
 
 
 class Journal:
@@ -123,11 +124,14 @@ class Journal:
         if command.state != IN_FLIGHT:
             return False
         verdict = claims.local_verdict(command.claim_owner, command.idem_key)
-        return verdict if verdict is not None else self._present_elsewhere(command.claim_owner)
+        return verdict if verdict is not None else self._present_elsewhere(command)
 
-    def _present_elsewhere(self, owner: str) -> bool:
-        """An owner on another machine: only PostgreSQL can have one (a SQLite file is local to this one)."""
-        return self.store.dialect == POSTGRES and claims.present(self.store.db, owner)
+    def _present_elsewhere(self, command: Command) -> bool:
+        """An owner on another machine: only PostgreSQL can have one (a SQLite file is local to this one).
+        Its presence lock says it lives; a claim younger than any one send can last counts too, since
+        a moment's drop of the owner's connection frees the lock while its call may still reach the mall."""
+        return self.store.dialect == POSTGRES and (claims.present(self.store.db, command.claim_owner)
+                                                   or claims.sending_still(command.claimed_at))
 
     def release(self, commands: list[Command]) -> None:
         """This journal no longer sends these (after the call, or when it failed unexpectedly); a
@@ -168,6 +172,8 @@ class Journal:
             self.release(moved)
         for c in moved:
             c.state, c.attempts, c.claim_owner = state, c.attempts + bump, owner
+            if owner:
+                c.claimed_at = stamp
             if text is not None:
                 c.code, c.message = code, message
             if remote_ref:
