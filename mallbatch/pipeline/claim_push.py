@@ -23,7 +23,7 @@ from mallbatch.domain.states import SELLER_REASONS, State, claim_state
 from mallbatch.kinds.claim_actions import ACTIONS, CLOSED, Action, offered
 from mallbatch.pipeline.ops import Outcome
 from mallbatch.pipeline.plan import ALREADY, ERROR, FAILURE, SKIP, SUCCESS, Task
-from mallbatch.pipeline.stock_back import StockBack
+from mallbatch.pipeline.stock_moves import StockMoves
 from mallbatch.sheets.rows import Row
 from mallbatch.store.journal import DONE, Command
 
@@ -39,7 +39,7 @@ class ClaimPush:
     def __init__(self, pusher: Pusher, sheet: str, sha: str) -> None:
         self.pusher, self.sheet, self.sha = pusher, sheet, sha
         self.store = pusher.store
-        self.back = StockBack(pusher.ws, self.store, pusher.session)
+        self.back = StockMoves(pusher.ws, self.store, pusher.session)
         self.finished: list[tuple[Task, str, str, bool]] = []  # (task, status, message, retry) as the mall answered
 
     def send(self, rows: list[Row]) -> None:
@@ -115,7 +115,7 @@ class ClaimPush:
         claim = task.obj.claim
         if outcome.state == DONE and action.restores and claim is not None:
             # also when skipped: a crash after the mall applied it and before this ran is caught up here (the ledger keeps it once)
-            self.back.give_back(task.command.idem_key, dataclasses.replace(claim, status=ClaimStatus.DONE))
+            self.back.move(task.command.idem_key, dataclasses.replace(claim, status=ClaimStatus.DONE))
 
     def _report(self) -> None:
         """Each row's outcome, with the stock it gave back sent to every mall the product is on (as a collection would)."""

@@ -26,6 +26,7 @@ from mallbatch.connectors.filemall.spec import FILED
 from mallbatch.domain.clock import now_kst
 from mallbatch.domain.records import Claim, OrderLine
 from mallbatch.errors import ConfigError
+from mallbatch.pipeline.stock_moves import StockMoves
 from mallbatch.sheets.columns import SheetKind
 from mallbatch.sheets.issues import ERROR, Issue, Report, SheetReport
 from mallbatch.sheets.layout import find_layout
@@ -142,22 +143,30 @@ def receive(pusher: Pusher, sheet: SheetReport, rows: list[Row]) -> None:
     run_id = f"{now:%Y%m%dT%H%M%S}-file-{uuid.uuid4().hex[:6]}"
     new_keys = _new(pusher.store, [r for _, r in records])
     pusher.store.records.upsert([r for _, r in records], run_id)
+    moves = StockMoves(pusher.ws, pusher.store, pusher.session)  # a sale here sells out elsewhere too
+    for _, record in records:
+        moves.move(_key(record), record)
+    moves.push()
     notes = confirm_invoices(pusher.store, [r for _, r in records if isinstance(r, OrderLine)])
     what = "orders" if download.section == "order_download" else "claims"
     workbook = write_workbooks(pusher.ws, pusher.store, run_id, now, [what], was_open=was_open)[what]
     where = f"{workbook.parent.name}/{workbook.name}"
     for row, record in records:
-        key = record.line_id if isinstance(record, OrderLine) else record.claim_id
+        key = _key(record)
         text = f"{account.label} {'주문' if what == 'orders' else '클레임'} {'신규' if key in new_keys else '갱신'} 저장 ({where})"
         outcome = pusher.outcomes.of(sheet.sheet, row)
-        outcome.add("", SAVED, "\n".join(filter(None, (text, notes.get(key, "")))))
+        outcome.add("", SAVED, "\n".join(filter(None, (text, notes.get(key, "")))) + moves.told(key))
+
+
+def _key(record: OrderLine | Claim) -> str:
+    return record.line_id if isinstance(record, OrderLine) else record.claim_id
 
 
 def _new(store: Store, records: Sequence[OrderLine | Claim]) -> set[str]:
     """Keys of the records the store does not hold yet."""
     new = set()
     for record in records:
-        kind, key = ("orders", record.line_id) if isinstance(record, OrderLine) else ("claims", record.claim_id)
+        kind, key = ("orders" if isinstance(record, OrderLine) else "claims"), _key(record)
         if store.db.execute("SELECT 1 FROM records WHERE mall=? AND account=? AND kind=? AND key=?",
                             (record.mall, record.account, kind, key)).fetchone() is None:
             new.add(key)

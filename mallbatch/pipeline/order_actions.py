@@ -9,7 +9,7 @@ so it is sent once whichever comes first; 판매취소 is ``order.cancel`` per l
 back like invoices. The cancel rules hold on every mall, from the stored line, before any call: nothing from
 배송중 on (a return instead), and on a mall that deletes invoices nothing while the line has one (송장삭제
 first). A done 판매취소 gives the line's stock back at once — exactly the quantity cancelled — as an approved
-cancel does (``pipeline/stock_back.py``). 강제완료 sends nothing: a ``order.done`` command per line is
+cancel does (``pipeline/stock_moves.py``). 강제완료 sends nothing: a ``order.done`` command per line is
 journaled done at once, and the line leaves the next 주문 workbook. A mall that does not offer an action says
 so on the row, with what to do instead.
 """
@@ -31,7 +31,7 @@ from mallbatch.kinds.invoices import SHIPPED, action_of
 from mallbatch.pipeline.ops import Outcome
 from mallbatch.pipeline.plan import ALREADY, FAILURE, HOLD, SKIP, SUCCESS, Task
 from mallbatch.pipeline.quantities import part_of
-from mallbatch.pipeline.stock_back import StockBack
+from mallbatch.pipeline.stock_moves import StockMoves
 from mallbatch.sheets.rows import Row
 from mallbatch.store.journal import DONE, Command
 
@@ -140,7 +140,7 @@ class OrderActions:
         sends the new level, told on the row."""
         tasks: dict[tuple[str, str, str, int], Task] = {}
         journal = self.pusher.store.journal
-        back = StockBack(self.pusher.ws, self.pusher.store, self.pusher.session)
+        back = StockMoves(self.pusher.ws, self.pusher.store, self.pusher.session)
         finished: list[tuple[list[Row], str, str, str, bool, str]] = []  # (rows, label, status, message, retry, key)
         for row, account, adapter, lines in self.pusher.resolve_lines(self.sheet, rows, Capability.ORDERS_COLLECT, NO_ORDERS):
             label, code = account.label, str(row.get("reason_code"))
@@ -151,7 +151,7 @@ class OrderActions:
                 command = Command.new(account.mall, account.name, "order.cancel", line.line_id, cancel_payload(cancel))
                 done = journal.get(command.idem_key)
                 if done is not None and done.state == DONE:  # sent before; the line now shows what is left
-                    back.give_back(command.idem_key, line, part.quantity)  # caught up after a crash (the ledger keeps it once)
+                    back.move(command.idem_key, line, part.quantity)  # caught up after a crash (the ledger keeps it once)
                     finished.append(([row], label, SKIP, f"{ALREADY} (이미 취소된 수량입니다: {line.line_id} {part.quantity}개)",
                                      False, command.idem_key))
                     continue
@@ -163,7 +163,7 @@ class OrderActions:
                 whole = journal.last_done(account.mall, account.name, "order.cancel", line.line_id)
                 if line.status is OrderStatus.CANCELED or (whole is not None and not whole.payload.get("quantity")):
                     # a crash after the mall cancelled and before the stock came back is caught up here (the ledger keeps it once)
-                    back.give_back(_key(line), dataclasses.replace(line, status=OrderStatus.CANCELED))
+                    back.move(_key(line), dataclasses.replace(line, status=OrderStatus.CANCELED))
                     finished.append(([row], label, SKIP, f"{ALREADY} (이미 취소된 주문입니다: {line.line_id})", False, _key(line)))
                 elif line.status in SHIPPED:
                     self._note([row], label, FAILURE, f"이미 발송된 주문은 판매취소할 수 없습니다 ({line.line_id}): "
@@ -201,9 +201,9 @@ class OrderActions:
             line, key = cancel.line, (task.command.idem_key if cancel.quantity else _key(cancel.line))
             if outcome.state == DONE and line is not None:  # cancelled at the mall: its stock comes back now, once
                 if cancel.quantity:
-                    back.give_back(key, line, cancel.quantity)
+                    back.move(key, line, cancel.quantity)
                 else:
-                    back.give_back(key, dataclasses.replace(line, status=OrderStatus.CANCELED))
+                    back.move(key, dataclasses.replace(line, status=OrderStatus.CANCELED))
             status, message = self.pusher._status(outcome)
             done_text = f"판매취소 완료 ({cancel.quantity}개)" if cancel.quantity else "판매취소 완료"
             message = message or (done_text if status == SUCCESS else "")
