@@ -20,7 +20,8 @@ import pytest
 from mallbatch.errors import StoreError
 from mallbatch.files import sha256_file
 from mallbatch.jobs.enqueue import defer_collection
-from mallbatch.jobs.queue import COLLECT, JOBS_SCHEMA, PROCESS_FILE, ensure_schema
+from mallbatch.jobs.queue import COLLECT, JOBS_SCHEMA, PROCESS_FILE
+from mallbatch.jobs.schema import ensure_schema
 from mallbatch.jobs.tasks import enqueue_file
 from mallbatch.sandbox.server import SandboxServer
 from mallbatch.store import open_store

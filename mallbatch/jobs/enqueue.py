@@ -35,9 +35,9 @@ from mallbatch.jobs.queue import (
     STOCK_ROUND,
     collect_queue,
     defer,
-    ensure_schema,
     masked,
 )
+from mallbatch.jobs.schema import ensure_schema
 from mallbatch.jobs.sellers import Place
 from mallbatch.jobs.tasks import enqueue_file
 from mallbatch.store import open_store

@@ -13,19 +13,16 @@ once) and a queueing lock of its seller×mall×account×kind (the same collectio
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import psycopg
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
-from procrastinate.schema import SchemaManager
 
 from mallbatch.errors import ConfigError
 from mallbatch.store.postgres import Server
 from mallbatch.workspace import Workspace
 
-log = logging.getLogger("mallbatch.jobs")
 JOBS_SCHEMA = "mallbatch_jobs"
 FILES_QUEUE = "files"
 STOCK_QUEUE = "stock"
@@ -37,7 +34,6 @@ COLLECT = "mallbatch.collect"
 STOCK_ROUND = "mallbatch.stock_round"
 DAILY = "mallbatch.daily"
 STATUS = "mallbatch.status"
-_SCHEMA_LOCK = 7_150_015  # advisory lock: two processes starting at once apply the schema once
 
 
 def collect_queue(mall: str) -> str:
@@ -65,19 +61,6 @@ def same_database(urls: dict[str, str]) -> str:
         raise ConfigError(f"판매자 작업 폴더들이 서로 다른 데이터베이스를 씁니다 ({listed}). 대행사의 판매자는 모두 같은 "
                           "PostgreSQL 데이터베이스를 [store] url 로 쓰고, [store] schema 로 판매자마다 나눠 주세요.")
     return next(iter(urls.values()))
-
-
-def ensure_schema(url: str) -> None:
-    """procrastinate's schema, applied once (procrastinate's own schema manager; a second call does nothing)."""
-    with psycopg.connect(url, autocommit=False) as db:
-        db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-        db.execute(f'CREATE SCHEMA IF NOT EXISTS "{JOBS_SCHEMA}"')
-        present = db.execute("SELECT to_regclass(%s)", (f"{JOBS_SCHEMA}.procrastinate_jobs",)).fetchone()
-        if present and present[0] is None:
-            db.execute(f'SET LOCAL search_path TO "{JOBS_SCHEMA}"')
-            db.execute(SchemaManager.get_schema())  # type: ignore[arg-type]  # no parameters: '%' is literal
-            log.info("작업 대기열 테이블을 만들었습니다 (%s, 스키마 %s)", masked(url), JOBS_SCHEMA)
-        db.commit()
 
 
 def worker_app(url: str) -> App:

@@ -26,7 +26,8 @@ from procrastinate.exceptions import ConnectorException
 from procrastinate.worker import Worker
 
 from mallbatch.config import Config
-from mallbatch.jobs.queue import ensure_schema, masked, worker_app
+from mallbatch.jobs.queue import masked, worker_app
+from mallbatch.jobs.schema import ensure_schema
 from mallbatch.jobs.sellers import Place
 from mallbatch.watch.logs import FORMAT, MaskingFilter, config_secrets
 
