@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,11 @@ def _pg_server() -> str:
     return url
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database of this test's own (a URL), dropped afterwards."""
+@contextmanager
+def fresh_database(server: str) -> Iterator[str]:
+    """A new, empty database on the server of ``server`` (a URL), dropped afterwards."""
     import psycopg
 
-    server = _pg_server()
     name = f"mb_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -44,6 +44,13 @@ def pg_url() -> Iterator[str]:
     yield f"{head.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of this test's own (a URL), dropped afterwards."""
+    with fresh_database(_pg_server()) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

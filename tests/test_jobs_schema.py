@@ -4,7 +4,6 @@ when a worker starts; a queue newer than the installed procrastinate is refused 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
@@ -16,18 +15,14 @@ from procrastinate.schema import SchemaManager
 from mallbatch.errors import ConfigError
 from mallbatch.jobs.queue import JOBS_SCHEMA
 from mallbatch.jobs.schema import ensure_schema
+from tests.conftest import fresh_database
 
 
 @pytest.fixture
 def second_url(pg_url: str) -> Iterator[str]:
     """Another fresh database on the same server, for the schema as the installed procrastinate makes it."""
-    name = f"mb_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    head, _, query = pg_url.partition("?")
-    yield f"{head.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(pg_url) as url:
+        yield url
 
 
 def shape(url: str) -> set[tuple[str, ...]]:
