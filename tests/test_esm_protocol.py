@@ -93,8 +93,9 @@ def test_shipping_answers_are_pascal_case_and_item_answers_camel_case(start_sim:
 def test_the_order_list_limit_is_shared_by_both_sites_accounts_of_one_master_id(start_sim: Any) -> None:
     """The simulator allows one list call per seller id of the token every 5 s (at its documented rate; a test
     mall's rate_limit 1000 makes it 0.05 s); the accounts' tokens name both ids, so G마켓 and 옥션 calls count
-    alike and must take turns (the connectors' limiter spaces them 0.125 s at rate_limit 400)."""
-    server, gmarket = start_sim("gmarket", faults={"rate_limit": 10}, rate_limit=400)
+    alike and must take turns (the connectors' limiter spaces them 0.25 s at rate_limit 200: room for a loaded
+    machine to delay one call's arrival by 0.2 s, while two sites with a limiter each would call back to back)."""
+    server, gmarket = start_sim("gmarket", faults={"rate_limit": 10}, rate_limit=200)
     auction = replace(gmarket, mall="auction")
     first = raw(server, LIST, {"siteType": 2, "orderStatus": 1, "requestDateType": 2, **window(1)})
     second = raw(server, LIST, {"siteType": 1, "orderStatus": 1, "requestDateType": 2, **window(1)})
