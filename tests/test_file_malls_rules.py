@@ -129,7 +129,7 @@ def test_a_crash_between_the_upload_and_the_journal_loses_nothing_and_writes_not
         if written:
             OPS["invoice.send"].send(adapter, [invoice])  # the workbook is in place; the process dies before "done"
     with Store(ws.store_path) as store, Session(ws) as session:  # the next start
-        assert reconcile_unsettled(store.journal, lambda m, a: session.adapter(ws.config.find_account(m, a))) == 1
+        assert reconcile_unsettled(store.journal, session.adapter_named) == 1
         assert store.journal.get(command.idem_key).state == (DONE if written else PENDING)
     filled = write_book(ws.inbox / "송장.xlsx", [(INVOICES, [{"mall": "현대몰", "order_no": line.order_id, "courier": "CJ대한통운",
                                                              "tracking_no": "612345678901"}])])

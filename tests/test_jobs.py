@@ -284,3 +284,39 @@ def test_the_seller_sees_state_in_queue_mode_the_same_in_the_workbook_the_text_a
 def cli_status(ws: Any) -> str:
     return subprocess.run([sys.executable, "-m", "mallbatch", "--home", str(ws.home), "status"], capture_output=True,
                           text=True, timeout=120).stdout
+
+
+def test_a_stock_round_reads_back_what_a_dead_worker_left_in_flight(pg_url: str, tmp_path: Path, servers: list[SandboxServer]) -> None:
+    """A worker killed while sending a stock level leaves its command in flight; the level moves on, so no later job
+    meets that command again. The seller's next stock round reads it back from the mall and settles it."""
+    from mallbatch.domain.records import ListingChange
+    from mallbatch.jobs.queue import STOCK_QUEUE, STOCK_ROUND, defer
+    from mallbatch.pipeline.push import push_file
+    from mallbatch.pipeline.session import Session
+    from mallbatch.store.claims import HOST
+    from mallbatch.store.journal import Command
+
+    ws, _ = seller_workspace(tmp_path / "ws", pg_url, "shop", servers=servers)
+    ensure_schema(pg_url)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    with open_store(ws) as store, Session(ws) as session:
+        assert push_file(ws, store, session, products_file(ws, tmp_path / "상품.xlsx", 1)).counts.get("성공") == 1
+        (code,) = store.product_codes()
+        binding = store.journal.binding("coupang", "기본", code)
+        assert binding is not None
+        change = ListingChange(code, binding["product_id"], (), stock=3)
+        command = store.journal.register(Command.new("coupang", "기본", "listing.stock", change.target,
+                                                     change.payload() | {"revision": 999}))
+        store.journal._owner, store.journal._owner_pid = f"{HOST}:{gone.stdout.strip()}:0123456789ab", os.getpid()  # noqa: SLF001
+        assert store.journal.mark(command, "in_flight")  # the dead worker's claim; its call never reached the mall
+        with store.transaction():
+            defer(store.pg_connection, STOCK_ROUND, queue=STOCK_QUEUE, lock="stock:", queueing_lock="stock:", seller="")
+    worker = Proc(tmp_path, "--home", str(ws.home), "worker")
+    try:
+        wait_for(lambda: {j["status"] for j in jobs(pg_url)} == {"succeeded"}, 60, "the stock round done", interval=0.3)
+    finally:
+        assert worker.stop() == 0, worker.output()
+    with open_store(ws) as store:
+        settled = store.journal.get(command.idem_key)
+        assert settled is not None and settled.state == "pending" and settled.claim_owner == "", settled
+    assert "결과를 모른 채 끝난 요청 1건" in worker.output()

@@ -31,6 +31,7 @@ from mallbatch.pipeline.catalogue import daily_products_workbook
 from mallbatch.pipeline.claimed import push_claimed
 from mallbatch.pipeline.collect import collect as run_collect
 from mallbatch.pipeline.push import push_file
+from mallbatch.pipeline.ops import settle_left_over
 from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stats_book import daily_stats_workbook
 from mallbatch.pipeline.stock_sync import StockSync
@@ -158,8 +159,11 @@ def collect(context: JobContext, seller: str, mall: str, account: str, kind: str
 
 @tasks.task(name=STOCK_ROUND, pass_context=True, retry=STORE_AWAY)
 def stock_round(context: JobContext, seller: str) -> None:
-    """Stock levels not yet sent to some mall (a crash, a mall that was down), sent now."""
+    """Stock levels not yet sent to some mall (a crash, a mall that was down), sent now; first, what a dead worker
+    left in flight or unknown is read back (a stock level it was sending may have been superseded since, and no
+    later job would meet that command again)."""
     with _opened(context, seller) as (ws, store, session):
+        settle_left_over(store.journal, session.adapter_named)
         report = StockSync(ws, store, session).push()
     for line in report.lines_ko():
         log.info("%s%s", _who(seller), line)

@@ -43,9 +43,11 @@ from mallbatch.domain.capability import CLAIM_ACTIONS, TICKET_ACTIONS, Capabilit
 from mallbatch.domain.records import ItemResult
 from mallbatch.errors import (
     AuthError,
+    MallbatchError,
     OutcomeUnknown,
     RateLimited,
     RemoteError,
+    StoreError,
     TransientError,
 )
 from mallbatch.pipeline.plan import FAILURE, SUCCESS
@@ -364,6 +366,20 @@ def reconcile_unsettled(journal: Journal, adapter_for: Callable[[str, str], Conn
             _record_settled(journal, commands, outcomes)
         settled += len(commands)
     return settled
+
+
+def settle_left_over(journal: Journal, adapter_for: Callable[[str, str], Connector | None]) -> None:
+    """:func:`reconcile_unsettled`, told in the log; a mall that cannot answer now is asked again next time
+    (the journal checks these again before any resend anyway). A store error is the caller's."""
+    try:
+        settled = reconcile_unsettled(journal, adapter_for)
+    except StoreError:
+        raise
+    except MallbatchError as exc:
+        log.warning("보내던 요청을 쇼핑몰에서 확인하지 못했습니다 (다음 전송 전에 다시 확인): %s", exc)
+        return
+    if settled:
+        log.info("지난번에 결과를 모른 채 끝난 요청 %d건을 쇼핑몰에서 확인했습니다", settled)
 
 
 PRODUCT_OPS = ("product.create", "product.update")

@@ -76,6 +76,11 @@ class Session:
     def account(self, mall: str, name: str | None) -> Account | None:
         return self.ws.config.find_account(mall, name)
 
+    def adapter_named(self, mall: str, name: str) -> Connector | None:
+        """The adapter of the configured account ``name`` of ``mall`` (None: no such account, or no connector)."""
+        account = self.account(mall, name)
+        return self.adapter(account) if account else None
+
     def start_sandbox(self, account: Account) -> Account:
         """``account`` aimed at this workspace's own simulator (a ConfigError names any other)."""
         if not (account.sandbox and account.mall in offered_simulators()):

@@ -34,7 +34,6 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from mallbatch.connectors.runtime.connector import Connector
 from mallbatch.errors import MallbatchError, StoreError
 from mallbatch.files import (
     DISK_ERRNOS,
@@ -52,7 +51,7 @@ from mallbatch.pipeline.accounts import check_accounts
 from mallbatch.pipeline.catalogue import daily_products_workbook
 from mallbatch.pipeline.stats_book import daily_stats_workbook
 from mallbatch.pipeline.collect import KINDS, Step, collect
-from mallbatch.pipeline.ops import reconcile_unsettled
+from mallbatch.pipeline.ops import settle_left_over
 from mallbatch.pipeline.privacy import apply_retention
 from mallbatch.pipeline.claimed import push_claimed
 from mallbatch.pipeline.push import PushResult, push_file
@@ -267,19 +266,7 @@ class WatchService:
 
     def _reconcile(self) -> None:
         """Read back from the malls what a crash left in flight, before anything is resent."""
-        def adapter_for(mall: str, name: str) -> Connector | None:
-            account = self.session.account(mall, name)
-            return self.session.adapter(account) if account else None
-
-        try:
-            settled = reconcile_unsettled(self.store.journal, adapter_for)
-        except StoreError:
-            raise
-        except MallbatchError as exc:  # the journal re-checks these before any resend anyway
-            log.warning("보내던 요청을 쇼핑몰에서 확인하지 못했습니다 (다음 전송 전에 다시 확인): %s", exc)
-            return
-        if settled:
-            log.info("지난번에 결과를 모른 채 끝난 요청 %d건을 쇼핑몰에서 확인했습니다", settled)
+        settle_left_over(self.store.journal, self.session.adapter_named)
 
     def _kinds_of(self) -> dict[tuple[str, str], tuple[str, ...]]:
         kinds: dict[tuple[str, str], tuple[str, ...]] = {}
