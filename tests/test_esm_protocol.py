@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -102,6 +103,7 @@ def test_the_order_list_limit_is_shared_by_both_sites_accounts_of_one_master_id(
     assert first.json()["ResultCode"] == 0
     assert second.json()["ResultCode"] == 3000 and "5초" in second.json()["Message"]  # the other site, same ids: refused
     httpx.post(f"{server.url}/_sandbox/faults", json={"rate_limit": 1000})
+    time.sleep(0.1)  # the first raw call's interval, 0.05 s at the new rate: the connectors' limiter never saw it
 
     a, b = open_adapter(gmarket, retry=RetryPolicy(attempts=1)), open_adapter(auction, retry=RetryPolicy(attempts=1))
     assert a.http.endpoints[("POST", LIST)].limiter is b.http.endpoints[("POST", LIST)].limiter  # one per master id
