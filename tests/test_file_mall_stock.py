@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from mallbatch.domain.clock import now_kst
-from mallbatch.pipeline.session import Session
 from mallbatch.store import Store
 from mallbatch.workspace import Workspace
 from tests.contract.harness import HARNESSES
@@ -36,10 +35,8 @@ def on_coupang(ws: Workspace, server: Any, code: str) -> int:
 def test_a_file_mall_sale_and_its_cancel_move_the_stock_on_every_api_mall_once(sim_workspace: Any, tmp_path: Path) -> None:
     ws, servers = sim_workspace(("coupang",), rate_limit=200)
     ws = with_hmall(ws)
-    with Store(ws.store_path) as store, Session(ws) as session:
-        from mallbatch.pipeline.push import push_file
-
-        assert push_file(ws, store, session, products_file(ws, tmp_path / "상품.xlsx", 4)).counts.get("성공")
+    assert push(ws, products_file(ws, tmp_path / "상품.xlsx", 4)).counts.get("성공")
+    with Store(ws.store_path) as store:
         plain = next(code for code in store.product_codes() if [l.option for l in store.stock.levels(code)] == [""])
         (before,) = store.stock.levels(plain)
         store.stock.set(plain, "", before.on_hand, counted_at=now_kst() - timedelta(minutes=5))  # counted before the sale

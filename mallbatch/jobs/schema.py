@@ -29,10 +29,6 @@ STAMP = "procrastinate "
 Version = tuple[int, ...]
 
 
-def installed() -> str:
-    return version("procrastinate")
-
-
 def parse(text: str) -> Version:
     """``3.10.0`` and a migration file's ``03.04.00`` alike; what is not a number stops the version."""
     parts: list[int] = []
@@ -60,7 +56,7 @@ def ensure_schema(url: str) -> None:
 
 
 def _ensure(db: psycopg.Connection[Any], url: str) -> None:
-    now = installed()
+    now = version("procrastinate")
     db.execute(f'CREATE SCHEMA IF NOT EXISTS "{JOBS_SCHEMA}"')
     present = db.execute("SELECT to_regclass(%s)", (f"{JOBS_SCHEMA}.procrastinate_jobs",)).fetchone()
     if present is None or present[0] is None:

@@ -30,8 +30,8 @@ from mallbatch.jobs.status import write_status
 from mallbatch.pipeline.catalogue import daily_products_workbook
 from mallbatch.pipeline.claimed import push_claimed
 from mallbatch.pipeline.collect import collect as run_collect
-from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.ops import settle_left_over
+from mallbatch.pipeline.push import push_file
 from mallbatch.pipeline.session import Session
 from mallbatch.pipeline.stats_book import daily_stats_workbook
 from mallbatch.pipeline.stock_sync import StockSync

@@ -6,7 +6,7 @@ A command is sent by the one journal that moved it to ``in_flight`` (a compare-a
 (the read-back would find nothing yet and resend it), but a dead owner's claim must not
 block forever: its command is read back and settled by the next one to meet it.
 
-Liveness, exact rather than a lease (a slow call past a lease would be resent):
+Liveness, exact where it can be rather than a lease (a slow call past a lease would be resent):
 * this process: the owner's journal is sending that key right now (:data:`_SENDING`);
 * another process on this machine: that pid is running (a zombie counts as dead);
 * another machine: it cannot run on a SQLite store (the file is local); on PostgreSQL the
